@@ -1,0 +1,2 @@
+export { SiameseError, InvalidArgumentError, FormatVersionError, describeValue, assertString } from './errors.js';
+export { Rng, permutation } from './rng.js';
