@@ -1,0 +1,16 @@
+// Bundles the suite (src/all.ts) into dist/all.js. Our packages and tfjs stay external, so each runtime
+// resolves the *published* builds from node_modules exactly as a user's program would.
+import { build } from 'esbuild';
+import { pkgDir } from './paths.mjs';
+
+await build({
+  entryPoints: [`${pkgDir}/src/all.ts`],
+  outfile: `${pkgDir}/dist/all.js`,
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  external: ['@siamese/*', 'siamese', '@tensorflow/*'],
+  sourcemap: true,
+  logLevel: 'warning',
+});

@@ -1,0 +1,25 @@
+// The Worker that runs the suite inside workerd. Golden files and data arrive bundled (virtual module).
+import files from 'conformance:shared-files';
+import { formatResults, runSuites, suites } from '../dist/all.js';
+
+const ctx = {
+  runtime: 'workerd',
+  golden: async (name) => {
+    const text = files[`golden/${name}.json`];
+    if (text === undefined) throw new Error(`golden file ${name}.json was not bundled`);
+    return JSON.parse(text);
+  },
+  data: async (path) => {
+    const text = files[`data/${path}`];
+    if (text === undefined) throw new Error(`data file ${path} was not bundled`);
+    return text;
+  },
+};
+
+export default {
+  async fetch() {
+    const results = await runSuites(suites, ctx);
+    const failed = results.filter((r) => !r.ok).length;
+    return Response.json({ total: results.length, failed, report: formatResults('workerd', results) });
+  },
+};

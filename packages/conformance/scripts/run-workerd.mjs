@@ -1,0 +1,124 @@
+// Bundles the suite into a Worker and runs it inside a real workerd (from npm) listening on 127.0.0.1 only.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { basename, join, relative } from 'node:path';
+import { build } from 'esbuild';
+import { bin, pkgDir, sharedDir } from './paths.mjs';
+
+const out = join(pkgDir, '.out', 'workerd');
+mkdirSync(out, { recursive: true });
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+const wasmModules = new Map(); // module name -> source path
+await build({
+  entryPoints: [join(pkgDir, 'scripts/entry-workerd.mjs')],
+  outfile: join(out, 'worker.mjs'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  conditions: ['workerd', 'worker', 'browser'],
+  mainFields: ['module', 'main'],
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'shared-files',
+      setup(b) {
+        b.onResolve({ filter: /^conformance:shared-files$/ }, () => ({ path: 'shared', namespace: 'shared-files' }));
+        b.onLoad({ filter: /.*/, namespace: 'shared-files' }, () => {
+          const files = {};
+          for (const p of walk(sharedDir)) {
+            if (/\.(json|tsv|txt)$/.test(p)) files[relative(sharedDir, p)] = readFileSync(p, 'utf8');
+          }
+          return { contents: `export default ${JSON.stringify(files)};`, loader: 'js' };
+        });
+      },
+    },
+    {
+      // Workers cannot compile wasm from bytes: .wasm imports stay module imports, embedded by the config.
+      name: 'wasm-modules',
+      setup(b) {
+        b.onResolve({ filter: /\.wasm$/ }, (args) => {
+          const src = join(args.resolveDir, args.path);
+          const name = basename(args.path);
+          wasmModules.set(name, src);
+          return { path: `./${name}`, external: true };
+        });
+      },
+    },
+  ],
+});
+for (const [name, src] of wasmModules) copyFileSync(src, join(out, name));
+
+const port = await new Promise((res, rej) => {
+  const s = createServer();
+  s.on('error', rej);
+  s.listen(0, '127.0.0.1', () => {
+    const p = s.address().port;
+    s.close(() => res(p));
+  });
+});
+const modules = [
+  '(name = "worker.mjs", esModule = embed "worker.mjs")',
+  ...[...wasmModules.keys()].map((n) => `(name = "${n}", wasm = embed "${n}")`),
+];
+writeFileSync(
+  join(out, 'config.capnp'),
+  `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .conformanceWorker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const conformanceWorker :Workerd.Worker = (
+  modules = [ ${modules.join(', ')} ],
+  compatibilityDate = "2026-11-01",
+);
+`,
+);
+
+const child = spawn(bin('workerd'), ['serve', join(out, 'config.capnp'), '--verbose'], {
+  cwd: out,
+  stdio: ['ignore', 'inherit', 'pipe'],
+});
+let stderr = '';
+child.stderr.on('data', (d) => {
+  stderr += d;
+});
+const stop = () => child.kill('SIGTERM');
+process.on('exit', stop);
+
+let exitCode = 1;
+try {
+  const deadline = Date.now() + 30_000;
+  let res;
+  for (;;) {
+    try {
+      res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(600_000) });
+      break;
+    } catch (e) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`workerd did not start: ${e.message}\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const body = await res.text();
+  let json;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new Error(`workerd answered ${res.status} with a non-JSON body:\n${body}\n${stderr}`);
+  }
+  console.log(json.report);
+  exitCode = json.total > 0 && json.failed === 0 ? 0 : 1;
+} catch (e) {
+  console.error(`conformance(workerd): ${e.message}`);
+} finally {
+  stop();
+}
+process.exit(exitCode);

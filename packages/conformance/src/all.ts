@@ -1,0 +1,18 @@
+/**
+ * The list of suites. Each package adds its runtime-neutral checks as one file in `./suites/`.
+ * Order matters: `backend` initialises the WASM backend that later suites use.
+ */
+import type { Suite } from './harness.js';
+import backend from './suites/backend.js';
+import core from './suites/core.js';
+import encoders from './suites/encoders.js';
+import losses from './suites/losses.js';
+import pairs from './suites/pairs.js';
+import runtime from './suites/runtime.js';
+import tokenizer from './suites/tokenizer.js';
+
+export const suites: Suite[] = [core, tokenizer, pairs, backend, encoders, losses, runtime].filter(
+  (s) => s.tests.length > 0,
+);
+export { formatResults, runSuites } from './harness.js';
+export type { TestContext, TestResult } from './harness.js';
