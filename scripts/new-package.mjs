@@ -1,5 +1,6 @@
 // Scaffolds a package skeleton (used once per package; kept for future packages).
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+
 const [dir, name, description, tf] = process.argv.slice(2);
 const root = new URL(`../packages/${dir}/`, import.meta.url);
 mkdirSync(new URL('src/', root), { recursive: true });
@@ -28,8 +29,12 @@ const pkg = {
   dependencies: { '@siamese/core': '0.1.0' },
 };
 if (tf === 'tf') pkg.peerDependencies = { '@tensorflow/tfjs-core': '4.22.0' };
-if (!existsSync(new URL('package.json', root))) writeFileSync(new URL('package.json', root), `${JSON.stringify(pkg, null, 2)}\n`);
-writeFileSync(new URL('tsconfig.json', root), '{ "extends": "../../tsconfig.base.json", "include": ["src", "test"] }\n');
+if (!existsSync(new URL('package.json', root)))
+  writeFileSync(new URL('package.json', root), `${JSON.stringify(pkg, null, 2)}\n`);
+writeFileSync(
+  new URL('tsconfig.json', root),
+  '{ "extends": "../../tsconfig.base.json", "include": ["src", "test"] }\n',
+);
 writeFileSync(
   new URL('tsup.config.ts', root),
   "import { defineConfig } from 'tsup';\nimport { base } from '../../tsup.base';\n\nexport default defineConfig(base);\n",

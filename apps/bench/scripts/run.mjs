@@ -51,7 +51,8 @@ for (const name of selected) {
   if (check) {
     if (!Array.isArray(got) || got.length === 0) throw new Error(`bench ${name}: returned no rows`);
     for (const r of got) {
-      if (r.suite !== suite.name) throw new Error(`bench ${name}: row without suite=${suite.name}: ${JSON.stringify(r)}`);
+      if (r.suite !== suite.name)
+        throw new Error(`bench ${name}: row without suite=${suite.name}: ${JSON.stringify(r)}`);
       for (const [k, v] of Object.entries(r)) {
         if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`bench ${name}: ${k} is ${v}`);
       }

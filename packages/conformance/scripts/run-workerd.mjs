@@ -31,7 +31,10 @@ await build({
     {
       name: 'shared-files',
       setup(b) {
-        b.onResolve({ filter: /^conformance:shared-files$/ }, () => ({ path: 'shared', namespace: 'shared-files' }));
+        b.onResolve({ filter: /^conformance:shared-files$/ }, () => ({
+          path: 'shared',
+          namespace: 'shared-files',
+        }));
         b.onLoad({ filter: /.*/, namespace: 'shared-files' }, () => {
           const files = {};
           for (const p of walk(sharedDir)) {
@@ -103,7 +106,8 @@ try {
       res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(600_000) });
       break;
     } catch (e) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`workerd did not start: ${e.message}\n${stderr}`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`workerd did not start: ${e.message}\n${stderr}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

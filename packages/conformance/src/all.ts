@@ -14,5 +14,5 @@ import tokenizer from './suites/tokenizer.js';
 export const suites: Suite[] = [core, tokenizer, pairs, backend, encoders, losses, runtime].filter(
   (s) => s.tests.length > 0,
 );
-export { formatResults, runSuites } from './harness.js';
 export type { TestContext, TestResult } from './harness.js';
+export { formatResults, runSuites } from './harness.js';

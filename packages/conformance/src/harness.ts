@@ -61,7 +61,8 @@ export async function runSuites(suites: readonly Suite[], ctx: TestContext): Pro
 /** Formats results as lines plus the closing `N passed, N failed` line. */
 export function formatResults(runtime: string, results: readonly TestResult[]): string {
   const lines = results.map(
-    (r) => `${r.ok ? 'ok  ' : 'FAIL'} [${runtime}] ${r.suite} › ${r.test} (${r.ms} ms)${r.error ? `\n      ${r.error.replace(/\n/g, '\n      ')}` : ''}`,
+    (r) =>
+      `${r.ok ? 'ok  ' : 'FAIL'} [${runtime}] ${r.suite} › ${r.test} (${r.ms} ms)${r.error ? `\n      ${r.error.replace(/\n/g, '\n      ')}` : ''}`,
   );
   const passed = results.filter((r) => r.ok).length;
   lines.push(`conformance(${runtime}): ${passed} passed, ${results.length - passed} failed`);
@@ -96,7 +97,8 @@ export function flat(x: unknown): number[] {
 export function assertClose(actual: unknown, expected: unknown, tol: number, label: string): number {
   const a = flat(actual);
   const e = flat(expected);
-  if (a.length !== e.length) throw new AssertionError(`${label}: expected ${e.length} values, found ${a.length}`);
+  if (a.length !== e.length)
+    throw new AssertionError(`${label}: expected ${e.length} values, found ${a.length}`);
   let worst = 0;
   let at = -1;
   for (let i = 0; i < a.length; i++) {
@@ -107,7 +109,9 @@ export function assertClose(actual: unknown, expected: unknown, tol: number, lab
     }
   }
   if (!(worst <= tol)) {
-    throw new AssertionError(`${label}: max |diff| ${worst} > ${tol} at index ${at} (found ${a[at]}, expected ${e[at]})`);
+    throw new AssertionError(
+      `${label}: max |diff| ${worst} > ${tol} at index ${at} (found ${a[at]}, expected ${e[at]})`,
+    );
   }
   return worst;
 }

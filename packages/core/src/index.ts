@@ -1,2 +1,8 @@
-export { SiameseError, InvalidArgumentError, FormatVersionError, describeValue, assertString } from './errors.js';
-export { Rng, permutation } from './rng.js';
+export {
+  assertString,
+  describeValue,
+  FormatVersionError,
+  InvalidArgumentError,
+  SiameseError,
+} from './errors.js';
+export { permutation, Rng } from './rng.js';

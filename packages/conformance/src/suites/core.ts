@@ -12,6 +12,10 @@ export default defineSuite('core', (test) => {
     const n = new Rng(1);
     const normals = Array.from({ length: 3 }, () => n.normal().toFixed(12));
     const again = new Rng(1);
-    assertEqual(Array.from({ length: 3 }, () => again.normal().toFixed(12)), normals, 'normal() repeatable');
+    assertEqual(
+      Array.from({ length: 3 }, () => again.normal().toFixed(12)),
+      normals,
+      'normal() repeatable',
+    );
   });
 });

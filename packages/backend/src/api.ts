@@ -1,0 +1,7 @@
+// Everything both entry points export, except initBackend (whose default wasm source differs).
+export { BackendError, TensorLeakError } from './errors.js';
+export { registerAllGradients } from './gradients.js';
+export type { BackendInfo, InitBackendOptions } from './init.js';
+export { registerSiameseKernels } from './kernels/index.js';
+export { type LeakCheckResult, tensorLeakCheck } from './leak-check.js';
+export { loadWasmBinary, type WasmBinary, type WasmSource } from './wasm-source.js';

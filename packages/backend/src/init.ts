@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError } from './errors.js';
+import { registerAllGradients } from './gradients.js';
+import { registerSiameseKernels } from './kernels/index.js';
+import { createWasmBackend } from './wasm-factory.js';
+import { loadWasmBinary, type WasmSource } from './wasm-source.js';
+
+// Side-effect import: registers tfjs' wasm kernel configs under the name 'wasm'.
+import '@tensorflow/tfjs-backend-wasm/dist/register_all_kernels';
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /**
+   * `'wasm'` (default: WASM with SIMD, single thread), `'cpu'` (needs `@tensorflow/tfjs-backend-cpu`), or the
+   * name of any tfjs backend you registered yourself (e.g. `'tensorflow'` after importing `@tensorflow/tfjs-node`,
+   * or `'webgpu'`).
+   */
+  backend?: 'wasm' | 'cpu' | (string & {});
+  /**
+   * The WASM binary. Defaults to the `.wasm` shipped next to this package (read from disk on Node/Deno/Bun,
+   * fetched in browsers, imported as a module on Workers). Pass bytes, a `WebAssembly.Module`, a URL or a path
+   * to override, e.g. when your bundler serves the file elsewhere.
+   */
+  wasm?: WasmSource;
+}
+
+/** What {@link initBackend} set up. */
+export interface BackendInfo {
+  /** The active tfjs backend (`tf.getBackend()`). */
+  name: string;
+  /** Milliseconds from the call to a ready backend (0 when it was already initialised). */
+  initMs: number;
+  /** Kernels the SDK registered on top of the backend's own. */
+  kernelsAdded: string[];
+  /** Number of gradient functions registered by this call. */
+  gradientsRegistered: number;
+}
+
+let wasmReady: Promise<void> | undefined;
+
+/** @internal shared by the entry points, which only differ in their default wasm source. */
+export async function initBackendWith(
+  options: InitBackendOptions,
+  defaultWasm: () => WasmSource,
+): Promise<BackendInfo> {
+  const t0 = now();
+  const name = options.backend ?? 'wasm';
+  const gradientsRegistered = registerAllGradients();
+  let kernelsAdded: string[] = [];
+  if (name === 'wasm') {
+    if (!wasmReady || options.wasm !== undefined) {
+      wasmReady = setUpWasm(options.wasm ?? defaultWasm());
+      wasmReady.catch(() => {
+        wasmReady = undefined;
+      });
+    }
+    await wasmReady;
+    kernelsAdded = registerSiameseKernels('wasm');
+  } else if (name === 'cpu') {
+    if (!tf.findBackendFactory('cpu')) {
+      try {
+        const cpuName = '@tensorflow/tfjs-backend-cpu';
+        await import(/* @vite-ignore */ cpuName);
+      } catch (e) {
+        throw new BackendError(
+          'E_BACKEND_INIT',
+          `cpu backend: expected the package @tensorflow/tfjs-backend-cpu to be installed, found: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+    }
+    kernelsAdded = registerSiameseKernels('cpu');
+  } else if (!tf.findBackendFactory(name)) {
+    throw new BackendError(
+      'E_BACKEND_UNKNOWN',
+      `backend '${name}': expected a registered tfjs backend, found only [${Object.keys(tf.engine().registryFactory).join(', ')}]`,
+    );
+  }
+  const wasActive = safeGetBackend() === name;
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+    await tf.ready();
+  } catch (e) {
+    throw new BackendError(
+      'E_BACKEND_INIT',
+      `backend '${name}' failed to initialise: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
+  if (!ok || tf.getBackend() !== name) {
+    throw new BackendError(
+      'E_BACKEND_INIT',
+      `backend '${name}' failed to initialise (tfjs would have fallen back to '${safeGetBackend()}')`,
+    );
+  }
+  return { name, initMs: wasActive ? 0 : now() - t0, kernelsAdded, gradientsRegistered };
+}
+
+async function setUpWasm(source: WasmSource): Promise<void> {
+  const binary = await loadWasmBinary(source);
+  const backend = await createWasmBackend(binary);
+  if (tf.findBackendFactory('wasm')) {
+    if (safeGetBackend() === 'wasm') await tf.setBackend(tf.findBackendFactory('cpu') ? 'cpu' : 'wasm');
+    tf.removeBackend('wasm');
+  }
+  tf.registerBackend('wasm', () => backend, 3);
+}
+
+function safeGetBackend(): string | undefined {
+  try {
+    return tf.engine().backendName ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}

@@ -1,0 +1,71 @@
+import { BackendError } from './errors.js';
+
+/**
+ * Where the WASM binary comes from. Any of: a compiled `WebAssembly.Module` (required on Cloudflare Workers,
+ * which forbid compiling from bytes), the bytes (`ArrayBuffer` / typed array), a `Response`, a `URL`
+ * (`file:`, `http(s):`, `blob:`, `data:`), a URL string or a file path (Node, Deno, Bun), or a promise of one.
+ */
+export type WasmSource =
+  | WebAssembly.Module
+  | ArrayBuffer
+  | ArrayBufferView
+  | Response
+  | URL
+  | string
+  | Promise<WebAssembly.Module | ArrayBuffer | ArrayBufferView | Response | URL | string>;
+
+/** What the loader hands to `WebAssembly.instantiate`. */
+export type WasmBinary = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
+
+interface RuntimeGlobals {
+  Deno?: { readFile(path: string | URL): Promise<Uint8Array> };
+  Bun?: { file(path: string | URL): { arrayBuffer(): Promise<ArrayBuffer> } };
+  process?: { getBuiltinModule?: (name: string) => any; versions?: { node?: string } };
+}
+
+/** Reads a local file with whatever the runtime offers, without a static `node:` import (edge-safe). */
+async function readLocalFile(path: string | URL): Promise<ArrayBuffer | ArrayBufferView> {
+  const g = globalThis as RuntimeGlobals;
+  if (g.Deno) return g.Deno.readFile(path);
+  if (g.Bun) return g.Bun.file(path).arrayBuffer();
+  const fs = g.process?.getBuiltinModule?.('fs/promises');
+  if (fs) return fs.readFile(path);
+  const name = 'node:fs/promises';
+  const mod = await import(/* @vite-ignore */ /* webpackIgnore: true */ name);
+  return mod.readFile(path);
+}
+
+function isResponse(x: unknown): x is Response {
+  return typeof Response !== 'undefined' && x instanceof Response;
+}
+
+const hasScheme = (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[a-z]:[\\/]/i.test(s);
+
+/** Resolves a {@link WasmSource} to a module or bytes. Errors name the source and the cause. */
+export async function loadWasmBinary(source: WasmSource): Promise<WasmBinary> {
+  const src = await source;
+  if (src instanceof WebAssembly.Module) return src;
+  if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return src;
+  if (isResponse(src)) {
+    if (!src.ok)
+      throw new BackendError(
+        'E_WASM_LOAD',
+        `wasm binary: expected HTTP 200, found ${src.status} for ${src.url}`,
+      );
+    return src.arrayBuffer();
+  }
+  const where = typeof src === 'string' ? src : src.href;
+  try {
+    if (typeof src === 'string' && !hasScheme(src)) return await readLocalFile(src);
+    const url = typeof src === 'string' ? new URL(src) : src;
+    if (url.protocol === 'file:') return await readLocalFile(url);
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return await res.arrayBuffer();
+  } catch (e) {
+    throw new BackendError('E_WASM_LOAD', `wasm binary: could not read ${where}: ${(e as Error).message}`, {
+      cause: e,
+      details: { source: where },
+    });
+  }
+}

@@ -1,0 +1,15 @@
+// Entry for Cloudflare Workers (export conditions `workerd` / `worker`): Workers forbid compiling WASM from
+// bytes, so the binary arrives as an imported WebAssembly.Module (wrangler's default rule for .wasm imports).
+
+import { type BackendInfo, type InitBackendOptions, initBackendWith } from './init.js';
+import wasmModule from './tfjs-backend-wasm-simd.wasm';
+
+export * from './api.js';
+
+/** The SIMD module, imported as a `WebAssembly.Module`. */
+export const wasmUrl: WebAssembly.Module = wasmModule;
+
+/** See the default entry: same API; the default binary is the imported module. */
+export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  return initBackendWith(options, () => wasmModule);
+}
