@@ -96,6 +96,7 @@ export async function initBackendWith(
       `backend '${name}' failed to initialise (tfjs would have fallen back to '${safeGetBackend()}')`,
     );
   }
+  if (name === 'cpu') quietCpuBanner();
   return { name, initMs: wasActive ? 0 : now() - t0, kernelsAdded, gradientsRegistered };
 }
 
@@ -107,6 +108,16 @@ async function setUpWasm(source: WasmSource): Promise<void> {
     tf.removeBackend('wasm');
   }
   tf.registerBackend('wasm', () => backend, 3);
+}
+
+/** tfjs-backend-cpu prints a "use tfjs-node" banner on first use in Node; the SDK chose cpu on purpose. */
+function quietCpuBanner(): void {
+  try {
+    const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+    if (cpu) cpu.firstUse = false;
+  } catch {
+    // the backend is created lazily by setBackend below; nothing to quiet yet
+  }
 }
 
 function safeGetBackend(): string | undefined {
