@@ -1,1 +1,36 @@
-export {};
+/**
+ * @siamese/tokenizer: normalisation, word / WordPiece / hashed n-gram tokenization, vocabularies and
+ * pretrained word vectors. Pure TypeScript, no runtime dependencies beyond @siamese/core, edge-safe.
+ */
+export { SequenceTooLongError, type VectorProblem, VectorParseError, VocabularyFormatError } from './errors.js';
+export { type AlignedText, type NormalizationForm, Normalizer, type NormalizerOptions, normalize } from './normalize.js';
+export { charNgramBuckets, fnv1a32, type NgramOptions, resolveNgramOptions } from './ngrams.js';
+export {
+  type EncodeBatchOptions,
+  type EncodedBatch,
+  TOKENIZER_FORMAT_VERSION,
+  Tokenizer,
+  type TokenizerJSON,
+  type TokenizerOptions,
+} from './tokenizer.js';
+export {
+  type Coverage,
+  type EmbeddingMatrix,
+  type EmbeddingMatrixOptions,
+  buildEmbeddingMatrix,
+  vocabularyFromVectors,
+} from './vectors/matrix.js';
+export { parseVectors, parseVectorsSync, type VectorParseOptions } from './vectors/parse.js';
+export type { TextSource } from './vectors/source.js';
+export { WordVectors } from './vectors/word-vectors.js';
+export {
+  compareCodePoints,
+  PAD_TOKEN,
+  UNK_TOKEN,
+  VOCABULARY_FORMAT_VERSION,
+  Vocabulary,
+  type VocabularyBuildOptions,
+  type VocabularyJSON,
+} from './vocabulary.js';
+export { type Token, WordTokenizer, type WordTokenizerOptions } from './word-tokenizer.js';
+export { type WordPieceOptions, WordPieceTokenizer, wordpieceSplit } from './wordpiece.js';

@@ -1,0 +1,263 @@
+import { assertString, FormatVersionError, InvalidArgumentError } from '@siamese/core';
+import { SequenceTooLongError, VocabularyFormatError } from './errors.js';
+import { forEachNgramBucket, type NgramOptions, resolveNgramOptions } from './ngrams.js';
+import { wordpieceSplit } from './wordpiece.js';
+import {
+  type ResolvedWordTokenizerOptions,
+  scanTokens,
+  type Token,
+  WordTokenizer,
+  type WordTokenizerOptions,
+} from './word-tokenizer.js';
+import { Vocabulary, type VocabularyBuildOptions, type VocabularyJSON } from './vocabulary.js';
+
+/** Format version written by {@link Tokenizer.toJSON}. */
+export const TOKENIZER_FORMAT_VERSION = 1;
+
+/** Options of a {@link Tokenizer}: normalisation + word splitting + what to do with unknown words. */
+export interface TokenizerOptions extends WordTokenizerOptions {
+  /**
+   * Split out-of-vocabulary words greedily into `##`-continued pieces of the vocabulary (WordPiece style)
+   * before falling back to `[UNK]`; default `false`. Needs a vocabulary that holds such pieces.
+   */
+  wordpieceFallback?: boolean;
+}
+
+/** Options of {@link Tokenizer.encodeBatch}. */
+export interface EncodeBatchOptions {
+  /** Longest row in tokens; default: no limit. */
+  maxLength?: number;
+  /** `'longest'` (default): T = longest row; `'max'`: T = `maxLength`. */
+  padding?: 'longest' | 'max';
+  /** Cut rows longer than `maxLength` (default `true`); when `false` such a row throws `E_SEQUENCE_TOO_LONG`. */
+  truncation?: boolean;
+  /** Also return hashed character n-gram ids of each token (for fastText-style subword bags). */
+  ngrams?: NgramOptions;
+}
+
+/** Output of {@link Tokenizer.encodeBatch}; every array is row-major. */
+export interface EncodedBatch {
+  /** Token ids, B×T; right-padded with the padding id (0). */
+  ids: Int32Array;
+  /** Number of real tokens per row (0 for texts without tokens). */
+  lengths: Int32Array;
+  /** 1 for real tokens, 0 for padding, B×T. */
+  mask: Uint8Array;
+  /** `[B, T]`; T ≥ 1 even when every text is empty, so shapes are never degenerate. */
+  shape: [number, number];
+  /** With `ngrams`: B×T×K n-gram ids, each `bucket + 1` (0 is padding). */
+  ngramIds?: Int32Array;
+  /** With `ngrams`: `[B, T, K]`, K = `maxPerToken`, or the most n-grams of any token when unbounded. */
+  ngramShape?: [number, number, number];
+}
+
+/** Serialised tokenizer (see {@link Tokenizer.toJSON}). */
+export interface TokenizerJSON {
+  format: 'siamese.tokenizer';
+  version: number;
+  options: Required<TokenizerOptions>;
+  vocabulary: VocabularyJSON;
+}
+
+/**
+ * Normaliser + word tokenizer + vocabulary: text in, integer ids out.
+ *
+ * @example
+ * ```ts
+ * const tok = Tokenizer.build(['A man is playing a flute.', 'A man plays.'], { minFreq: 1 });
+ * tok.encode('a man plays') // Int32Array [ids of a, man, plays]
+ * tok.encodeBatch(['a man', 'a flute .'], { maxLength: 8 }) // { ids, lengths, mask, shape: [2, 3] }
+ * ```
+ */
+export class Tokenizer {
+  /** The word tokenizer (normalisation included). */
+  readonly words: WordTokenizer;
+  /** The vocabulary. */
+  readonly vocab: Vocabulary;
+  private readonly wordpieceFallback: boolean;
+  private readonly scanOpts: ResolvedWordTokenizerOptions;
+  private readonly pieceCache = new Map<string, number[]>();
+
+  constructor(vocab: Vocabulary, options: TokenizerOptions = {}) {
+    if (!(vocab instanceof Vocabulary)) throw new TypeError('vocab: expected a Vocabulary');
+    if (vocab.padId !== 0) {
+      throw new VocabularyFormatError(`vocab: the padding token must have id 0, found ${vocab.padId}`);
+    }
+    this.vocab = vocab;
+    this.words = new WordTokenizer(options);
+    this.scanOpts = this.words.options;
+    this.wordpieceFallback = options.wordpieceFallback ?? false;
+  }
+
+  /** The resolved options (what {@link toJSON} saves). */
+  get options(): Required<TokenizerOptions> {
+    return { ...this.scanOpts, wordpieceFallback: this.wordpieceFallback };
+  }
+
+  /** Builds the vocabulary from a corpus with this tokenisation, then the tokenizer. */
+  static build(corpus: Iterable<string>, options: TokenizerOptions & Omit<VocabularyBuildOptions, 'tokenize'> = {}): Tokenizer {
+    const wt = new WordTokenizer(options);
+    return new Tokenizer(Vocabulary.build(corpus, { ...options, tokenize: (t) => wt.tokenizeToStrings(t) }), options);
+  }
+
+  /** {@link build} for async iterables. */
+  static async buildAsync(
+    corpus: AsyncIterable<string> | Iterable<string>,
+    options: TokenizerOptions & Omit<VocabularyBuildOptions, 'tokenize'> = {},
+  ): Promise<Tokenizer> {
+    const wt = new WordTokenizer(options);
+    const vocab = await Vocabulary.buildAsync(corpus, { ...options, tokenize: (t) => wt.tokenizeToStrings(t) });
+    return new Tokenizer(vocab, options);
+  }
+
+  /** Normalised text. */
+  normalize(text: string): string {
+    return this.words.normalize(text);
+  }
+
+  /** Tokens with offsets into the original text (before vocabulary lookup). */
+  tokenize(text: string): Token[] {
+    return this.words.tokenize(text);
+  }
+
+  /** Calls `visit(id, token)` for each id of `text` (a word may give several ids with the fallback). */
+  private forEachId(text: string, visit: (id: number, token: string) => void): void {
+    const s = this.words.normalizer.align(text).text;
+    const vocab = this.vocab;
+    scanTokens(s, this.scanOpts, (a, b) => {
+      const tok = s.slice(a, b);
+      const id = vocab.get(tok);
+      if (id !== undefined) visit(id, tok);
+      else if (!this.wordpieceFallback) visit(vocab.unkId, tok);
+      else for (const p of this.pieces(tok)) visit(p, tok);
+    });
+  }
+
+  private pieces(tok: string): number[] {
+    let ids = this.pieceCache.get(tok);
+    if (!ids) {
+      const split = wordpieceSplit(tok, (p) => this.vocab.has(p));
+      ids = split ? split.map((p) => this.vocab.idOf(p)) : [this.vocab.unkId];
+      if (this.pieceCache.size > 100_000) this.pieceCache.clear();
+      this.pieceCache.set(tok, ids);
+    }
+    return ids;
+  }
+
+  /** Ids of `text` (unknown words → `[UNK]`, or pieces with `wordpieceFallback`). */
+  encode(text: string): Int32Array {
+    assertString(text, 'text');
+    const out: number[] = [];
+    this.forEachId(text, (id) => out.push(id));
+    return Int32Array.from(out);
+  }
+
+  /**
+   * Encodes several texts into padded row-major arrays. A text without tokens gets length 0 and an
+   * all-padding row (mask all 0); the consumer decides what that means (e.g. a zero embedding).
+   */
+  encodeBatch(texts: readonly string[], options: EncodeBatchOptions = {}): EncodedBatch {
+    if (!Array.isArray(texts)) throw new TypeError(`texts: expected an array of strings, found ${typeof texts}`);
+    const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY;
+    if (!(maxLength >= 1) || (maxLength !== Number.POSITIVE_INFINITY && !Number.isInteger(maxLength))) {
+      throw new InvalidArgumentError(`maxLength: expected an integer >= 1, found ${maxLength}`);
+    }
+    const padding = options.padding ?? 'longest';
+    if (padding !== 'longest' && padding !== 'max') {
+      throw new InvalidArgumentError(`padding: expected 'longest' or 'max', found ${JSON.stringify(padding)}`);
+    }
+    if (padding === 'max' && maxLength === Number.POSITIVE_INFINITY) {
+      throw new InvalidArgumentError("padding 'max' needs maxLength");
+    }
+    const truncation = options.truncation ?? true;
+    const ng = options.ngrams ? resolveNgramOptions(options.ngrams) : null;
+    const B = texts.length;
+    const rows: number[][] = [];
+    const rowTokens: string[][] = [];
+    const lengths = new Int32Array(B);
+    let longest = 0;
+    for (let b = 0; b < B; b++) {
+      const text = texts[b];
+      assertString(text, `texts[${b}]`);
+      const row: number[] = [];
+      const toks: string[] = [];
+      this.forEachId(text, (id, tok) => {
+        row.push(id);
+        if (ng) toks.push(tok);
+      });
+      if (row.length > maxLength) {
+        if (!truncation) throw new SequenceTooLongError(b, row.length, maxLength);
+        row.length = maxLength;
+        toks.length = Math.min(toks.length, maxLength);
+      }
+      rows.push(row);
+      rowTokens.push(toks);
+      lengths[b] = row.length;
+      if (row.length > longest) longest = row.length;
+    }
+    const T = padding === 'max' ? maxLength : Math.max(1, longest);
+    const ids = new Int32Array(B * T);
+    const mask = new Uint8Array(B * T);
+    for (let b = 0; b < B; b++) {
+      const row = rows[b]!;
+      const base = b * T;
+      for (let t = 0; t < row.length; t++) {
+        ids[base + t] = row[t]!;
+        mask[base + t] = 1;
+      }
+    }
+    const out: EncodedBatch = { ids, lengths, mask, shape: [B, T] };
+    if (ng) {
+      const perToken = new Map<string, Int32Array>();
+      let K = ng.maxPerToken === Number.POSITIVE_INFINITY ? 0 : ng.maxPerToken;
+      for (const toks of rowTokens) {
+        for (const tok of toks) {
+          if (perToken.has(tok)) continue;
+          const list: number[] = [];
+          forEachNgramBucket(tok, ng, (bk) => list.push(bk + 1));
+          perToken.set(tok, Int32Array.from(list));
+          if (ng.maxPerToken === Number.POSITIVE_INFINITY && list.length > K) K = list.length;
+        }
+      }
+      K = Math.max(1, K);
+      const ngramIds = new Int32Array(B * T * K);
+      for (let b = 0; b < B; b++) {
+        const toks = rowTokens[b]!;
+        for (let t = 0; t < toks.length; t++) ngramIds.set(perToken.get(toks[t]!)!, (b * T + t) * K);
+      }
+      out.ngramIds = ngramIds;
+      out.ngramShape = [B, T, K];
+    }
+    return out;
+  }
+
+  /** Tokens of `ids` joined with spaces; padding ids are skipped. */
+  decode(ids: ArrayLike<number>): string {
+    const parts: string[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (id === this.vocab.padId) continue;
+      parts.push(this.vocab.tokenOf(id));
+    }
+    return parts.join(' ');
+  }
+
+  /** Versioned JSON of options + vocabulary; {@link fromJSON} rebuilds an identical tokenizer. */
+  toJSON(): TokenizerJSON {
+    return {
+      format: 'siamese.tokenizer',
+      version: TOKENIZER_FORMAT_VERSION,
+      options: this.options,
+      vocabulary: this.vocab.toJSON(),
+    };
+  }
+
+  /** Rebuilds from {@link toJSON} output; `FormatVersionError` on a wrong or newer version. */
+  static fromJSON(json: TokenizerJSON | string): Tokenizer {
+    const o = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<TokenizerJSON> | null;
+    if (!o || typeof o !== 'object') throw new VocabularyFormatError('tokenizer JSON: expected an object');
+    if (o.version !== TOKENIZER_FORMAT_VERSION) throw new FormatVersionError('tokenizer', TOKENIZER_FORMAT_VERSION, o.version);
+    if (!o.vocabulary) throw new VocabularyFormatError('tokenizer JSON: "vocabulary" is missing');
+    return new Tokenizer(Vocabulary.fromJSON(o.vocabulary), o.options ?? {});
+  }
+}
