@@ -2,9 +2,20 @@
  * @siamese/tokenizer: normalisation, word / WordPiece / hashed n-gram tokenization, vocabularies and
  * pretrained word vectors. Pure TypeScript, no runtime dependencies beyond @siamese/core, edge-safe.
  */
-export { SequenceTooLongError, type VectorProblem, VectorParseError, VocabularyFormatError } from './errors.js';
-export { type AlignedText, type NormalizationForm, Normalizer, type NormalizerOptions, normalize } from './normalize.js';
+export {
+  SequenceTooLongError,
+  VectorParseError,
+  type VectorProblem,
+  VocabularyFormatError,
+} from './errors.js';
 export { charNgramBuckets, fnv1a32, type NgramOptions, resolveNgramOptions } from './ngrams.js';
+export {
+  type AlignedText,
+  type NormalizationForm,
+  Normalizer,
+  type NormalizerOptions,
+  normalize,
+} from './normalize.js';
 export {
   type EncodeBatchOptions,
   type EncodedBatch,
@@ -14,10 +25,10 @@ export {
   type TokenizerOptions,
 } from './tokenizer.js';
 export {
+  buildEmbeddingMatrix,
   type Coverage,
   type EmbeddingMatrix,
   type EmbeddingMatrixOptions,
-  buildEmbeddingMatrix,
   vocabularyFromVectors,
 } from './vectors/matrix.js';
 export { parseVectors, parseVectorsSync, type VectorParseOptions } from './vectors/parse.js';

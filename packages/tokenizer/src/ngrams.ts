@@ -21,7 +21,8 @@ export function resolveNgramOptions(options: NgramOptions = {}): ResolvedNgramOp
   const maxN = options.maxN ?? 6;
   const buckets = options.buckets ?? 2_000_000;
   const maxPerToken = options.maxPerToken ?? Number.POSITIVE_INFINITY;
-  if (!Number.isInteger(minN) || minN < 1) throw new InvalidArgumentError(`ngrams.minN: expected an integer >= 1, found ${minN}`);
+  if (!Number.isInteger(minN) || minN < 1)
+    throw new InvalidArgumentError(`ngrams.minN: expected an integer >= 1, found ${minN}`);
   if (!Number.isInteger(maxN) || maxN < minN) {
     throw new InvalidArgumentError(`ngrams.maxN: expected an integer >= minN (${minN}), found ${maxN}`);
   }
@@ -69,7 +70,11 @@ export function charNgramBuckets(word: string, options: NgramOptions = {}): Int3
 }
 
 /** Calls `visit` with each bucket of `word` (at most `maxPerToken`); returns how many were visited. */
-export function forEachNgramBucket(word: string, o: ResolvedNgramOptions, visit: (bucket: number) => void): number {
+export function forEachNgramBucket(
+  word: string,
+  o: ResolvedNgramOptions,
+  visit: (bucket: number) => void,
+): number {
   const bytes = encoder.encode(`<${word}>`);
   const len = bytes.length;
   let count = 0;

@@ -79,7 +79,11 @@ export class Normalizer {
     if (r.length === 1 && c >= 0xd800 && c <= 0xdfff) r = '\ufffd';
     if (form !== 'none') r = r.normalize(form);
     if (lowercase) r = r.toLowerCase();
-    if (stripAccents) r = r.normalize('NFD').replace(COMBINING, '').normalize(form === 'none' ? 'NFC' : form);
+    if (stripAccents)
+      r = r
+        .normalize('NFD')
+        .replace(COMBINING, '')
+        .normalize(form === 'none' ? 'NFC' : form);
     if (this.cache.size > 50_000) this.cache.clear();
     this.cache.set(g, r);
     return r;
@@ -91,8 +95,8 @@ export class Normalizer {
     // ASCII is invariant under NFC/NFKC and accent stripping: the common case is one native call.
     if (ASCII_ONLY.test(text)) return { text: lc ? text.toLowerCase() : text, starts: null, ends: null };
     const parts: string[] = [];
-    let starts: number[] | null = null;
-    let ends: number[] | null = null;
+    // Created at the first group whose normalised form changes the layout; until then the map is the identity.
+    let map: AlignmentBuilder | null = null;
     let outLen = 0;
     let runStart = 0;
     const n = text.length;
@@ -110,7 +114,7 @@ export class Normalizer {
       if (i > runStart) {
         const run = text.slice(runStart, i);
         parts.push(lc ? run.toLowerCase() : run);
-        if (starts && ends) for (let k = runStart; k < i; k++) starts.push(k), ends.push(k + 1);
+        map?.identity(runStart, i);
         outLen += i - runStart;
       }
       const gStart = i;
@@ -133,15 +137,12 @@ export class Normalizer {
       const g = text.slice(gStart, i);
       const r = this.group(g);
       const same = r === g || (r.length === 1 && g.length === 1);
-      if (!same && !starts) {
-        starts = new Array(outLen);
-        ends = new Array(outLen);
-        for (let k = 0; k < outLen; k++) (starts[k] = k), (ends[k] = k + 1);
+      if (!same && !map) {
+        map = new AlignmentBuilder();
+        map.identity(0, outLen);
       }
-      if (starts && ends) {
-        if (same) for (let k = gStart; k < i; k++) starts.push(k), ends.push(k + 1);
-        else for (let k = 0; k < r.length; k++) starts.push(gStart), ends.push(i);
-      }
+      if (same) map?.identity(gStart, i);
+      else map?.group(gStart, i, r.length);
       parts.push(r);
       outLen += r.length;
       runStart = i;
@@ -149,13 +150,33 @@ export class Normalizer {
     if (n > runStart) {
       const run = text.slice(runStart, n);
       parts.push(lc ? run.toLowerCase() : run);
-      if (starts && ends) for (let k = runStart; k < n; k++) starts.push(k), ends.push(k + 1);
+      map?.identity(runStart, n);
     }
     return {
       text: parts.join(''),
-      starts: starts ? Int32Array.from(starts) : null,
-      ends: ends ? Int32Array.from(ends) : null,
+      starts: map ? Int32Array.from(map.starts) : null,
+      ends: map ? Int32Array.from(map.ends) : null,
     };
+  }
+}
+
+/** Growing alignment: original `[start, end)` per normalised UTF-16 unit. */
+class AlignmentBuilder {
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  /** Units `from..to` of the original map to themselves. */
+  identity(from: number, to: number): void {
+    for (let k = from; k < to; k++) {
+      this.starts.push(k);
+      this.ends.push(k + 1);
+    }
+  }
+  /** `count` normalised units all come from the original group `[start, end)`. */
+  group(start: number, end: number, count: number): void {
+    for (let k = 0; k < count; k++) {
+      this.starts.push(start);
+      this.ends.push(end);
+    }
   }
 }
 

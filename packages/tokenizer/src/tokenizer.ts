@@ -1,7 +1,7 @@
 import { assertString, FormatVersionError, InvalidArgumentError } from '@siamese/core';
 import { SequenceTooLongError, VocabularyFormatError } from './errors.js';
 import { forEachNgramBucket, type NgramOptions, resolveNgramOptions } from './ngrams.js';
-import { wordpieceSplit } from './wordpiece.js';
+import { Vocabulary, type VocabularyBuildOptions, type VocabularyJSON } from './vocabulary.js';
 import {
   type ResolvedWordTokenizerOptions,
   scanTokens,
@@ -9,7 +9,7 @@ import {
   WordTokenizer,
   type WordTokenizerOptions,
 } from './word-tokenizer.js';
-import { Vocabulary, type VocabularyBuildOptions, type VocabularyJSON } from './vocabulary.js';
+import { wordpieceSplit } from './wordpiece.js';
 
 /** Format version written by {@link Tokenizer.toJSON}. */
 export const TOKENIZER_FORMAT_VERSION = 1;
@@ -95,9 +95,15 @@ export class Tokenizer {
   }
 
   /** Builds the vocabulary from a corpus with this tokenisation, then the tokenizer. */
-  static build(corpus: Iterable<string>, options: TokenizerOptions & Omit<VocabularyBuildOptions, 'tokenize'> = {}): Tokenizer {
+  static build(
+    corpus: Iterable<string>,
+    options: TokenizerOptions & Omit<VocabularyBuildOptions, 'tokenize'> = {},
+  ): Tokenizer {
     const wt = new WordTokenizer(options);
-    return new Tokenizer(Vocabulary.build(corpus, { ...options, tokenize: (t) => wt.tokenizeToStrings(t) }), options);
+    return new Tokenizer(
+      Vocabulary.build(corpus, { ...options, tokenize: (t) => wt.tokenizeToStrings(t) }),
+      options,
+    );
   }
 
   /** {@link build} for async iterables. */
@@ -106,7 +112,10 @@ export class Tokenizer {
     options: TokenizerOptions & Omit<VocabularyBuildOptions, 'tokenize'> = {},
   ): Promise<Tokenizer> {
     const wt = new WordTokenizer(options);
-    const vocab = await Vocabulary.buildAsync(corpus, { ...options, tokenize: (t) => wt.tokenizeToStrings(t) });
+    const vocab = await Vocabulary.buildAsync(corpus, {
+      ...options,
+      tokenize: (t) => wt.tokenizeToStrings(t),
+    });
     return new Tokenizer(vocab, options);
   }
 
@@ -157,14 +166,17 @@ export class Tokenizer {
    * all-padding row (mask all 0); the consumer decides what that means (e.g. a zero embedding).
    */
   encodeBatch(texts: readonly string[], options: EncodeBatchOptions = {}): EncodedBatch {
-    if (!Array.isArray(texts)) throw new TypeError(`texts: expected an array of strings, found ${typeof texts}`);
+    if (!Array.isArray(texts))
+      throw new TypeError(`texts: expected an array of strings, found ${typeof texts}`);
     const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY;
     if (!(maxLength >= 1) || (maxLength !== Number.POSITIVE_INFINITY && !Number.isInteger(maxLength))) {
       throw new InvalidArgumentError(`maxLength: expected an integer >= 1, found ${maxLength}`);
     }
     const padding = options.padding ?? 'longest';
     if (padding !== 'longest' && padding !== 'max') {
-      throw new InvalidArgumentError(`padding: expected 'longest' or 'max', found ${JSON.stringify(padding)}`);
+      throw new InvalidArgumentError(
+        `padding: expected 'longest' or 'max', found ${JSON.stringify(padding)}`,
+      );
     }
     if (padding === 'max' && maxLength === Number.POSITIVE_INFINITY) {
       throw new InvalidArgumentError("padding 'max' needs maxLength");
@@ -256,7 +268,8 @@ export class Tokenizer {
   static fromJSON(json: TokenizerJSON | string): Tokenizer {
     const o = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<TokenizerJSON> | null;
     if (!o || typeof o !== 'object') throw new VocabularyFormatError('tokenizer JSON: expected an object');
-    if (o.version !== TOKENIZER_FORMAT_VERSION) throw new FormatVersionError('tokenizer', TOKENIZER_FORMAT_VERSION, o.version);
+    if (o.version !== TOKENIZER_FORMAT_VERSION)
+      throw new FormatVersionError('tokenizer', TOKENIZER_FORMAT_VERSION, o.version);
     if (!o.vocabulary) throw new VocabularyFormatError('tokenizer JSON: "vocabulary" is missing');
     return new Tokenizer(Vocabulary.fromJSON(o.vocabulary), o.options ?? {});
   }

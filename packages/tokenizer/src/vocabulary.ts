@@ -66,20 +66,31 @@ export class Vocabulary {
   /** Ids of all special tokens (`[PAD]`, `[UNK]`, extras), which coverage reports leave out. */
   readonly specialIds: ReadonlySet<number>;
 
-  private constructor(tokens: string[], counts: ArrayLike<number> | undefined, pad: string | null, unk: string, specials: string[]) {
+  private constructor(
+    tokens: string[],
+    counts: ArrayLike<number> | undefined,
+    pad: string | null,
+    unk: string,
+    specials: string[],
+  ) {
     const ids = new Map<string, number>();
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
-      if (typeof t !== 'string') throw new VocabularyFormatError(`tokens[${i}]: expected a string, found ${typeof t}`);
+      if (typeof t !== 'string')
+        throw new VocabularyFormatError(`tokens[${i}]: expected a string, found ${typeof t}`);
       if (ids.has(t)) {
-        throw new VocabularyFormatError(`tokens[${i}]: duplicate token ${JSON.stringify(t)} (first at ${ids.get(t)})`);
+        throw new VocabularyFormatError(
+          `tokens[${i}]: duplicate token ${JSON.stringify(t)} (first at ${ids.get(t)})`,
+        );
       }
       ids.set(t, i);
     }
     const unkId = ids.get(unk);
-    if (unkId === undefined) throw new VocabularyFormatError(`unknown token ${JSON.stringify(unk)} is not in the vocabulary`);
+    if (unkId === undefined)
+      throw new VocabularyFormatError(`unknown token ${JSON.stringify(unk)} is not in the vocabulary`);
     const padId = pad === null ? -1 : (ids.get(pad) ?? -1);
-    if (pad !== null && padId < 0) throw new VocabularyFormatError(`padding token ${JSON.stringify(pad)} is not in the vocabulary`);
+    if (pad !== null && padId < 0)
+      throw new VocabularyFormatError(`padding token ${JSON.stringify(pad)} is not in the vocabulary`);
     this.tokens = tokens;
     this.ids = ids;
     this.counts = new Float64Array(tokens.length);
@@ -133,7 +144,8 @@ export class Vocabulary {
   /** Token of `id`; throws `E_INVALID_ARGUMENT` when out of range. */
   tokenOf(id: number): string {
     const t = Number.isInteger(id) ? this.tokens[id] : undefined;
-    if (t === undefined) throw new InvalidArgumentError(`id: expected an integer in [0, ${this.size}), found ${id}`);
+    if (t === undefined)
+      throw new InvalidArgumentError(`id: expected an integer in [0, ${this.size}), found ${id}`);
     return t;
   }
 
@@ -167,8 +179,10 @@ export class Vocabulary {
   static fromJSON(json: VocabularyJSON | string): Vocabulary {
     const o = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<VocabularyJSON> | null;
     if (!o || typeof o !== 'object') throw new VocabularyFormatError('vocabulary JSON: expected an object');
-    if (o.version !== VOCABULARY_FORMAT_VERSION) throw new FormatVersionError('vocabulary', VOCABULARY_FORMAT_VERSION, o.version);
-    if (!Array.isArray(o.tokens)) throw new VocabularyFormatError('vocabulary JSON: expected "tokens" to be an array');
+    if (o.version !== VOCABULARY_FORMAT_VERSION)
+      throw new FormatVersionError('vocabulary', VOCABULARY_FORMAT_VERSION, o.version);
+    if (!Array.isArray(o.tokens))
+      throw new VocabularyFormatError('vocabulary JSON: expected "tokens" to be an array');
     const specials = o.tokens.filter((t) => typeof t === 'string' && /^\[[A-Z]+\]$/.test(t));
     return new Vocabulary(o.tokens, o.counts, o.pad ?? null, o.unk ?? UNK_TOKEN, specials);
   }
@@ -181,20 +195,26 @@ export class Vocabulary {
     tokens: readonly string[],
     options: { unk?: string; pad?: string | null; counts?: ArrayLike<number>; specials?: string[] } = {},
   ): Vocabulary {
-    if (!Array.isArray(tokens)) throw new TypeError(`tokens: expected an array of strings, found ${typeof tokens}`);
+    if (!Array.isArray(tokens))
+      throw new TypeError(`tokens: expected an array of strings, found ${typeof tokens}`);
     const pad = options.pad === undefined ? (tokens.includes(PAD_TOKEN) ? PAD_TOKEN : null) : options.pad;
     const specials = options.specials ?? tokens.filter((t) => /^\[[A-Z]+\]$/.test(t));
     return new Vocabulary(tokens.slice(), options.counts, pad, options.unk ?? UNK_TOKEN, specials);
   }
 
   /** Builds from token counts (the deterministic order and the caps of {@link VocabularyBuildOptions}). */
-  static fromCounts(counts: ReadonlyMap<string, number>, options: Omit<VocabularyBuildOptions, 'tokenize'> = {}): Vocabulary {
+  static fromCounts(
+    counts: ReadonlyMap<string, number>,
+    options: Omit<VocabularyBuildOptions, 'tokenize'> = {},
+  ): Vocabulary {
     const minFreq = options.minFreq ?? 1;
     const extra = options.specials ?? [];
     const specials = [PAD_TOKEN, UNK_TOKEN, ...extra.filter((s) => s !== PAD_TOKEN && s !== UNK_TOKEN)];
     const maxSize = options.maxSize ?? Number.POSITIVE_INFINITY;
     if (!(maxSize >= specials.length)) {
-      throw new InvalidArgumentError(`maxSize: expected at least ${specials.length} (the special tokens), found ${maxSize}`);
+      throw new InvalidArgumentError(
+        `maxSize: expected at least ${specials.length} (the special tokens), found ${maxSize}`,
+      );
     }
     const reserved = new Set(specials);
     const entries = [...counts].filter(([t, c]) => c >= minFreq && !reserved.has(t));

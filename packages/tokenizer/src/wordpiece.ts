@@ -67,7 +67,8 @@ function isBertControl(ch: string): boolean {
 }
 function isBertPunctuation(ch: string): boolean {
   const cp = ch.codePointAt(0)!;
-  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) return true;
+  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126))
+    return true;
   return RE_PUNCT.test(ch);
 }
 
@@ -119,17 +120,22 @@ export class WordPieceTokenizer {
     const o = typeof json === 'string' ? JSON.parse(json) : json;
     const model = o?.model;
     if (!model || typeof model !== 'object' || (model.type !== undefined && model.type !== 'WordPiece')) {
-      throw new VocabularyFormatError(`tokenizer.json: expected model.type "WordPiece", found ${JSON.stringify(model?.type)}`);
+      throw new VocabularyFormatError(
+        `tokenizer.json: expected model.type "WordPiece", found ${JSON.stringify(model?.type)}`,
+      );
     }
     const vocabObj = model.vocab as Record<string, number> | undefined;
-    if (!vocabObj || typeof vocabObj !== 'object') throw new VocabularyFormatError('tokenizer.json: model.vocab is missing');
+    if (!vocabObj || typeof vocabObj !== 'object')
+      throw new VocabularyFormatError('tokenizer.json: model.vocab is missing');
     const tokens: string[] = [];
     for (const [tok, id] of Object.entries(vocabObj)) {
-      if (!Number.isInteger(id) || id < 0) throw new VocabularyFormatError(`tokenizer.json: bad id ${id} for ${JSON.stringify(tok)}`);
+      if (!Number.isInteger(id) || id < 0)
+        throw new VocabularyFormatError(`tokenizer.json: bad id ${id} for ${JSON.stringify(tok)}`);
       tokens[id] = tok;
     }
     for (let i = 0; i < tokens.length; i++) {
-      if (tokens[i] === undefined) throw new VocabularyFormatError(`tokenizer.json: model.vocab has no token with id ${i}`);
+      if (tokens[i] === undefined)
+        throw new VocabularyFormatError(`tokenizer.json: model.vocab has no token with id ${i}`);
     }
     const unk = typeof model.unk_token === 'string' ? model.unk_token : '[UNK]';
     const options: WordPieceOptions = {
@@ -140,7 +146,12 @@ export class WordPieceTokenizer {
       stripAccents: false,
       tokenizeChineseChars: false,
     };
-    const norms: any[] = o.normalizer?.type === 'Sequence' ? (o.normalizer.normalizers ?? []) : o.normalizer ? [o.normalizer] : [];
+    const norms: any[] =
+      o.normalizer?.type === 'Sequence'
+        ? (o.normalizer.normalizers ?? [])
+        : o.normalizer
+          ? [o.normalizer]
+          : [];
     for (const nz of norms) {
       if (nz?.type === 'BertNormalizer') {
         options.lowercase = nz.lowercase ?? true;
@@ -185,7 +196,11 @@ export class WordPieceTokenizer {
   /** WordPiece pieces of one (already basic-tokenized) word, or `[unkToken]`. */
   wordpiece(word: string): string[] {
     const { continuingSubwordPrefix, maxInputCharsPerWord, unkToken } = this.options;
-    return wordpieceSplit(word, (p) => this.vocab.has(p), continuingSubwordPrefix, maxInputCharsPerWord) ?? [unkToken];
+    return (
+      wordpieceSplit(word, (p) => this.vocab.has(p), continuingSubwordPrefix, maxInputCharsPerWord) ?? [
+        unkToken,
+      ]
+    );
   }
 
   /** Full tokenisation: `tokenize("UNwant\u00E9d,running")` → `un ##want ##ed , runn ##ing` (BERT's example). */

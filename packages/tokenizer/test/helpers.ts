@@ -1,22 +1,25 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-/** The shared folder: `SIAMESE_SHARED`, else `../../../../shared` from this file (repo sibling). */
-export const sharedDir =
-  process.env.SIAMESE_SHARED ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared');
+const proc = (globalThis as { process?: { env: Record<string, string | undefined>; cwd(): string } }).process;
+const shared = proc?.env.SIAMESE_SHARED;
+/** The shared data folder: `$SIAMESE_SHARED/data` (relative to the cwd), else `../../../../shared/data`. */
+const dataDir = shared
+  ? new URL(`${shared.replace(/\/?$/, '/')}data/`, `file://${proc!.cwd()}/`)
+  : new URL('../../../../shared/data/', import.meta.url);
 
-export function readShared(path: string): string {
-  return readFileSync(resolve(sharedDir, path), 'utf8');
+/** Text of `shared/data/<path>`. */
+export function readData(path: string): string {
+  return readFileSync(new URL(path, dataDir), 'utf8');
 }
 
-export function readSharedBytes(path: string): Uint8Array {
-  return new Uint8Array(readFileSync(resolve(sharedDir, path)));
+/** Bytes of `shared/data/<path>`. */
+export function readDataBytes(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(new URL(path, dataDir)));
 }
 
 /** Both sentences of every pair of a TSV split (header skipped, TAB separated, no quoting). */
 export function sentences(path: string): string[] {
-  return readShared(path)
+  return readData(path)
     .split('\n')
     .slice(1)
     .filter((l) => l.length > 0)

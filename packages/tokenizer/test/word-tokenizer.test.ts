@@ -8,17 +8,64 @@ const texts = (s: string, t = wt) => t.tokenize(s).map((x) => x.text);
 describe('WordTokenizer', () => {
   it('splits words, numbers, clitics and punctuation like GloVe (Penn Treebank style)', () => {
     expect(texts("Don't panic! It's 3.5% of $1,000... at 10:30")).toEqual([
-      'do', "n't", 'panic', '!', 'it', "'s", '3.5', '%', 'of', '$', '1,000', '...', 'at', '10:30',
+      'do',
+      "n't",
+      'panic',
+      '!',
+      'it',
+      "'s",
+      '3.5',
+      '%',
+      'of',
+      '$',
+      '1,000',
+      '...',
+      'at',
+      '10:30',
     ]);
     expect(texts("can't won't they're I'm we've you'll he'd")).toEqual([
-      'ca', "n't", 'wo', "n't", 'they', "'re", 'i', "'m", 'we', "'ve", 'you', "'ll", 'he', "'d",
+      'ca',
+      "n't",
+      'wo',
+      "n't",
+      'they',
+      "'re",
+      'i',
+      "'m",
+      'we',
+      "'ve",
+      'you',
+      "'ll",
+      'he',
+      "'d",
     ]);
     expect(texts('It’s ok, isn’t it')).toEqual(['it', '’s', 'ok', ',', 'is', 'n’t', 'it']);
-    expect(texts("o'brien rock'n'roll James' book")).toEqual(["o'brien", "rock'n'roll", 'james', "'", 'book']);
+    expect(texts("o'brien rock'n'roll James' book")).toEqual([
+      "o'brien",
+      "rock'n'roll",
+      'james',
+      "'",
+      'book',
+    ]);
   });
   it('keeps abbreviations and acronyms with their period, splits hyphens', () => {
     expect(texts('Mr. Smith of the U.S. (e.g. Inc.) is well-known -- really.')).toEqual([
-      'mr.', 'smith', 'of', 'the', 'u.s.', '(', 'e.g.', 'inc.', ')', 'is', 'well', '-', 'known', '--', 'really', '.',
+      'mr.',
+      'smith',
+      'of',
+      'the',
+      'u.s.',
+      '(',
+      'e.g.',
+      'inc.',
+      ')',
+      'is',
+      'well',
+      '-',
+      'known',
+      '--',
+      'really',
+      '.',
     ]);
     const plain = new WordTokenizer({ abbreviations: false, splitHyphens: false });
     expect(texts('Mr. U.S. well-known', plain)).toEqual(['mr', '.', 'u', '.', 's', '.', 'well-known']);
@@ -27,10 +74,32 @@ describe('WordTokenizer', () => {
     const s = '我爱NLP 😀👍🏽 👨‍👩‍👧 🇫🇷🇩🇪 שלום, مرحبا!';
     const toks = wt.tokenize(s);
     expect(toks.map((t) => t.text)).toEqual([
-      '我', '爱', 'nlp', '😀', '👍🏽', '👨‍👩‍👧', '🇫🇷', '🇩🇪', 'שלום', ',', 'مرحبا', '!',
+      '我',
+      '爱',
+      'nlp',
+      '😀',
+      '👍🏽',
+      '👨‍👩‍👧',
+      '🇫🇷',
+      '🇩🇪',
+      'שלום',
+      ',',
+      'مرحبا',
+      '!',
     ]);
     expect(toks.map((t) => s.slice(t.start, t.end))).toEqual([
-      '我', '爱', 'NLP', '😀', '👍🏽', '👨‍👩‍👧', '🇫🇷', '🇩🇪', 'שלום', ',', 'مرحبا', '!',
+      '我',
+      '爱',
+      'NLP',
+      '😀',
+      '👍🏽',
+      '👨‍👩‍👧',
+      '🇫🇷',
+      '🇩🇪',
+      'שלום',
+      ',',
+      'مرحبا',
+      '!',
     ]);
   });
   it('maps offsets back to the original through NFKC and combining marks', () => {
@@ -79,7 +148,13 @@ describe('WordTokenizer', () => {
       );
     });
     it('the original span normalises exactly to the token for word-like text', () => {
-      const alphabet = fc.constantFrom(...'aZé e\u0301ÅçßĲ中文ש😀 ,.\'-1'.split(''), 'n\'t', "'s", 'U.S.', '👍🏽');
+      const alphabet = fc.constantFrom(
+        ..."aZé e\u0301ÅçßĲ中文ש😀 ,.'-1".split(''),
+        "n't",
+        "'s",
+        'U.S.',
+        '👍🏽',
+      );
       fc.assert(
         fc.property(fc.array(alphabet, { maxLength: 30 }), (parts) => {
           const s = parts.join('');

@@ -52,7 +52,9 @@ export function buildEmbeddingMatrix(
   if (!(vocab instanceof Vocabulary)) throw new TypeError('vocab: expected a Vocabulary');
   const missing = options.missing ?? 'zeros';
   if (missing !== 'zeros' && missing !== 'random' && missing !== 'mean') {
-    throw new InvalidArgumentError(`missing: expected 'zeros', 'random' or 'mean', found ${JSON.stringify(missing)}`);
+    throw new InvalidArgumentError(
+      `missing: expected 'zeros', 'random' or 'mean', found ${JSON.stringify(missing)}`,
+    );
   }
   const caseFallback = options.caseFallback ?? true;
   const { dim, data } = vectors;
@@ -116,10 +118,16 @@ export function vocabularyFromVectors(
   vectors: WordVectors,
   options: { maxSize?: number; specials?: string[] } = {},
 ): Vocabulary {
-  const specials = [PAD_TOKEN, UNK_TOKEN, ...(options.specials ?? []).filter((s) => s !== PAD_TOKEN && s !== UNK_TOKEN)];
+  const specials = [
+    PAD_TOKEN,
+    UNK_TOKEN,
+    ...(options.specials ?? []).filter((s) => s !== PAD_TOKEN && s !== UNK_TOKEN),
+  ];
   const maxSize = options.maxSize ?? Number.POSITIVE_INFINITY;
   if (!(maxSize >= specials.length)) {
-    throw new InvalidArgumentError(`maxSize: expected at least ${specials.length} (the special tokens), found ${maxSize}`);
+    throw new InvalidArgumentError(
+      `maxSize: expected at least ${specials.length} (the special tokens), found ${maxSize}`,
+    );
   }
   const reserved = new Set(specials);
   const tokens = [...specials];

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@siamese/core';
-import { type VectorProblem, VectorParseError } from '../errors.js';
+import { VectorParseError, type VectorProblem } from '../errors.js';
 import { Vocabulary } from '../vocabulary.js';
 import { parseDecimal } from './parse-float.js';
 import { type TextSource, textChunks, textChunksSync } from './source.js';
@@ -47,13 +47,18 @@ class VectorParser {
     else if (k && typeof (k as Iterable<string>)[Symbol.iterator] === 'function') {
       const set = k instanceof Set ? (k as Set<string>) : new Set(k as Iterable<string>);
       this.keep = (w) => set.has(w);
-    } else throw new TypeError(`options.keep: expected a Vocabulary, an iterable of words or a function, found ${typeof k}`);
+    } else
+      throw new TypeError(
+        `options.keep: expected a Vocabulary, an iterable of words or a function, found ${typeof k}`,
+      );
     const mw = options.maxWords ?? Number.POSITIVE_INFINITY;
     if (!(mw >= 1)) throw new InvalidArgumentError(`options.maxWords: expected a number >= 1, found ${mw}`);
     this.maxWords = mw;
     const oe = options.onError ?? 'throw';
     if (oe !== 'throw' && oe !== 'skip') {
-      throw new InvalidArgumentError(`options.onError: expected 'throw' or 'skip', found ${JSON.stringify(oe)}`);
+      throw new InvalidArgumentError(
+        `options.onError: expected 'throw' or 'skip', found ${JSON.stringify(oe)}`,
+      );
     }
   }
 
@@ -121,7 +126,10 @@ class VectorParser {
         fields++;
         while (p < b && !isSep(s.charCodeAt(p))) p++;
       }
-      if (fields === 0) return this.fail(`expected a word and its values, found only ${JSON.stringify(word)}`);
+      if (fields === 0) {
+        this.fail(`expected a word and its values, found only ${JSON.stringify(word)}`);
+        return;
+      }
       this.dim = fields;
     }
     const dim = this.dim;
@@ -135,12 +143,18 @@ class VectorParser {
     let p = w;
     for (let d = 0; d < dim; d++) {
       while (p < b && isSep(s.charCodeAt(p))) p++;
-      if (p >= b) return this.fail(`expected ${dim} values after ${JSON.stringify(word)}, found ${d}`);
+      if (p >= b) {
+        this.fail(`expected ${dim} values after ${JSON.stringify(word)}, found ${d}`);
+        return;
+      }
       const q = p;
       while (p < b && !isSep(s.charCodeAt(p))) p++;
       const v = parseDecimal(s, q, p);
       if (Number.isNaN(v)) {
-        return this.fail(`value ${d + 1} of ${JSON.stringify(word)}: expected a number, found ${JSON.stringify(s.slice(q, p))}`);
+        this.fail(
+          `value ${d + 1} of ${JSON.stringify(word)}: expected a number, found ${JSON.stringify(s.slice(q, p))}`,
+        );
+        return;
       }
       data[off + d] = v;
     }
@@ -151,7 +165,8 @@ class VectorParser {
         if (p < b) extra++;
         while (p < b && !isSep(s.charCodeAt(p))) p++;
       }
-      return this.fail(`expected ${dim} values after ${JSON.stringify(word)}, found ${dim + extra}`);
+      this.fail(`expected ${dim} values after ${JSON.stringify(word)}, found ${dim + extra}`);
+      return;
     }
     this.words.push(word);
     this.seen.add(word);
@@ -167,7 +182,11 @@ class VectorParser {
     while (q < b && !isSep(s.charCodeAt(q))) q++;
     const isHeader = q === b && /^\d+$/.test(s.slice(a, w)) && /^\d+$/.test(s.slice(p, q));
     if (!isHeader) {
-      if (this.options.header === true) throw new VectorParseError(1, `expected a header line "count dim", found ${JSON.stringify(s.slice(a, Math.min(b, a + 40)))}`);
+      if (this.options.header === true)
+        throw new VectorParseError(
+          1,
+          `expected a header line "count dim", found ${JSON.stringify(s.slice(a, Math.min(b, a + 40)))}`,
+        );
       return false;
     }
     const count = Number(s.slice(a, w));
@@ -195,7 +214,10 @@ function isSep(c: number): boolean {
  * vectors.get('the') // Float32Array(50)
  * ```
  */
-export async function parseVectors(source: TextSource, options: VectorParseOptions = {}): Promise<WordVectors> {
+export async function parseVectors(
+  source: TextSource,
+  options: VectorParseOptions = {},
+): Promise<WordVectors> {
   const parser = new VectorParser(options);
   for await (const chunk of textChunks(source)) {
     parser.push(chunk);
@@ -205,7 +227,10 @@ export async function parseVectors(source: TextSource, options: VectorParseOptio
 }
 
 /** {@link parseVectors} for a string or a sync iterable of chunks, without promises. */
-export function parseVectorsSync(source: string | Iterable<Uint8Array | string>, options: VectorParseOptions = {}): WordVectors {
+export function parseVectorsSync(
+  source: string | Iterable<Uint8Array | string>,
+  options: VectorParseOptions = {},
+): WordVectors {
   const parser = new VectorParser(options);
   for (const chunk of textChunksSync(source)) {
     parser.push(chunk);

@@ -52,13 +52,18 @@ export async function* textChunks(source: TextSource, argName = 'source'): Async
 }
 
 /** Sync variant for strings and sync iterables. */
-export function* textChunksSync(source: string | Iterable<Uint8Array | string>, argName = 'source'): Generator<string> {
+export function* textChunksSync(
+  source: string | Iterable<Uint8Array | string>,
+  argName = 'source',
+): Generator<string> {
   if (typeof source === 'string') {
     yield source;
     return;
   }
   if (!source || typeof (source as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-    throw new TypeError(`${argName}: expected a string or an iterable of Uint8Array/string chunks, found ${typeof source}`);
+    throw new TypeError(
+      `${argName}: expected a string or an iterable of Uint8Array/string chunks, found ${typeof source}`,
+    );
   }
   const decoder = new TextDecoder('utf-8');
   let i = 0;

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildEmbeddingMatrix,
+  parseVectors,
+  parseVectorsSync,
+  Tokenizer,
+  VectorParseError,
+  Vocabulary,
+  vocabularyFromVectors,
+} from '../src/index.js';
+import { readData, readDataBytes, sentences, streamOf } from './helpers.js';
+
+const GLOVE = 'glove/glove.6B.50d.10k.txt';
+const f32 = (x: number) => Math.fround(x);
+
+describe('parseVectors', () => {
+  it('parses the GloVe file from a string with exact float32 values', () => {
+    const v = parseVectorsSync(readData(GLOVE));
+    expect([v.size, v.dim, v.header, v.skipped, v.duplicates]).toEqual([10000, 50, null, 0, 0]);
+    expect(v.words.slice(0, 10)).toEqual(['the', ',', '.', 'of', 'to', 'and', 'in', 'a', '"', "'s"]);
+    expect(Array.from(v.get('the')!.subarray(0, 3))).toEqual([f32(0.418), f32(0.24968), f32(-0.41242)]);
+    expect(v.get('the')![49]).toBe(f32(-0.78581));
+    expect(Array.from(v.get("n't")!.subarray(0, 2))).toEqual([f32(0.028702), f32(-0.2163)]);
+    expect(v.words[9999]).toBe('quinn');
+    expect(v.get('quinn')![0]).toBe(f32(-0.5964));
+  });
+  it('reads a ReadableStream in small chunks (lines and UTF-8 characters split across chunks)', async () => {
+    const bytes = readDataBytes(GLOVE);
+    const whole = parseVectorsSync(readData(GLOVE));
+    for (const size of [7, 4096, 65536]) {
+      const v = await parseVectors(streamOf(bytes, size));
+      expect(v.size).toBe(10000);
+      expect(v.words).toEqual(whole.words);
+      expect(v.data).toEqual(whole.data);
+    }
+    // Non-ASCII words survive byte-level splits.
+    const text = 'café 1 2\n中文 3 4\n';
+    const enc = new TextEncoder().encode(text);
+    const v = await parseVectors(streamOf(enc, 1));
+    expect(v.words).toEqual(['café', '中文']);
+    expect(Array.from(v.data)).toEqual([1, 2, 3, 4]);
+  });
+  it('reads async iterables of strings or bytes and sync iterables', async () => {
+    async function* chunks() {
+      yield 'a 1 2\nb';
+      yield new TextEncoder().encode(' 3 4\n');
+    }
+    expect(Array.from((await parseVectors(chunks())).data)).toEqual([1, 2, 3, 4]);
+    expect(parseVectorsSync(['a 0.5 -1e-3', '\r\n', 'b 2 .25 \n']).words).toEqual(['a', 'b']);
+    expect(Array.from(parseVectorsSync('a 0.5 -1e-3\nb 2 .25\n').data)).toEqual([0.5, f32(-1e-3), 2, 0.25]);
+    await expect(parseVectors(42 as unknown as string)).rejects.toThrow(
+      /source: expected a string, a ReadableStream/,
+    );
+  });
+  it('detects word2vec / fastText headers', () => {
+    const v = parseVectorsSync('3 2\nthe 0.1 0.2\nof 0.3 0.4 \nand 0.5 0.6\n');
+    expect(v.header).toEqual({ count: 3, dim: 2 });
+    expect(v.words).toEqual(['the', 'of', 'and']);
+    expect(v.data).toEqual(Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]));
+    expect(() => parseVectorsSync('the 1 2\n', { header: true })).toThrow(VectorParseError);
+    // A GloVe line with two numeric fields is not a header when told so.
+    expect(parseVectorsSync('3 2\n', { header: false }).words).toEqual(['3']);
+  });
+  it('throws E_VECTORS_PARSE with the line number, or skips and reports', () => {
+    const bad = 'a 1 2\nb 1\nc 1 x\nd 1 2 3\ne 4 5\n';
+    let err: unknown;
+    try {
+      parseVectorsSync(bad);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(VectorParseError);
+    expect((err as VectorParseError).code).toBe('E_VECTORS_PARSE');
+    expect((err as VectorParseError).line).toBe(2);
+    expect((err as Error).message).toBe('vector file, line 2: expected 2 values after "b", found 1');
+    const v = parseVectorsSync(bad, { onError: 'skip' });
+    expect(v.words).toEqual(['a', 'e']);
+    expect(v.skipped).toBe(3);
+    expect(v.problems).toEqual([
+      { line: 2, message: 'expected 2 values after "b", found 1' },
+      { line: 3, message: 'value 2 of "c": expected a number, found "x"' },
+      { line: 4, message: 'expected 2 values after "d", found 3' },
+    ]);
+    expect(() => parseVectorsSync('a 1 2\nb 1 0x10\n')).toThrow(
+      /line 2: value 2 of "b": expected a number, found "0x10"/,
+    );
+    expect(() => parseVectorsSync('a 1 2\nb 1 NaN\n')).toThrow(VectorParseError);
+  });
+  it('lower-cases on load (first wins), keeps only wanted words, stops at maxWords', () => {
+    const text = 'The 1\nthe 2\nCat 3\ndog 4\n';
+    const lc = parseVectorsSync(text, { lowercase: true });
+    expect([lc.words, Array.from(lc.data), lc.duplicates]).toEqual([['the', 'cat', 'dog'], [1, 3, 4], 1]);
+    expect(parseVectorsSync(text, { keep: ['dog', 'the'] }).words).toEqual(['the', 'dog']);
+    expect(parseVectorsSync(text, { keep: (w) => w.length === 3 && w !== 'dog' }).words).toEqual([
+      'The',
+      'the',
+      'Cat',
+    ]);
+    expect(parseVectorsSync(text, { maxWords: 2 }).words).toEqual(['The', 'the']);
+    const vocab = Tokenizer.build(sentences('stsb/dev.tsv')).vocab;
+    const kept = parseVectorsSync(readData(GLOVE), { keep: vocab });
+    expect(kept.size).toBe(4250); // = covered types on STS-B dev, see below
+    expect(kept.data.length).toBe(4250 * 50);
+  });
+});
+
+describe('buildEmbeddingMatrix', () => {
+  const glove = parseVectorsSync(readData(GLOVE));
+  it('covers about 92% of STS-B running tokens and 55% of types', () => {
+    const train = buildEmbeddingMatrix(Tokenizer.build(sentences('stsb/train.tsv')).vocab, glove);
+    expect(train.coverage).toEqual({
+      types: { covered: 6513, total: 11895 },
+      tokens: { covered: 119646, total: 130554 },
+    });
+    const dev = buildEmbeddingMatrix(Tokenizer.build(sentences('stsb/dev.tsv')).vocab, glove);
+    expect(dev.coverage).toEqual({
+      types: { covered: 4250, total: 6427 },
+      tokens: { covered: 36283, total: 39536 },
+    });
+  });
+  it('beats the data README floor regex on token coverage', () => {
+    const texts = sentences('stsb/train.tsv');
+    const re = /[a-z0-9]+('[a-z]+)?|[^a-z0-9\s]/g;
+    let covered = 0;
+    let total = 0;
+    for (const t of texts) {
+      for (const m of t.toLowerCase().matchAll(re)) {
+        total++;
+        if (glove.has(m[0])) covered++;
+      }
+    }
+    const ours = buildEmbeddingMatrix(Tokenizer.build(texts).vocab, glove).coverage.tokens;
+    expect(covered / total).toBeCloseTo(0.9117, 3);
+    expect(ours.covered / ours.total).toBeGreaterThan(covered / total);
+  });
+  it('aligns rows to ids, zeros the PAD row, fills missing rows as asked', () => {
+    const vocab = Vocabulary.fromTokens(['[PAD]', '[UNK]', 'the', 'zzqx', 'Cat']);
+    const z = buildEmbeddingMatrix(vocab, glove);
+    expect([z.rows, z.dim, z.matrix.length]).toEqual([5, 50, 250]);
+    expect(z.matrix.subarray(100, 150)).toEqual(glove.get('the'));
+    expect(z.matrix.subarray(200, 250)).toEqual(glove.get('cat')); // case fallback
+    expect(Array.from(z.found)).toEqual([0, 0, 1, 0, 1]);
+    expect(z.matrix.subarray(0, 100).every((x) => x === 0)).toBe(true);
+    expect(z.matrix.subarray(150, 200).every((x) => x === 0)).toBe(true);
+    expect(z.coverage.types).toEqual({ covered: 2, total: 3 });
+    expect(buildEmbeddingMatrix(vocab, glove, { caseFallback: false }).coverage.types.covered).toBe(1);
+
+    const m = buildEmbeddingMatrix(vocab, glove, { missing: 'mean' });
+    let mean0 = 0;
+    for (let i = 0; i < glove.size; i++) mean0 += glove.data[i * 50]!;
+    expect(m.matrix[150]).toBeCloseTo(mean0 / glove.size, 6);
+    expect(m.matrix[50]).toBe(m.matrix[150]); // UNK gets the fill too
+    expect(m.matrix[0]).toBe(0);
+
+    const r1 = buildEmbeddingMatrix(vocab, glove, { missing: 'random', seed: 7, std: 0.5 });
+    const r2 = buildEmbeddingMatrix(vocab, glove, { missing: 'random', seed: 7, std: 0.5 });
+    expect(r1.matrix).toEqual(r2.matrix);
+    expect(r1.matrix.subarray(0, 50).every((x) => x === 0)).toBe(true);
+    expect(r1.matrix.subarray(150, 200).some((x) => x !== 0)).toBe(true);
+    expect(buildEmbeddingMatrix(vocab, glove, { missing: 'random', seed: 8, std: 0.5 }).matrix).not.toEqual(
+      r1.matrix,
+    );
+  });
+  it('builds a vocabulary from the top-N words of a vector file', () => {
+    const v = vocabularyFromVectors(glove, { maxSize: 1002, specials: ['[CLS]'] });
+    expect(v.size).toBe(1002);
+    expect(v.toArray().slice(0, 6)).toEqual(['[PAD]', '[UNK]', '[CLS]', 'the', ',', '.']);
+    const t = new Tokenizer(v);
+    expect(Array.from(t.encode("The cat's"))).toEqual([3, v.idOf('cat'), 12]);
+    expect(v.idOf("'s")).toBe(12);
+    const { coverage } = buildEmbeddingMatrix(v, glove);
+    expect(coverage.types).toEqual({ covered: 999, total: 999 });
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { WordPieceTokenizer, wordpieceSplit } from '../src/index.js';
+
+// The vocabulary of BERT's own tokenization_test.py, as a vocab.txt.
+const BERT_TEST_VOCAB = [
+  '[UNK]',
+  '[CLS]',
+  '[SEP]',
+  'want',
+  '##want',
+  '##ed',
+  'wa',
+  'un',
+  'runn',
+  '##ing',
+  ',',
+].join('\n');
+// The "unaffable" example of BERT's docstring, plus a few pieces.
+const CLASSIC = [
+  '[PAD]',
+  '[UNK]',
+  '[CLS]',
+  '[SEP]',
+  'un',
+  '##aff',
+  '##able',
+  'the',
+  'a',
+  '##s',
+  'cat',
+  'hello',
+  '!',
+  '中',
+  '文',
+].join('\n');
+
+describe('WordPieceTokenizer', () => {
+  it('reproduces BERT’s test cases', () => {
+    const wp = WordPieceTokenizer.fromVocabTxt(`${BERT_TEST_VOCAB}\n`);
+    expect(wp.tokenize('UNwant\u00E9d,running')).toEqual(['un', '##want', '##ed', ',', 'runn', '##ing']);
+    expect(Array.from(wp.encode('UNwant\u00E9d,running'))).toEqual([7, 4, 5, 10, 8, 9]);
+    expect(wp.tokenize('unwanted running')).toEqual(['un', '##want', '##ed', 'runn', '##ing']);
+    expect(wp.tokenize('unwantedX running')).toEqual(['[UNK]', 'runn', '##ing']);
+    expect(wp.tokenize('')).toEqual([]);
+  });
+  it('BasicTokenizer: lower-cases, strips accents, splits punctuation and CJK per character', () => {
+    const wp = WordPieceTokenizer.fromVocabTxt(CLASSIC);
+    expect(wp.basicTokenize(' \tHeLLo!how  \n Are yoU?  ')).toEqual(['hello', '!', 'how', 'are', 'you', '?']);
+    expect(wp.basicTokenize('H\u00E9llo')).toEqual(['hello']);
+    expect(wp.basicTokenize('ah\u535A\u63A8zz')).toEqual(['ah', '\u535A', '\u63A8', 'zz']);
+    expect(wp.basicTokenize('a\u0000b\ufffdc\u200bd $5')).toEqual(['abcd', '$', '5']);
+    const cased = new WordPieceTokenizer(wp.vocab, { lowercase: false });
+    expect(cased.basicTokenize(' \tHeLLo!how  \n Are yoU?  ')).toEqual([
+      'HeLLo',
+      '!',
+      'how',
+      'Are',
+      'yoU',
+      '?',
+    ]);
+    expect(cased.basicTokenize('H\u00E9llo')).toEqual(['H\u00E9llo']);
+  });
+  it('splits "unaffable" into un ##aff ##able and maps long or unmatchable words to [UNK]', () => {
+    const wp = WordPieceTokenizer.fromVocabTxt(CLASSIC);
+    expect(wp.tokenize('unaffable')).toEqual(['un', '##aff', '##able']);
+    expect(Array.from(wp.encode('Unaffable cats! 中文'))).toEqual([4, 5, 6, 10, 9, 12, 13, 14]);
+    expect(wp.tokenize('dog')).toEqual(['[UNK]']);
+    expect(wp.tokenize('a'.repeat(101))).toEqual(['[UNK]']);
+    expect(wordpieceSplit('a'.repeat(100), (p) => p === 'a' || p === '##a')).toHaveLength(100);
+  });
+  it('loads a Hugging Face tokenizer.json (WordPiece model + BertNormalizer)', () => {
+    const json = {
+      version: '1.0',
+      normalizer: {
+        type: 'BertNormalizer',
+        clean_text: true,
+        handle_chinese_chars: true,
+        strip_accents: null,
+        lowercase: true,
+      },
+      pre_tokenizer: { type: 'BertPreTokenizer' },
+      model: {
+        type: 'WordPiece',
+        unk_token: '[UNK]',
+        continuing_subword_prefix: '##',
+        max_input_chars_per_word: 5,
+        vocab: { '[PAD]': 0, '[UNK]': 1, un: 2, '##aff': 3, '##able': 4, the: 5 },
+      },
+    };
+    const wp = WordPieceTokenizer.fromTokenizerJson(JSON.stringify(json));
+    expect(wp.options).toMatchObject({ lowercase: true, stripAccents: true, maxInputCharsPerWord: 5 });
+    expect(wp.tokenize('THE unaffable thé')).toEqual(['the', '[UNK]', 'the']);
+    const cased = WordPieceTokenizer.fromTokenizerJson({
+      ...json,
+      normalizer: { ...json.normalizer, lowercase: false },
+      model: { ...json.model, max_input_chars_per_word: 100 },
+    });
+    expect(cased.tokenize('THE unaffable')).toEqual(['[UNK]', 'un', '##aff', '##able']);
+    expect(() => WordPieceTokenizer.fromTokenizerJson({ model: { type: 'BPE', vocab: {} } })).toThrow(
+      /WordPiece/,
+    );
+  });
+});
