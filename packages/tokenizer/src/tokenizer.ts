@@ -77,6 +77,9 @@ export class Tokenizer {
   private readonly wordpieceFallback: boolean;
   private readonly scanOpts: ResolvedWordTokenizerOptions;
   private readonly pieceCache = new Map<string, number[]>();
+  private readonly ngramCaches = new Map<string, Map<string, Int32Array>>();
+  /** Reused id buffer of encodeBatch (grown on demand, kept while small). */
+  private scratch = new Int32Array(4096);
 
   constructor(vocab: Vocabulary, options: TokenizerOptions = {}) {
     if (!(vocab instanceof Vocabulary)) throw new TypeError('vocab: expected a Vocabulary');
@@ -184,63 +187,95 @@ export class Tokenizer {
     const truncation = options.truncation ?? true;
     const ng = options.ngrams ? resolveNgramOptions(options.ngrams) : null;
     const B = texts.length;
-    const rows: number[][] = [];
-    const rowTokens: string[][] = [];
+    // All rows go into one flat buffer (row b is flat[rowStart[b], rowStart[b] + lengths[b])).
+    let flat = this.scratch;
+    let used = 0;
+    const rowStart = new Int32Array(B);
     const lengths = new Int32Array(B);
+    const rowTokens: string[][] | null = ng ? [] : null;
     let longest = 0;
     for (let b = 0; b < B; b++) {
       const text = texts[b];
       assertString(text, `texts[${b}]`);
-      const row: number[] = [];
+      rowStart[b] = used;
       const toks: string[] = [];
       this.forEachId(text, (id, tok) => {
-        row.push(id);
-        if (ng) toks.push(tok);
+        if (used === flat.length) {
+          const grown = new Int32Array(flat.length * 2);
+          grown.set(flat);
+          flat = grown;
+        }
+        flat[used++] = id;
+        if (rowTokens) toks.push(tok);
       });
-      if (row.length > maxLength) {
-        if (!truncation) throw new SequenceTooLongError(b, row.length, maxLength);
-        row.length = maxLength;
-        toks.length = Math.min(toks.length, maxLength);
+      let len = used - rowStart[b]!;
+      if (len > maxLength) {
+        if (!truncation) throw new SequenceTooLongError(b, len, maxLength);
+        len = maxLength;
+        used = rowStart[b]! + len;
+        toks.length = Math.min(toks.length, len);
       }
-      rows.push(row);
-      rowTokens.push(toks);
-      lengths[b] = row.length;
-      if (row.length > longest) longest = row.length;
+      rowTokens?.push(toks);
+      lengths[b] = len;
+      if (len > longest) longest = len;
     }
+    if (flat.length <= 1 << 20) this.scratch = flat;
     const T = padding === 'max' ? maxLength : Math.max(1, longest);
     const ids = new Int32Array(B * T);
     const mask = new Uint8Array(B * T);
     for (let b = 0; b < B; b++) {
-      const row = rows[b]!;
       const base = b * T;
-      for (let t = 0; t < row.length; t++) {
-        ids[base + t] = row[t]!;
-        mask[base + t] = 1;
-      }
+      const len = lengths[b]!;
+      ids.set(flat.subarray(rowStart[b]!, rowStart[b]! + len), base);
+      mask.fill(1, base, base + len);
     }
     const out: EncodedBatch = { ids, lengths, mask, shape: [B, T] };
-    if (ng) {
-      const perToken = new Map<string, Int32Array>();
-      let K = ng.maxPerToken === Number.POSITIVE_INFINITY ? 0 : ng.maxPerToken;
+    if (ng && rowTokens) {
+      const cache = this.ngramCache(ng);
+      const bags: Int32Array[][] = [];
+      let K = ng.maxPerToken === Number.POSITIVE_INFINITY ? 1 : ng.maxPerToken;
       for (const toks of rowTokens) {
+        const row: Int32Array[] = [];
         for (const tok of toks) {
-          if (perToken.has(tok)) continue;
-          const list: number[] = [];
-          forEachNgramBucket(tok, ng, (bk) => list.push(bk + 1));
-          perToken.set(tok, Int32Array.from(list));
-          if (ng.maxPerToken === Number.POSITIVE_INFINITY && list.length > K) K = list.length;
+          let bag = cache.get(tok);
+          if (!bag) {
+            const list: number[] = [];
+            forEachNgramBucket(tok, ng, (bk) => list.push(bk + 1));
+            bag = Int32Array.from(list);
+            if (cache.size > 200_000) cache.clear();
+            cache.set(tok, bag);
+          }
+          if (bag.length > K) K = bag.length;
+          row.push(bag);
         }
+        bags.push(row);
       }
-      K = Math.max(1, K);
       const ngramIds = new Int32Array(B * T * K);
       for (let b = 0; b < B; b++) {
-        const toks = rowTokens[b]!;
-        for (let t = 0; t < toks.length; t++) ngramIds.set(perToken.get(toks[t]!)!, (b * T + t) * K);
+        const row = bags[b]!;
+        for (let t = 0; t < row.length; t++) ngramIds.set(row[t]!, (b * T + t) * K);
       }
       out.ngramIds = ngramIds;
       out.ngramShape = [B, T, K];
     }
     return out;
+  }
+
+  /** Per-options cache of token → n-gram ids (tokens repeat a lot across batches). */
+  private ngramCache(o: {
+    minN: number;
+    maxN: number;
+    buckets: number;
+    maxPerToken: number;
+  }): Map<string, Int32Array> {
+    const key = `${o.minN},${o.maxN},${o.buckets},${o.maxPerToken}`;
+    let c = this.ngramCaches.get(key);
+    if (!c) {
+      if (this.ngramCaches.size > 8) this.ngramCaches.clear();
+      c = new Map();
+      this.ngramCaches.set(key, c);
+    }
+    return c;
   }
 
   /** Tokens of `ids` joined with spaces; padding ids are skipped. */

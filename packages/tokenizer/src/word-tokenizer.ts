@@ -9,7 +9,6 @@ import {
   isEmojiModifier,
   isPictographic,
   isRegionalIndicator,
-  PUNCT,
   SPACE,
   WORD,
 } from './unicode.js';

@@ -63,19 +63,28 @@ class VectorParser {
   }
 
   push(chunk: string): void {
-    const s = this.carry.length ? this.carry + chunk : chunk;
+    if (this.full) return;
     let a = 0;
-    for (;;) {
-      if (this.full) {
-        this.carry = '';
+    if (this.carry.length) {
+      // Only the line that straddles the chunk boundary is concatenated; the rest is parsed in place.
+      const nl = chunk.indexOf('\n');
+      if (nl < 0) {
+        this.carry += chunk;
         return;
       }
-      const nl = s.indexOf('\n', a);
-      if (nl < 0) break;
-      this.line(s, a, nl);
+      const joined = this.carry + chunk.slice(0, nl);
+      this.carry = '';
+      this.line(joined, 0, joined.length);
       a = nl + 1;
     }
-    this.carry = a === 0 ? s : s.slice(a);
+    for (;;) {
+      if (this.full) return;
+      const nl = chunk.indexOf('\n', a);
+      if (nl < 0) break;
+      this.line(chunk, a, nl);
+      a = nl + 1;
+    }
+    this.carry = a === 0 ? chunk : chunk.slice(a);
   }
 
   finish(): WordVectors {
