@@ -21,6 +21,8 @@ export interface VocabularyJSON {
   pad: string | null;
   /** The unknown token. */
   unk: string;
+  /** All special tokens (left out of coverage reports). */
+  specials: string[];
 }
 
 /** Options of {@link Vocabulary.build}. */
@@ -169,6 +171,7 @@ export class Vocabulary {
       counts: Array.from(this.counts),
       pad: this.padToken,
       unk: this.unkToken,
+      specials: [...this.specialIds].sort((a, b) => a - b).map((id) => this.tokens[id]!),
     };
   }
 
@@ -183,7 +186,7 @@ export class Vocabulary {
       throw new FormatVersionError('vocabulary', VOCABULARY_FORMAT_VERSION, o.version);
     if (!Array.isArray(o.tokens))
       throw new VocabularyFormatError('vocabulary JSON: expected "tokens" to be an array');
-    const specials = o.tokens.filter((t) => typeof t === 'string' && /^\[[A-Z]+\]$/.test(t));
+    const specials = Array.isArray(o.specials) ? o.specials : [];
     return new Vocabulary(o.tokens, o.counts, o.pad ?? null, o.unk ?? UNK_TOKEN, specials);
   }
 

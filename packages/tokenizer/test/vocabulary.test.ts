@@ -65,6 +65,9 @@ describe('Vocabulary', () => {
     const back = Vocabulary.fromJSON(JSON.stringify(v.toJSON()));
     expect(back.toArray()).toEqual(v.toArray());
     expect(back.count('the')).toBe(3);
+    const withCls = Vocabulary.build(corpus, { specials: ['[CLS]'] });
+    expect(withCls.toJSON().specials).toEqual(['[PAD]', '[UNK]', '[CLS]']);
+    expect([...Vocabulary.fromJSON(withCls.toJSON()).specialIds]).toEqual([...withCls.specialIds]);
     expect(v.toJSON().version).toBe(1);
     for (const version of [2, 0, undefined, '1']) {
       const err = (() => {
