@@ -86,7 +86,7 @@ describe('parseVectors', () => {
     );
     expect(() => parseVectorsSync('a 1 2\nb 1 NaN\n')).toThrow(VectorParseError);
   });
-  it('lower-cases on load (first wins), keeps only wanted words, stops at maxWords', () => {
+  it('lower-cases on load (first wins), keeps only wanted words, stops at maxWords', async () => {
     const text = 'The 1\nthe 2\nCat 3\ndog 4\n';
     const lc = parseVectorsSync(text, { lowercase: true });
     expect([lc.words, Array.from(lc.data), lc.duplicates]).toEqual([['the', 'cat', 'dog'], [1, 3, 4], 1]);
@@ -97,6 +97,17 @@ describe('parseVectors', () => {
       'Cat',
     ]);
     expect(parseVectorsSync(text, { maxWords: 2 }).words).toEqual(['The', 'the']);
+    // An endless stream: maxWords stops reading and cancels it.
+    let cancelled = false;
+    let n = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull: (c) => c.enqueue(new TextEncoder().encode(`w${n++} ${n}\n`)),
+      cancel: () => {
+        cancelled = true;
+      },
+    });
+    const top = await parseVectors(endless, { maxWords: 3 });
+    expect([top.words, Array.from(top.data), cancelled]).toEqual([['w0', 'w1', 'w2'], [1, 2, 3], true]);
     const vocab = Tokenizer.build(sentences('stsb/dev.tsv')).vocab;
     const kept = parseVectorsSync(readData(GLOVE), { keep: vocab });
     expect(kept.size).toBe(4250); // = covered types on STS-B dev, see below

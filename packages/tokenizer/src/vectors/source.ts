@@ -18,22 +18,21 @@ export async function* textChunks(source: TextSource, argName = 'source'): Async
     yield source;
     return;
   }
-  const decoder = new TextDecoder('utf-8');
-  const decode = (c: Uint8Array | string, i: number): string => {
-    if (typeof c === 'string') return c;
-    if (c instanceof Uint8Array) return decoder.decode(c, { stream: true });
-    throw new TypeError(`${argName}: chunk ${i}: expected a Uint8Array or a string, found ${typeof c}`);
-  };
+  const { decode, flush } = chunkDecoder(argName);
   let i = 0;
   if (isReadableStream(source)) {
     const reader = source.getReader();
+    let finished = false;
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         yield decode(value, i++);
       }
+      finished = true;
     } finally {
+      // The consumer stopped early (maxWords) or failed: cancel, so a network body stops downloading.
+      if (!finished) await reader.cancel().catch(() => undefined);
       reader.releaseLock();
     }
   } else if (source && typeof (source as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
@@ -47,7 +46,7 @@ export async function* textChunks(source: TextSource, argName = 'source'): Async
       }`,
     );
   }
-  const tail = decoder.decode();
+  const tail = flush();
   if (tail) yield tail;
 }
 
@@ -65,14 +64,22 @@ export function* textChunksSync(
       `${argName}: expected a string or an iterable of Uint8Array/string chunks, found ${typeof source}`,
     );
   }
-  const decoder = new TextDecoder('utf-8');
+  const { decode, flush } = chunkDecoder(argName);
   let i = 0;
-  for (const c of source) {
-    if (typeof c === 'string') yield c;
-    else if (c instanceof Uint8Array) yield decoder.decode(c, { stream: true });
-    else throw new TypeError(`${argName}: chunk ${i}: expected a Uint8Array or a string, found ${typeof c}`);
-    i++;
-  }
-  const tail = decoder.decode();
+  for (const c of source) yield decode(c, i++);
+  const tail = flush();
   if (tail) yield tail;
+}
+
+/** One streaming UTF-8 decoder: bytes split mid-character across chunks decode correctly. */
+function chunkDecoder(argName: string): { decode(c: unknown, i: number): string; flush(): string } {
+  const decoder = new TextDecoder('utf-8');
+  return {
+    decode(c, i) {
+      if (typeof c === 'string') return c;
+      if (c instanceof Uint8Array) return decoder.decode(c, { stream: true });
+      throw new TypeError(`${argName}: chunk ${i}: expected a Uint8Array or a string, found ${typeof c}`);
+    },
+    flush: () => decoder.decode(),
+  };
 }
