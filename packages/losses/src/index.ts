@@ -1,1 +1,35 @@
-export {};
+/**
+ * Siamese / bi-encoder losses on tfjs-core, and the {@link Loss} contract the trainer consumes.
+ *
+ * @packageDocumentation
+ */
+export { BaseLoss } from './base-loss.js';
+export { type CheckedBatch, checkBatch, requiredFields } from './batch.js';
+export * as distances from './distances.js';
+export type { DistanceName } from './distances.js';
+export { LossConfigError, LossError } from './errors.js';
+export { gram } from './gram.js';
+export {
+  BatchAllTripletLoss,
+  type BatchAllTripletOptions,
+} from './losses/batch-all-triplet.js';
+export { BatchHardTripletLoss, type BatchHardTripletOptions } from './losses/batch-hard-triplet.js';
+export {
+  BatchSemiHardTripletLoss,
+  type BatchSemiHardTripletOptions,
+} from './losses/batch-semi-hard-triplet.js';
+export { ContrastiveLoss, type ContrastiveOptions } from './losses/contrastive.js';
+export { CoSENTLoss, type CoSENTOptions } from './losses/cosent.js';
+export { CosineSimilarityLoss, type CosineSimilarityOptions } from './losses/cosine-similarity.js';
+export {
+  MultipleNegativesRankingLoss,
+  type MultipleNegativesRankingOptions,
+} from './losses/multiple-negatives-ranking.js';
+export { OnlineContrastiveLoss, type OnlineContrastiveOptions } from './losses/online-contrastive.js';
+export { type SimilarityName } from './losses/similarity.js';
+export { defaultTripletMargin, TripletLoss, type TripletOptions } from './losses/triplet.js';
+export { withoutGradient } from './no-grad.js';
+export { OptionReader } from './options.js';
+export { reduce } from './reduce.js';
+export { type LossFactory, lossFromConfig, lossNames, registerLoss } from './registry.js';
+export type { BatchKind, Loss, LossBatch, LossConfig, Reduction } from './types.js';

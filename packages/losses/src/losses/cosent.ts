@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BaseLoss } from '../base-loss.js';
+import type { CheckedBatch } from '../batch.js';
+import { OptionReader } from '../options.js';
+import type { LossConfig } from '../types.js';
+import { pairSimilarity, SIMILARITY_NAMES, type SimilarityName } from './similarity.js';
+
+/** Pairs that must not count are pushed this far below 0 before the logsumexp (as sentence-transformers). */
+const EXCLUDED = 1e12;
+
+/** Options of {@link CoSENTLoss}. */
+export interface CoSENTOptions {
+  /** Multiplies the similarities; default 20. */
+  scale?: number;
+  /** Default `cosine`. */
+  similarity?: SimilarityName;
+}
+
+/**
+ * CoSENTLoss (Su 2022; sentence-transformers defaults): with `c_i = scale · cos(a_i, b_i)`,
+ * loss = `log(1 + Σ_{scores_i < scores_j} exp(c_i − c_j))`: every pair ranked above a pair with a higher
+ * score is penalised. One scalar per batch (no reduction option). Only the order of the scores matters, so
+ * raw scores (e.g. 0–5) are fine. Batch kind `scored-pairs`.
+ */
+export class CoSENTLoss extends BaseLoss<'scored-pairs'> {
+  readonly name = 'coSENT';
+  readonly batchKind = 'scored-pairs' as const;
+  readonly scale: number;
+  readonly similarity: SimilarityName;
+
+  constructor(options: CoSENTOptions = {}) {
+    super();
+    const o = new OptionReader(this.name, options);
+    this.scale = o.number('scale', 20, 'positive');
+    this.similarity = o.oneOf('similarity', SIMILARITY_NAMES, 'cosine');
+    o.done();
+  }
+
+  protected forward({ a, b, scores }: CheckedBatch<'scored-pairs'>): tf.Scalar {
+    const c = tf.mul(this.scale, pairSimilarity(this.similarity, a, b));
+    const diff = tf.sub(tf.expandDims(c, 1), tf.expandDims(c, 0)); // c_i − c_j
+    const s = tf.cast(scores, 'float32');
+    const counts = tf.cast(tf.less(tf.expandDims(s, 1), tf.expandDims(s, 0)), 'float32');
+    const masked = tf.sub(diff, tf.mul(tf.sub(1, counts), EXCLUDED));
+    // The leading 0 is the "1 +" inside the log.
+    return tf.logSumExp(tf.concat([tf.zeros([1]), tf.reshape(masked, [-1])]));
+  }
+
+  getConfig(): LossConfig {
+    return { name: this.name, scale: this.scale, similarity: this.similarity };
+  }
+}

@@ -1,0 +1,79 @@
+import { describeValue } from '@siamese/core';
+import { LossConfigError } from './errors.js';
+
+/**
+ * Reads a loss's options with defaults and checks, then rejects keys it never read (a typo such as `margn`
+ * must not silently fall back to the default). Every failure is a `LossConfigError` (`E_LOSS_CONFIG`).
+ */
+export class OptionReader {
+  private readonly seen = new Set<string>(['name']);
+  private readonly options: Readonly<Record<string, unknown>>;
+
+  constructor(
+    private readonly loss: string,
+    options: unknown,
+  ) {
+    if (options === undefined) options = {};
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new LossConfigError('E_LOSS_CONFIG', `${loss}: options must be an object, found ${describeValue(options)}`);
+    }
+    this.options = options as Record<string, unknown>;
+  }
+
+  /** A finite number; `positive` also requires > 0, `nonNegative` ≥ 0. */
+  number(key: string, fallback: number, check: 'any' | 'positive' | 'nonNegative' = 'any'): number {
+    const v = this.take(key);
+    if (v === undefined) return fallback;
+    const ok =
+      typeof v === 'number' &&
+      Number.isFinite(v) &&
+      (check === 'any' || (check === 'positive' ? v > 0 : v >= 0));
+    if (!ok) this.fail(key, check === 'any' ? 'a finite number' : `a ${check === 'positive' ? 'positive' : 'non-negative'} finite number`, v);
+    return v as number;
+  }
+
+  /** A boolean. */
+  boolean(key: string, fallback: boolean): boolean {
+    const v = this.take(key);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') this.fail(key, 'a boolean', v);
+    return v as boolean;
+  }
+
+  /** One of `allowed`. */
+  oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+    const v = this.take(key);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+      this.fail(key, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, v);
+    }
+    return v as T;
+  }
+
+  /** Throws if the options hold a key that no reader call asked for. */
+  done(): void {
+    const unknown = Object.keys(this.options).filter((k) => !this.seen.has(k) && this.options[k] !== undefined);
+    if (unknown.length > 0) {
+      throw new LossConfigError(
+        'E_LOSS_CONFIG',
+        `${this.loss}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} ` +
+          `(known: ${[...this.seen].filter((k) => k !== 'name').join(', ') || 'none'})`,
+        { loss: this.loss, unknown },
+      );
+    }
+  }
+
+  private take(key: string): unknown {
+    this.seen.add(key);
+    return this.options[key];
+  }
+
+  private fail(key: string, expected: string, found: unknown): never {
+    throw new LossConfigError('E_LOSS_CONFIG', `${this.loss}: option ${key} must be ${expected}, found ${describeValue(found)}`, {
+      loss: this.loss,
+      option: key,
+      expected,
+      found,
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+
+/**
+ * Which tensors a loss reads from a {@link LossBatch}. The trainer checks it before training, so a data set
+ * that cannot feed the loss fails at once instead of mid-epoch.
+ *
+ * - `scored-pairs`: `a`, `b` and `scores` (a similarity per pair).
+ * - `labelled-pairs`: `a`, `b` and binary `labels` (1 = similar, 0 = dissimilar).
+ * - `triplets`: `anchor`, `positive`, `negative`.
+ * - `labelled-embeddings`: `embeddings` and integer class `labels` (one per row).
+ * - `anchor-positive`: `anchor`, `positive`, and optionally `negative` (hard negatives).
+ */
+export type BatchKind = 'scored-pairs' | 'labelled-pairs' | 'triplets' | 'labelled-embeddings' | 'anchor-positive';
+
+/**
+ * The tensors of one training batch. Every embedding is a `[B, D]` float32 tensor (row i is example i); which
+ * fields must be present depends on the loss's {@link BatchKind}. The loss never disposes them.
+ */
+export interface LossBatch {
+  /** First sentence of each pair, `[B, D]`. */
+  a?: Tensor2D;
+  /** Second sentence of each pair, `[B, D]`. */
+  b?: Tensor2D;
+  /** Target similarity per pair, `[B]`: in [0, 1] for `cosineSimilarity`; any scale for `coSENT` (only order matters). */
+  scores?: Tensor1D;
+  /** Binary pair labels `[B]` in {0, 1} (float32), or class labels `[B]` (int32) for `labelled-embeddings`. */
+  labels?: Tensor1D;
+  /** Anchors, `[B, D]`. */
+  anchor?: Tensor2D;
+  /** Positives, `[B, D]`; row i belongs to anchor i. */
+  positive?: Tensor2D;
+  /** Negatives: `[B, D]` for triplets; `[N, D]` (any N, e.g. one hard negative per anchor) for ranking losses. */
+  negative?: Tensor2D;
+  /** Embeddings of labelled examples, `[B, D]` (batch-triplet losses mine triplets among them). */
+  embeddings?: Tensor2D;
+}
+
+/** The JSON-serialisable description of a loss: `name` is the registry key, the rest are its options. */
+export interface LossConfig {
+  name: string;
+  [option: string]: unknown;
+}
+
+/**
+ * The contract every loss implements (what the trainer of `@siamese/runtime` consumes).
+ *
+ * @example
+ * ```ts
+ * const loss = lossFromConfig({ name: 'contrastive', margin: 0.5 });
+ * const { value, grads } = tf.variableGrads(() => loss.compute({ a: encode(x), b: encode(y), labels }));
+ * ```
+ */
+export interface Loss {
+  /** Registry key, e.g. `'cosineSimilarity'`; equals `getConfig().name`. */
+  readonly name: string;
+  /** Which tensors {@link Loss.compute} needs; checked by the trainer before training. */
+  readonly batchKind: BatchKind;
+  /**
+   * The loss of one batch as a scalar. Differentiable w.r.t. every embedding tensor; callable inside
+   * `tf.variableGrads` / `tf.grads`; keeps no intermediate tensors (runs in `tf.tidy`). Throws a `LossError`
+   * (`E_LOSS_BATCH`) when the batch lacks a tensor its kind needs or shapes disagree.
+   */
+  compute(batch: LossBatch): Scalar;
+  /** Options as JSON, so `lossFromConfig(loss.getConfig())` rebuilds an equivalent loss. */
+  getConfig(): LossConfig;
+}
+
+/** How per-example terms become one scalar. `meanNonZero` divides the sum by the number of terms > 1e-16. */
+export type Reduction = 'mean' | 'sum' | 'meanNonZero';

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LossBatch, LossConfig } from '../src/index.js';
+
+const proc = (globalThis as { process?: { env: Record<string, string | undefined>; cwd(): string } }).process;
+const shared = proc?.env.SIAMESE_SHARED;
+const goldenDir = shared
+  ? new URL(`${shared.replace(/\/?$/, '/')}golden/`, `file://${proc!.cwd()}/`)
+  : new URL('../../../../shared/golden/', import.meta.url);
+
+/** A golden tensor `{shape, data}`. */
+export interface GoldenTensor {
+  shape: number[];
+  data: unknown;
+}
+
+/** One case of a `loss_*.json` file. */
+export interface GoldenCase {
+  inputs: Record<string, GoldenTensor>;
+  loss: GoldenTensor;
+  grads: Record<string, GoldenTensor>;
+}
+
+/** Parsed `shared/golden/<name>.json`. */
+export function readGolden(name: string): { cases: GoldenCase[]; [k: string]: unknown } {
+  return JSON.parse(readFileSync(new URL(`${name}.json`, goldenDir), 'utf8'));
+}
+
+/** Which loss config reproduces each golden file. */
+export const GOLDEN_LOSSES: Record<string, LossConfig> = {
+  loss_cosine_mse: { name: 'cosineSimilarity' },
+  loss_contrastive: { name: 'contrastive' },
+  loss_online_contrastive: { name: 'onlineContrastive' },
+  loss_triplet_euclidean: { name: 'triplet' },
+  loss_triplet_cosine: { name: 'triplet', distance: 'cosine' },
+  loss_mnrl: { name: 'multipleNegativesRanking' },
+  loss_cosent: { name: 'coSENT' },
+};
+
+/** Golden input name → LossBatch field (labels become `scores` for scored-pair losses). */
+const FIELD: Record<string, keyof LossBatch> = {
+  u: 'a',
+  v: 'b',
+  anchors: 'anchor',
+  positives: 'positive',
+  negatives: 'negative',
+  anchor: 'anchor',
+  positive: 'positive',
+  negative: 'negative',
+};
+
+/** Flattens nested JSON arrays. */
+export function flat(x: unknown): number[] {
+  return Array.isArray(x) ? x.flatMap(flat) : [x as number];
+}
+
+/** The embedding input names of a case (those with gradients), and a builder of its batch. */
+export function goldenBatch(
+  c: GoldenCase,
+  scored: boolean,
+): { names: string[]; build(embeddings: tf.Tensor[]): LossBatch; dispose(): void } {
+  const names = Object.keys(c.grads);
+  const labels = c.inputs.labels ? tf.tensor1d(flat(c.inputs.labels.data), 'float32') : undefined;
+  return {
+    names,
+    build(embeddings) {
+      const batch: LossBatch = {};
+      names.forEach((n, i) => {
+        (batch as Record<string, tf.Tensor>)[FIELD[n]!] = embeddings[i]!;
+      });
+      if (labels) batch[scored ? 'scores' : 'labels'] = labels;
+      return batch;
+    },
+    dispose: () => labels?.dispose(),
+  };
+}
