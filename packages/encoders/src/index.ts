@@ -1,1 +1,24 @@
-export {};
+export { ACTIVATIONS, type Activation } from './activation.js';
+export { EncoderConfigError, EncoderInputError, EncoderShapeError } from './errors.js';
+export { type LstmDirectionOptions, type LstmDirectionWeights, lstmDirection } from './lstm-direction.js';
+export { firstToken, maskedMax, maskedMean, zeroPads } from './masked.js';
+export { type CnnPresetOptions, type LstmPresetOptions, type PresetBaseOptions, presets } from './presets.js';
+export {
+  type EncoderFactory,
+  type EncoderFactoryContext,
+  encoderFromConfig,
+  registerEncoder,
+  registeredEncoderTypes,
+} from './registry.js';
+export { checkInput, type SequentialConfig, type SequentialOptions, sequential } from './sequential.js';
+export type { BuildContext, Port, PortKind, RunContext, Step, StepConfig, StepSpec } from './step.js';
+export { stepFromConfig } from './step-registry.js';
+export { type CnnOptions, cnn } from './steps/cnn.js';
+export { type DenseOptions, dense } from './steps/dense.js';
+export { type DropoutOptions, dropout, dropoutMask } from './steps/dropout.js';
+export { type EmbeddingOptions, embedding } from './steps/embedding.js';
+export { type HashedNgramEmbeddingOptions, hashedNgramEmbedding } from './steps/hashed-ngram-embedding.js';
+export { type LstmOptions, lstm } from './steps/lstm.js';
+export { l2Normalize, normalize } from './steps/normalize.js';
+export { type PoolingMode, type PoolingOptions, pool, pooling } from './steps/pooling.js';
+export type { EncodeOptions, Encoder, EncoderConfig, EncoderInput } from './types.js';

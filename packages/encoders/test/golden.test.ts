@@ -1,0 +1,123 @@
+import { initBackend } from '@siamese/backend';
+import { Rng } from '@siamese/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  cnn,
+  EncoderShapeError,
+  embedding,
+  lstm,
+  pooling,
+  type Step,
+  type StepSpec,
+  sequential,
+} from '../src/index.js';
+import {
+  assignWeights,
+  disposeInput,
+  type GoldenTensor,
+  goldenInput,
+  loadGolden,
+  maxAbsDiff,
+  outputAndGrads,
+  toTensor,
+} from './golden.js';
+
+/** Builds steps outside a sequential (public StepSpec API), e.g. to read a sequence output. */
+function buildSteps(specs: StepSpec[]): Step[] {
+  let port = { kind: 'tokens' as const, dim: 0 } as Step['output'];
+  return specs.map((spec, index) => {
+    const step = spec.build(port, {
+      rng: new Rng(index),
+      index,
+      shapeError: (e, f) => new EncoderShapeError(index, spec.type, e, f),
+    });
+    port = step.output;
+    return step;
+  });
+}
+
+function assignStepWeights(steps: Step[], weights: Record<string, GoldenTensor>) {
+  for (const s of steps) for (const [name, v] of s.weights) tf.tidy(() => v.assign(toTensor(weights[name]!)));
+}
+
+const TOL = { cpu: 1e-5, wasm: 1e-4 } as const;
+
+describe.each(['cpu', 'wasm'] as const)('golden PyTorch cases on %s', (backend) => {
+  const tol = TOL[backend];
+  beforeAll(async () => {
+    await initBackend({ backend });
+    expect(tf.getBackend()).toBe(backend);
+  });
+
+  for (const file of ['lstm', 'bilstm'] as const) {
+    for (const mode of ['packed', 'unpacked'] as const) {
+      it(`${file} ${mode}: final state, per-step outputs and gradients of every weight`, () => {
+        expect(tf.getBackend()).toBe(backend);
+        const g = loadGolden(file);
+        const { vocab, emb, hidden } = g.config;
+        const bidirectional = file === 'bilstm';
+        const enc = sequential(
+          embedding({ vocabSize: vocab, dim: emb }),
+          lstm({ hidden, bidirectional, packed: mode === 'packed' }),
+        );
+        expect(enc.outputDim).toBe(hidden * (bidirectional ? 2 : 1));
+        assignWeights(enc, g.weights);
+        const input = goldenInput(g);
+        const res = outputAndGrads(enc, input, g.loss_weights);
+        expect(maxAbsDiff(res.output, g[`final_${mode}`].data)).toBeLessThan(tol);
+        expect(Math.abs(res.loss - g[`loss_${mode}`].data)).toBeLessThan(tol);
+        for (const [name, expected] of Object.entries(g[`grads_${mode}`]) as [string, { data: unknown }][]) {
+          expect(maxAbsDiff(res.grads[name], expected.data), `grad ${name}`).toBeLessThan(tol);
+        }
+        // The per-step outputs (sequence mode, steps built directly) match outputs_{mode}; packed pads are 0.
+        const steps = buildSteps([
+          embedding({ vocabSize: vocab, dim: emb }),
+          lstm({ hidden, bidirectional, packed: mode === 'packed', output: 'sequence' }),
+        ]);
+        assignStepWeights(steps, g.weights);
+        const run = { training: false, rng: new Rng(0) };
+        const seq = tf.tidy(() => steps[1]!.apply(steps[0]!.apply(null, input, run), input, run).arraySync());
+        expect(maxAbsDiff(seq, g[`outputs_${mode}`].data)).toBeLessThan(tol);
+        for (const s of steps) for (const [, v] of s.weights) v.dispose();
+        enc.dispose();
+        disposeInput(input);
+      });
+    }
+  }
+
+  it('cnn: masked conv + max-over-time output and gradients', () => {
+    const g = loadGolden('cnn');
+    const enc = sequential(
+      embedding({ vocabSize: g.config.vocab, dim: g.config.emb }),
+      cnn({ filters: g.config.filters, kernelSizes: [3] }),
+    );
+    const rename = { 'conv.weight': 'conv3.weight', 'conv.bias': 'conv3.bias' };
+    assignWeights(enc, g.weights, rename);
+    const input = goldenInput(g);
+    const res = outputAndGrads(enc, input, g.loss_weights);
+    expect(maxAbsDiff(res.output, g.output.data)).toBeLessThan(tol);
+    expect(Math.abs(res.loss - g.loss.data)).toBeLessThan(tol);
+    for (const [name, expected] of Object.entries(g.grads) as [string, { data: unknown }][]) {
+      const ours = rename[name as keyof typeof rename] ?? name;
+      expect(maxAbsDiff(res.grads[ours], expected.data), `grad ${name}`).toBeLessThan(tol);
+    }
+    enc.dispose();
+    disposeInput(input);
+  });
+
+  it('meanpool: masked mean (divides by the true length) and embedding gradient', () => {
+    const g = loadGolden('meanpool');
+    const enc = sequential(
+      embedding({ vocabSize: g.config.vocab, dim: g.config.emb }),
+      pooling({ mode: 'mean' }),
+    );
+    assignWeights(enc, g.weights);
+    const input = goldenInput(g);
+    const res = outputAndGrads(enc, input, g.loss_weights);
+    expect(maxAbsDiff(res.output, g.output.data)).toBeLessThan(tol);
+    expect(maxAbsDiff(res.grads['embedding.weight'], g.grads['embedding.weight'].data)).toBeLessThan(tol);
+    enc.dispose();
+    disposeInput(input);
+  });
+});
