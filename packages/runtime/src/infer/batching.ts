@@ -1,0 +1,66 @@
+import type { EncodedBatch, NgramOptions, Tokenizer } from '@siamese/tokenizer';
+import * as tf from '@tensorflow/tfjs-core';
+import type { EncoderInput } from '../contracts.js';
+
+/** Id written into texts that have no token at all, so every row has length ≥ 1 (no 0/0 in mean pooling). */
+export const UNK_ID = 1;
+
+/** Encoder input tensors plus what is needed to dispose them. */
+export interface PreparedBatch {
+  input: EncoderInput;
+  size: number;
+  dispose(): void;
+}
+
+/** Host-side fix-up: empty rows get one [UNK] token. Mutates and returns `b`. */
+export function ensureNonEmpty(b: EncodedBatch): EncodedBatch {
+  const [rows, T] = b.shape;
+  for (let r = 0; r < rows; r++) {
+    if (b.lengths[r] === 0) {
+      b.lengths[r] = 1;
+      b.ids[r * T] = UNK_ID;
+      b.mask[r * T] = 1;
+    }
+  }
+  return b;
+}
+
+/** Tokenizes texts and uploads the batch as encoder input tensors. */
+export function prepareBatch(
+  tokenizer: Tokenizer,
+  texts: readonly string[],
+  maxLength: number,
+  ngrams?: NgramOptions,
+): PreparedBatch {
+  const enc = ensureNonEmpty(
+    tokenizer.encodeBatch(texts, { maxLength, truncation: true, ...(ngrams ? { ngrams } : {}) }),
+  );
+  const [B, T] = enc.shape;
+  const ids = tf.tensor2d(enc.ids, [B, T], 'int32');
+  const mask = tf.tensor2d(Float32Array.from(enc.mask), [B, T], 'float32');
+  const ngramIds =
+    enc.ngramIds && enc.ngramShape ? tf.tensor3d(enc.ngramIds, enc.ngramShape, 'int32') : undefined;
+  const input: EncoderInput = { ids, mask, lengths: enc.lengths, ...(ngramIds ? { ngramIds } : {}) };
+  return {
+    input,
+    size: B,
+    dispose: () => tf.dispose([ids, mask, ...(ngramIds ? [ngramIds] : [])]),
+  };
+}
+
+/**
+ * Orders text indices by token count so each inference batch holds similar lengths (less padding), and returns
+ * the batches of original indices.
+ */
+export function lengthBuckets(
+  tokenizer: Tokenizer,
+  texts: readonly string[],
+  batchSize: number,
+  maxLength: number,
+): number[][] {
+  const lens = texts.map((t) => Math.min(maxLength, tokenizer.encode(t).length));
+  const order = texts.map((_, i) => i).sort((a, b) => lens[a]! - lens[b]! || a - b);
+  const out: number[][] = [];
+  for (let i = 0; i < order.length; i += batchSize) out.push(order.slice(i, i + batchSize));
+  return out;
+}

@@ -1,0 +1,90 @@
+import { ModelFormatError } from '../io/errors.js';
+import { packWeights, unpackWeights } from '../io/format.js';
+import { getFs, joinPath, writeFileAtomic } from '../io/fs.js';
+import { loadModel, saveModel } from '../io/model-io.js';
+import type { SiameseModel } from '../model.js';
+import type { CheckpointStore, TrainerCheckpoint } from './trainer.js';
+
+/**
+ * Checkpoints in a folder (Node, Deno, Bun): `model/` (the model format), `optimizer.bin` and `trainer.json`
+ * (written last, atomically: it is the commit point, so a crash mid-checkpoint resumes from the previous one).
+ */
+export function folderCheckpoints(dir: string): CheckpointStore {
+  return {
+    async save(model: SiameseModel, state: TrainerCheckpoint): Promise<void> {
+      const fs = await getFs();
+      await fs.mkdir(dir, { recursive: true });
+      await saveModel(model, joinPath(dir, `model-epoch-${state.epoch}`));
+      const { blob, entries } = packWeights(state.optimizer);
+      const optFile = `optimizer-epoch-${state.epoch}.bin`;
+      await writeFileAtomic(fs, joinPath(dir, optFile), blob);
+      const previous = await readState(dir);
+      const { optimizer: _o, ...rest } = state;
+      await writeFileAtomic(
+        fs,
+        joinPath(dir, 'trainer.json'),
+        JSON.stringify({
+          ...rest,
+          model: `model-epoch-${state.epoch}`,
+          optimizerFile: optFile,
+          optimizerEntries: entries,
+        }),
+      );
+      if (previous && previous.epoch !== state.epoch) {
+        await fs.rm(joinPath(dir, previous.model), { recursive: true, force: true });
+        await fs.rm(joinPath(dir, previous.optimizerFile), { force: true });
+      }
+    },
+    async load(model: SiameseModel): Promise<TrainerCheckpoint | null> {
+      const saved = await readState(dir);
+      if (!saved) return null;
+      const fs = await getFs();
+      const restored = await loadModel(joinPath(dir, saved.model));
+      try {
+        const from = restored.encoder.weights();
+        for (const [name, v] of model.encoder.weights()) {
+          const w = from.get(name);
+          if (!w || w.shape.join() !== v.shape.join()) {
+            throw new ModelFormatError(
+              'E_MODEL_MISMATCH',
+              `checkpoint ${dir}: weight "${name}" does not fit the model being trained`,
+            );
+          }
+          v.assign(w);
+        }
+      } finally {
+        restored.dispose();
+      }
+      const blob = new Uint8Array(await fs.readFile(joinPath(dir, saved.optimizerFile)));
+      const opt = unpackWeights(blob, saved.optimizerEntries);
+      return {
+        epoch: saved.epoch,
+        step: saved.step,
+        history: saved.history,
+        best: saved.best,
+        optimizer: saved.optimizerEntries.map((e) => ({
+          name: e.name,
+          shape: e.shape,
+          values: opt.get(e.name)!.values,
+        })),
+      };
+    },
+  };
+}
+
+interface SavedState extends Omit<TrainerCheckpoint, 'optimizer'> {
+  model: string;
+  optimizerFile: string;
+  optimizerEntries: { name: string; shape: number[]; offset: number }[];
+}
+
+async function readState(dir: string): Promise<SavedState | null> {
+  const fs = await getFs();
+  try {
+    return JSON.parse(
+      new TextDecoder().decode(await fs.readFile(joinPath(dir, 'trainer.json'))),
+    ) as SavedState;
+  } catch {
+    return null;
+  }
+}

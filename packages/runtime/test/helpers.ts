@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The shared data folder beside the repo (or SIAMESE_SHARED). */
+export const shared =
+  process.env.SIAMESE_SHARED ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared');
+
+/** The first `n` pairs of a shared TSV (`stsb/train.tsv`), scores scaled to [0, 1] by `scale`. */
+export function tsvPairs(
+  file: string,
+  n: number,
+  scale = 5,
+): { text1: string; text2: string; score: number }[] {
+  const lines = readFileSync(resolve(shared, 'data', file), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1, n + 1);
+  return lines.map((l) => {
+    const [text1, text2, score] = l.split('\t');
+    return { text1: text1!, text2: text2!, score: Number(score) / scale };
+  });
+}

@@ -1,0 +1,231 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createModel,
+  fit,
+  folderCheckpoints,
+  initBackend,
+  loadModel,
+  lossForName,
+  modelFromBytes,
+  modelToBytes,
+  type SiameseModel,
+  saveModel,
+  TrainingAbortedError,
+  tensorLeakCheck,
+} from '../src/index.js';
+import { tsvPairs } from './helpers.js';
+
+const train = tsvPairs('stsb/train.tsv', 192);
+const dev = tsvPairs('stsb/dev.tsv', 96);
+const dir = mkdtempSync(join(tmpdir(), 'siamese-runtime-'));
+let model: SiameseModel;
+
+beforeAll(async () => {
+  await initBackend();
+  model = createModel({
+    preset: 'bilstm',
+    texts: train.flatMap((p) => [p.text1, p.text2]),
+    hidden: 16,
+    embeddingDim: 16,
+    seed: 7,
+  });
+});
+afterAll(() => {
+  model?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('fit', () => {
+  it('trains on WASM: the loss goes down and dev metrics are reported every epoch', async () => {
+    const batches: number[] = [];
+    const result = await fit(model, train, {
+      loss: lossForName('cosine'),
+      epochs: 3,
+      batchSize: 32,
+      lr: 5e-3,
+      seed: 1,
+      dev,
+      onBatch: (e) => {
+        batches.push(e.loss);
+        expect(tf.getBackend()).toBe('wasm');
+        expect(e.pairsPerSec).toBeGreaterThan(0);
+      },
+    });
+    expect(result.history).toHaveLength(3);
+    expect(batches).toHaveLength(18);
+    expect(result.history[2]!.loss).toBeLessThan(result.history[0]!.loss);
+    for (const h of result.history) expect(Number.isFinite(h.metric)).toBe(true);
+    expect(result.best).not.toBeNull();
+  });
+
+  it('is deterministic for a seed', async () => {
+    const run = async () => {
+      const m = createModel({
+        preset: 'meanpool',
+        texts: train.flatMap((p) => [p.text1, p.text2]),
+        hidden: 8,
+        embeddingDim: 8,
+        seed: 3,
+      });
+      const r = await fit(m, train.slice(0, 64), {
+        loss: lossForName('cosine'),
+        epochs: 1,
+        batchSize: 16,
+        seed: 9,
+      });
+      const v = await m.embed(['a man plays a guitar']);
+      m.dispose();
+      return { loss: r.history[0]!.loss, v: Array.from(v[0]!) };
+    };
+    const a = await run();
+    const b = await run();
+    expect(b.loss).toBe(a.loss);
+    expect(b.v).toEqual(a.v);
+  });
+
+  it('stops on an AbortSignal with the completed epochs', async () => {
+    const ctrl = new AbortController();
+    const m = createModel({ preset: 'meanpool', texts: ['a b c'], hidden: 4, embeddingDim: 4 });
+    const err = await fit(m, train.slice(0, 64), {
+      loss: lossForName('cosine'),
+      epochs: 5,
+      batchSize: 16,
+      signal: ctrl.signal,
+      onEpoch: () => ctrl.abort(),
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(TrainingAbortedError);
+    expect(err.history).toHaveLength(1);
+    m.dispose();
+  });
+
+  it('checkpoints every epoch and resumes where it stopped, landing on the same weights', async () => {
+    const texts = train.flatMap((p) => [p.text1, p.text2]);
+    const opts = { loss: lossForName('cosine'), batchSize: 32, seed: 5, lr: 1e-2 };
+    const full = createModel({ preset: 'meanpool', texts, hidden: 8, embeddingDim: 8, seed: 2 });
+    await fit(full, train, { ...opts, epochs: 2 });
+    const ck = join(dir, 'ck');
+    const first = createModel({ preset: 'meanpool', texts, hidden: 8, embeddingDim: 8, seed: 2 });
+    await fit(first, train, { ...opts, epochs: 1, checkpoints: folderCheckpoints(ck) });
+    first.dispose();
+    const resumed = createModel({ preset: 'meanpool', texts, hidden: 8, embeddingDim: 8, seed: 2 });
+    const r = await fit(resumed, train, { ...opts, epochs: 2, checkpoints: folderCheckpoints(ck) });
+    expect(r.resumedFrom).toBe(1);
+    expect(r.history).toHaveLength(2);
+    const [a] = await full.embed(['two dogs run']);
+    const [b] = await resumed.embed(['two dogs run']);
+    for (let i = 0; i < a!.length; i++) expect(b![i]).toBeCloseTo(a![i]!, 5);
+    full.dispose();
+    resumed.dispose();
+  });
+});
+
+describe('inference', () => {
+  it('embeds in input order regardless of length bucketing, without leaking tensors', async () => {
+    const texts = ['a', 'a man is playing a large guitar on a stage tonight', '', 'two dogs'];
+    const all = await model.embed(texts, { batchSize: 2 });
+    for (let i = 0; i < texts.length; i++) {
+      const [one] = await model.embed([texts[i]!]);
+      for (let j = 0; j < one!.length; j++) expect(all[i]![j]).toBeCloseTo(one![j]!, 5);
+    }
+    await tensorLeakCheck(() => model.embed(texts), { iterations: 5 });
+  });
+
+  it('similarity, search, match and classify answer sensibly', async () => {
+    expect(await model.similarity('a man plays guitar', 'a man plays guitar')).toBeCloseTo(1, 5);
+    const hits = await model.search(
+      'a man plays guitar',
+      ['a woman slices an onion', 'a man plays guitar', 'dogs run'],
+      2,
+    );
+    expect(hits[0]!.text).toBe('a man plays guitar');
+    expect(hits).toHaveLength(2);
+    const none = await model.match('zzz qqq', ['a man plays guitar'], { threshold: 1.01 });
+    expect(none.match).toBeNull();
+    expect(none.best).not.toBeNull();
+    const c = await model.classify('a man plays guitar', [
+      { text: 'a man plays guitar', label: 'music' },
+      { text: 'a woman slices an onion', label: 'food' },
+    ]);
+    expect(c.label).toBe('music');
+  });
+
+  it('evaluates scored, binary, triplet and retrieval data', async () => {
+    const scored = (await model.evaluate(dev)) as { pearson: number; spearman: number; n: number };
+    expect(scored.n).toBe(dev.length);
+    expect(Math.abs(scored.spearman)).toBeLessThanOrEqual(1);
+    const binary = (await model.evaluate(
+      dev.map((p) => ({ text1: p.text1, text2: p.text2, label: p.score > 0.6 ? 1 : 0 })),
+    )) as { f1: number; threshold: number };
+    expect(binary.f1).toBeGreaterThan(0);
+    const trip = (await model.evaluate([
+      { anchor: 'a man plays guitar', positive: 'a man plays guitar', negative: 'dogs run' },
+    ])) as { accuracy: number };
+    expect(trip.accuracy).toBe(1);
+    const ret = (await model.evaluate({
+      queries: ['a man plays guitar'],
+      corpus: ['dogs run', 'a man plays guitar'],
+      relevant: [[1]],
+      k: 1,
+    })) as { recallAtK: number };
+    expect(ret.recallAtK).toBe(1);
+    await expect(model.evaluate([])).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+  });
+});
+
+describe('persistence', () => {
+  it('save → load gives identical embeddings (folder and single file) and keeps the threshold', async () => {
+    await model.calibrateThreshold(
+      dev.map((p) => ({ text1: p.text1, text2: p.text2, label: p.score > 0.6 ? 1 : 0 })),
+    );
+    const texts = ['a man is playing a guitar', 'three dogs', 'an unseen zyzzyva word'];
+    const before = await model.embed(texts);
+    const folder = join(dir, 'm');
+    await saveModel(model, folder);
+    const file = join(dir, 'm.siamese');
+    await saveModel(model, file, { format: 'file' });
+    for (const src of [folder, file, await modelToBytes(model)]) {
+      const loaded = await loadModel(src);
+      const after = await loaded.embed(texts);
+      expect(after.map((v) => Array.from(v))).toEqual(before.map((v) => Array.from(v)));
+      expect(loaded.threshold).toEqual(model.threshold);
+      loaded.dispose();
+    }
+  });
+
+  it('a crash mid-save leaves the previous model intact; re-saving removes old weights', async () => {
+    const folder = join(dir, 'atomic');
+    await saveModel(model, folder);
+    const manifestBefore = readFileSync(join(folder, 'model.json'), 'utf8');
+    // A new save of different weights that "crashes" after writing its weights: the manifest still points to the old file.
+    writeFileSync(join(folder, 'weights-deadbeefdeadbeef.bin'), new Uint8Array(16));
+    const still = await loadModel(folder);
+    still.dispose();
+    expect(readFileSync(join(folder, 'model.json'), 'utf8')).toBe(manifestBefore);
+    const files = readdirSync(folder).filter((f) => f.startsWith('weights-'));
+    expect(files.length).toBe(2);
+  });
+
+  it('refuses truncated, altered and mismatched models with typed errors', async () => {
+    const bytes = await modelToBytes(model);
+    await expect(modelFromBytes(bytes.subarray(0, bytes.length - 8))).rejects.toMatchObject({
+      code: 'E_MODEL_TRUNCATED',
+    });
+    const altered = bytes.slice();
+    altered[altered.length - 3]! ^= 1;
+    await expect(modelFromBytes(altered)).rejects.toMatchObject({ code: 'E_MODEL_CHECKSUM' });
+    await expect(modelFromBytes(new Uint8Array(40))).rejects.toMatchObject({ code: 'E_MODEL_CORRUPT' });
+    // Manifest whose vocabulary is larger than the embedding: a vocabulary/weights mismatch.
+    const folder = join(dir, 'mismatch');
+    await saveModel(model, folder);
+    const manifest = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
+    manifest.tokenizer.vocabulary.tokens.push('extra-token-1', 'extra-token-2');
+    manifest.tokenizer.vocabulary.counts.push(0, 0);
+    writeFileSync(join(folder, 'model.json'), JSON.stringify(manifest));
+    await expect(loadModel(folder)).rejects.toMatchObject({ code: 'E_MODEL_MISMATCH' });
+    await expect(loadModel(join(dir, 'nope'))).rejects.toMatchObject({ code: 'E_MODEL_NOT_FOUND' });
+  });
+});

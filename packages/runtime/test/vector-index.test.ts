@@ -1,0 +1,70 @@
+import { Rng } from '@siamese/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TopK, VectorIndex } from '../src/infer/vector-index.js';
+import { learningRateAt } from '../src/train/schedule.js';
+
+describe('VectorIndex', () => {
+  it('returns the nearest vectors by cosine, best first, with texts', () => {
+    const index = new VectorIndex(2, 1);
+    index.add(Float32Array.from([1, 0, 0, 1, 1, 1, -1, 0]), ['east', 'north', 'north-east', 'west']);
+    const hits = index.search(Float32Array.from([2, 1.9]), 2);
+    expect(hits.map((h) => h.text)).toEqual(['north-east', 'east']);
+    expect(hits[0]!.score).toBeCloseTo((2 + 1.9) / Math.sqrt(2) / Math.hypot(2, 1.9), 6);
+    expect(VectorIndex.fromJSON(index.toJSON()).search(Float32Array.from([-1, 0]), 1)[0]!.text).toBe('west');
+  });
+
+  it('TopK agrees with a full sort', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ noNaN: true, min: -1e6, max: 1e6 }), { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 1, max: 20 }),
+        (vals, k) => {
+          const top = new TopK(Math.min(k, vals.length));
+          vals.forEach((v, i) => {
+            top.push(i, v);
+          });
+          const expected = vals
+            .map((v, i) => [i, v] as [number, number])
+            .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+            .slice(0, k);
+          expect(top.sorted().map((x) => x[1])).toEqual(expected.map((x) => x[1]));
+        },
+      ),
+    );
+  });
+
+  it('search over random data equals brute force', () => {
+    const rng = new Rng(3);
+    const index = new VectorIndex(8);
+    const data = rng.fillNormal(new Float32Array(8 * 300));
+    index.add(data);
+    const q = rng.fillNormal(new Float32Array(8));
+    const brute = Array.from({ length: 300 }, (_, i) => {
+      const v = data.subarray(i * 8, i * 8 + 8);
+      let dot = 0;
+      let n = 0;
+      let qn = 0;
+      for (let j = 0; j < 8; j++) {
+        dot += v[j]! * q[j]!;
+        n += v[j]! ** 2;
+        qn += q[j]! ** 2;
+      }
+      return [i, dot / Math.sqrt(n * qn)] as const;
+    }).sort((a, b) => b[1] - a[1]);
+    expect(index.search(q, 5).map((h) => h.index)).toEqual(brute.slice(0, 5).map((b) => b[0]));
+  });
+});
+
+describe('learning-rate schedules', () => {
+  it('warm up linearly, then decay linearly or by cosine to zero', () => {
+    const lin = { type: 'warmupLinear', warmupSteps: 10 } as const;
+    expect(learningRateAt(lin, 1, 0, 110)).toBeCloseTo(0.1, 12);
+    expect(learningRateAt(lin, 1, 9, 110)).toBeCloseTo(1, 12);
+    expect(learningRateAt(lin, 1, 60, 110)).toBeCloseTo(0.5, 12);
+    const cos = { type: 'warmupCosine', warmupSteps: 0 } as const;
+    expect(learningRateAt(cos, 2, 50, 100)).toBeCloseTo(1, 12);
+    expect(learningRateAt(cos, 2, 100, 100)).toBeCloseTo(0, 12);
+    expect(learningRateAt({ type: 'constant' }, 0.3, 77, 100)).toBe(0.3);
+  });
+});
