@@ -54,7 +54,7 @@ export class BatchSemiHardTripletLoss extends BaseLoss<'labelled-embeddings'> {
         ),
       d,
     );
-    const hasOutside = tf.greater(tf.sum(outside, 2), 0); // [B, B]
+    const hasOutside = withoutGradient((o) => tf.greater(tf.sum(o, 2), 0), outside); // [B, B]
     // Masked min / max shifted by the row extreme (TF-Addons), so masked-out entries never win.
     const rowMax = tf.max(d, 1, true);
     const rowMin = tf.min(d, 1, true);
