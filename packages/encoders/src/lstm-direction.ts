@@ -3,12 +3,12 @@ import {
   clone,
   concat,
   customGrad,
+  getBackend,
   type GradSaveFunc,
   matMul,
   mul,
   reshape,
   sigmoid,
-  slice,
   split,
   square,
   stack,
@@ -19,7 +19,9 @@ import {
   type Tensor2D,
   type Tensor3D,
   tanh,
+  tensor2d,
   transpose,
+  unstack,
   zeros,
 } from '@tensorflow/tfjs-core';
 
@@ -45,9 +47,19 @@ export interface LstmDirectionOptions {
   sequence: boolean;
 }
 
-/** Row `t` of a time-major `[T, N]` tensor, reshaped to `shape`. */
-function rowAt(x: Tensor2D, t: number, shape: [number, number]): Tensor2D {
-  return reshape(slice(x, [t, 0], [1, -1]), shape);
+/**
+ * Splits a time-major `[T, N]` tensor into T tensors of `shape`. On wasm and cpu this is one host read and T
+ * uploads: the stock wasm Slice/SplitV/Unpack kernels copy the whole input on every call (20 × 10 MB for a
+ * 256-sentence batch), which dominated the LSTM loop. Other backends keep the data on the device (unstack).
+ */
+function splitSteps(x: Tensor2D, shape: [number, number]): Tensor2D[] {
+  const [T, n] = x.shape;
+  const where = getBackend();
+  if (where === 'wasm' || where === 'cpu') {
+    const data = x.dataSync() as Float32Array;
+    return Array.from({ length: T }, (_, t) => tensor2d(data.subarray(t * n, (t + 1) * n), shape, 'float32'));
+  }
+  return unstack(x).map((row) => reshape(row, shape) as Tensor2D);
 }
 
 /** Per-step values the backward pass needs, in `save()` order. */
@@ -70,15 +82,15 @@ export function lstmDirection(x: Tensor3D, w: LstmDirectionWeights, options: Lst
     const save = args[5] as GradSaveFunc;
     const xTM = reshape(transpose(xIn!, [1, 0, 2]), [T * B, E]) as Tensor2D;
     const proj = reshape(add(matMul(xTM, transpose(wih!)), add(bih!, bhh!)), [T, B * 4 * H]) as Tensor2D;
+    const projSteps = splitSteps(proj, [B, 4 * H]);
     const whhT = transpose(whh!);
-    const maskTM = mask ? (transpose(mask) as Tensor2D) : null;
+    const maskSteps = mask ? splitSteps(transpose(mask) as Tensor2D, [B, 1]) : null;
     let h: Tensor2D = zeros([B, H]);
     let c: Tensor2D = zeros([B, H]);
     const perStep: Tensor[] = new Array(T * PER_STEP);
-    const masks: Tensor[] = new Array(T);
     const outs: Tensor[] = new Array(T);
     for (const t of order) {
-      const z = add(rowAt(proj, t, [B, 4 * H]), matMul(h, whhT));
+      const z = add(projSteps[t]!, matMul(h, whhT));
       const [zi, zf, zg, zo] = split(z, 4, 1);
       const i = sigmoid(zi!);
       const f = sigmoid(zf!);
@@ -88,11 +100,10 @@ export function lstmDirection(x: Tensor3D, w: LstmDirectionWeights, options: Lst
       const tc = tanh(cNew);
       const hNew = mul(o, tc) as Tensor2D;
       perStep.splice(t * PER_STEP, PER_STEP, i, f, g, o, tc, c, h);
-      if (maskTM) {
+      if (maskSteps) {
         // m·new + (1-m)·old is exact for m ∈ {0,1}: the state freezes at pads.
-        const m = rowAt(maskTM, t, [B, 1]);
+        const m = maskSteps[t]!;
         const keep = sub(1, m);
-        masks[t] = m;
         h = add(mul(m, hNew), mul(keep, h));
         c = add(mul(m, cNew), mul(keep, c));
         outs[t] = sequence ? mul(m, hNew) : hNew;
@@ -102,14 +113,14 @@ export function lstmDirection(x: Tensor3D, w: LstmDirectionWeights, options: Lst
         outs[t] = hNew;
       }
     }
-    save([xTM, wih!, whh!, ...perStep, ...(maskTM ? masks : [])]);
+    save([xTM, wih!, whh!, ...perStep, ...(maskSteps ?? [])]);
     const value = sequence ? stack(outs, 1) : h;
 
     const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] => {
       const [sx, swih, swhh] = saved as [Tensor2D, Tensor2D, Tensor2D];
       const at = (t: number, k: number) => saved[3 + t * PER_STEP + k]!;
-      const stepMask = (t: number) => (maskTM ? saved[3 + T * PER_STEP + t]! : null);
-      const dyTM = sequence ? (reshape(transpose(dy, [1, 0, 2]), [T, B * H]) as Tensor2D) : null;
+      const stepMask = (t: number) => (maskSteps ? saved[3 + T * PER_STEP + t]! : null);
+      const dySteps = sequence ? splitSteps(reshape(transpose(dy, [1, 0, 2]), [T, B * H]) as Tensor2D, [B, H]) : null;
       let dh: Tensor = sequence ? zeros([B, H]) : dy;
       let dc: Tensor = zeros([B, H]);
       const dz: Tensor[] = new Array(T);
@@ -118,7 +129,7 @@ export function lstmDirection(x: Tensor3D, w: LstmDirectionWeights, options: Lst
         const t = order[k]!;
         const [i, f, g, o, tc, cPrev, hp] = [0, 1, 2, 3, 4, 5, 6].map((j) => at(t, j)) as Tensor2D[];
         const m = stepMask(t);
-        let dhNew = dyTM ? add(dh, rowAt(dyTM, t, [B, H])) : dh;
+        let dhNew = dySteps ? add(dh, dySteps[t]!) : dh;
         let dcNew = dc;
         if (m) {
           dhNew = mul(m, dhNew);

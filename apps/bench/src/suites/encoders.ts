@@ -1,0 +1,127 @@
+import { initBackend } from '@siamese/backend';
+import { Rng } from '@siamese/core';
+import { type Encoder, type EncoderInput, presets } from '@siamese/encoders';
+import * as tf from '@tensorflow/tfjs-core';
+import { peakRssMB, round, timeIt } from '../measure.js';
+import type { BenchRow, BenchSuite } from '../types.js';
+
+/** PyTorch 1.13 reference on 2 threads, same config: train pairs/s, inference sentences/s. */
+const PYTORCH: Record<string, { train: number; infer: number }> = {
+  lstm: { train: 749, infer: 15_075 },
+  bilstm: { train: 400, infer: 7_085 },
+  cnn: { train: 1_256, infer: 24_687 },
+  meanpool: { train: 1_997, infer: 332_149 },
+};
+
+interface Sizes {
+  vocab: number;
+  dim: number;
+  pairs: number;
+  inferBatch: number;
+  T: number;
+}
+
+function makeEncoder(name: string, s: Sizes): Encoder {
+  const base = { vocabSize: s.vocab, embeddingDim: s.dim, seed: 1 };
+  if (name === 'lstm') return presets.lstm({ ...base, hidden: s.dim });
+  if (name === 'bilstm') return presets.bilstm({ ...base, hidden: s.dim });
+  if (name === 'cnn') return presets.cnn({ ...base, filters: s.dim, kernelSizes: [3] });
+  return presets.meanpool(base);
+}
+
+/** Deterministic ids in 1..V-1, lengths spread over 5..T, right-padded. */
+function makeBatch(rng: Rng, n: number, s: Sizes): EncoderInput {
+  const ids = new Int32Array(n * s.T);
+  const mask = new Float32Array(n * s.T);
+  const lengths = new Int32Array(n);
+  for (let b = 0; b < n; b++) {
+    const len = 5 + ((b * 7) % (s.T - 4));
+    lengths[b] = len;
+    for (let t = 0; t < len; t++) {
+      ids[b * s.T + t] = 1 + rng.int(s.vocab - 1);
+      mask[b * s.T + t] = 1;
+    }
+  }
+  return { ids: tf.tensor2d(ids, [n, s.T], 'int32'), mask: tf.tensor2d(mask, [n, s.T]), lengths };
+}
+
+function dispose(input: EncoderInput): void {
+  tf.dispose([input.ids, input.mask]);
+}
+
+/** CosineSimilarityLoss written inline: mean((cos(u, v) - label)²). */
+function cosineMse(u: tf.Tensor2D, v: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  const dot = tf.sum(tf.mul(u, v), 1);
+  const norms = tf.mul(tf.norm(u, 'euclidean', 1), tf.norm(v, 'euclidean', 1));
+  return tf.mean(tf.square(tf.sub(tf.div(dot, tf.maximum(norms, 1e-8)), labels)));
+}
+
+async function measure(name: string, backend: 'wasm' | 'cpu', s: Sizes, runs: number, warmup: number) {
+  await initBackend({ backend });
+  if (tf.getBackend() !== backend) throw new Error(`expected backend ${backend}, found ${tf.getBackend()}`);
+  const rng = new Rng(7);
+  const enc = makeEncoder(name, s);
+  const a = makeBatch(rng, s.pairs, s);
+  const b = makeBatch(rng, s.pairs, s);
+  const labels = tf.tensor1d(Array.from({ length: s.pairs }, (_, i) => (i % 5) / 4));
+  const inferInput = makeBatch(rng, s.inferBatch, s);
+  const optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+  const vars = enc.trainableVariables();
+  const step = () =>
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(
+        () => cosineMse(enc.encode(a, { training: true }), enc.encode(b, { training: true }), labels),
+        vars,
+      );
+      optimizer.applyGradients(grads);
+      value.dataSync();
+    });
+  const infer = () => tf.tidy(() => enc.encode(inferInput).dataSync());
+  const train = await timeIt(step, runs, warmup);
+  const inf = await timeIt(infer, runs, warmup);
+  enc.dispose();
+  optimizer.dispose();
+  tf.dispose(labels);
+  [a, b, inferInput].forEach(dispose);
+  return {
+    trainPairsPerSec: (s.pairs / train.medianMs) * 1000,
+    inferSentencesPerSec: (s.inferBatch / inf.medianMs) * 1000,
+    runs,
+  };
+}
+
+/** Training and inference throughput of the preset encoders on wasm and cpu, against PyTorch. */
+const suite: BenchSuite = {
+  name: 'encoders',
+  description:
+    'presets lstm/bilstm/cnn/meanpool (V 20k, emb/hidden 128, 64 pairs, T 20): train pairs/s (fwd both sides + cosine-MSE + bwd + Adam), inference sentences/s (batches of 256)',
+  async run({ quick, log }) {
+    const sizes: Sizes = quick
+      ? { vocab: 2_000, dim: 32, pairs: 16, inferBatch: 64, T: 20 }
+      : { vocab: 20_000, dim: 128, pairs: 64, inferBatch: 256, T: 20 };
+    const rows: BenchRow[] = [];
+    for (const backend of ['wasm', 'cpu'] as const) {
+      for (const name of ['lstm', 'bilstm', 'cnn', 'meanpool']) {
+        const runs = quick ? 2 : backend === 'wasm' ? 10 : 3;
+        const warmup = quick ? 1 : backend === 'wasm' ? 2 : 1;
+        const r = await measure(name, backend, sizes, runs, warmup);
+        const ref = PYTORCH[name]!;
+        log(`encoders: ${name} on ${backend}: ${round(r.trainPairsPerSec)} pairs/s, ${round(r.inferSentencesPerSec)} sentences/s`);
+        rows.push({
+          suite: 'encoders',
+          encoder: name,
+          backend,
+          trainPairsPerSec: round(r.trainPairsPerSec),
+          inferSentencesPerSec: round(r.inferSentencesPerSec),
+          peakRssMB: peakRssMB(),
+          ratioTrainVsPyTorch: round(r.trainPairsPerSec / ref.train, 3),
+          ratioInferVsPyTorch: round(r.inferSentencesPerSec / ref.infer, 3),
+          runs: r.runs,
+        });
+      }
+    }
+    await initBackend();
+    return rows;
+  },
+};
+export default suite;

@@ -1,0 +1,308 @@
+import { initBackend } from '@siamese/backend';
+import { Rng } from '@siamese/core';
+import * as tf from '@tensorflow/tfjs-core';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  cnn,
+  dense,
+  dropout,
+  embedding,
+  hashedNgramEmbedding,
+  lstm,
+  normalize,
+  pooling,
+  sequential,
+} from '../src/index.js';
+import { batch, disposeBatch, expectClose, gradsOf, run, setWeight } from './helpers.js';
+
+// A 4×2 table with easy rows: row v = [v, 10v].
+const TABLE = [
+  [0, 0],
+  [1, 10],
+  [2, 20],
+  [3, 30],
+];
+
+beforeAll(async () => {
+  await initBackend({ backend: 'cpu' });
+  expect(tf.getBackend()).toBe('cpu');
+});
+
+describe('embedding', () => {
+  it('pretrained rows are used as given; frozen tables are listed but not trainable', () => {
+    const enc = sequential(
+      embedding({ vocabSize: 4, dim: 2, init: Float32Array.from(TABLE.flat()), trainable: false }),
+      pooling({ mode: 'first' }),
+    );
+    const input = batch([[3, 1], [2]]);
+    expect(run(enc, input)).toEqual([
+      [3, 30],
+      [2, 20],
+    ]);
+    expect([...enc.weights().keys()]).toEqual(['embedding.weight']);
+    expect(enc.trainableVariables()).toEqual([]);
+    expect(enc.getConfig().steps).toEqual([
+      { type: 'embedding', vocabSize: 4, dim: 2, init: 'pretrained', trainable: false },
+      { type: 'pooling', mode: 'first' },
+    ]);
+    enc.dispose();
+    disposeBatch(input);
+  });
+
+  it('paddingIdx: the row starts at zero and never receives gradient', () => {
+    const enc = sequential(
+      embedding({ vocabSize: 4, dim: 2, init: 'uniform', paddingIdx: 0 }),
+      lstm({ hidden: 3, packed: false }),
+    );
+    expect((enc.weights().get('embedding.weight')!.arraySync() as number[][])[0]).toEqual([0, 0]);
+    const input = batch([[1, 2], [3]], 4); // pads are read (unpacked) but contribute nothing
+    const g = gradsOf(enc, input)['embedding.weight']!;
+    expect(g[0]).toEqual([0, 0]);
+    expect(Math.abs(g[1]![0]!)).toBeGreaterThan(0);
+    enc.dispose();
+    disposeBatch(input);
+  });
+
+  it('rejects a pretrained matrix of the wrong size', () => {
+    expect(() => embedding({ vocabSize: 4, dim: 2, init: new Float32Array(7) })).toThrow(
+      expect.objectContaining({ code: 'E_ENCODER_CONFIG' }),
+    );
+  });
+});
+
+describe('hashedNgramEmbedding', () => {
+  it('adds the mean of the non-pad n-gram vectors to the word vector', () => {
+    const enc = sequential(
+      embedding({ vocabSize: 4, dim: 2, init: Float32Array.from(TABLE.flat()) }),
+      hashedNgramEmbedding({ buckets: 3, dim: 2 }),
+      pooling({ mode: 'first' }),
+    );
+    setWeight(enc, 'ngram_embedding.weight', [
+      [0, 0],
+      [1, 1],
+      [2, 4],
+      [3, 9],
+    ]);
+    const input = batch([[1], [3]]);
+    // token 1 has buckets (1, 3) → mean [2, 5]; token 3 has bucket 2 only (rest pads) → [2, 4]
+    input.ngramIds = tf.tensor3d([[[1, 3, 0]], [[2, 0, 0]]], [2, 1, 3], 'int32');
+    expect(run(enc, input)).toEqual([
+      [1 + 2, 10 + 5],
+      [3 + 2, 30 + 4],
+    ]);
+    const g = gradsOf(enc, input)['ngram_embedding.weight']!;
+    expect(g[0]).toEqual([0, 0]); // the pad bucket never learns
+    disposeBatch(input);
+    const noNgrams = batch([[1]]);
+    expect(() => enc.encode(noNgrams)).toThrow(expect.objectContaining({ code: 'E_ENCODER_INPUT' }));
+    disposeBatch(noNgrams);
+    enc.dispose();
+  });
+
+  it('represents an unseen word (id 0 row is zero) through its n-grams alone', () => {
+    const enc = sequential(hashedNgramEmbedding({ buckets: 5, dim: 3 }), pooling());
+    const input = batch([[0, 0]]);
+    input.ngramIds = tf.tensor3d(
+      [
+        [
+          [1, 2],
+          [3, 0],
+        ],
+      ],
+      [1, 2, 2],
+      'int32',
+    );
+    const table = enc.weights().get('ngram_embedding.weight')!.arraySync() as number[][];
+    const expected = [0, 1, 2].map((d) => ((table[1]![d]! + table[2]![d]!) / 2 + table[3]![d]!) / 2);
+    expectClose(run(enc, input)[0], expected);
+    disposeBatch(input);
+    enc.dispose();
+  });
+});
+
+describe('pooling, dense, normalize, dropout', () => {
+  const table = Float32Array.from(TABLE.flat());
+  it.each([
+    [
+      'mean',
+      [
+        [2, 20],
+        [3, 30],
+      ],
+    ],
+    [
+      'max',
+      [
+        [3, 30],
+        [3, 30],
+      ],
+    ],
+    [
+      'first',
+      [
+        [1, 10],
+        [3, 30],
+      ],
+    ],
+  ] as const)('pooling %s ignores pads', (mode, expected) => {
+    const enc = sequential(embedding({ vocabSize: 4, dim: 2, init: table }), pooling({ mode }));
+    const input = batch([[1, 2, 3], [3]]);
+    expect(run(enc, input)).toEqual(expected);
+    enc.dispose();
+    disposeBatch(input);
+  });
+
+  it('dense uses the nn.Linear layout [units, in] and applies the activation', () => {
+    const enc = sequential(
+      embedding({ vocabSize: 4, dim: 2, init: table }),
+      pooling({ mode: 'first' }),
+      dense({ units: 3, activation: 'relu' }),
+    );
+    setWeight(enc, 'dense.weight', [
+      [1, 0],
+      [0, 1],
+      [-1, 0],
+    ]);
+    setWeight(enc, 'dense.bias', [0.5, 0, 0]);
+    const input = batch([[2]]);
+    expect(run(enc, input)).toEqual([[2.5, 20, 0]]);
+    enc.dispose();
+    disposeBatch(input);
+  });
+
+  it('normalize gives unit vectors and leaves a zero vector at zero with a finite gradient', () => {
+    const enc = sequential(embedding({ vocabSize: 4, dim: 2, init: table }), pooling(), normalize());
+    const input = batch([[1], [0]]);
+    const out = run(enc, input);
+    expectClose(out, [
+      [1 / Math.sqrt(101), 10 / Math.sqrt(101)],
+      [0, 0],
+    ]);
+    const g = gradsOf(
+      enc,
+      input,
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+    )['embedding.weight']!;
+    expect(g.flat().every(Number.isFinite)).toBe(true);
+    enc.dispose();
+    disposeBatch(input);
+  });
+
+  it('dropout is the identity at inference and a seeded inverted mask when training', () => {
+    const enc = sequential(
+      embedding({ vocabSize: 4, dim: 2, init: table }),
+      pooling(),
+      dropout({ rate: 0.5 }),
+    );
+    const input = batch([[1], [2], [3]]);
+    expect(run(enc, input)).toEqual([
+      [1, 10],
+      [2, 20],
+      [3, 30],
+    ]);
+    const a = run(enc, input, { training: true, rng: new Rng(5) });
+    const b = run(enc, input, { training: true, rng: new Rng(5) });
+    expect(a).toEqual(b);
+    a.flat().forEach((v, i) => expect([0, 2 * TABLE[1 + (i >> 1)]![i % 2]!]).toContain(v));
+    expect(a.flat().filter((v) => v === 0).length).toBeGreaterThan(0);
+    enc.dispose();
+    disposeBatch(input);
+  });
+});
+
+describe('cnn', () => {
+  it('several widths: PyTorch-layout weights per width, output F × widths, independent of padding', () => {
+    const enc = sequential(embedding({ vocabSize: 10, dim: 4 }), cnn({ filters: 5, kernelSizes: [1, 2, 3] }));
+    expect(enc.outputDim).toBe(15);
+    expect([...enc.weights()].map(([n, v]) => `${n}:${v.shape}`)).toEqual([
+      'embedding.weight:10,4',
+      'conv1.weight:5,4,1',
+      'conv1.bias:5',
+      'conv2.weight:5,4,2',
+      'conv2.bias:5',
+      'conv3.weight:5,4,3',
+      'conv3.bias:5',
+    ]);
+    const short = batch([[1, 2, 3], [4]]);
+    const long = batch([[1, 2, 3], [4]], 9);
+    expectClose(run(enc, short), run(enc, long), 1e-6);
+    enc.dispose();
+    disposeBatch(short);
+    disposeBatch(long);
+  });
+});
+
+describe('lstm', () => {
+  it('stacked bidirectional layers use PyTorch names and shapes', () => {
+    const enc = sequential(
+      embedding({ vocabSize: 10, dim: 4 }),
+      lstm({ hidden: 3, layers: 2, bidirectional: true }),
+    );
+    expect(enc.outputDim).toBe(6);
+    expect([...enc.weights()].map(([n, v]) => `${n}:${v.shape}`)).toEqual([
+      'embedding.weight:10,4',
+      'weight_ih_l0:12,4',
+      'weight_hh_l0:12,3',
+      'bias_ih_l0:12',
+      'bias_hh_l0:12',
+      'weight_ih_l0_reverse:12,4',
+      'weight_hh_l0_reverse:12,3',
+      'bias_ih_l0_reverse:12',
+      'bias_hh_l0_reverse:12',
+      'weight_ih_l1:12,6',
+      'weight_hh_l1:12,3',
+      'bias_ih_l1:12',
+      'bias_hh_l1:12',
+      'weight_ih_l1_reverse:12,6',
+      'weight_hh_l1_reverse:12,3',
+      'bias_ih_l1_reverse:12',
+      'bias_hh_l1_reverse:12',
+    ]);
+    enc.dispose();
+  });
+
+  it('packed: each sentence encodes as if alone and unpadded (property)', () => {
+    for (const output of ['last', 'mean', 'max'] as const) {
+      const enc = sequential(
+        embedding({ vocabSize: 12, dim: 3 }),
+        lstm({ hidden: 4, layers: 2, bidirectional: true, output }),
+      );
+      fc.assert(
+        fc.property(
+          fc.array(fc.array(fc.integer({ min: 1, max: 11 }), { minLength: 1, maxLength: 6 }), {
+            minLength: 1,
+            maxLength: 4,
+          }),
+          fc.integer({ min: 0, max: 3 }),
+          (sentences, extraPad) => {
+            const T = Math.max(...sentences.map((s) => s.length)) + extraPad;
+            const together = batch(sentences, T);
+            const all = run(enc, together);
+            sentences.forEach((s, i) => {
+              const alone = batch([s]);
+              expectClose(all[i], run(enc, alone)[0], 1e-5);
+              disposeBatch(alone);
+            });
+            disposeBatch(together);
+          },
+        ),
+        { numRuns: 15, seed: 3 },
+      );
+      enc.dispose();
+    }
+  });
+
+  it('unpacked reads the pads: padding changes the output', () => {
+    const enc = sequential(embedding({ vocabSize: 5, dim: 3 }), lstm({ hidden: 2, packed: false }));
+    const a = batch([[1, 2]]);
+    const b = batch([[1, 2]], 4);
+    expect(Math.abs(run(enc, a)[0]![0]! - run(enc, b)[0]![0]!)).toBeGreaterThan(1e-6);
+    enc.dispose();
+    disposeBatch(a);
+    disposeBatch(b);
+  });
+});

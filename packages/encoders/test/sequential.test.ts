@@ -1,0 +1,191 @@
+import { initBackend } from '@siamese/backend';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  cnn,
+  dense,
+  type EncoderShapeError,
+  embedding,
+  encoderFromConfig,
+  hashedNgramEmbedding,
+  lstm,
+  normalize,
+  pooling,
+  presets,
+  registeredEncoderTypes,
+  sequential,
+} from '../src/index.js';
+import { batch, disposeBatch, run } from './helpers.js';
+
+beforeAll(async () => {
+  await initBackend({ backend: 'cpu' });
+  expect(tf.getBackend()).toBe('cpu');
+});
+
+function shapeError(fn: () => unknown): EncoderShapeError {
+  try {
+    fn();
+  } catch (e) {
+    expect((e as EncoderShapeError).code).toBe('E_ENCODER_SHAPE');
+    return e as EncoderShapeError;
+  }
+  throw new Error('expected an EncoderShapeError');
+}
+
+describe('build-time shape checks', () => {
+  it('names the step index and type that does not fit', () => {
+    const first = shapeError(() => sequential(lstm({ hidden: 4 })));
+    expect(first.details).toEqual({
+      step: 0,
+      type: 'lstm',
+      expected: 'input a sequence [B,T,D]',
+      found: 'token ids [B,T]',
+    });
+    const afterPool = shapeError(() =>
+      sequential(embedding({ vocabSize: 5, dim: 3 }), pooling(), lstm({ hidden: 4 })),
+    );
+    expect(afterPool.message).toBe(
+      'encoder step 2 (lstm): expected input a sequence [B,T,D], found a vector [B,3]',
+    );
+    const ngram = shapeError(() =>
+      sequential(
+        embedding({ vocabSize: 5, dim: 3 }),
+        hashedNgramEmbedding({ buckets: 9, dim: 4 }),
+        pooling(),
+      ),
+    );
+    expect(ngram.details?.step).toBe(1);
+    expect(ngram.details?.type).toBe('hashedNgramEmbedding');
+  });
+
+  it('requires the last step to output vectors', () => {
+    const e = shapeError(() =>
+      sequential(embedding({ vocabSize: 5, dim: 3 }), lstm({ hidden: 2, output: 'sequence' })),
+    );
+    expect(e.details?.step).toBe(1);
+    expect(e.details?.found).toBe('a sequence [B,T,2]');
+  });
+
+  it('prefixes clashing weight names with the step index', () => {
+    const enc = sequential(
+      embedding({ vocabSize: 5, dim: 3 }),
+      pooling(),
+      dense({ units: 4 }),
+      dense({ units: 2, bias: false }),
+      normalize(),
+    );
+    expect([...enc.weights().keys()]).toEqual([
+      'embedding.weight',
+      'dense.weight',
+      'dense.bias',
+      '3.dense.weight',
+    ]);
+    expect(enc.outputDim).toBe(2);
+    enc.dispose();
+  });
+});
+
+describe('configs', () => {
+  it('getConfig is JSON and encoderFromConfig rebuilds the same seeded weights', () => {
+    const enc = sequential(
+      [
+        embedding({ vocabSize: 9, dim: 4 }),
+        lstm({ hidden: 3, bidirectional: true, layers: 2, dropout: 0.1, output: 'sequence' }),
+        cnn({ filters: 2, kernelSizes: [2, 3], activation: 'tanh' }),
+        dense({ units: 3, activation: 'tanh' }),
+        normalize(),
+      ],
+      { seed: 42 },
+    );
+    const config = JSON.parse(JSON.stringify(enc.getConfig()));
+    expect(config).toEqual({
+      type: 'sequential',
+      seed: 42,
+      steps: [
+        { type: 'embedding', vocabSize: 9, dim: 4, init: 'normal', trainable: true },
+        {
+          type: 'lstm',
+          hidden: 3,
+          layers: 2,
+          bidirectional: true,
+          output: 'sequence',
+          dropout: 0.1,
+          packed: true,
+        },
+        { type: 'cnn', filters: 2, kernelSizes: [2, 3], activation: 'tanh' },
+        { type: 'dense', units: 3, activation: 'tanh', bias: true },
+        { type: 'normalize' },
+      ],
+    });
+    const again = encoderFromConfig(config);
+    expect([...again.weights().keys()]).toEqual([...enc.weights().keys()]);
+    const input = batch([[1, 2, 3], [4, 5], [8]]);
+    expect(run(again, input)).toEqual(run(enc, input));
+    expect(again.outputDim).toBe(3);
+    disposeBatch(input);
+    enc.dispose();
+    again.dispose();
+  });
+
+  it('presets are sequential encoders and registered types', () => {
+    expect(registeredEncoderTypes()).toEqual(['sequential', 'lstm', 'bilstm', 'cnn', 'meanpool']);
+    const pretrained = Float32Array.from({ length: 12 * 4 }, (_, i) => i / 10);
+    const made = [
+      presets.lstm({ vocabSize: 12, embeddingDim: 4, hidden: 3, pretrained }),
+      presets.bilstm({ vocabSize: 12, embeddingDim: 4, hidden: 3, normalize: true }),
+      presets.cnn({ vocabSize: 12, embeddingDim: 4, filters: 2 }),
+      presets.meanpool({ vocabSize: 12, embeddingDim: 4, ngramBuckets: 7, trainableEmbedding: false }),
+    ];
+    expect(made.map((e) => [e.type, e.outputDim])).toEqual([
+      ['sequential', 3],
+      ['sequential', 6],
+      ['sequential', 6],
+      ['sequential', 4],
+    ]);
+    expect(made[0]!.weights().get('embedding.weight')!.dataSync()).toEqual(pretrained);
+    expect(made[3]!.trainableVariables().length).toBe(1);
+    const viaType = encoderFromConfig({
+      type: 'bilstm',
+      vocabSize: 12,
+      embeddingDim: 4,
+      hidden: 3,
+      normalize: true,
+    });
+    const input = batch([[1, 2], [3]]);
+    expect(run(viaType, input)).toEqual(run(made[1]!, input));
+    disposeBatch(input);
+    for (const e of [...made, viaType]) e.dispose();
+  });
+
+  it('reports unknown types and bad options with E_ENCODER_CONFIG', () => {
+    expect(() => encoderFromConfig({ type: 'transformer' })).toThrow(
+      expect.objectContaining({ code: 'E_ENCODER_CONFIG' }),
+    );
+    expect(() =>
+      encoderFromConfig({
+        type: 'sequential',
+        seed: 0,
+        steps: [{ type: 'embedding', vocabSize: 0, dim: 3 }],
+      }),
+    ).toThrow('embedding.vocabSize: expected an integer >= 1, found number 0');
+    expect(() => lstm({ hidden: 3, output: 'final' as 'last' })).toThrow(
+      "lstm.output: expected one of 'last', 'mean', 'max', 'sequence', found string \"final\"",
+    );
+  });
+});
+
+describe('encode input checks', () => {
+  it('rejects float ids, a mismatched mask and wrong lengths with E_ENCODER_INPUT', () => {
+    const enc = presets.meanpool({ vocabSize: 5, embeddingDim: 2 });
+    const good = batch([[1, 2]]);
+    const floatIds = { ...good, ids: tf.tensor2d([[1, 2]]) };
+    const badMask = { ...good, mask: tf.ones([1, 3]) as tf.Tensor2D };
+    const badLengths = { ...good, lengths: new Int32Array(2) };
+    for (const input of [floatIds, badMask, badLengths]) {
+      expect(() => enc.encode(input)).toThrow(expect.objectContaining({ code: 'E_ENCODER_INPUT' }));
+    }
+    tf.dispose([floatIds.ids, badMask.mask]);
+    disposeBatch(good);
+    enc.dispose();
+  });
+});
