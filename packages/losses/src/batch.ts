@@ -55,11 +55,12 @@ export function checkBatch<K extends BatchKind>(loss: string, kind: K, batch: Lo
   if (rows === 0) throw new LossError(`${loss}: the batch is empty (0 rows)`, { loss });
   for (const f of MATRICES) {
     const t = batch[f];
-    if (t == null || !required.includes(f) && !(kind === 'anchor-positive' && f === 'negative')) continue;
+    if (t == null || (!required.includes(f) && !(kind === 'anchor-positive' && f === 'negative'))) continue;
     if (t.rank !== 2) throw shapeError(f, '[B, D]', t);
     const freeRows = f === 'negative' && kind === 'anchor-positive';
     if (!freeRows && t.shape[0] !== rows) throw shapeError(f, `[${rows}, ${dim}] (B from ${required[0]})`, t);
-    if (t.shape[1] !== dim) throw shapeError(f, `[${freeRows ? 'N' : rows}, ${dim}] (D from ${required[0]})`, t);
+    if (t.shape[1] !== dim)
+      throw shapeError(f, `[${freeRows ? 'N' : rows}, ${dim}] (D from ${required[0]})`, t);
   }
   for (const f of VECTORS) {
     const t = batch[f];

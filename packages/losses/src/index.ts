@@ -5,8 +5,8 @@
  */
 export { BaseLoss } from './base-loss.js';
 export { type CheckedBatch, checkBatch, requiredFields } from './batch.js';
-export * as distances from './distances.js';
 export type { DistanceName } from './distances.js';
+export * as distances from './distances.js';
 export { LossConfigError, LossError } from './errors.js';
 export { gram } from './gram.js';
 export {
@@ -26,7 +26,7 @@ export {
   type MultipleNegativesRankingOptions,
 } from './losses/multiple-negatives-ranking.js';
 export { OnlineContrastiveLoss, type OnlineContrastiveOptions } from './losses/online-contrastive.js';
-export { type SimilarityName } from './losses/similarity.js';
+export type { SimilarityName } from './losses/similarity.js';
 export { defaultTripletMargin, TripletLoss, type TripletOptions } from './losses/triplet.js';
 export { withoutGradient } from './no-grad.js';
 export { OptionReader } from './options.js';

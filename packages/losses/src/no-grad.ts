@@ -5,7 +5,10 @@ import * as tf from '@tensorflow/tfjs-core';
  * differentiable values (comparisons such as `Greater` have no registered gradient, so the tape would fail on
  * them; PyTorch gets the same effect from boolean indexing).
  */
-export function withoutGradient<T extends tf.Tensor>(fn: (...xs: tf.Tensor[]) => T, ...inputs: tf.Tensor[]): T {
+export function withoutGradient<T extends tf.Tensor>(
+  fn: (...xs: tf.Tensor[]) => T,
+  ...inputs: tf.Tensor[]
+): T {
   const op = tf.customGrad((...args: unknown[]) => {
     const xs = args.slice(0, inputs.length) as tf.Tensor[];
     return { value: fn(...xs), gradFunc: () => xs.map((x) => tf.zerosLike(x)) };

@@ -15,7 +15,10 @@ export class OptionReader {
   ) {
     if (options === undefined) options = {};
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new LossConfigError('E_LOSS_CONFIG', `${loss}: options must be an object, found ${describeValue(options)}`);
+      throw new LossConfigError(
+        'E_LOSS_CONFIG',
+        `${loss}: options must be an object, found ${describeValue(options)}`,
+      );
     }
     this.options = options as Record<string, unknown>;
   }
@@ -28,7 +31,14 @@ export class OptionReader {
       typeof v === 'number' &&
       Number.isFinite(v) &&
       (check === 'any' || (check === 'positive' ? v > 0 : v >= 0));
-    if (!ok) this.fail(key, check === 'any' ? 'a finite number' : `a ${check === 'positive' ? 'positive' : 'non-negative'} finite number`, v);
+    if (!ok)
+      this.fail(
+        key,
+        check === 'any'
+          ? 'a finite number'
+          : `a ${check === 'positive' ? 'positive' : 'non-negative'} finite number`,
+        v,
+      );
     return v as number;
   }
 
@@ -52,7 +62,9 @@ export class OptionReader {
 
   /** Throws if the options hold a key that no reader call asked for. */
   done(): void {
-    const unknown = Object.keys(this.options).filter((k) => !this.seen.has(k) && this.options[k] !== undefined);
+    const unknown = Object.keys(this.options).filter(
+      (k) => !this.seen.has(k) && this.options[k] !== undefined,
+    );
     if (unknown.length > 0) {
       throw new LossConfigError(
         'E_LOSS_CONFIG',
@@ -69,11 +81,15 @@ export class OptionReader {
   }
 
   private fail(key: string, expected: string, found: unknown): never {
-    throw new LossConfigError('E_LOSS_CONFIG', `${this.loss}: option ${key} must be ${expected}, found ${describeValue(found)}`, {
-      loss: this.loss,
-      option: key,
-      expected,
-      found,
-    });
+    throw new LossConfigError(
+      'E_LOSS_CONFIG',
+      `${this.loss}: option ${key} must be ${expected}, found ${describeValue(found)}`,
+      {
+        loss: this.loss,
+        option: key,
+        expected,
+        found,
+      },
+    );
   }
 }

@@ -13,7 +13,10 @@ export function reduce(terms: tf.Tensor, reduction: Reduction): tf.Scalar {
   return tf.tidy(() => {
     if (reduction === 'mean') return tf.mean(terms);
     if (reduction === 'sum') return tf.sum(terms);
-    const active = withoutGradient((t) => tf.sum(tf.cast(tf.greater(t, NON_ZERO_THRESHOLD), 'float32')), terms);
+    const active = withoutGradient(
+      (t) => tf.sum(tf.cast(tf.greater(t, NON_ZERO_THRESHOLD), 'float32')),
+      terms,
+    );
     return tf.div(tf.sum(terms), tf.add(active, NON_ZERO_THRESHOLD));
   });
 }

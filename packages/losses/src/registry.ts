@@ -41,10 +41,16 @@ const factories = new Map<string, LossFactory>([
  */
 export function registerLoss(name: string, fromConfig: LossFactory): void {
   if (typeof name !== 'string' || name.length === 0) {
-    throw new LossConfigError('E_LOSS_CONFIG', `registerLoss: name must be a non-empty string, found ${describeValue(name)}`);
+    throw new LossConfigError(
+      'E_LOSS_CONFIG',
+      `registerLoss: name must be a non-empty string, found ${describeValue(name)}`,
+    );
   }
   if (typeof fromConfig !== 'function') {
-    throw new LossConfigError('E_LOSS_CONFIG', `registerLoss(${name}): fromConfig must be a function, found ${describeValue(fromConfig)}`);
+    throw new LossConfigError(
+      'E_LOSS_CONFIG',
+      `registerLoss(${name}): fromConfig must be a function, found ${describeValue(fromConfig)}`,
+    );
   }
   factories.set(name, fromConfig);
 }

@@ -10,7 +10,12 @@ import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
  * - `labelled-embeddings`: `embeddings` and integer class `labels` (one per row).
  * - `anchor-positive`: `anchor`, `positive`, and optionally `negative` (hard negatives).
  */
-export type BatchKind = 'scored-pairs' | 'labelled-pairs' | 'triplets' | 'labelled-embeddings' | 'anchor-positive';
+export type BatchKind =
+  | 'scored-pairs'
+  | 'labelled-pairs'
+  | 'triplets'
+  | 'labelled-embeddings'
+  | 'anchor-positive';
 
 /**
  * The tensors of one training batch. Every embedding is a `[B, D]` float32 tensor (row i is example i); which

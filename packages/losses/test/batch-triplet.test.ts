@@ -17,20 +17,31 @@ interface Scenario {
 
 const scenarios: Scenario[] = [
   { label: '3 classes', seed: 1, n: 9, dim: 5, labels: [0, 1, 2, 0, 1, 2, 0, 1, 2] },
-  { label: 'a singleton class (anchor without positive)', seed: 2, n: 8, dim: 4, labels: [3, 3, 7, 7, 7, 1, 3, 7] },
+  {
+    label: 'a singleton class (anchor without positive)',
+    seed: 2,
+    n: 8,
+    dim: 4,
+    labels: [3, 3, 7, 7, 7, 1, 3, 7],
+  },
   { label: 'two classes, D=16', seed: 3, n: 10, dim: 16, labels: [0, 0, 0, 0, 0, 1, 1, 1, 1, 1] },
 ];
 
 function randomMatrix(seed: number, n: number, dim: number): Matrix {
   const rng = new Rng(seed);
   // Rounded like the golden inputs, so float32 holds them (almost) exactly.
-  return Array.from({ length: n }, () => Array.from({ length: dim }, () => Math.round(rng.uniform(-1, 1) * 1e4) / 1e4));
+  return Array.from({ length: n }, () =>
+    Array.from({ length: dim }, () => Math.round(rng.uniform(-1, 1) * 1e4) / 1e4),
+  );
 }
 
 type Ref = (x: Matrix, labels: number[]) => number;
 
 const variants: { config: { name: string; [k: string]: unknown }; ref: Ref }[] = [
-  { config: { name: 'batchHardTriplet' }, ref: (x, l) => batchHard(x, l, { distance: 'euclidean', margin: 5 }) },
+  {
+    config: { name: 'batchHardTriplet' },
+    ref: (x, l) => batchHard(x, l, { distance: 'euclidean', margin: 5 }),
+  },
   {
     config: { name: 'batchHardTriplet', margin: 0.3 },
     ref: (x, l) => batchHard(x, l, { distance: 'euclidean', margin: 0.3 }),
@@ -73,7 +84,9 @@ const variants: { config: { name: string; [k: string]: unknown }; ref: Ref }[] =
   },
 ];
 
-const table = variants.flatMap((v) => scenarios.map((s) => ({ ...v, s, title: `${JSON.stringify(v.config)} — ${s.label}` })));
+const table = variants.flatMap((v) =>
+  scenarios.map((s) => ({ ...v, s, title: `${JSON.stringify(v.config)} — ${s.label}` })),
+);
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
@@ -112,8 +125,11 @@ describe.each(['cpu', 'wasm'] as const)('batch-triplet losses match a loop refer
   it('batch-hard with a single class (no negatives) and float labels stays finite', () => {
     const loss = lossFromConfig({ name: 'batchHardTriplet' });
     const x = randomMatrix(9, 4, 3);
-    const value = tf.tidy(() =>
-      loss.compute({ embeddings: tf.tensor2d(x), labels: tf.tensor1d([1, 1, 1, 1], 'float32') }).dataSync()[0]!,
+    const value = tf.tidy(
+      () =>
+        loss
+          .compute({ embeddings: tf.tensor2d(x), labels: tf.tensor1d([1, 1, 1, 1], 'float32') })
+          .dataSync()[0]!,
     );
     expect(value).toBeCloseTo(batchHard(x, [1, 1, 1, 1], { distance: 'euclidean', margin: 5 }), 4);
   });
@@ -121,8 +137,14 @@ describe.each(['cpu', 'wasm'] as const)('batch-triplet losses match a loop refer
   it('semi-hard and batch-all give 0 (not NaN) when no anchor has a positive', () => {
     for (const name of ['batchSemiHardTriplet', 'batchAllTriplet']) {
       const loss = lossFromConfig({ name });
-      const v = tf.tidy(() =>
-        loss.compute({ embeddings: tf.tensor2d(randomMatrix(4, 3, 3)), labels: tf.tensor1d([0, 1, 2], 'int32') }).dataSync()[0]!,
+      const v = tf.tidy(
+        () =>
+          loss
+            .compute({
+              embeddings: tf.tensor2d(randomMatrix(4, 3, 3)),
+              labels: tf.tensor1d([0, 1, 2], 'int32'),
+            })
+            .dataSync()[0]!,
       );
       expect(v).toBe(0);
     }

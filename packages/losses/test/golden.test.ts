@@ -35,7 +35,12 @@ describe.each(['cpu', 'wasm'] as const)('golden losses on %s', (backend) => {
     const f = (...e: tf.Tensor[]) => loss.compute(batch.build(e));
     const { value, grads } = tf.tidy(() => {
       const v = f(...xs);
-      return { value: v.dataSync()[0]!, grads: tf.grads(f)(xs).map((g) => g.dataSync()) };
+      return {
+        value: v.dataSync()[0]!,
+        grads: tf
+          .grads(f)(xs)
+          .map((g) => g.dataSync()),
+      };
     });
     expect(Math.abs(value - (c.loss.data as number))).toBeLessThanOrEqual(TOL[backend]);
     batch.names.forEach((n, i) => {

@@ -107,7 +107,13 @@ const logSumExp = (xs: number[]) => {
 };
 
 /** MultipleNegativesRankingLoss (optionally symmetric), cosine similarity. */
-export function mnrl(anchor: Matrix, positive: Matrix, negative: Matrix, scale: number, symmetric: boolean): number {
+export function mnrl(
+  anchor: Matrix,
+  positive: Matrix,
+  negative: Matrix,
+  scale: number,
+  symmetric: boolean,
+): number {
   const candidates = [...positive, ...negative];
   const s = anchor.map((a) => candidates.map((c) => scale * cosine(a, c)));
   const n = anchor.length;

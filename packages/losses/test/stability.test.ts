@@ -36,7 +36,8 @@ const D = 3;
 /** Inputs where naive implementations produce NaN or Infinity. */
 const INPUTS: Record<string, () => Float32Array[]> = {
   // Every embedding the same vector: distances 0, cosines 1.
-  identical: () => Array.from({ length: 3 }, () => Float32Array.from({ length: B * D }, (_, i) => [0.3, -0.2, 0.5][i % D]!)),
+  identical: () =>
+    Array.from({ length: 3 }, () => Float32Array.from({ length: B * D }, (_, i) => [0.3, -0.2, 0.5][i % D]!)),
   zeros: () => Array.from({ length: 3 }, () => new Float32Array(B * D)),
   // Large magnitudes (1e3) with some zero rows and duplicated rows.
   'large, zero and duplicated rows': () => {
@@ -104,11 +105,14 @@ describe.each(['cpu', 'wasm'] as const)('numerical stability and leaks on %s', (
       const loss = lossFromConfig(config);
       const rng = new Rng(3);
       const vars = Array.from({ length: EMBEDDINGS[loss.batchKind]! }, (_, i) =>
-        tf.variable(tf.tensor2d(rng.fillUniform(new Float32Array(B * D), -1, 1), [B, D]), true, `leak-${backend}-${++variableCount}-${i}`),
+        tf.variable(
+          tf.tensor2d(rng.fillUniform(new Float32Array(B * D), -1, 1), [B, D]),
+          true,
+          `leak-${backend}-${++variableCount}-${i}`,
+        ),
       );
-      const fixed = tf.tidy(() => batchFor(loss.batchKind, vars as unknown as tf.Tensor2D[]));
-      const extra = Object.values(fixed).filter((t) => !vars.includes(t as tf.Variable)) as tf.Tensor[];
-      tf.keep(extra);
+      const fixed = batchFor(loss.batchKind, vars as unknown as tf.Tensor2D[]);
+      const extra = Object.values(fixed).filter((t) => !(vars as tf.Tensor[]).includes(t)) as tf.Tensor[];
       await tensorLeakCheck(
         () => {
           tf.dispose(loss.compute(fixed));

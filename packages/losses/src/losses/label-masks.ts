@@ -13,6 +13,9 @@ export interface LabelMasks {
 /** Pair masks of class labels `[B]`; they depend on labels only, so they carry no gradient. */
 export function labelMasks(labels: tf.Tensor1D): LabelMasks {
   const n = labels.shape[0];
-  const same = tf.cast(tf.equal(tf.expandDims(labels, 1), tf.expandDims(labels, 0)), 'float32') as tf.Tensor2D;
+  const same = tf.cast(
+    tf.equal(tf.expandDims(labels, 1), tf.expandDims(labels, 0)),
+    'float32',
+  ) as tf.Tensor2D;
   return { same, different: tf.sub(1, same), positive: tf.sub(same, tf.eye(n)) };
 }

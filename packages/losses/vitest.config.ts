@@ -1,0 +1,4 @@
+import { defineConfig } from 'vitest/config';
+
+// Backend init (wasm compile) can be slow on a busy machine: give hooks and tests room.
+export default defineConfig({ test: { hookTimeout: 60_000, testTimeout: 60_000 } });
