@@ -1,0 +1,225 @@
+import { type ColumnIndex, objectKey, type PairField, resolveColumns } from './columns.js';
+import { DatasetError, type DatasetErrorCode } from './errors.js';
+import { LineSplitter } from './line-splitter.js';
+import type { PairRecord, ReadReport } from './pair-record.js';
+import { ProblemSink } from './problem-sink.js';
+import { type ReadPairsOptions, type ResolvedReadOptions, resolveReadOptions } from './read-options.js';
+import { type RawRow, RowTokenizer } from './row-tokenizer.js';
+
+/**
+ * The push-based engine behind every pair reader: feed decoded text chunks, collect {@link PairRecord}s.
+ * Being synchronous, the same code serves strings, streams and files.
+ */
+export class PairParser {
+  private readonly o: ResolvedReadOptions;
+  private readonly sink: ProblemSink;
+  private readonly tokenizer: RowTokenizer | undefined;
+  private readonly lines: LineSplitter | undefined;
+  private readonly rows: RawRow[] = [];
+  private cols: ColumnIndex | undefined;
+  private width = -1;
+
+  constructor(options?: ReadPairsOptions) {
+    this.o = resolveReadOptions(options);
+    this.sink = new ProblemSink(this.o.source, this.o.onError, this.o.maxProblems);
+    if (this.o.format === 'jsonl') {
+      this.lines = new LineSplitter();
+    } else {
+      this.tokenizer = new RowTokenizer({
+        delimiter: this.o.delimiter,
+        quoting: this.o.quoting,
+        source: this.o.source,
+        onProblem: this.sink.problem,
+      });
+    }
+  }
+
+  /** Parses `chunk` and appends the completed records to `out`. */
+  push(chunk: string, out: PairRecord[]): void {
+    if (this.lines) {
+      this.lines.push(chunk, (text, line) => this.jsonLine(text, line, out));
+    } else {
+      this.tokenizer?.push(chunk, this.rows);
+      this.drain(out);
+    }
+  }
+
+  /** Flushes the last record and returns the report. */
+  end(out: PairRecord[]): ReadReport {
+    if (this.lines) {
+      this.lines.end((text, line) => this.jsonLine(text, line, out));
+    } else {
+      this.tokenizer?.end(this.rows);
+      this.drain(out);
+    }
+    const r = this.sink.report;
+    r.rows = r.accepted + r.skipped;
+    return r;
+  }
+
+  private drain(out: PairRecord[]): void {
+    for (const row of this.rows) this.row(row, out);
+    this.rows.length = 0;
+  }
+
+  private row(row: RawRow, out: PairRecord[]): void {
+    if (this.cols === undefined) {
+      const where = { source: this.o.source, line: row.line };
+      if (this.o.header) {
+        this.cols = resolveColumns(row.fields, this.o.columns, where);
+        this.width = row.fields.length;
+        return;
+      }
+      this.cols = resolveColumns(undefined, this.o.columns, where);
+      this.width = row.fields.length;
+    }
+    const cols = this.cols;
+    try {
+      if (row.fields.length !== this.width) {
+        const column = row.fields.length < this.width ? row.endColumn : (row.columns[this.width] ?? 1);
+        throw this.error(
+          'E_DATASET_COLUMNS',
+          `expected ${this.width} fields, found ${row.fields.length}`,
+          row.line,
+          column,
+        );
+      }
+      const text1 = this.text(row, cols.text1, 'text1');
+      const text2 = this.text(row, cols.text2, 'text2');
+      const rec: PairRecord = { text1, text2, line: row.line };
+      if (cols.score >= 0)
+        rec.score = this.score(row.fields[cols.score], row.line, row.columns[cols.score] ?? 1);
+      if (cols.label >= 0)
+        rec.label = this.label(row.fields[cols.label], row.line, row.columns[cols.label] ?? 1);
+      out.push(rec);
+      this.sink.report.accepted++;
+    } catch (e) {
+      if (!(e instanceof DatasetError)) throw e;
+      this.sink.problem(e);
+    }
+  }
+
+  private text(row: RawRow, index: number, field: PairField): string {
+    const value = row.fields[index];
+    const column = row.columns[index] ?? row.endColumn;
+    if (value === undefined) {
+      throw this.error('E_DATASET_COLUMNS', `${field}: column ${index + 1} missing`, row.line, column);
+    }
+    if (value.trim().length === 0)
+      throw this.error('E_DATASET_EMPTY_TEXT', `${field} is empty`, row.line, column);
+    return value;
+  }
+
+  private jsonLine(text: string, line: number, out: PairRecord[]): void {
+    if (text.trim().length === 0) return;
+    try {
+      let obj: unknown;
+      try {
+        obj = JSON.parse(text);
+      } catch (e) {
+        throw this.error('E_DATASET_JSON', `invalid JSON: ${(e as Error).message}`, line, 1);
+      }
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+        throw this.error('E_DATASET_JSON', `expected a JSON object, found ${describeJson(obj)}`, line, 1);
+      }
+      out.push(this.object(obj as Record<string, unknown>, line));
+      this.sink.report.accepted++;
+    } catch (e) {
+      if (!(e instanceof DatasetError)) throw e;
+      this.sink.problem(e);
+    }
+  }
+
+  /** Validates one object (a JSONL line or an array element); `line` is its line or 1-based position. */
+  object(obj: Record<string, unknown>, line: number): PairRecord {
+    const text = (field: 'text1' | 'text2'): string => {
+      const key = objectKey(obj, field, this.o.columns);
+      const v = key === undefined ? undefined : obj[key];
+      if (v === undefined) {
+        throw this.error(
+          'E_DATASET_COLUMNS',
+          `no ${field} field (expected a key like ${field === 'text1' ? 'sentence1' : 'sentence2'})`,
+          line,
+          1,
+        );
+      }
+      if (typeof v !== 'string')
+        throw this.error('E_DATASET_TYPE', `${field}: expected a string, found ${describeJson(v)}`, line, 1);
+      if (v.trim().length === 0) throw this.error('E_DATASET_EMPTY_TEXT', `${field} is empty`, line, 1);
+      return v;
+    };
+    const rec: PairRecord = { text1: text('text1'), text2: text('text2'), line };
+    const sk = objectKey(obj, 'score', this.o.columns);
+    if (sk !== undefined && obj[sk] !== undefined && obj[sk] !== null)
+      rec.score = this.score(obj[sk], line, 1);
+    const lk = objectKey(obj, 'label', this.o.columns);
+    if (lk !== undefined && obj[lk] !== undefined && obj[lk] !== null)
+      rec.label = this.label(obj[lk], line, 1);
+    return rec;
+  }
+
+  private score(raw: unknown, line: number, column: number): number {
+    const v = toNumber(raw);
+    if (v === undefined) {
+      throw this.error(
+        'E_DATASET_SCORE',
+        `score: expected a finite number, found ${describeJson(raw)}`,
+        line,
+        column,
+      );
+    }
+    const range = this.o.scoreRange;
+    if (range && (v < range[0] || v > range[1])) {
+      throw this.error(
+        'E_DATASET_SCORE_RANGE',
+        `score ${v} is outside the declared range [${range[0]}, ${range[1]}]`,
+        line,
+        column,
+      );
+    }
+    return v;
+  }
+
+  private label(raw: unknown, line: number, column: number): number {
+    const map = this.o.labelMap;
+    if (map && typeof raw === 'string' && Object.hasOwn(map, raw)) return map[raw] as number;
+    const v = toNumber(raw);
+    if (v === undefined) {
+      throw this.error(
+        'E_DATASET_SCORE',
+        `label: expected a number${map ? ' or a key of labelMap' : ''}, found ${describeJson(raw)}`,
+        line,
+        column,
+      );
+    }
+    return v;
+  }
+
+  private error(code: DatasetErrorCode, message: string, line: number, column: number): DatasetError {
+    return new DatasetError(code, message, { source: this.o.source, line, column });
+  }
+
+  /** The report so far (for {@link pairsFromObjects}, which does not stream). */
+  get report(): ReadReport {
+    return this.sink.report;
+  }
+
+  /** Records a problem under the current policy. */
+  get problem(): (e: DatasetError) => void {
+    return this.sink.problem;
+  }
+}
+
+function toNumber(raw: unknown): number | undefined {
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
+  if (typeof raw !== 'string' || raw.trim().length === 0) return undefined;
+  const v = Number(raw);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+function describeJson(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (Array.isArray(v)) return 'an array';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+}

@@ -1,0 +1,81 @@
+import type { ColumnMap } from './columns.js';
+
+/** Input formats the readers understand. */
+export type DatasetFormat = 'tsv' | 'csv' | 'jsonl';
+
+/** Options shared by every pair reader. */
+export interface ReadPairsOptions {
+  /** Name used in error messages and reports (a file name). Default `<input>`. */
+  source?: string;
+  /** Default: from the `source` extension (`.csv`, `.jsonl`/`.ndjson`), else `tsv`. */
+  format?: DatasetFormat;
+  /** Field separator; default TAB for `tsv`, `,` for `csv`. */
+  delimiter?: string;
+  /** RFC 4180 quote handling; default off for `tsv` (the shared files have raw `"`), on for `csv`. */
+  quoting?: boolean;
+  /** Whether the first row names the columns. Default `true`. */
+  header?: boolean;
+  /** Which column holds which field; default: detected from the header (`sentence1`, `sentence2`, `score`, `label`, …). */
+  columns?: ColumnMap;
+  /** Declared score range, inclusive (`[0, 5]` for STS-B); a score outside it is an error. */
+  scoreRange?: readonly [number, number];
+  /** Maps label strings to numbers (e.g. `{ ENTAILMENT: 0, NEUTRAL: 1, CONTRADICTION: 2 }`). */
+  labelMap?: Readonly<Record<string, number>>;
+  /** `throw` (default): the first bad row throws a `DatasetError`. `skip`: bad rows are dropped and reported. */
+  onError?: 'throw' | 'skip';
+  /** How many problems a report keeps with `onError: 'skip'`. Default 20. */
+  maxProblems?: number;
+}
+
+/** Options with defaults applied. */
+export interface ResolvedReadOptions {
+  source: string;
+  format: DatasetFormat;
+  delimiter: string;
+  quoting: boolean;
+  header: boolean;
+  columns: ColumnMap | undefined;
+  scoreRange: readonly [number, number] | undefined;
+  labelMap: Readonly<Record<string, number>> | undefined;
+  onError: 'throw' | 'skip';
+  maxProblems: number;
+}
+
+/** Applies defaults and checks option types (a wrong type is a `TypeError`: it is a programming error). */
+export function resolveReadOptions(options: ReadPairsOptions | undefined): ResolvedReadOptions {
+  const o = options ?? {};
+  if (typeof o !== 'object') throw new TypeError(`options: expected an object, found ${typeof o}`);
+  const source = o.source ?? '<input>';
+  if (typeof source !== 'string') throw new TypeError(`source: expected a string, found ${typeof source}`);
+  const format = o.format ?? detectFormat(source);
+  if (format !== 'tsv' && format !== 'csv' && format !== 'jsonl') {
+    throw new TypeError(`format: expected 'tsv', 'csv' or 'jsonl', found ${JSON.stringify(format)}`);
+  }
+  const range = o.scoreRange;
+  if (range !== undefined && !(Array.isArray(range) && range.length === 2 && range[0] <= range[1])) {
+    throw new TypeError(`scoreRange: expected [lo, hi] with lo <= hi, found ${JSON.stringify(range)}`);
+  }
+  const onError = o.onError ?? 'throw';
+  if (onError !== 'throw' && onError !== 'skip') {
+    throw new TypeError(`onError: expected 'throw' or 'skip', found ${JSON.stringify(onError)}`);
+  }
+  return {
+    source,
+    format,
+    delimiter: o.delimiter ?? (format === 'csv' ? ',' : '\t'),
+    quoting: o.quoting ?? format === 'csv',
+    header: o.header ?? true,
+    columns: o.columns,
+    scoreRange: range,
+    labelMap: o.labelMap,
+    onError,
+    maxProblems: o.maxProblems ?? 20,
+  };
+}
+
+function detectFormat(source: string): 'tsv' | 'csv' | 'jsonl' {
+  const s = source.toLowerCase();
+  if (s.endsWith('.csv')) return 'csv';
+  if (s.endsWith('.jsonl') || s.endsWith('.ndjson')) return 'jsonl';
+  return 'tsv';
+}

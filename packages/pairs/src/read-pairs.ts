@@ -1,0 +1,84 @@
+import { DatasetError } from './errors.js';
+import { PairParser } from './pair-parser.js';
+import type { PairRecord, PairsResult, ReadReport } from './pair-record.js';
+import type { ReadPairsOptions } from './read-options.js';
+import { type TextInput, textChunks } from './text-input.js';
+
+/**
+ * Streams pair records from TSV/CSV/JSONL text, one decoded chunk at a time (memory stays at one chunk plus
+ * the records of that chunk). The generator's return value is the {@link ReadReport}.
+ *
+ * @example
+ * ```ts
+ * const res = await fetch(url);
+ * for await (const pair of streamPairs(res.body!, { source: 'train.tsv', scoreRange: [0, 5] })) { ... }
+ * ```
+ */
+export async function* streamPairs(
+  input: TextInput,
+  options?: ReadPairsOptions,
+): AsyncGenerator<PairRecord, ReadReport, undefined> {
+  const parser = new PairParser(options);
+  const out: PairRecord[] = [];
+  for await (const chunk of textChunks(input)) {
+    parser.push(chunk, out);
+    yield* out;
+    out.length = 0;
+  }
+  const report = parser.end(out);
+  yield* out;
+  return report;
+}
+
+/** Reads every pair record of `input` (string, stream or chunk iterable) into memory, with the report. */
+export async function readPairs(input: TextInput, options?: ReadPairsOptions): Promise<PairsResult> {
+  const parser = new PairParser(options);
+  const pairs: PairRecord[] = [];
+  for await (const chunk of textChunks(input)) parser.push(chunk, pairs);
+  const report = parser.end(pairs);
+  return { pairs, report };
+}
+
+/** Synchronous {@link readPairs} for text already in memory. A leading BOM is ignored. */
+export function parsePairs(text: string, options?: ReadPairsOptions): PairsResult {
+  if (typeof text !== 'string') throw new TypeError(`text: expected a string, found ${typeof text}`);
+  const parser = new PairParser(options);
+  const pairs: PairRecord[] = [];
+  parser.push(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, pairs);
+  const report = parser.end(pairs);
+  return { pairs, report };
+}
+
+/**
+ * Validates an array of plain objects (`{ sentence1, sentence2, score }`, `{ text1, text2, label }`, …) into
+ * pair records; `line` is the 1-based position in the array. Keys are found as for JSONL.
+ */
+export function pairsFromObjects(objects: readonly unknown[], options?: ReadPairsOptions): PairsResult {
+  if (!Array.isArray(objects)) throw new TypeError(`objects: expected an array, found ${typeof objects}`);
+  const parser = new PairParser({ ...options, format: 'jsonl' });
+  const pairs: PairRecord[] = [];
+  const report = parser.report;
+  const source = options?.source ?? '<input>';
+  objects.forEach((obj, i) => {
+    try {
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+        throw new DatasetError(
+          'E_DATASET_TYPE',
+          `expected an object, found ${obj === null ? 'null' : typeof obj}`,
+          {
+            source,
+            line: i + 1,
+            column: 1,
+          },
+        );
+      }
+      pairs.push(parser.object(obj as Record<string, unknown>, i + 1));
+      report.accepted++;
+    } catch (e) {
+      if (!(e instanceof DatasetError)) throw e;
+      parser.problem(e);
+    }
+  });
+  report.rows = report.accepted + report.skipped;
+  return { pairs, report };
+}
