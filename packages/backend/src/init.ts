@@ -22,6 +22,11 @@ export interface InitBackendOptions {
    * to override, e.g. when your bundler serves the file elsewhere.
    */
   wasm?: WasmSource;
+  /**
+   * wasm only: replace the stock kernels that are slow for training (transposed matMul, slices, gather, …) with
+   * the SDK's faster equivalents. Default true; false restores the stock kernels.
+   */
+  performanceKernels?: boolean;
 }
 
 /** What {@link initBackend} set up. */
@@ -55,7 +60,7 @@ export async function initBackendWith(
       });
     }
     await wasmReady;
-    kernelsAdded = registerSiameseKernels('wasm');
+    kernelsAdded = registerSiameseKernels('wasm', options.performanceKernels ?? true);
   } else if (name === 'cpu') {
     if (!tf.findBackendFactory('cpu')) {
       try {

@@ -1,4 +1,4 @@
-import type { DataType, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
 
 type Typed = Float32Array | Int32Array | Uint8Array;
 
@@ -15,7 +15,7 @@ export interface TensorMemory {
   free(t: TensorInfo): void;
 }
 
-export function memoryOf(backend: KernelBackend): TensorMemory {
+export function memoryOf(backend: object): TensorMemory {
   const b = backend as any;
   if (typeof b.typedArrayFromHeap === 'function') {
     return {
@@ -36,7 +36,7 @@ export function memoryOf(backend: KernelBackend): TensorMemory {
       free: (t) => b.disposeIntermediateTensorInfo(t),
     };
   }
-  throw new Error(`siamese kernels: unsupported backend ${backend.constructor?.name}`);
+  throw new Error(`siamese kernels: unsupported backend ${b.constructor?.name}`);
 }
 
 export function sizeOf(shape: readonly number[]): number {

@@ -1,0 +1,149 @@
+import {
+  BatchMatMul,
+  type BatchMatMulAttrs,
+  broadcast_util,
+  type KernelConfig,
+  type TensorInfo,
+  Transpose,
+} from '@tensorflow/tfjs-core';
+import { sizeOf } from './heap.js';
+import { markOurs, stockKernel } from './registry.js';
+import { relabel, WasmHeap } from './wasm-heap.js';
+
+/** Below this many multiply-adds per product the stock loop is as fast as transpose + XNNPACK. */
+const MIN_MACS = 4096;
+
+type CppBatchMatMul = (
+  aId: number,
+  aShape: Uint8Array,
+  aRank: number,
+  bId: number,
+  bShape: Uint8Array,
+  bRank: number,
+  transposeA: boolean,
+  transposeB: boolean,
+  outId: number,
+) => void;
+const cppByModule = new WeakMap<object, CppBatchMatMul>();
+
+/**
+ * `BatchMatMul` on wasm. tfjs' C++ uses XNNPACK only without transposes and with batch 1, and otherwise a naive
+ * loop 10–60× slower; every matMul gradient has a transpose. This materialises transposes with the wasm
+ * `Transpose` kernel, folds a broadcast 2-D right operand into one [b·m, k]×[k, n] product, and runs true batches
+ * slice by slice on XNNPACK through tensors registered inside the operands (no copies).
+ */
+export function batchMatMulConfig(): KernelConfig {
+  const stock = stockKernel(BatchMatMul);
+  const transpose = stockKernel(Transpose).kernelFunc;
+  return {
+    ...stock,
+    kernelFunc: markOurs((args) => {
+      const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+      const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
+      const backend = args.backend;
+      const ra = a.shape.length;
+      const rb = b.shape.length;
+      if (a.dtype !== 'float32' || b.dtype !== 'float32' || ra < 2 || rb < 2) return stock.kernelFunc(args);
+      const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+      const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+      const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+      const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+      const batchA = sizeOf(a.shape.slice(0, -2));
+      const batchB = sizeOf(b.shape.slice(0, -2));
+      const outer = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+      const batch = sizeOf(outer);
+      const simple = !transposeA && !transposeB && batch === 1;
+      const supported =
+        k === kb && batch === Math.max(batchA, batchB) && (batchA === batchB || batchA === 1 || batchB === 1);
+      if (simple || !supported || m * n * k * batch === 0 || m * n * k < MIN_MACS)
+        return stock.kernelFunc(args);
+
+      const heap = new WasmHeap(backend);
+      const temps: TensorInfo[] = [];
+      const dense = (t: TensorInfo, bt: number, rows: number, cols: number, flip: boolean): TensorInfo => {
+        if (!flip) return relabel(t, [bt, rows, cols]);
+        const y = transpose({
+          inputs: { x: relabel(t, [bt, cols, rows]) },
+          attrs: { perm: [0, 2, 1] },
+          backend,
+        });
+        temps.push(y as TensorInfo);
+        return y as TensorInfo;
+      };
+      const a3 = dense(a, batchA, m, k, transposeA);
+      const b3 = dense(b, batchB, k, n, transposeB);
+      const outShape = [...outer, m, n];
+      try {
+        if (batchB === 1) {
+          // One product; a broadcast 2-D right operand turns [b, m, k] into [b·m, k] rows.
+          const y = stock.kernelFunc({
+            inputs: { a: relabel(a3, [1, batchA * m, k]), b: relabel(b3, [1, k, n]) },
+            attrs: { transposeA: false, transposeB: false },
+            backend,
+          }) as TensorInfo;
+          return { dataId: y.dataId, shape: outShape, dtype: 'float32' };
+        }
+        return slicedProduct(heap, a3, b3, batchA, batch, m, k, n, outShape);
+      } finally {
+        for (const t of temps) heap.free(t);
+      }
+    }),
+  };
+}
+
+/** out[i] = a[i or 0] · b[i], each slice on XNNPACK via tensors registered inside the operands. */
+function slicedProduct(
+  heap: WasmHeap,
+  a3: TensorInfo,
+  b3: TensorInfo,
+  batchA: number,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  outShape: number[],
+): TensorInfo {
+  const cpp = cppFor(heap);
+  const out = heap.alloc([batch, m, n], 'float32');
+  const aShape = new Uint8Array(new Int32Array([1, m, k]).buffer);
+  const bShape = new Uint8Array(new Int32Array([1, k, n]).buffer);
+  const views: TensorInfo[] = [];
+  try {
+    const aWhole = batchA === 1 ? heap.id(a3) : -1;
+    for (let i = 0; i < batch; i++) {
+      const av = aWhole >= 0 ? null : heap.view(a3, i * m * k, [1, m, k]);
+      const bv = heap.view(b3, i * k * n, [1, k, n]);
+      const ov = heap.view(out, i * m * n, [1, m, n]);
+      if (av) views.push(av);
+      views.push(bv, ov);
+      cpp(av ? heap.id(av) : aWhole, aShape, 3, heap.id(bv), bShape, 3, false, false, heap.id(ov));
+      // Release as we go: each b slice caches a packed XNNPACK operator until its id is disposed.
+      for (const v of views.splice(0)) heap.releaseView(v);
+    }
+  } catch (e) {
+    for (const v of views) heap.releaseView(v);
+    heap.free(out);
+    throw e;
+  }
+  return { dataId: out.dataId, shape: outShape, dtype: 'float32' };
+}
+
+function cppFor(heap: WasmHeap): CppBatchMatMul {
+  const mod = heap.module;
+  let fn = cppByModule.get(mod);
+  if (!fn) {
+    fn = mod.cwrap(BatchMatMul, null, [
+      'number',
+      'array',
+      'number',
+      'number',
+      'array',
+      'number',
+      'number',
+      'number',
+      'number',
+    ]) as unknown as CppBatchMatMul;
+    cppByModule.set(mod, fn);
+  }
+  return fn;
+}

@@ -1,0 +1,62 @@
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulConfig } from './batch-mat-mul.js';
+import { COMPARISON_KERNELS, comparisonConfig } from './compare.js';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { gatherV2Config } from './gather.js';
+import { identityConfig } from './identity.js';
+import { isOurs, replaceKernel, stockKernel } from './registry.js';
+import { reverseConfig } from './reverse.js';
+import { sliceConfig } from './slice.js';
+import { splitVConfig } from './split-v.js';
+import { tileConfig } from './tile.js';
+import { unpackConfig } from './unpack.js';
+
+/** Every performance override, by kernel name. */
+const OVERRIDES: ReadonlyArray<readonly [string, () => KernelConfig]> = [
+  ['BatchMatMul', batchMatMulConfig],
+  ['Slice', sliceConfig],
+  ['SplitV', splitVConfig],
+  ['Unpack', unpackConfig],
+  ['GatherV2', gatherV2Config],
+  ['Identity', identityConfig],
+  ['Tile', tileConfig],
+  ['Reverse', reverseConfig],
+  ['Conv2DBackpropInput', conv2DBackpropInputConfig],
+  ...COMPARISON_KERNELS.map((name) => [name, () => comparisonConfig(name)] as const),
+];
+
+let configs: KernelConfig[] | undefined;
+
+/**
+ * Replaces stock tfjs-backend-wasm kernels that are slow for training with faster ones that give the same results:
+ * transposed/batched `BatchMatMul` on XNNPACK, `Slice`/`SplitV`/`Unpack`/`GatherV2`/`Tile`/`Reverse` as heap
+ * copies, zero-copy `Identity`, comparisons as JS loops, `Conv2DBackpropInput` as matmul + col2im.
+ * Idempotent; the stock kernels stay reachable (they are captured before the first replacement).
+ *
+ * @returns the kernel names now overridden on `'wasm'`.
+ */
+export function registerWasmPerformanceKernels(): string[] {
+  // Built once: every stock kernel is captured before the first replacement, and re-registering is a no-op.
+  configs ??= OVERRIDES.map(([name, make]) => {
+    stockKernel(name);
+    return make();
+  });
+  for (const c of configs) replaceKernel(c);
+  return configs.map((c) => c.kernelName);
+}
+
+/**
+ * Puts the stock tfjs-backend-wasm kernels back where {@link registerWasmPerformanceKernels} replaced them
+ * (e.g. to compare speeds, or to rule the overrides out when debugging).
+ *
+ * @returns the kernel names restored.
+ */
+export function restoreStockWasmKernels(): string[] {
+  const restored: string[] = [];
+  for (const [name] of OVERRIDES) {
+    if (!isOurs(name)) continue;
+    replaceKernel(stockKernel(name));
+    restored.push(name);
+  }
+  return restored;
+}

@@ -1,0 +1,334 @@
+import { Rng } from '@siamese/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { initBackend, tensorLeakCheck } from '../dist/index.js';
+
+/** Runs `fn` on a backend and returns plain arrays (so results can be compared across backends). */
+async function on<T>(backend: 'cpu' | 'wasm', fn: () => T): Promise<T> {
+  await initBackend({ backend });
+  expect(tf.getBackend()).toBe(backend);
+  return fn();
+}
+
+/** Runs `fn` on cpu and on wasm with the performance kernels, and checks that both agree. */
+async function matchesCpu(fn: () => ArrayLike<number>[], tol = 1e-4): Promise<void> {
+  const cpu = await on('cpu', fn);
+  const wasm = await on('wasm', fn);
+  expect(wasm.length).toBe(cpu.length);
+  for (let i = 0; i < cpu.length; i++) {
+    const a = cpu[i]!;
+    const b = wasm[i]!;
+    expect(b.length).toBe(a.length);
+    let worst = 0;
+    for (let j = 0; j < a.length; j++) {
+      const scale = Math.max(1, Math.abs(a[j]!));
+      worst = Math.max(worst, Math.abs(a[j]! - b[j]!) / scale);
+    }
+    expect(worst).toBeLessThan(tol);
+  }
+}
+
+const values = (rng: Rng, n: number) => rng.fillUniform(new Float32Array(n), -1, 1);
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+const rand = (rng: Rng, shape: number[]) => ({ v: values(rng, size(shape)), shape });
+const t = (x: { v: Float32Array; shape: number[] }) => tf.tensor(x.v, x.shape);
+const arrays = (ts: tf.Tensor[]) => ts.map((x) => x.dataSync() as Float32Array);
+
+afterAll(async () => {
+  await initBackend();
+});
+
+describe('performance kernels are registered and reversible', () => {
+  it('reports the overrides in kernelsAdded, keeps the stock kernels reachable, and is idempotent', async () => {
+    const tuned = await initBackend();
+    expect(tuned.kernelsAdded).toEqual(
+      expect.arrayContaining(['BatchMatMul', 'Slice', 'SplitV', 'Unpack', 'GatherV2', 'Identity', 'Tile']),
+    );
+    const ours = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+    const again = await initBackend();
+    expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(ours);
+    expect(again.kernelsAdded).toEqual(tuned.kernelsAdded);
+    const stock = await initBackend({ performanceKernels: false });
+    expect(stock.kernelsAdded).toEqual(['UnsortedSegmentSum', 'Conv2DBackpropFilter']);
+    const stockFn = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+    expect(stockFn).not.toBe(ours);
+    // The stock kernel still works after a round trip (its setup ran on the backend).
+    const y = tf.tidy(() => tf.matMul(tf.ones([4, 3]), tf.ones([4, 2]), true, false).dataSync());
+    expect(Array.from(y)).toEqual([4, 4, 4, 4, 4, 4]); // 3×2 of 4s, via the stock transposed path
+    await initBackend();
+    expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(ours);
+  });
+});
+
+describe('BatchMatMul matches cpu, forward and gradients', () => {
+  const rng = new Rng(11);
+  const cases = Array.from({ length: 10 }, (_, i) => ({
+    m: 1 + rng.int(70),
+    k: 1 + rng.int(90),
+    n: 1 + rng.int(70),
+    ta: i % 2 === 1,
+    tb: i % 4 >= 2,
+  }));
+  it.each(cases)('2-D m=$m k=$k n=$n tA=$ta tB=$tb', async ({ m, k, n, ta, tb }) => {
+    const r = new Rng(m * 31 + k * 7 + n);
+    const a = rand(r, ta ? [k, m] : [m, k]);
+    const b = rand(r, tb ? [n, k] : [k, n]);
+    const w = rand(r, [m, n]);
+    await matchesCpu(() =>
+      tf.tidy(() => {
+        const f = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, ta, tb), t(w)));
+        const [ga, gb] = tf.grads(f)([t(a), t(b)]);
+        return arrays([tf.matMul(t(a), t(b), ta, tb), ga!, gb!]);
+      }),
+    );
+  });
+
+  const batched = [
+    { name: 'broadcast 2-D right', a: [6, 20, 33], b: [33, 40], ta: false, tb: false },
+    { name: 'broadcast 2-D right, transposed', a: [3, 2, 33, 20], b: [40, 33], ta: true, tb: true },
+    { name: 'equal batches', a: [5, 30, 40], b: [5, 40, 25], ta: false, tb: false },
+    { name: 'equal batches, tA', a: [4, 40, 30], b: [4, 40, 25], ta: true, tb: false },
+    { name: 'equal batches, tB', a: [2, 3, 30, 40], b: [2, 3, 25, 40], ta: false, tb: true },
+    { name: 'broadcast left', a: [30, 40], b: [7, 40, 25], ta: false, tb: false },
+    { name: 'broadcast left, both', a: [1, 40, 30], b: [7, 25, 40], ta: true, tb: true },
+    { name: 'tiny (stock path)', a: [3, 2, 3], b: [3, 3, 4], ta: false, tb: false },
+  ];
+  it.each(batched)('batched: $name', async ({ a: as, b: bs, ta, tb }) => {
+    const r = new Rng(as.length * 100 + bs[0]!);
+    const a = rand(r, as);
+    const b = rand(r, bs);
+    // tfjs-core 4.22's matMul gradient does not reduce broadcast batch dims: gradients for equal batches only.
+    const equalBatches = as.length === bs.length && as.slice(0, -2).every((d, i) => d === bs[i]);
+    await matchesCpu(() =>
+      tf.tidy(() => {
+        const y = tf.matMul(t(a), t(b), ta, tb);
+        if (!equalBatches) return arrays([y]);
+        const f = (x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, w, ta, tb)));
+        const [ga, gb] = tf.grads(f)([t(a), t(b)]);
+        return arrays([y, ga!, gb!]);
+      }),
+    );
+  });
+});
+
+describe('copy kernels match cpu', () => {
+  const rng = new Rng(5);
+  const shapes = Array.from({ length: 8 }, () =>
+    Array.from({ length: 1 + rng.int(4) }, () => 1 + rng.int(7)),
+  );
+
+  it.each(shapes.map((shape) => ({ shape })))(
+    'Slice/SplitV/Unpack/Reverse/Tile on $shape',
+    async ({ shape }) => {
+      const r = new Rng(size(shape) + shape.length);
+      const x = rand(r, shape);
+      const begin = shape.map((d) => r.int(d));
+      const sz = shape.map((d, i) => (r.int(3) === 0 ? -1 : 1 + r.int(d - begin[i]!)));
+      const axis = r.int(shape.length);
+      const parts = shape[axis]! > 1 ? [1, shape[axis]! - 1] : [1];
+      const reps = shape.map(() => 1 + r.int(3));
+      const dims = shape.map((_, i) => i).filter(() => r.int(2) === 1);
+      await matchesCpu(() =>
+        tf.tidy(() => {
+          const xt = t(x);
+          const out: tf.Tensor[] = [
+            tf.slice(xt, begin, sz),
+            ...tf.split(xt, parts, axis),
+            ...tf.unstack(xt, axis),
+            tf.reverse(xt, dims),
+            tf.tile(xt, reps),
+            tf.cast(tf.tile(tf.greater(xt, 0), reps), 'float32'),
+            tf.clone(xt),
+          ];
+          // Gradients run Slice/Pad, Concat/Pack and Reverse backwards. (tfjs-core cannot differentiate an
+          // unstack with a single output, hence the guard.)
+          const restacked = (v: tf.Tensor) => (shape[axis]! > 1 ? tf.stack(tf.unstack(v, axis), axis) : v);
+          const g = tf.grad((v: tf.Tensor) =>
+            tf.add(
+              tf.sum(tf.square(tf.slice(v, begin, sz))),
+              tf.sum(tf.mul(restacked(v), tf.reverse(v, dims))),
+            ),
+          )(xt);
+          return arrays([...out, g]);
+        }),
+      );
+    },
+  );
+
+  it('Slice/Unpack/SplitV of int32 and bool tensors', async () => {
+    const ids = Int32Array.from({ length: 60 }, (_, i) => (i * 7919) % 101);
+    await matchesCpu(() =>
+      tf.tidy(() => {
+        const x = tf.tensor3d(ids, [3, 4, 5], 'int32');
+        const b = tf.greater(x, 50);
+        return arrays([
+          tf.slice(x, [1, 1, 2], [2, 2, 3]),
+          ...tf.unstack(x, 2),
+          ...tf.split(x, [1, 3], 1),
+          tf.cast(tf.slice(b, [0, 2, 0], [3, 1, 5]), 'int32'),
+          tf.cast(tf.tile(b, [1, 2, 1]), 'int32'),
+          tf.cast(tf.reverse(b, [0, 2]), 'int32'),
+        ]);
+      }),
+    );
+  });
+
+  it('split with a -1 size leaves the caller’s size list untouched', async () => {
+    await initBackend();
+    const sizes = [2, -1];
+    const parts = tf.tidy(() => tf.split(tf.range(0, 10), sizes, 0).map((p) => Array.from(p.dataSync())));
+    expect(parts).toEqual([
+      [0, 1],
+      [2, 3, 4, 5, 6, 7, 8, 9],
+    ]);
+    expect(sizes).toEqual([2, -1]);
+  });
+
+  const gathers = [
+    { x: [50, 8], idx: [30], axis: 0 },
+    { x: [50, 8], idx: [4, 6], axis: 0 },
+    { x: [3, 20, 5], idx: [7], axis: 1 },
+    { x: [4, 6, 9], idx: [2, 3], axis: 2 },
+    { x: [200, 1], idx: [100], axis: 0 },
+  ];
+  it.each(gathers)('GatherV2 x=$x idx=$idx axis=$axis, with its gradient', async ({ x: xs, idx, axis }) => {
+    const r = new Rng(xs[0]! + idx[0]!);
+    const x = rand(r, xs);
+    const ids = Int32Array.from({ length: size(idx) }, () => r.int(xs[axis]!));
+    await matchesCpu(() =>
+      tf.tidy(() => {
+        const it = tf.tensor(ids, idx, 'int32');
+        const g = tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.gather(v, it, axis))))(t(x));
+        return arrays([tf.gather(t(x), it, axis), g]);
+      }),
+    );
+  });
+
+  it('GatherV2 rejects an out-of-range index like the stock kernel, without leaking', async () => {
+    await initBackend();
+    const x = tf.ones([4, 3]);
+    const bad = tf.tensor1d([1, 4], 'int32');
+    const before = tf.memory().numTensors;
+    expect(() => tf.gather(x, bad)).toThrow(/index value 4 is not in \[0, 3\]/);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, bad]);
+  });
+});
+
+describe('comparisons match cpu with and without broadcasting', () => {
+  const pairs = [
+    { a: [4, 5, 6], b: [4, 1, 6] },
+    { a: [4, 5, 1], b: [4, 5, 6] },
+    { a: [7], b: [3, 7] },
+    { a: [2, 3], b: [2, 3] },
+    { a: [], b: [2, 2] },
+  ];
+  it.each(pairs)('a=$a b=$b', async ({ a: as, b: bs }) => {
+    const r = new Rng(as.length * 10 + bs.length);
+    // Few distinct values so equality is exercised.
+    const q = (shape: number[]) => ({
+      v: Float32Array.from(values(r, size(shape)), (v) => Math.round(v * 2)),
+      shape,
+    });
+    const a = q(as);
+    const b = q(bs);
+    await matchesCpu(() =>
+      tf.tidy(() => {
+        const [x, y] = [t(a), t(b)];
+        const ops = [tf.equal, tf.notEqual, tf.less, tf.lessEqual, tf.greater, tf.greaterEqual];
+        return arrays([
+          ...ops.map((op) => tf.cast(op(x, y), 'float32')),
+          tf.cast(tf.equal(tf.cast(x, 'int32'), tf.cast(y, 'int32')), 'float32'),
+        ]);
+      }),
+    );
+  });
+
+  it('max over time and where with a broadcast mask, with gradients', async () => {
+    const r = new Rng(3);
+    const x = rand(r, [6, 9, 5]);
+    const mask = Float32Array.from({ length: 6 * 9 }, () => (r.int(3) ? 1 : 0));
+    await matchesCpu(() =>
+      tf.tidy(() => {
+        const m = tf.tensor3d(mask, [6, 9, 1]);
+        const f = (v: tf.Tensor) =>
+          tf.sum(tf.max(tf.where(tf.cast(m, 'bool'), v, tf.fill(v.shape, -1e9)), 1));
+        return arrays([f(t(x)), tf.grad(f)(t(x))]);
+      }),
+    );
+  });
+});
+
+describe('Conv2DBackpropInput matches cpu', () => {
+  const rng = new Rng(77);
+  const cases = Array.from({ length: 8 }, () => ({
+    b: 1 + rng.int(4),
+    h: 1 + rng.int(3),
+    w: 3 + rng.int(12),
+    c: 1 + rng.int(20),
+    kh: 1 + rng.int(2),
+    kw: 1 + rng.int(4),
+    f: 1 + rng.int(40),
+    stride: 1 + rng.int(2),
+    pad: rng.int(2) ? ('same' as const) : ('valid' as const),
+  }));
+  it.each(cases)('b=$b h=$h w=$w c=$c k=$kh×$kw f=$f s=$stride $pad', async (cs) => {
+    const r = new Rng(cs.b * 7 + cs.w * 13 + cs.f);
+    const kh = Math.min(cs.kh, cs.h);
+    const kw = Math.min(cs.kw, cs.w);
+    const x = rand(r, [cs.b, cs.h, cs.w, cs.c]);
+    const w = rand(r, [kh, kw, cs.c, cs.f]);
+    await matchesCpu(() =>
+      tf.tidy(() => {
+        const f = (xv: tf.Tensor) =>
+          tf.sum(tf.square(tf.conv2d(xv as tf.Tensor4D, t(w) as tf.Tensor4D, cs.stride, cs.pad)));
+        return arrays([tf.grad(f)(t(x))]);
+      }),
+    );
+  });
+
+  it('conv1d k=3 same (the CNN encoder) end to end', async () => {
+    const r = new Rng(9);
+    const x = rand(r, [8, 12, 16]);
+    const w = rand(r, [3, 16, 24]);
+    await matchesCpu(() =>
+      tf.tidy(() => {
+        const f = (xv: tf.Tensor, wv: tf.Tensor) =>
+          tf.sum(tf.relu(tf.conv1d(xv as tf.Tensor3D, wv as tf.Tensor3D, 1, 'same')));
+        const [gx, gw] = tf.grads(f)([t(x), t(w)]);
+        return arrays([gx!, gw!]);
+      }),
+    );
+  });
+});
+
+describe('a training step with every override does not leak', () => {
+  it('LSTM-style step (gather, unstack, split, transposed matMuls) keeps numTensors constant', async () => {
+    await initBackend();
+    const rng = new Rng(1);
+    const E = tf.variable(tf.tensor2d(values(rng, 50 * 8), [50, 8]));
+    const W = tf.variable(tf.tensor2d(values(rng, 8 * 32), [8, 32]));
+    const U = tf.variable(tf.tensor2d(values(rng, 8 * 32), [8, 32]));
+    const ids = tf.tensor2d(
+      Int32Array.from({ length: 6 * 5 }, () => rng.int(50)),
+      [6, 5],
+      'int32',
+    );
+    const opt = tf.train.adam(0.01);
+    const loss = () => {
+      const x = tf.reshape(tf.gather(E, tf.reshape(ids, [-1])), [6, 5, 8]);
+      const xp = tf.reshape(tf.matMul(tf.reshape(x, [30, 8]), W), [6, 5, 32]);
+      let h = tf.zeros([6, 8]);
+      let c = tf.zeros([6, 8]);
+      for (const step of tf.unstack(xp, 1)) {
+        const [i, f, g, o] = tf.split(tf.add(step, tf.matMul(h, U)), 4, 1);
+        c = tf.add(tf.mul(tf.sigmoid(f!), c), tf.mul(tf.sigmoid(i!), tf.tanh(g!)));
+        h = tf.mul(tf.sigmoid(o!), tf.tanh(c));
+      }
+      return tf.mean(tf.square(tf.max(tf.reverse(h, [1]), 1))) as tf.Scalar;
+    };
+    await tensorLeakCheck(() => opt.minimize(loss, true)?.dispose(), { iterations: 3 });
+    tf.dispose([E, W, U, ids]);
+    opt.dispose();
+  });
+});
