@@ -8,7 +8,6 @@ export { type CheckedBatch, checkBatch, requiredFields } from './batch.js';
 export type { DistanceName } from './distances.js';
 export * as distances from './distances.js';
 export { LossConfigError, LossError } from './errors.js';
-export { gram } from './gram.js';
 export {
   BatchAllTripletLoss,
   type BatchAllTripletOptions,

@@ -2,7 +2,7 @@ import { initBackend } from '@siamese/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { distances, gram, lossFromConfig } from '../src/index.js';
+import { distances, lossFromConfig } from '../src/index.js';
 
 const x = [
   [3, 4],
@@ -46,7 +46,7 @@ describe.each(['cpu', 'wasm'] as const)('distances on %s', (backend) => {
     }
   });
 
-  it('gram(x, y) = x·yᵀ with the same gradients as matMul', () => {
+  it("matrix('dot') = −x·yᵀ with the same gradients as an explicit matMul", () => {
     const a = tf.tensor2d([
       [1, 2, 3],
       [4, 5, 6],
@@ -61,13 +61,16 @@ describe.each(['cpu', 'wasm'] as const)('distances on %s', (backend) => {
       [1, 2, 3, 4],
       [-1, 0.5, 2, 0],
     ]);
-    const f1 = (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(gram(p as tf.Tensor2D, q as tf.Tensor2D), w));
+    const f1 = (p: tf.Tensor, q: tf.Tensor) =>
+      tf.sum(tf.mul(tf.neg(distances.matrix('dot', p as tf.Tensor2D, q as tf.Tensor2D)), w));
     const f2 = (p: tf.Tensor, q: tf.Tensor) =>
-      tf.sum(tf.mul(tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D, false, true), w));
+      tf.sum(tf.mul(tf.matMul(p as tf.Tensor2D, tf.transpose(q as tf.Tensor2D)), w));
     const [g1, g2] = tf.tidy(() =>
       [tf.grads(f1)([a, b]), tf.grads(f2)([a, b])].map((gs) => gs.map((g) => Array.from(g.dataSync()))),
     );
-    expect(tf.tidy(() => Array.from(gram(a, b).dataSync()))).toEqual([-2, 4, 3, 6, -2, 13, 6, 15]);
+    expect(tf.tidy(() => Array.from(distances.matrix('dot', a, b).dataSync()))).toEqual([
+      2, -4, -3, -6, 2, -13, -6, -15,
+    ]);
     expect(g1).toEqual(g2);
     tf.dispose([a, b, w]);
   });
