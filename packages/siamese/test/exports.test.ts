@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import * as runtime from '../src/index.js';
+import * as siamese from '../src/index.js';
 
-describe('siamese', () => {
-  it('re-exports the backend layer', () => {
-    expect(typeof runtime.initBackend).toBe('function');
-    expect(typeof runtime.tensorLeakCheck).toBe('function');
+describe('siamese (umbrella)', () => {
+  it('re-exports the runtime and every package', () => {
+    expect(typeof siamese.initBackend).toBe('function');
+    expect(typeof siamese.SiameseModel).toBe('function');
+    expect(typeof siamese.fit).toBe('function');
+    expect(typeof siamese.tokenizer.Tokenizer).toBe('function');
+    expect(typeof siamese.pairs.readPairs).toBe('function');
+    expect(typeof siamese.encoders.sequential).toBe('function');
+    expect(typeof siamese.losses.lossFromConfig).toBe('function');
   });
 });

@@ -1,0 +1,96 @@
+import { SiameseError } from '@siamese/core';
+
+/** A user mistake on the command line: printed as one line, exit code 2, never a stack trace. */
+export class UsageError extends SiameseError {
+  constructor(message: string) {
+    super('E_USAGE', message);
+  }
+}
+
+export interface FlagSpec {
+  /** 'string' | 'number' | 'integer' | 'boolean' */
+  type: 'string' | 'number' | 'integer' | 'boolean';
+  /** Allowed values for strings. */
+  choices?: readonly string[];
+  /** Lower bound for numbers. */
+  min?: number;
+  description: string;
+}
+
+export interface ParsedArgs {
+  flags: Record<string, string | number | boolean>;
+  positionals: string[];
+}
+
+/** Strict `--flag value` / `--flag=value` parser: unknown flags, missing values and bad numbers are UsageErrors. */
+export function parseArgs(
+  argv: readonly string[],
+  spec: Record<string, FlagSpec>,
+  command: string,
+): ParsedArgs {
+  const flags: Record<string, string | number | boolean> = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('--') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    const s = spec[name];
+    if (!s) {
+      const known = Object.keys(spec)
+        .map((k) => `--${k}`)
+        .join(', ');
+      throw new UsageError(`${command}: unknown flag --${name} (expected one of ${known})`);
+    }
+    if (s.type === 'boolean') {
+      if (eq !== -1) throw new UsageError(`${command}: --${name} takes no value`);
+      flags[name] = true;
+      continue;
+    }
+    let value: string | undefined;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else {
+      value = argv[i + 1];
+      if (value === undefined || (value.startsWith('--') && value.length > 2)) {
+        throw new UsageError(`${command}: --${name} needs a value (${s.description})`);
+      }
+      i++;
+    }
+    if (s.type === 'string') {
+      if (s.choices && !s.choices.includes(value)) {
+        throw new UsageError(
+          `${command}: --${name} expected one of ${s.choices.join('|')}, found "${value}"`,
+        );
+      }
+      flags[name] = value;
+    } else {
+      const n = Number(value);
+      if (value.trim() === '' || !Number.isFinite(n) || (s.type === 'integer' && !Number.isInteger(n))) {
+        throw new UsageError(
+          `${command}: --${name} expected ${s.type === 'integer' ? 'an integer' : 'a number'}, found "${value}"`,
+        );
+      }
+      if (s.min !== undefined && n < s.min)
+        throw new UsageError(`${command}: --${name} expected ≥ ${s.min}, found ${n}`);
+      flags[name] = n;
+    }
+  }
+  return { flags, positionals };
+}
+
+/** A help text from a flag spec. */
+export function helpFor(usage: string, spec: Record<string, FlagSpec>): string {
+  const width = Math.max(...Object.keys(spec).map((k) => k.length)) + 4;
+  const lines = Object.entries(spec).map(([k, s]) => {
+    const choices = s.choices ? ` (${s.choices.join('|')})` : '';
+    return `  --${k.padEnd(width)}${s.description}${choices}`;
+  });
+  return `${usage}\n\n${lines.join('\n')}`;
+}

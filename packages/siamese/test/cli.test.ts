@@ -1,0 +1,155 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = resolve(here, '../dist/cli.js');
+const shared = process.env.SIAMESE_SHARED ?? resolve(here, '../../../../shared');
+const data = (f: string) => join(shared, 'data', f);
+const tmp = mkdtempSync(join(tmpdir(), 'siamese-cli-'));
+const model = join(tmp, 'model');
+
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    input,
+    cwd: tmp,
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  expect(existsSync(cli), 'build the package first (dist/cli.js)').toBe(true);
+  // A small STS-B slice: trains in seconds.
+  const lines = readFileSync(data('stsb/train.tsv'), 'utf8').split('\n');
+  writeFileSync(join(tmp, 'train.tsv'), `${lines.slice(0, 401).join('\n')}\n`);
+  const dev = readFileSync(data('stsb/dev.tsv'), 'utf8').split('\n');
+  writeFileSync(join(tmp, 'dev.tsv'), `${dev.slice(0, 201).join('\n')}\n`);
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('siamese train', () => {
+  it('trains a tiny model, prints JSON metrics, saves model + chart, and shows progress on stderr', () => {
+    const r = run([
+      'train',
+      '--train',
+      'train.tsv',
+      '--dev',
+      'dev.tsv',
+      '--encoder',
+      'meanpool',
+      '--epochs',
+      '2',
+      '--hidden',
+      '16',
+      '--out',
+      model,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.backend).toBe('wasm');
+    expect(out.dev.n).toBe(200);
+    expect(out.epochs).toHaveLength(2);
+    expect(out.dev.spearman).toBeGreaterThan(-1);
+    expect(out.timings.pairsPerSec).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/epoch 2\/2/);
+    expect(r.stderr).toMatch(/pairs\/s/);
+    expect(existsSync(join(model, 'model.json'))).toBe(true);
+    expect(readFileSync(join(model, 'training.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(existsSync(join(model, 'checkpoints'))).toBe(false);
+  });
+
+  it('rejects bad flags and bad files with exit code 2 and one clear line, never a stack trace', () => {
+    for (const [args, pattern] of [
+      [['train', '--bogus'], /unknown flag --bogus/],
+      [['train', '--train', 'train.tsv', '--epochs', 'x'], /--epochs expected an integer, found "x"/],
+      [
+        ['train', '--train', 'train.tsv', '--encoder', 'gru'],
+        /--encoder expected one of lstm\|bilstm\|cnn\|meanpool/,
+      ],
+      [['train'], /--train FILE is required/],
+      [['train', '--train', 'missing.tsv'], /file not found: missing.tsv/],
+      [['frobnicate'], /unknown command "frobnicate"/],
+    ] as const) {
+      const r = run([...args]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(pattern);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    writeFileSync(join(tmp, 'bad.tsv'), 'sentence1\tsentence2\tscore\na\tb\t1\nc\td\tnot-a-number\n');
+    const r = run(['train', '--train', 'bad.tsv']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad.tsv:3/);
+  });
+});
+
+describe('siamese eval / similarity / search / embed', () => {
+  it('eval prints the contract keys for scored and binary data', () => {
+    const scored = run(['eval', '--model', model, '--data', 'dev.tsv', '--json']);
+    expect(scored.code, scored.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(scored.stdout))).toEqual(['pearson', 'spearman', 'n']);
+    const binary = run(['eval', '--model', model, '--data', data('mrpc/dev.tsv'), '--json']);
+    expect(binary.code, binary.stderr).toBe(0);
+    const m = JSON.parse(binary.stdout);
+    for (const k of ['accuracy', 'f1', 'threshold', 'ap', 'n']) expect(m).toHaveProperty(k);
+    expect(m.n).toBe(500);
+  });
+
+  it('similarity of a text with itself is 1; search ranks the identical text first', () => {
+    const s = run(['similarity', '--model', model, 'A man plays a guitar.', 'A man plays a guitar.']);
+    expect(s.code, s.stderr).toBe(0);
+    expect(Number(s.stdout)).toBeCloseTo(1, 3);
+    writeFileSync(
+      join(tmp, 'corpus.txt'),
+      'two dogs run in a field\nA man plays a guitar.\nthe market fell\n',
+    );
+    const r = run([
+      'search',
+      '--model',
+      model,
+      '--corpus',
+      'corpus.txt',
+      '--k',
+      '2',
+      '--json',
+      'A man plays a guitar.',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const hits = JSON.parse(r.stdout);
+    expect(hits).toHaveLength(2);
+    expect(hits[0].text).toBe('A man plays a guitar.');
+  });
+
+  it('embed writes jsonl or raw float32 from stdin', () => {
+    const j = run(['embed', '--model', model], 'first text\nsecond text\n');
+    expect(j.code, j.stderr).toBe(0);
+    const rows = j.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.text)).toEqual(['first text', 'second text']);
+    expect(rows[0].embedding).toHaveLength(16);
+    const f = spawnSync(process.execPath, [cli, 'embed', '--model', model, '--format', 'f32'], {
+      input: 'one\ntwo\n',
+      cwd: tmp,
+    });
+    expect(f.status).toBe(0);
+    expect(f.stdout.byteLength).toBe(2 * 16 * 4);
+  });
+
+  it('a corrupted model is refused with exit code 2 naming the problem', () => {
+    const manifest = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8'));
+    const weights = join(model, manifest.weights.file);
+    const bytes = readFileSync(weights);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
+    writeFileSync(weights, bytes);
+    const r = run(['similarity', '--model', model, 'a', 'b']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/sha256/);
+  });
+});
