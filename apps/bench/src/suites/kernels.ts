@@ -1,0 +1,149 @@
+import { initBackend } from '@siamese/backend';
+import { Rng } from '@siamese/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { round, timeIt } from '../measure.js';
+import type { BenchRow, BenchSuite } from '../types.js';
+
+interface Case {
+  kernel: string;
+  shape: string;
+  /** Runs the kernel (through the engine) and returns what to dispose. */
+  run(): tf.Tensor | tf.Tensor[];
+}
+
+/**
+ * Stock tfjs-backend-wasm kernels against the SDK's performance overrides, on the shapes a 64-pair × T=20
+ * training step with D=H=128 produces. Both variants run in the same process: `initBackend` toggles
+ * `performanceKernels` between measurements.
+ */
+const suite: BenchSuite = {
+  name: 'kernels',
+  description: 'wasm kernels: stock tfjs 4.22 vs @siamese/backend overrides (median ms per call)',
+  async run({ quick, log }) {
+    await initBackend();
+    const rng = new Rng(42);
+    const keep: tf.Tensor[] = [];
+    const rand = (shape: number[]) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = tf.tensor(rng.fillUniform(new Float32Array(n), -1, 1), shape);
+      keep.push(x);
+      return x;
+    };
+    const kernel = (name: string, inputs: tf.NamedTensorMap, attrs: object = {}) =>
+      tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
+
+    const h = rand([128, 128]);
+    const w = rand([128, 512]);
+    const g = rand([128, 512]);
+    const wt = rand([512, 128]);
+    const x = rand([2560, 128]);
+    const dp = rand([2560, 512]);
+    const seq = rand([128, 20, 512]);
+    const emb = rand([20000, 128]);
+    const x3 = rand([128, 20, 128]);
+    const row = rand([128, 1, 128]);
+    const q = rand([64, 20, 128]);
+    const kT = rand([64, 128, 20]);
+    const filter = rand([1, 3, 128, 128]);
+    const ids = tf.tensor1d(
+      Int32Array.from({ length: 2560 }, () => rng.int(20000)),
+      'int32',
+    );
+    const mask = tf.greater(rand([128, 20, 1]), 0);
+    keep.push(ids, mask);
+    const mm = (a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean) =>
+      kernel('BatchMatMul', { a, b }, { transposeA, transposeB });
+    const conv = tf.backend_util.computeConv2DInfo([128, 1, 20, 128], [1, 3, 128, 128], 1, 1, 'same');
+    const dy4 = rand([128, 1, 20, 128]);
+
+    const cases: Case[] = [
+      { kernel: 'BatchMatMul', shape: '[128,128]·[128,512]', run: () => mm(h, w, false, false) },
+      { kernel: 'BatchMatMul', shape: '[128,128]ᵀ·[128,512] (dWhh)', run: () => mm(h, g, true, false) },
+      { kernel: 'BatchMatMul', shape: '[128,512]·[128,512]ᵀ (dh)', run: () => mm(g, w, false, true) },
+      { kernel: 'BatchMatMul', shape: '[128,128]ᵀ·[512,128]ᵀ', run: () => mm(h, wt, true, true) },
+      { kernel: 'BatchMatMul', shape: '[2560,128]ᵀ·[2560,512] (dWih)', run: () => mm(x, dp, true, false) },
+      { kernel: 'BatchMatMul', shape: '[2560,512]·[128,512]ᵀ (dX)', run: () => mm(dp, w, false, true) },
+      {
+        kernel: 'BatchMatMul',
+        shape: '[128,20,128]·[128,512] (broadcast)',
+        run: () => mm(x3, w, false, false),
+      },
+      { kernel: 'BatchMatMul', shape: '64×[20,128]·[128,20] (batched)', run: () => mm(q, kT, false, false) },
+      {
+        kernel: 'Slice',
+        shape: '20 time steps of [128,20,512]',
+        run: () =>
+          Array.from(
+            { length: 20 },
+            (_, t) => kernel('Slice', { x: seq }, { begin: [0, t, 0], size: [128, 1, 512] }) as tf.Tensor,
+          ),
+      },
+      {
+        kernel: 'Unpack',
+        shape: '[128,20,512] axis 1',
+        run: () => kernel('Unpack', { value: seq }, { axis: 1 }),
+      },
+      {
+        kernel: 'SplitV',
+        shape: '[128,512] into 4 gates',
+        run: () => kernel('SplitV', { x: g }, { numOrSizeSplits: 4, axis: 1 }),
+      },
+      {
+        kernel: 'GatherV2',
+        shape: '2560 rows of [20000,128]',
+        run: () => kernel('GatherV2', { x: emb, indices: ids }, { axis: 0, batchDims: 0 }),
+      },
+      {
+        kernel: 'Tile',
+        shape: 'bool [128,20,1] → [128,20,128]',
+        run: () => kernel('Tile', { x: mask }, { reps: [1, 1, 128] }),
+      },
+      {
+        kernel: 'Equal',
+        shape: '[128,20,128] vs [128,1,128]',
+        run: () => kernel('Equal', { a: x3, b: row }),
+      },
+      {
+        kernel: 'Reverse',
+        shape: '[128,20,128] axis 1',
+        run: () => kernel('Reverse', { x: x3 }, { dims: [1] }),
+      },
+      { kernel: 'Identity', shape: '[128,512]', run: () => kernel('Identity', { x: g }) },
+      {
+        kernel: 'Conv2DBackpropInput',
+        shape: 'conv1d k=3, [128,20,128] → 128',
+        run: () =>
+          kernel(
+            'Conv2DBackpropInput',
+            { dy: dy4, filter },
+            { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', inputShape: conv.inShape },
+          ),
+      },
+    ];
+
+    const runs = quick ? 3 : 15;
+    const rows: BenchRow[] = [];
+    const timeCase = async (c: Case, performanceKernels: boolean) => {
+      await initBackend({ performanceKernels });
+      return (await timeIt(() => tf.dispose(c.run()), runs, quick ? 1 : 3)).medianMs;
+    };
+    for (const c of cases) {
+      // Interleave stock and override twice and keep the faster median of each (noisy shared machines).
+      const stockMs = Math.min(await timeCase(c, false), quick ? Infinity : await timeCase(c, false));
+      const overrideMs = Math.min(await timeCase(c, true), quick ? Infinity : await timeCase(c, true));
+      log(`kernels: ${c.kernel} ${c.shape}: ${stockMs.toFixed(2)} → ${overrideMs.toFixed(2)} ms`);
+      rows.push({
+        suite: 'kernels',
+        kernel: c.kernel,
+        shape: c.shape,
+        stockMs: round(stockMs, 3),
+        overrideMs: round(overrideMs, 3),
+        speedup: round(stockMs / overrideMs, 1),
+      });
+    }
+    await initBackend();
+    tf.dispose(keep);
+    return rows;
+  },
+};
+export default suite;
