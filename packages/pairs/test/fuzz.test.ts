@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DatasetError, pairsFromObjects, parsePairs, parseRows, readPairs } from '../src/index.js';
+
+const ok = (e: unknown) => e instanceof DatasetError || e instanceof TypeError;
+
+// Text built from the characters that matter to the readers, so the fuzzer hits the edge cases often.
+const nasty = fc
+  .array(
+    fc.constantFrom(
+      'a',
+      'b',
+      '1',
+      '2.5',
+      '\t',
+      ',',
+      ';',
+      '"',
+      '\n',
+      '\r',
+      '\r\n',
+      ' ',
+      '\uFEFF',
+      'é',
+      '{',
+      '}',
+      ':',
+      'NaN',
+      '-',
+    ),
+    {
+      maxLength: 80,
+    },
+  )
+  .map((xs) => xs.join(''));
+const anyText = fc.oneof(nasty, fc.string({ maxLength: 200 }), fc.constant('sentence1\tsentence2\tscore\n'));
+const options = fc.record(
+  {
+    format: fc.constantFrom('tsv', 'csv', 'jsonl'),
+    quoting: fc.boolean(),
+    header: fc.boolean(),
+    onError: fc.constantFrom('throw', 'skip'),
+    scoreRange: fc.constant([0, 5] as const),
+    delimiter: fc.constantFrom('\t', ',', ';'),
+  },
+  { requiredKeys: [] },
+);
+
+describe('readers never throw anything but DatasetError or TypeError', () => {
+  it('parsePairs / parseRows on arbitrary text', () => {
+    fc.assert(
+      fc.property(anyText, options, (text, opts) => {
+        for (const run of [() => parsePairs(text, opts as never), () => parseRows(text, opts as never)]) {
+          try {
+            run();
+          } catch (e) {
+            expect(ok(e)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('with a header prefix, skip mode never throws and accounts for every row', () => {
+    fc.assert(
+      fc.property(nasty, fc.boolean(), (body, quoting) => {
+        const { pairs, report } = parsePairs(`text1\ttext2\tscore\n${body}`, {
+          quoting,
+          onError: 'skip',
+          scoreRange: [0, 5],
+        });
+        expect(report.rows).toBe(report.accepted + report.skipped);
+        expect(pairs.length).toBe(report.accepted);
+        for (const p of pairs) {
+          expect(p.text1.trim()).not.toBe('');
+          expect(p.score === undefined || (p.score >= 0 && p.score <= 5)).toBe(true);
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('readPairs on arbitrary byte chunks', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 6 }),
+        options,
+        async (chunks, opts) => {
+          try {
+            await readPairs(chunks, opts as never);
+          } catch (e) {
+            expect(ok(e)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('pairsFromObjects on arbitrary values', () => {
+    fc.assert(
+      fc.property(fc.array(fc.anything(), { maxLength: 5 }), (objs) => {
+        try {
+          pairsFromObjects(objs);
+        } catch (e) {
+          expect(ok(e)).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { batchAllTriplets, batchHardTriplets, hardNegatives, semiHardTriplets } from '../src/index.js';
+
+// 4 items, labels [0, 0, 1, 1]; symmetric distances.
+//        0    1    2    3
+const D = new Float32Array([
+  0,
+  0.5,
+  0.3,
+  0.9, // 0
+  0.5,
+  0,
+  0.8,
+  0.6, // 1
+  0.3,
+  0.8,
+  0,
+  0.2, // 2
+  0.9,
+  0.6,
+  0.2,
+  0, // 3
+]);
+const L = new Int32Array([0, 0, 1, 1]);
+const arr = (t: { anchor: Int32Array; positive: Int32Array; negative: Int32Array }) => ({
+  anchor: [...t.anchor],
+  positive: [...t.positive],
+  negative: [...t.negative],
+});
+
+describe('online mining', () => {
+  it('batch-hard: farthest positive, closest negative', () => {
+    expect(arr(batchHardTriplets(D, L))).toEqual({
+      anchor: [0, 1, 2, 3],
+      positive: [1, 0, 3, 2],
+      negative: [2, 3, 0, 1],
+    });
+  });
+
+  it('semi-hard: d(a,p) < d(a,n) < d(a,p) + margin, closest such negative', () => {
+    // a=0,p=1 (0.5): negatives 0.3, 0.9 → none in (0.5, 0.7). a=1,p=0 (0.5): 0.8, 0.6 → 3.
+    // a=2,p=3 (0.2): 0.3, 0.8 → 0. a=3,p=2 (0.2): 0.9, 0.6 → none.
+    expect(arr(semiHardTriplets(D, L, 0.2))).toEqual({ anchor: [1, 2], positive: [0, 3], negative: [3, 0] });
+    expect(() => semiHardTriplets(D, L, 0)).toThrow(/margin/);
+  });
+
+  it('batch-all: every valid triplet, or only those with positive loss', () => {
+    const all = arr(batchAllTriplets(D, L));
+    expect(all.anchor.length).toBe(8);
+    expect(all).toEqual({
+      anchor: [0, 0, 1, 1, 2, 2, 3, 3],
+      positive: [1, 1, 0, 0, 3, 3, 2, 2],
+      negative: [2, 3, 2, 3, 0, 1, 0, 1],
+    });
+    // loss = d(a,p) - d(a,n) + 0.1 > 0: (0,1,2) 0.3, (1,0,3) 0.0 → no (exactly 0 in float? 0.5-0.6+0.1), (2,3,0) 0.0 no.
+    const hard = arr(batchAllTriplets(D, L, 0.1));
+    expect(hard.anchor[0]).toBe(0);
+    expect(hard.negative[0]).toBe(2);
+    for (let i = 0; i < hard.anchor.length; i++) {
+      const a = hard.anchor[i]!;
+      expect(D[a * 4 + hard.positive[i]!]! - D[a * 4 + hard.negative[i]!]! + 0.1).toBeGreaterThan(0);
+    }
+  });
+
+  it('hard negatives with labels and for in-batch pairs (diagonal matches)', () => {
+    const h = hardNegatives(D, L);
+    expect([...h.anchor]).toEqual([0, 1, 2, 3]);
+    expect([...h.negative]).toEqual([2, 3, 0, 1]);
+    expect([...h.distance]).toEqual([D[2], D[7], D[8], D[13]]);
+    const diag = hardNegatives(D);
+    expect([...diag.negative]).toEqual([2, 0, 3, 2]);
+  });
+
+  it('anchors without positives or negatives are skipped; sizes are checked', () => {
+    const single = batchHardTriplets(new Float32Array([0, 1, 1, 0]), new Int32Array([0, 1]));
+    expect(single.anchor.length).toBe(0);
+    expect(() => batchHardTriplets(new Float32Array(5), new Int32Array(2))).toThrow(
+      /expected 2×2 = 4 values/,
+    );
+    expect(() => batchHardTriplets([0] as never, new Int32Array(1))).toThrow(TypeError);
+  });
+});
