@@ -3,6 +3,8 @@ import { initBackend } from '@siamese/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import {
+  BaseLoss,
+  type CheckedBatch,
   checkBatch,
   distances,
   type Loss,
@@ -84,4 +86,45 @@ it('a custom margin-MSE loss trains two variables with Adam on wasm, and the los
   );
   optimizer.dispose();
   tf.dispose([table, proj]);
+});
+
+/** The BaseLoss example of docs/custom-loss.md. */
+class AngleGapLoss extends BaseLoss<'labelled-pairs'> {
+  readonly name = 'angleGap';
+  readonly batchKind = 'labelled-pairs' as const;
+  protected forward({ a, b, labels }: CheckedBatch<'labelled-pairs'>): tf.Scalar {
+    const angle = tf.acos(tf.clipByValue(distances.cosineSimilarity(a, b), -0.999999, 0.999999));
+    // similar pairs: small angle; dissimilar pairs: at least π/2
+    const y = tf.cast(labels, 'float32');
+    return tf.mean(tf.add(tf.mul(y, angle), tf.mul(tf.sub(1, y), tf.relu(tf.sub(Math.PI / 2, angle)))));
+  }
+  getConfig() {
+    return { name: this.name };
+  }
+}
+
+it('a BaseLoss subclass gets batch checks and tidy for free', async () => {
+  await initBackend();
+  const loss = new AngleGapLoss();
+  // Angles: 0 (similar, cost 0), π/4 (dissimilar, cost π/4), π/2 (similar, cost π/2) → mean π/4.
+  const a = tf.tensor2d([
+    [1, 0],
+    [1, 0],
+    [1, 0],
+  ]);
+  const b = tf.tensor2d([
+    [2, 0],
+    [1, 1],
+    [0, 3],
+  ]);
+  const labels = tf.tensor1d([1, 0, 1]);
+  const before = tf.memory().numTensors;
+  const value = loss.compute({ a, b, labels });
+  expect(value.dataSync()[0]!).toBeCloseTo(Math.PI / 4, 3);
+  value.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  expect(() => loss.compute({ a, b })).toThrow(
+    "angleGap: a 'labelled-pairs' batch needs a, b, labels; missing labels",
+  );
+  tf.dispose([a, b, labels]);
 });
