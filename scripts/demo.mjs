@@ -36,7 +36,20 @@ run([
   join(data, 'stsb/dev.tsv.gz'),
   '--vectors',
   join(data, 'glove/glove.6B.50d.10k.txt.gz'),
-  ...['--encoder', 'bilstm', '--loss', 'cosine', '--epochs', '4', '--batch-size', '32', '--lr', '0.001'],
+  ...[
+    '--encoder',
+    'cnn',
+    '--loss',
+    'cosent',
+    '--epochs',
+    '5',
+    '--batch-size',
+    '32',
+    '--lr',
+    '0.001',
+    '--patience',
+    '2',
+  ],
   '--out',
   out,
 ]);
@@ -64,7 +77,7 @@ const corpus = [
 mkdirSync(join(out, 'examples'), { recursive: true });
 const corpusFile = join(out, 'examples', 'corpus.txt');
 writeFileSync(corpusFile, `${corpus.join('\n')}\n`);
-for (const q of ['A guy strums his guitar.', 'Puppies play outside.']) {
+for (const q of ['A guy strums his guitar.', 'A dog runs across the grass.']) {
   console.log(`\nsearch: "${q}"`);
   process.stdout.write(
     run(['search', '--model', out, '--corpus', corpusFile, '--k', '3', q], { capture: true }),
