@@ -19,6 +19,7 @@ describe('leakage-safe splits', () => {
     const where = (x: { text1: string }) => (splits.train.includes(x as never) ? 'train' : 'test');
     expect(where(pairs[0]!)).toBe(where(pairs[1]!));
     expect(where(pairs[2]!)).toBe(where(pairs[3]!));
+    expect(splits).toEqual({ train: [pairs[2], pairs[3], pairs[5]], test: [pairs[0], pairs[1], pairs[4]] });
     // Deterministic for a seed.
     expect(splitPairs(pairs, { fractions: { train: 0.5, test: 0.5 }, seed: 3 }).splits).toEqual(splits);
   });
