@@ -23,22 +23,13 @@ export class OptionReader {
     this.options = options as Record<string, unknown>;
   }
 
-  /** A finite number; `positive` also requires > 0, `nonNegative` ≥ 0. */
-  number(key: string, fallback: number, check: 'any' | 'positive' | 'nonNegative' = 'any'): number {
+  /** A finite number; with `'positive'`, also > 0. */
+  number(key: string, fallback: number, check: 'any' | 'positive' = 'any'): number {
     const v = this.take(key);
     if (v === undefined) return fallback;
-    const ok =
-      typeof v === 'number' &&
-      Number.isFinite(v) &&
-      (check === 'any' || (check === 'positive' ? v > 0 : v >= 0));
-    if (!ok)
-      this.fail(
-        key,
-        check === 'any'
-          ? 'a finite number'
-          : `a ${check === 'positive' ? 'positive' : 'non-negative'} finite number`,
-        v,
-      );
+    if (typeof v !== 'number' || !Number.isFinite(v) || (check === 'positive' && v <= 0)) {
+      this.fail(key, check === 'positive' ? 'a positive finite number' : 'a finite number', v);
+    }
     return v as number;
   }
 
