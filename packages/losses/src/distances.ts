@@ -20,7 +20,7 @@ export type DistanceName = 'cosine' | 'euclidean' | 'manhattan' | 'dot';
 /** Every {@link DistanceName}, in documentation order. */
 export const DISTANCE_NAMES: readonly DistanceName[] = ['cosine', 'euclidean', 'manhattan', 'dot'];
 
-/** Norms below this are clamped (as PyTorch's `cosine_similarity` does), so zero vectors give cos = 0. */
+/** Norms (and products of norms) below this are clamped, as in PyTorch, so zero vectors give cos = 0. */
 export const NORM_EPSILON = 1e-8;
 /** Added under the square root of the Euclidean distance: the gradient at distance 0 stays finite. */
 export const EUCLIDEAN_EPSILON = 1e-12;
@@ -34,9 +34,16 @@ export function normalizeRows(x: tf.Tensor2D): tf.Tensor2D {
   });
 }
 
-/** `cos(a_i, b_i)` for every row, `[B]`. */
+/**
+ * `cos(a_i, b_i)` for every row, `[B]`: `a·b / sqrt(max(‖a‖²·‖b‖², 1e-16))`, PyTorch's `cosine_similarity`.
+ * Works on `[B]` vectors only (no `[B, D] / [B, 1]` broadcast, which is slow on wasm).
+ */
 export function cosineSimilarity(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.sum(tf.mul(normalizeRows(a), normalizeRows(b)), 1));
+  return tf.tidy(() => {
+    const dot = tf.sum(tf.mul(a, b), 1);
+    const norms2 = tf.mul(tf.sum(tf.square(a), 1), tf.sum(tf.square(b), 1));
+    return tf.div(dot, tf.sqrt(tf.maximum(norms2, NORM_EPSILON * NORM_EPSILON))) as tf.Tensor1D;
+  });
 }
 
 /** `cos(x_i, y_j)` for every pair of rows, `[N, M]`. */
