@@ -1,4 +1,74 @@
-import { defineSuite } from '../harness.js';
+import {
+  createModel,
+  fit,
+  initBackend,
+  lossForName,
+  modelFromBytes,
+  modelToBytes,
+  tensorLeakCheck,
+} from '@siamese/runtime';
+import * as tf from '@tensorflow/tfjs-core';
+import { assert, assertClose, assertEqual, assertThrows, defineSuite } from '../harness.js';
 
-// Placeholder: the runtime package adds its runtime-neutral checks here.
-export default defineSuite('runtime', () => {});
+const TRAIN = [
+  { text1: 'A man is playing a guitar.', text2: 'A man plays the guitar.', score: 0.95 },
+  { text1: 'A woman is slicing an onion.', text2: 'A woman cuts an onion.', score: 0.9 },
+  { text1: 'A dog runs in a field.', text2: 'A man is playing a guitar.', score: 0.05 },
+  { text1: 'Two kids are playing soccer.', text2: 'Children play football.', score: 0.8 },
+  { text1: 'The stock market fell today.', text2: 'A woman cuts an onion.', score: 0.0 },
+  { text1: 'A cat sleeps on the sofa.', text2: 'A cat is sleeping on a couch.', score: 0.92 },
+  { text1: 'A man is playing a guitar.', text2: 'A dog runs in a field.', score: 0.02 },
+  { text1: 'A woman is slicing an onion.', text2: 'The stock market fell today.', score: 0.0 },
+];
+const PROBE = ['a man plays a guitar', 'an unseen zyzzyva sentence', ''];
+
+/** Values recorded on Node for seed 42: every runtime must compute the same model (WASM + the seeded PRNG). */
+const EXPECTED_FIRST = [0.4263256788253784, 0.28763216733932495, 0.4379485547542572, 0.3514436185359955];
+
+export default defineSuite('runtime', (test) => {
+  test('a seeded CNN trains on WASM; save → load gives identical embeddings; the numbers match Node', async () => {
+    await initBackend();
+    const model = createModel({
+      preset: 'cnn',
+      texts: TRAIN.flatMap((p) => [p.text1, p.text2]),
+      hidden: 8,
+      embeddingDim: 8,
+      seed: 42,
+    });
+    const result = await fit(model, TRAIN, {
+      loss: lossForName('cosine'),
+      epochs: 3,
+      batchSize: 4,
+      lr: 0.01,
+      seed: 42,
+    });
+    assertEqual(tf.getBackend(), 'wasm', 'trained on');
+    assert(
+      result.history[2]!.loss < result.history[0]!.loss,
+      `loss went down: ${result.history.map((h) => h.loss)}`,
+    );
+    const before = await model.embed(PROBE);
+    const bytes = await modelToBytes(model);
+    const loaded = await modelFromBytes(bytes);
+    const after = await loaded.embed(PROBE);
+    for (let i = 0; i < PROBE.length; i++)
+      assertClose(after[i], before[i], 0, `embedding ${i} after save → load`);
+    assertClose(
+      before[0]!.slice(0, 4),
+      EXPECTED_FIRST,
+      1e-4,
+      'embedding of the probe sentence (recorded on Node)',
+    );
+    await tensorLeakCheck(() => loaded.embed(PROBE), { label: 'embed', iterations: 3 });
+    const altered = bytes.slice();
+    altered[altered.length - 1] = altered[altered.length - 1]! ^ 1;
+    await assertThrows(() => modelFromBytes(altered), 'E_MODEL_CHECKSUM', 'altered weights');
+    await assertThrows(
+      () => modelFromBytes(bytes.subarray(0, bytes.length - 4)),
+      'E_MODEL_TRUNCATED',
+      'truncated file',
+    );
+    model.dispose();
+    loaded.dispose();
+  });
+});
