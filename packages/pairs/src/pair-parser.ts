@@ -4,7 +4,7 @@ import { LineSplitter } from './line-splitter.js';
 import type { PairRecord, ReadReport } from './pair-record.js';
 import { ProblemSink } from './problem-sink.js';
 import { type ReadPairsOptions, type ResolvedReadOptions, resolveReadOptions } from './read-options.js';
-import { type RawRow, RowTokenizer } from './row-tokenizer.js';
+import { columnOf, type RawRow, RowTokenizer } from './row-tokenizer.js';
 
 /**
  * The push-based engine behind every pair reader: feed decoded text chunks, collect {@link PairRecord}s.
@@ -76,7 +76,7 @@ export class PairParser {
     const cols = this.cols;
     try {
       if (row.fields.length !== this.width) {
-        const column = row.fields.length < this.width ? row.endColumn : (row.columns[this.width] ?? 1);
+        const column = columnOf(row, this.width);
         throw this.error(
           'E_DATASET_COLUMNS',
           `expected ${this.width} fields, found ${row.fields.length}`,
@@ -88,9 +88,9 @@ export class PairParser {
       const text2 = this.text(row, cols.text2, 'text2');
       const rec: PairRecord = { text1, text2, line: row.line };
       if (cols.score >= 0)
-        rec.score = this.score(row.fields[cols.score], row.line, row.columns[cols.score] ?? 1);
+        rec.score = this.score(row.fields[cols.score], row.line, row, cols.score);
       if (cols.label >= 0)
-        rec.label = this.label(row.fields[cols.label], row.line, row.columns[cols.label] ?? 1);
+        rec.label = this.label(row.fields[cols.label], row.line, row, cols.label);
       out.push(rec);
       this.sink.report.accepted++;
     } catch (e) {
@@ -101,12 +101,12 @@ export class PairParser {
 
   private text(row: RawRow, index: number, field: PairField): string {
     const value = row.fields[index];
-    const column = row.columns[index] ?? row.endColumn;
     if (value === undefined) {
-      throw this.error('E_DATASET_COLUMNS', `${field}: column ${index + 1} missing`, row.line, column);
+      throw this.error('E_DATASET_COLUMNS', `${field}: column ${index + 1} missing`, row.line, row.endColumn);
     }
-    if (value.trim().length === 0)
-      throw this.error('E_DATASET_EMPTY_TEXT', `${field} is empty`, row.line, column);
+    if (value.trim().length === 0) {
+      throw this.error('E_DATASET_EMPTY_TEXT', `${field} is empty`, row.line, columnOf(row, index));
+    }
     return value;
   }
 
@@ -151,21 +151,22 @@ export class PairParser {
     const rec: PairRecord = { text1: text('text1'), text2: text('text2'), line };
     const sk = objectKey(obj, 'score', this.o.columns);
     if (sk !== undefined && obj[sk] !== undefined && obj[sk] !== null)
-      rec.score = this.score(obj[sk], line, 1);
+      rec.score = this.score(obj[sk], line);
     const lk = objectKey(obj, 'label', this.o.columns);
     if (lk !== undefined && obj[lk] !== undefined && obj[lk] !== null)
-      rec.label = this.label(obj[lk], line, 1);
+      rec.label = this.label(obj[lk], line);
     return rec;
   }
 
-  private score(raw: unknown, line: number, column: number): number {
+  // `row`/`index` locate the field in a delimited row; the column is only worked out for an error.
+  private score(raw: unknown, line: number, row?: RawRow, index = 0): number {
     const v = toNumber(raw);
     if (v === undefined) {
       throw this.error(
         'E_DATASET_SCORE',
         `score: expected a finite number, found ${describeJson(raw)}`,
         line,
-        column,
+        row ? columnOf(row, index) : 1,
       );
     }
     const range = this.o.scoreRange;
@@ -174,13 +175,13 @@ export class PairParser {
         'E_DATASET_SCORE_RANGE',
         `score ${v} is outside the declared range [${range[0]}, ${range[1]}]`,
         line,
-        column,
+        row ? columnOf(row, index) : 1,
       );
     }
     return v;
   }
 
-  private label(raw: unknown, line: number, column: number): number {
+  private label(raw: unknown, line: number, row?: RawRow, index = 0): number {
     const map = this.o.labelMap;
     if (map && typeof raw === 'string' && Object.hasOwn(map, raw)) return map[raw] as number;
     const v = toNumber(raw);
@@ -189,7 +190,7 @@ export class PairParser {
         'E_DATASET_SCORE',
         `label: expected a number${map ? ' or a key of labelMap' : ''}, found ${describeJson(raw)}`,
         line,
-        column,
+        row ? columnOf(row, index) : 1,
       );
     }
     return v;

@@ -2,7 +2,7 @@ import { DatasetError } from './errors.js';
 import type { ReadReport } from './pair-record.js';
 import { ProblemSink } from './problem-sink.js';
 import { type ReadPairsOptions, resolveReadOptions } from './read-options.js';
-import { type RawRow, RowTokenizer } from './row-tokenizer.js';
+import { columnOf, type RawRow, RowTokenizer } from './row-tokenizer.js';
 import { type TextInput, textChunks } from './text-input.js';
 
 /** Options of the generic row reader (a subset of {@link ReadPairsOptions}; only `tsv` and `csv`). */
@@ -94,7 +94,7 @@ class RowParser {
         }
       }
       if (row.fields.length !== this.width) {
-        const column = row.fields.length < this.width ? row.endColumn : (row.columns[this.width] ?? 1);
+        const column = columnOf(row, this.width);
         this.sink.problem(
           new DatasetError('E_DATASET_COLUMNS', `expected ${this.width} fields, found ${row.fields.length}`, {
             source: this.source,

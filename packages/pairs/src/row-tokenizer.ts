@@ -6,8 +6,11 @@ export interface RawRow {
   /** 1-based line on which the record starts. */
   line: number;
   fields: string[];
-  /** 1-based column of the first character of each field (of its opening quote when quoted). */
-  columns: number[];
+  /**
+   * 1-based column of the first character of each field (of its opening quote when quoted). Left out for
+   * unquoted rows, where it follows from the field lengths: use {@link columnOf}.
+   */
+  columns?: number[];
   /** 1-based column just past the end of the record (where a missing field would start). */
   endColumn: number;
 }
@@ -93,19 +96,7 @@ export class RowTokenizer {
 
   private plainLine(text: string, line: number, out: RawRow[]): void {
     if (text.length === 0) return;
-    const fields: string[] = [];
-    const columns: number[] = [];
-    let start = 0;
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === this.delim) {
-        fields.push(text.slice(start, i));
-        columns.push(start + 1);
-        start = i + 1;
-      }
-    }
-    fields.push(text.slice(start));
-    columns.push(start + 1);
-    out.push({ line, fields, columns, endColumn: text.length + 1 });
+    out.push({ line, fields: text.split(this.opts.delimiter), endColumn: text.length + 1 });
   }
 
   private pushQuoted(chunk: string, out: RawRow[]): void {
@@ -254,4 +245,16 @@ export class RowTokenizer {
     this.fieldQuoted = false;
     this.rowLine = this.line;
   }
+}
+
+/** 1-based column where field `index` of `row` starts (the end of the row for a missing field). */
+export function columnOf(row: RawRow, index: number): number {
+  if (row.columns) return row.columns[index] ?? row.endColumn;
+  let col = 1;
+  for (let k = 0; k < index; k++) {
+    const f = row.fields[k];
+    if (f === undefined) return row.endColumn;
+    col += f.length + 1;
+  }
+  return index < row.fields.length ? col : row.endColumn;
 }
