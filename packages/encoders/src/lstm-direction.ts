@@ -3,8 +3,8 @@ import {
   clone,
   concat,
   customGrad,
-  getBackend,
   type GradSaveFunc,
+  getBackend,
   matMul,
   mul,
   reshape,
@@ -120,7 +120,9 @@ export function lstmDirection(x: Tensor3D, w: LstmDirectionWeights, options: Lst
       const [sx, swih, swhh] = saved as [Tensor2D, Tensor2D, Tensor2D];
       const at = (t: number, k: number) => saved[3 + t * PER_STEP + k]!;
       const stepMask = (t: number) => (maskSteps ? saved[3 + T * PER_STEP + t]! : null);
-      const dySteps = sequence ? splitSteps(reshape(transpose(dy, [1, 0, 2]), [T, B * H]) as Tensor2D, [B, H]) : null;
+      const dySteps = sequence
+        ? splitSteps(reshape(transpose(dy, [1, 0, 2]), [T, B * H]) as Tensor2D, [B, H])
+        : null;
       let dh: Tensor = sequence ? zeros([B, H]) : dy;
       let dc: Tensor = zeros([B, H]);
       const dz: Tensor[] = new Array(T);

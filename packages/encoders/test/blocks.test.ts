@@ -265,7 +265,7 @@ describe('lstm', () => {
     enc.dispose();
   });
 
-  it('packed: each sentence encodes as if alone and unpadded (property)', () => {
+  it('packed: each sentence encodes as if alone and unpadded (property)', { timeout: 60_000 }, () => {
     for (const output of ['last', 'mean', 'max'] as const) {
       const enc = sequential(
         embedding({ vocabSize: 12, dim: 3 }),

@@ -56,5 +56,5 @@ describe.each(['wasm', 'cpu'] as const)('no tensor leaks on %s', (backend) => {
       enc.dispose();
     }
     disposeBatch(input);
-  });
+  }, 120_000);
 });

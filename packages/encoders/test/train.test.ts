@@ -27,44 +27,48 @@ beforeAll(async () => {
 });
 
 describe('every preset trains on WASM (Adam, cosine-MSE)', () => {
-  it.each(PRESETS)('%s: the loss goes down over 12 steps', (_name, make) => {
-    expect(tf.getBackend()).toBe('wasm');
-    const rng = new Rng(11);
-    const a = batch(sentences(rng, 8));
-    const b = batch(sentences(rng, 8));
-    for (const x of [a, b]) {
-      const [B, T] = x.ids.shape;
-      x.ngramIds = tf.tensor3d(
-        Array.from({ length: B * T * 3 }, () => rng.int(31)),
-        [B, T, 3],
-        'int32',
-      );
-    }
-    const labels = tf.tensor1d([1, 0, 1, 0, 0.5, 1, 0, 0.25]);
-    const enc = make();
-    const optimizer = tf.train.adam(0.02, 0.9, 0.999, 1e-8);
-    const losses: number[] = [];
-    for (let step = 0; step < 12; step++) {
-      const loss = optimizer.minimize(
-        () =>
-          tf.mean(
-            tf.square(
-              tf.sub(cosine(enc.encode(a, { training: true }), enc.encode(b, { training: true })), labels),
-            ),
-          ) as tf.Scalar,
-        true,
-        enc.trainableVariables(),
-      )!;
-      losses.push(loss.dataSync()[0]!);
-      loss.dispose();
-    }
-    expect(tf.getBackend()).toBe('wasm');
-    expect(losses.every(Number.isFinite)).toBe(true);
-    expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.8);
-    enc.dispose();
-    optimizer.dispose();
-    labels.dispose();
-    disposeBatch(a);
-    disposeBatch(b);
-  });
+  it.each(PRESETS)(
+    '%s: the loss goes down over 12 steps',
+    (_name, make) => {
+      expect(tf.getBackend()).toBe('wasm');
+      const rng = new Rng(11);
+      const a = batch(sentences(rng, 8));
+      const b = batch(sentences(rng, 8));
+      for (const x of [a, b]) {
+        const [B, T] = x.ids.shape;
+        x.ngramIds = tf.tensor3d(
+          Array.from({ length: B * T * 3 }, () => rng.int(31)),
+          [B, T, 3],
+          'int32',
+        );
+      }
+      const labels = tf.tensor1d([1, 0, 1, 0, 0.5, 1, 0, 0.25]);
+      const enc = make();
+      const optimizer = tf.train.adam(0.02, 0.9, 0.999, 1e-8);
+      const losses: number[] = [];
+      for (let step = 0; step < 12; step++) {
+        const loss = optimizer.minimize(
+          () =>
+            tf.mean(
+              tf.square(
+                tf.sub(cosine(enc.encode(a, { training: true }), enc.encode(b, { training: true })), labels),
+              ),
+            ) as tf.Scalar,
+          true,
+          enc.trainableVariables(),
+        )!;
+        losses.push(loss.dataSync()[0]!);
+        loss.dispose();
+      }
+      expect(tf.getBackend()).toBe('wasm');
+      expect(losses.every(Number.isFinite)).toBe(true);
+      expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.8);
+      enc.dispose();
+      optimizer.dispose();
+      labels.dispose();
+      disposeBatch(a);
+      disposeBatch(b);
+    },
+    60_000,
+  );
 });

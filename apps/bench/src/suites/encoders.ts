@@ -106,7 +106,9 @@ const suite: BenchSuite = {
         const warmup = quick ? 1 : backend === 'wasm' ? 2 : 1;
         const r = await measure(name, backend, sizes, runs, warmup);
         const ref = PYTORCH[name]!;
-        log(`encoders: ${name} on ${backend}: ${round(r.trainPairsPerSec)} pairs/s, ${round(r.inferSentencesPerSec)} sentences/s`);
+        log(
+          `encoders: ${name} on ${backend}: ${round(r.trainPairsPerSec)} pairs/s, ${round(r.inferSentencesPerSec)} sentences/s`,
+        );
         rows.push({
           suite: 'encoders',
           encoder: name,
