@@ -87,10 +87,8 @@ export class PairParser {
       const text1 = this.text(row, cols.text1, 'text1');
       const text2 = this.text(row, cols.text2, 'text2');
       const rec: PairRecord = { text1, text2, line: row.line };
-      if (cols.score >= 0)
-        rec.score = this.score(row.fields[cols.score], row.line, row, cols.score);
-      if (cols.label >= 0)
-        rec.label = this.label(row.fields[cols.label], row.line, row, cols.label);
+      if (cols.score >= 0) rec.score = this.score(row.fields[cols.score], row.line, row, cols.score);
+      if (cols.label >= 0) rec.label = this.label(row.fields[cols.label], row.line, row, cols.label);
       out.push(rec);
       this.sink.report.accepted++;
     } catch (e) {
@@ -150,11 +148,9 @@ export class PairParser {
     };
     const rec: PairRecord = { text1: text('text1'), text2: text('text2'), line };
     const sk = objectKey(obj, 'score', this.o.columns);
-    if (sk !== undefined && obj[sk] !== undefined && obj[sk] !== null)
-      rec.score = this.score(obj[sk], line);
+    if (sk !== undefined && obj[sk] !== undefined && obj[sk] !== null) rec.score = this.score(obj[sk], line);
     const lk = objectKey(obj, 'label', this.o.columns);
-    if (lk !== undefined && obj[lk] !== undefined && obj[lk] !== null)
-      rec.label = this.label(obj[lk], line);
+    if (lk !== undefined && obj[lk] !== undefined && obj[lk] !== null) rec.label = this.label(obj[lk], line);
     return rec;
   }
 
