@@ -46,12 +46,10 @@ export function prepareExamples(
       );
     }
     const rows = examples as { anchor: string; positive: string; negative: string }[];
+    // MNRL uses the third slot as its hard negatives.
     return {
       kind,
-      slots:
-        kind === 'triplets'
-          ? [rows.map((r) => r.anchor), rows.map((r) => r.positive), rows.map((r) => r.negative)]
-          : [rows.map((r) => r.anchor), rows.map((r) => r.positive), rows.map((r) => r.negative)],
+      slots: [rows.map((r) => r.anchor), rows.map((r) => r.positive), rows.map((r) => r.negative)],
       count: rows.length,
     };
   }
