@@ -4,6 +4,7 @@ import {
   expandDims,
   max,
   maximum,
+  minimum,
   mul,
   reshape,
   slice,
@@ -22,10 +23,14 @@ export function maskedMean(x: Tensor3D, mask: Tensor2D): Tensor2D {
   return div(total, maximum(sum(mask, 1, true), 1)) as Tensor2D;
 }
 
-/** Max over the real tokens: pads are pushed to -1e9 first (acts as -inf for any sane activation). */
+/**
+ * Max over the real tokens: pads are pushed to -1e9 first (acts as -inf for any sane activation). A sentence
+ * without tokens (length 0) gets a zero vector rather than -1e9.
+ */
 export function maskedMax(x: Tensor3D, mask: Tensor2D): Tensor2D {
   const penalty = mul(sub(expandDims(mask, 2), 1), NEG);
-  return max(add(x, penalty), 1) as Tensor2D;
+  const best = max(add(x, penalty), 1);
+  return mul(best, minimum(sum(mask, 1, true), 1)) as Tensor2D;
 }
 
 /** The first token's vector (e.g. a [CLS]-style token). */

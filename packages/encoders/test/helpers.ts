@@ -6,12 +6,12 @@ export function batch(sentences: number[][], T = Math.max(...sentences.map((s) =
   const B = sentences.length;
   const ids = new Int32Array(B * T);
   const mask = new Float32Array(B * T);
-  sentences.forEach((s, b) =>
+  sentences.forEach((s, b) => {
     s.forEach((id, t) => {
       ids[b * T + t] = id;
       mask[b * T + t] = 1;
-    }),
-  );
+    });
+  });
   return {
     ids: tf.tensor2d(ids, [B, T], 'int32'),
     mask: tf.tensor2d(mask, [B, T]),
