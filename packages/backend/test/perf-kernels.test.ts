@@ -111,6 +111,68 @@ describe('BatchMatMul matches cpu, forward and gradients', () => {
   });
 });
 
+describe('cached transposes of reused matMul operands', () => {
+  it('stay correct when weights are disposed, replaced and evicted, and free their memory', async () => {
+    await initBackend();
+    const rng = new Rng(8);
+    const g = tf.tensor2d(values(rng, 40 * 64), [40, 64]);
+    const expected = (w: tf.Tensor) => tf.tidy(() => tf.matMul(g, tf.transpose(w)).dataSync());
+    const ids0 = tf.engine().backend.numDataIds();
+    for (let round = 0; round < 5; round++) {
+      const ws = [0, 1, 2].map(() => tf.tensor2d(values(rng, 50 * 64), [50, 64]));
+      for (const w of [...ws, ...ws, ws[0]!]) {
+        const got = tf.tidy(() => tf.matMul(g, w, false, true).dataSync());
+        expect(Array.from(got)).toEqual(Array.from(expected(w)));
+      }
+      tf.dispose(ws);
+    }
+    // At most the cache's two transposes outlive their sources until the next transposed product.
+    expect(tf.engine().backend.numDataIds() - ids0).toBeLessThanOrEqual(2);
+    tf.tidy(() => tf.matMul(g, tf.ones([50, 64]), false, true));
+    expect(tf.engine().backend.numDataIds() - ids0).toBeLessThanOrEqual(1);
+    g.dispose();
+  });
+});
+
+describe('Tanh and Sum match cpu', () => {
+  it('tanh over small, medium and saturated inputs', async () => {
+    const v = Float32Array.from({ length: 4096 }, (_, i) => {
+      const u = (i - 2048) / 2048;
+      return i % 3 === 0 ? u * 1e-3 : i % 3 === 1 ? u * 0.2 : u * 20;
+    });
+    await matchesCpu(
+      () =>
+        tf.tidy(() => {
+          const x = tf.tensor2d(v, [64, 64]);
+          return arrays([tf.tanh(x), tf.grad((y: tf.Tensor) => tf.sum(tf.tanh(y)))(x)]);
+        }),
+      3e-6,
+    );
+    await initBackend();
+    const tiny = tf.tidy(() => tf.tanh(tf.fill([32, 32], 1e-6)).dataSync());
+    expect(Math.abs(tiny[0]! - 1e-6) / 1e-6).toBeLessThan(1e-6);
+  });
+
+  const sums = [
+    { shape: [40, 33], axes: [0], keepDims: false },
+    { shape: [6, 7, 20], axes: [1], keepDims: true },
+    { shape: [6, 7, 20], axes: [0, 1], keepDims: false },
+    { shape: [3, 4, 5, 9], axes: [1, 2], keepDims: true },
+    { shape: [9, 5, 3], axes: [2], keepDims: false },
+    { shape: [4, 5, 12], axes: [0, 2], keepDims: false },
+  ];
+  it.each(sums)('sum $shape over $axes keepDims=$keepDims', async ({ shape, axes, keepDims }) => {
+    const x = rand(new Rng(size(shape)), shape);
+    await matchesCpu(() =>
+      tf.tidy(() => {
+        const y = tf.sum(t(x), axes, keepDims);
+        expect(y.shape).toEqual(tf.sum(tf.zeros(shape), axes, keepDims).shape);
+        return arrays([y, tf.mean(t(x), axes, keepDims)]);
+      }),
+    );
+  });
+});
+
 describe('copy kernels match cpu', () => {
   const rng = new Rng(5);
   const shapes = Array.from({ length: 8 }, () =>

@@ -61,6 +61,11 @@ const suite: BenchSuite = {
       { kernel: 'BatchMatMul', shape: '[128,128]ᵀ·[128,512] (dWhh)', run: () => mm(h, g, true, false) },
       { kernel: 'BatchMatMul', shape: '[128,512]·[128,512]ᵀ (dh)', run: () => mm(g, w, false, true) },
       { kernel: 'BatchMatMul', shape: '[128,128]ᵀ·[512,128]ᵀ', run: () => mm(h, wt, true, true) },
+      {
+        kernel: 'BatchMatMul',
+        shape: '20 × [128,512]·[128,512]ᵀ, same weight',
+        run: () => Array.from({ length: 20 }, () => mm(g, w, false, true) as tf.Tensor),
+      },
       { kernel: 'BatchMatMul', shape: '[2560,128]ᵀ·[2560,512] (dWih)', run: () => mm(x, dp, true, false) },
       { kernel: 'BatchMatMul', shape: '[2560,512]·[128,512]ᵀ (dX)', run: () => mm(dp, w, false, true) },
       {
@@ -109,6 +114,17 @@ const suite: BenchSuite = {
         run: () => kernel('Reverse', { x: x3 }, { dims: [1] }),
       },
       { kernel: 'Identity', shape: '[128,512]', run: () => kernel('Identity', { x: g }) },
+      { kernel: 'Tanh', shape: '[128,128]', run: () => kernel('Tanh', { x: h }) },
+      {
+        kernel: 'Sum',
+        shape: '[2560,512] axis 0 (bias grad)',
+        run: () => kernel('Sum', { x: dp }, { axis: [0] }),
+      },
+      {
+        kernel: 'Sum',
+        shape: '[128,20,128] axis 1 (pooling)',
+        run: () => kernel('Sum', { x: x3 }, { axis: [1] }),
+      },
       {
         kernel: 'Conv2DBackpropInput',
         shape: 'conv1d k=3, [128,20,128] → 128',

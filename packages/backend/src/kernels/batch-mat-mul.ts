@@ -8,6 +8,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { sizeOf } from './heap.js';
 import { markOurs, stockKernel } from './registry.js';
+import { TransposeCache } from './transpose-cache.js';
 import { relabel, WasmHeap } from './wasm-heap.js';
 
 /** Below this many multiply-adds per product the stock loop is as fast as transpose + XNNPACK. */
@@ -25,6 +26,7 @@ type CppBatchMatMul = (
   outId: number,
 ) => void;
 const cppByModule = new WeakMap<object, CppBatchMatMul>();
+const transposeCache = new TransposeCache(2);
 
 /**
  * `BatchMatMul` on wasm. tfjs' C++ uses XNNPACK only without transposes and with batch 1, and otherwise a naive
@@ -62,13 +64,17 @@ export function batchMatMulConfig(): KernelConfig {
       const temps: TensorInfo[] = [];
       const dense = (t: TensorInfo, bt: number, rows: number, cols: number, flip: boolean): TensorInfo => {
         if (!flip) return relabel(t, [bt, rows, cols]);
-        const y = transpose({
-          inputs: { x: relabel(t, [bt, cols, rows]) },
-          attrs: { perm: [0, 2, 1] },
-          backend,
-        });
-        temps.push(y as TensorInfo);
-        return y as TensorInfo;
+        const run = () =>
+          transpose({
+            inputs: { x: relabel(t, [bt, cols, rows]) },
+            attrs: { perm: [0, 2, 1] },
+            backend,
+          }) as TensorInfo;
+        // A right operand is usually a weight reused across time steps (dh = dg·Whhᵀ): keep its transpose.
+        if (t === b && bt === 1 && transposeCache.enabled) return transposeCache.get(heap, t, run);
+        const y = run();
+        temps.push(y);
+        return y;
       };
       const a3 = dense(a, batchA, m, k, transposeA);
       const b3 = dense(b, batchB, k, n, transposeB);

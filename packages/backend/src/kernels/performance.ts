@@ -8,6 +8,8 @@ import { isOurs, replaceKernel, stockKernel } from './registry.js';
 import { reverseConfig } from './reverse.js';
 import { sliceConfig } from './slice.js';
 import { splitVConfig } from './split-v.js';
+import { sumConfig } from './sum.js';
+import { tanhConfig } from './tanh.js';
 import { tileConfig } from './tile.js';
 import { unpackConfig } from './unpack.js';
 
@@ -22,6 +24,8 @@ const OVERRIDES: ReadonlyArray<readonly [string, () => KernelConfig]> = [
   ['Tile', tileConfig],
   ['Reverse', reverseConfig],
   ['Conv2DBackpropInput', conv2DBackpropInputConfig],
+  ['Tanh', tanhConfig],
+  ['Sum', sumConfig],
   ...COMPARISON_KERNELS.map((name) => [name, () => comparisonConfig(name)] as const),
 ];
 

@@ -12,6 +12,7 @@ interface WasmBackendInternals {
   };
   dataIdMap: {
     get(dataId: DataId): { id: number; memoryOffset: number } | undefined;
+    has(dataId: DataId): boolean;
     delete(dataId: DataId): boolean;
   };
   makeOutput(shape: number[], dtype: DataType, memoryOffset?: number): TensorInfo;
@@ -49,6 +50,11 @@ export class WasmHeap {
   share(t: TensorInfo, shape: number[]): TensorInfo {
     this.b.incRef(t.dataId);
     return { dataId: t.dataId, shape, dtype: t.dtype };
+  }
+
+  /** True while `dataId` has data on this backend (it was not disposed). */
+  has(dataId: DataId): boolean {
+    return this.b.dataIdMap.has(dataId);
   }
 
   /** The backend's numeric id of a tensor (what the C++ kernels take). */
