@@ -27,7 +27,9 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
         pkgDir,
         '--format',
         'table-flipped',
-        ...(dual ? [] : ['--profile', 'esm-only']),
+        // node10 resolution predates `exports` maps (subpaths like @siamese/pairs/node cannot work there).
+        '--profile',
+        dual ? 'node16' : 'esm-only',
         ...(assets.length ? ['--exclude-entrypoints', ...assets] : []),
       ],
     ],
