@@ -7,18 +7,18 @@ import {
   getBackend,
   matMul,
   mul,
+  ones,
   reshape,
   sigmoid,
   split,
   square,
   stack,
   sub,
-  sum,
   type Tensor,
   type Tensor1D,
   type Tensor2D,
   type Tensor3D,
-  tanh,
+  tensor1d,
   tensor2d,
   transpose,
   unstack,
@@ -62,8 +62,20 @@ function splitSteps(x: Tensor2D, shape: [number, number]): Tensor2D[] {
   return unstack(x).map((row) => reshape(row, shape) as Tensor2D);
 }
 
+/** `[1, 1, g, 1]` per gate block of H (g = 2 scales the g-gate pre-activations). */
+function gateScale(H: number, g = 2): Tensor1D {
+  const v = new Float32Array(4 * H).fill(1);
+  v.fill(g, 2 * H, 3 * H);
+  return tensor1d(v);
+}
+
+/** tanh(x) = 2·sigmoid(2x) - 1: four fast kernels beat the scalar wasm Tanh; absolute error ~1e-7. */
+function tanhFast<T extends Tensor>(x: T): T {
+  return sub(mul(sigmoid(mul(x, 2)), 2), 1);
+}
+
 /** Per-step values the backward pass needs, in `save()` order. */
-const PER_STEP = 7; // i, f, g, o, tanh(c_t), c_{t-1}, h_{t-1}
+const PER_STEP = 8; // sigmoid(z') [B,4H], i, f, g, o, tanh(c_t), c_{t-1}, h_{t-1}
 
 /**
  * A fused LSTM direction with a hand-written backward pass (`customGrad`). The input projection for all time
@@ -81,25 +93,27 @@ export function lstmDirection(x: Tensor3D, w: LstmDirectionWeights, options: Lst
     const [xIn, wih, whh, bih, bhh] = args as Tensor[];
     const save = args[5] as GradSaveFunc;
     const xTM = reshape(transpose(xIn!, [1, 0, 2]), [T * B, E]) as Tensor2D;
-    const proj = reshape(add(matMul(xTM, transpose(wih!)), add(bih!, bhh!)), [T, B * 4 * H]) as Tensor2D;
+    // The g-gate columns are scaled by 2 so that ONE sigmoid over [B,4H] yields all four gates:
+    // tanh(z) = 2·sigmoid(2z) - 1 (the stock wasm Tanh is a scalar loop, several times slower than Sigmoid).
+    const scale = gateScale(H);
+    const wihT = mul(transpose(wih!), scale);
+    const whhT = mul(transpose(whh!), scale);
+    const bias = mul(add(bih!, bhh!), scale);
+    const proj = reshape(add(matMul(xTM, wihT), bias), [T, B * 4 * H]) as Tensor2D;
     const projSteps = splitSteps(proj, [B, 4 * H]);
-    const whhT = transpose(whh!);
     const maskSteps = mask ? splitSteps(transpose(mask) as Tensor2D, [B, 1]) : null;
     let h: Tensor2D = zeros([B, H]);
     let c: Tensor2D = zeros([B, H]);
     const perStep: Tensor[] = new Array(T * PER_STEP);
     const outs: Tensor[] = new Array(T);
     for (const t of order) {
-      const z = add(projSteps[t]!, matMul(h, whhT));
-      const [zi, zf, zg, zo] = split(z, 4, 1);
-      const i = sigmoid(zi!);
-      const f = sigmoid(zf!);
-      const g = tanh(zg!);
-      const o = sigmoid(zo!);
+      const gates = sigmoid(add(projSteps[t]!, matMul(h, whhT)));
+      const [i, f, g2, o] = split(gates, 4, 1) as [Tensor2D, Tensor2D, Tensor2D, Tensor2D];
+      const g = sub(mul(g2, 2), 1);
       const cNew = add(mul(f, c), mul(i, g));
-      const tc = tanh(cNew);
+      const tc = tanhFast(cNew);
       const hNew = mul(o, tc) as Tensor2D;
-      perStep.splice(t * PER_STEP, PER_STEP, i, f, g, o, tc, c, h);
+      perStep.splice(t * PER_STEP, PER_STEP, gates, i, f, g, o, tc, c, h);
       if (maskSteps) {
         // m·new + (1-m)·old is exact for m ∈ {0,1}: the state freezes at pads.
         const m = maskSteps[t]!;
@@ -123,13 +137,14 @@ export function lstmDirection(x: Tensor3D, w: LstmDirectionWeights, options: Lst
       const dySteps = sequence
         ? splitSteps(reshape(transpose(dy, [1, 0, 2]), [T, B * H]) as Tensor2D, [B, H])
         : null;
+      const derivScale = gateScale(H, 4);
       let dh: Tensor = sequence ? zeros([B, H]) : dy;
       let dc: Tensor = zeros([B, H]);
       const dz: Tensor[] = new Array(T);
       const hPrev: Tensor[] = new Array(T);
       for (let k = T - 1; k >= 0; k--) {
         const t = order[k]!;
-        const [i, f, g, o, tc, cPrev, hp] = [0, 1, 2, 3, 4, 5, 6].map((j) => at(t, j)) as Tensor2D[];
+        const [gates, i, f, g, o, tc, cPrev, hp] = Array.from({ length: PER_STEP }, (_, j) => at(t, j));
         const m = stepMask(t);
         let dhNew = dySteps ? add(dh, dySteps[t]!) : dh;
         let dcNew = dc;
@@ -137,13 +152,11 @@ export function lstmDirection(x: Tensor3D, w: LstmDirectionWeights, options: Lst
           dhNew = mul(m, dhNew);
           dcNew = mul(m, dc);
         }
-        const dO = mul(dhNew, tc!);
         dcNew = add(dcNew, mul(mul(dhNew, o!), sub(1, square(tc!))));
-        const dzi = mul(mul(dcNew, g!), mul(i!, sub(1, i!)));
-        const dzf = mul(mul(dcNew, cPrev!), mul(f!, sub(1, f!)));
-        const dzg = mul(mul(dcNew, i!), sub(1, square(g!)));
-        const dzo = mul(dO, mul(o!, sub(1, o!)));
-        const dzt = concat([dzi, dzf, dzg, dzo], 1);
+        // All four gates at once on [B,4H]: upstream [dc·g, dc·c_prev, dc·i, dh·tanh(c)] times the sigmoid
+        // derivatives s(1-s), where the g block's ×4 turns 4·s(1-s) (s = sigmoid(2z)) into 1 - g².
+        const upstream = mul(concat([dcNew, dcNew, dcNew, dhNew], 1), concat([g!, cPrev!, i!, tc!], 1));
+        const dzt = mul(upstream, mul(mul(gates!, sub(1, gates!)), derivScale));
         dz[t] = dzt;
         hPrev[t] = hp!;
         const dhRec = matMul(dzt, swhh);
@@ -161,7 +174,8 @@ export function lstmDirection(x: Tensor3D, w: LstmDirectionWeights, options: Lst
       const dZT = transpose(dZ);
       const dWih = matMul(dZT, sx);
       const dWhh = matMul(dZT, concat(hPrev, 0) as Tensor2D);
-      const dB = sum(dZ, 0) as Tensor1D;
+      // Column sums as a [1,T·B]×[T·B,4H] matmul: wasm's Sum over axis 0 transposes first and is far slower.
+      const dB = reshape(matMul(ones([1, T * B]), dZ), [4 * H]) as Tensor1D;
       const dX = transpose(reshape(matMul(dZ, swih), [T, B, E]), [1, 0, 2]);
       // A separate tensor per bias: callers may dispose one gradient and still use the other.
       return [dX, dWih, dWhh, dB, clone(dB)];
