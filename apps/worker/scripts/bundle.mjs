@@ -1,0 +1,158 @@
+// Bundles the Worker the way wrangler does (esbuild, `workerd`/`worker`/`browser` conditions, minified), keeping
+// the .wasm and the model as separate modules (CompiledWasm and Data), and runs it in the real workerd binary.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { basename, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { appDir, bin, modelDir } from './paths.mjs';
+
+/** Compressed upload budget for JS + wasm + model (gzip each): 3 MB. */
+export const BUDGET_BYTES = 3_000_000;
+
+/**
+ * Bundles `src/worker.ts` into `outDir`: `worker.mjs`, the `.wasm` and `model.bin` next to it.
+ * Returns the module list `[{name, type: 'esModule'|'wasm'|'data'}]`.
+ */
+export async function bundleWorker(outDir) {
+  mkdirSync(outDir, { recursive: true });
+  const assets = new Map(); // module name -> { src, type }
+  await build({
+    entryPoints: [join(appDir, 'src/worker.ts')],
+    outfile: join(outDir, 'worker.mjs'),
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    logLevel: 'warning',
+    plugins: [
+      {
+        // Workers compile no wasm from bytes, and a model is best left out of the JS: both stay module imports.
+        name: 'module-assets',
+        setup(b) {
+          b.onResolve({ filter: /\.(wasm|bin)$/ }, (args) => {
+            const name = basename(args.path);
+            assets.set(name, {
+              src: join(args.resolveDir, args.path),
+              type: name.endsWith('.wasm') ? 'wasm' : 'data',
+            });
+            return { path: `./${name}`, external: true };
+          });
+        },
+      },
+    ],
+  });
+  for (const [name, { src }] of assets) copyFileSync(src, join(outDir, name));
+  return [
+    { name: 'worker.mjs', type: 'esModule' },
+    ...[...assets].map(([name, { type }]) => ({ name, type })),
+  ];
+}
+
+/** Raw and gzip sizes of the bundled modules, and the total against {@link BUDGET_BYTES}. */
+export function sizeReport(outDir, modules) {
+  const size = (name) => {
+    const data = readFileSync(join(outDir, name));
+    return { bytes: data.byteLength, gzip: gzipSync(data, { level: 9 }).byteLength };
+  };
+  const js = size('worker.mjs');
+  const wasmName = modules.find((m) => m.type === 'wasm')?.name;
+  const wasm = wasmName ? size(wasmName) : { bytes: 0, gzip: 0 };
+  const model = size(basename(join(modelDir, 'model.bin')));
+  return {
+    jsBytes: js.bytes,
+    jsGzip: js.gzip,
+    wasmBytes: wasm.bytes,
+    wasmGzip: wasm.gzip,
+    modelBytes: model.bytes,
+    modelGzip: model.gzip,
+    totalGzip: js.gzip + wasm.gzip + model.gzip,
+    budgetBytes: BUDGET_BYTES,
+  };
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Writes a workerd config serving the bundle on 127.0.0.1:`port` (with `DEBUG` set when asked). */
+export function writeConfig(outDir, modules, port, { debug = false } = {}) {
+  const list = modules.map((m) => `(name = "${m.name}", ${m.type} = embed "${m.name}")`).join(',\n    ');
+  const file = join(outDir, 'config.capnp');
+  writeFileSync(
+    file,
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .siameseWorker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const siameseWorker :Workerd.Worker = (
+  modules = [
+    ${list}
+  ],
+  bindings = [ (name = "DEBUG", text = "${debug ? '1' : '0'}") ],
+  compatibilityDate = "2026-05-01",
+);
+`,
+  );
+  return file;
+}
+
+/**
+ * Starts `workerd serve` on the config and resolves once `GET /health` answers 200. `startMs` is the time from
+ * spawning the process to that first successful response (the cold start: process, isolate, WASM, model).
+ */
+export async function startWorkerd(configFile, port, { timeoutMs = 30_000 } = {}) {
+  const t0 = performance.now();
+  const child = spawn(bin('workerd'), ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => {
+    output += d;
+  });
+  child.stderr.on('data', (d) => {
+    output += d;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) });
+      if (res.ok) {
+        await res.arrayBuffer();
+        break;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || performance.now() - t0 > timeoutMs) {
+      child.kill('SIGKILL');
+      throw new Error(
+        `workerd did not serve /health within ${timeoutMs} ms (exit ${child.exitCode}):\n${output}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const startMs = performance.now() - t0;
+  return {
+    url,
+    startMs,
+    output: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,17 @@
+// Paths shared by the worker scripts and tests: the app folder, the repo root, the shared data folder, binaries.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const appDir = resolve(import.meta.dirname, '..');
+export const rootDir = resolve(appDir, '../..');
+/** `../shared` beside the repo, or `$SIAMESE_SHARED`. */
+export const sharedDir = process.env.SIAMESE_SHARED ?? resolve(rootDir, '..', 'shared');
+/** The generated model and reference set the Worker imports. */
+export const modelDir = join(appDir, 'model');
+
+/** A binary from the root node_modules/.bin, failing clearly when it is missing. */
+export function bin(name) {
+  const p = join(rootDir, 'node_modules/.bin', name);
+  if (!existsSync(p)) throw new Error(`${name} not found at ${p}: run npm ci at the repo root`);
+  return p;
+}

@@ -1,0 +1,197 @@
+// Functional checks of every route and error, shared by the Worker, Deno and Bun tests (same handler, same
+// answers). Each case takes the base URL of a running server.
+import { expect } from 'vitest';
+
+/** POSTs `body` (JSON-encoded unless a string) and returns status, headers and parsed JSON. */
+export async function call(
+  base: string,
+  path: string,
+  body?: unknown,
+  init: RequestInit = {},
+): Promise<{ status: number; headers: Headers; json: any }> {
+  const res = await fetch(`${base}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    ...init,
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
+}
+
+function expectError(r: { status: number; json: any }, status: number, code: string, field?: string): void {
+  expect(r.status).toBe(status);
+  expect(r.json.error.code).toBe(code);
+  expect(typeof r.json.error.message).toBe('string');
+  if (field) {
+    expect(r.json.error.field).toBe(field);
+    expect(r.json.error.message).toContain(`"${field}`);
+  }
+}
+
+const GUITAR = 'A man is playing a guitar.';
+const LONG = Array.from({ length: 200 }, (_, i) => `word${i % 7} guitar`).join(' ');
+
+/** The cases: `[name, check(baseUrl)]`. */
+export const routeCases: [string, (base: string) => Promise<void>][] = [
+  [
+    'GET /health: model id, format version, backend wasm, numTensors in debug',
+    async (base) => {
+      const r = await call(base, '/health');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('access-control-allow-origin')).toBe('*');
+      expect(r.json.ok).toBe(true);
+      expect(r.json.model.id).toMatch(/^[0-9a-f]{12}$/);
+      expect(r.json.model.formatVersion).toBe(1);
+      expect(r.json.model.dim).toBe(64);
+      expect(r.json.model.maxLength).toBe(32);
+      expect(r.json.model.threshold.metric).toBe('f1');
+      expect(r.json.backend).toBe('wasm');
+      expect(r.json.references).toBe(50);
+      expect(Number.isInteger(r.json.numTensors)).toBe(true);
+    },
+  ],
+  [
+    'POST /similarity: identical texts score 1, related > unrelated',
+    async (base) => {
+      const same = await call(base, '/similarity', { a: GUITAR, b: GUITAR });
+      expect(same.status).toBe(200);
+      expect(same.json.similarity).toBeCloseTo(1, 5);
+      expect(same.json.truncated).toBe(false);
+      const related = await call(base, '/similarity', { a: GUITAR, b: 'A man plays the guitar.' });
+      const unrelated = await call(base, '/similarity', { a: GUITAR, b: 'The stock market fell sharply.' });
+      expect(related.json.similarity).toBeGreaterThan(unrelated.json.similarity);
+    },
+  ],
+  [
+    'POST /embed: one vector per text, texts over maxLength reported truncated',
+    async (base) => {
+      const r = await call(base, '/embed', { texts: [GUITAR, '', LONG] });
+      expect(r.status).toBe(200);
+      expect(r.json.dim).toBe(64);
+      expect(r.json.embeddings).toHaveLength(3);
+      for (const v of r.json.embeddings) {
+        expect(v).toHaveLength(64);
+        expect(v.every((x: unknown) => typeof x === 'number' && Number.isFinite(x))).toBe(true);
+      }
+      expect(r.json.truncated).toBe(true);
+      expect(r.json.truncatedIndices).toEqual([2]);
+    },
+  ],
+  [
+    'POST /search: k best references, best first; a reference finds itself',
+    async (base) => {
+      const health = await call(base, '/health');
+      expect(health.json.references).toBe(50);
+      const r = await call(base, '/search', { query: 'A man plays the guitar.', k: 3 });
+      expect(r.status).toBe(200);
+      expect(r.json.results).toHaveLength(3);
+      const [top, second, third] = r.json.results;
+      expect(top.text).toBe('A man plays the guitar.');
+      expect(top.score).toBeCloseTo(1, 5);
+      expect(top.score).toBeGreaterThanOrEqual(second.score);
+      expect(second.score).toBeGreaterThanOrEqual(third.score);
+      expect(Number.isInteger(top.index)).toBe(true);
+      const byDefault = await call(base, '/search', { query: GUITAR });
+      expect(byDefault.json.results).toHaveLength(5);
+      const long = await call(base, '/search', { query: LONG, k: 1 });
+      expect(long.json.truncated).toBe(true);
+    },
+  ],
+  [
+    'POST /match: a reference matches itself above the calibrated threshold',
+    async (base) => {
+      const r = await call(base, '/match', { text: 'A man plays the guitar.' });
+      expect(r.status).toBe(200);
+      expect(r.json.match.text).toBe('A man plays the guitar.');
+      expect(r.json.best).toEqual(r.json.match);
+      const threshold = (await call(base, '/health')).json.model.threshold.value;
+      expect(r.json.threshold).toBeCloseTo(threshold, 10);
+      expect(r.json.truncated).toBe(false);
+      const none = await call(base, '/match', { text: 'xqzv wplk' });
+      expect(none.status).toBe(200);
+      if (none.json.match === null) expect(none.json.best.score).toBeLessThan(none.json.threshold);
+      else expect(none.json.match.score).toBeGreaterThanOrEqual(none.json.threshold);
+    },
+  ],
+  [
+    'OPTIONS preflight: 204 with CORS headers',
+    async (base) => {
+      const res = await fetch(`${base}/similarity`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://example.test', 'access-control-request-method': 'POST' },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('access-control-allow-methods')).toContain('POST');
+      expect(res.headers.get('access-control-allow-headers')).toContain('content-type');
+    },
+  ],
+  [
+    'errors: 404 unknown route, 405 wrong method, 415 content type',
+    async (base) => {
+      expectError(await call(base, '/nope'), 404, 'E_NOT_FOUND');
+      const wrong = await call(base, '/similarity');
+      expectError(wrong, 405, 'E_METHOD');
+      expect(wrong.headers.get('allow')).toBe('POST, OPTIONS');
+      expectError(await call(base, '/health', {}), 405, 'E_METHOD');
+      const res = await call(base, '/similarity', undefined, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: '{"a":"x","b":"y"}',
+      });
+      expectError(res, 415, 'E_CONTENT_TYPE');
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    },
+  ],
+  [
+    'errors: 400 invalid JSON or schema, naming the field',
+    async (base) => {
+      expectError(await call(base, '/similarity', '{"a": "x",'), 400, 'E_JSON');
+      expectError(await call(base, '/similarity', '[1, 2]'), 400, 'E_SCHEMA');
+      expectError(await call(base, '/similarity', { a: 'x' }), 400, 'E_SCHEMA', 'b');
+      expectError(await call(base, '/similarity', { a: 3, b: 'y' }), 400, 'E_SCHEMA', 'a');
+      expectError(await call(base, '/embed', { texts: 'x' }), 400, 'E_SCHEMA', 'texts');
+      expectError(await call(base, '/embed', { texts: [] }), 400, 'E_SCHEMA', 'texts');
+      expectError(await call(base, '/embed', { texts: Array(65).fill('x') }), 400, 'E_SCHEMA', 'texts');
+      const item = await call(base, '/embed', { texts: ['x', null] });
+      expectError(item, 400, 'E_SCHEMA', 'texts');
+      expect(item.json.error.message).toContain('texts[1]');
+      expectError(await call(base, '/search', { query: 'x', k: 0 }), 400, 'E_SCHEMA', 'k');
+      expectError(await call(base, '/search', { query: 'x', k: 1.5 }), 400, 'E_SCHEMA', 'k');
+      expectError(await call(base, '/search', { query: 'x', k: '3' }), 400, 'E_SCHEMA', 'k');
+      expectError(await call(base, '/search', { k: 3 }), 400, 'E_SCHEMA', 'query');
+      expectError(await call(base, '/match', { text: ['x'] }), 400, 'E_SCHEMA', 'text');
+    },
+  ],
+  [
+    'errors: 413 past 64 KiB (declared or streamed), and no 500 for user input',
+    async (base) => {
+      const big = JSON.stringify({ a: 'x'.repeat(70_000), b: 'y' });
+      expectError(await call(base, '/similarity', big), 413, 'E_TOO_LARGE');
+      const streamed = new ReadableStream({
+        start(c) {
+          for (let i = 0; i < 20; i++) c.enqueue(new TextEncoder().encode('x'.repeat(4096)));
+          c.close();
+        },
+      });
+      const r = await call(base, '/embed', undefined, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: streamed,
+        duplex: 'half',
+      } as RequestInit);
+      expectError(r, 413, 'E_TOO_LARGE');
+      // Just under the limit: accepted, and the long text is truncated to the model's maxLength.
+      const nearLimit = await call(base, '/similarity', { a: 'guitar '.repeat(9000), b: GUITAR });
+      expect(nearLimit.status).toBe(200);
+      expect(nearLimit.json.truncated).toBe(true);
+      for (const body of ['', 'null', '"x"', '{"texts": {"0": "a"}}', '{"query": "\\ud800"}']) {
+        for (const path of ['/similarity', '/embed', '/search', '/match']) {
+          const res = await call(base, path, body);
+          expect(res.status, `${path} ${body}`).toBeLessThan(500);
+        }
+      }
+    },
+  ],
+];

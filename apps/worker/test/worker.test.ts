@@ -1,0 +1,107 @@
+// The Worker in a real local workerd (from npm, 127.0.0.1 only): every route and error, a bounded load test with
+// a flat tensor count, the cold start, and the upload-size budget (plus wrangler's own dry-run figure).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BUDGET_BYTES,
+  bundleWorker,
+  freePort,
+  sizeReport,
+  startWorkerd,
+  writeConfig,
+} from '../scripts/bundle.mjs';
+import { appDir, bin } from '../scripts/paths.mjs';
+import { trainTinyModel } from '../scripts/train-model.mjs';
+import { loadTest } from './load.ts';
+import { call, routeCases } from './routes.ts';
+
+const outDir = join(appDir, '.out/workerd');
+let server: Awaited<ReturnType<typeof startWorkerd>>;
+let modules: Awaited<ReturnType<typeof bundleWorker>>;
+const report: Record<string, unknown> = {};
+
+beforeAll(async () => {
+  report.training = await trainTinyModel();
+  modules = await bundleWorker(outDir);
+  const port = await freePort();
+  server = await startWorkerd(writeConfig(outDir, modules, port, { debug: true }), port);
+  report.coldStartMs = Math.round(server.startMs);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  writeFileSync(join(appDir, '.out/report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`worker report: ${JSON.stringify(report)}`);
+});
+
+describe('worker on workerd', () => {
+  for (const [name, check] of routeCases) it(name, () => check(server.url));
+
+  it('initialises once per isolate, not per request', async () => {
+    const a = await call(server.url, '/health');
+    await call(server.url, '/similarity', { a: 'x', b: 'y' });
+    const b = await call(server.url, '/health');
+    expect(b.json.initMs).toBe(a.json.initMs);
+    expect(b.json.model.id).toBe(a.json.model.id);
+  });
+
+  it('load: 2,000 requests, 8 concurrent, no errors, flat tensor count', async () => {
+    const before = (await call(server.url, '/health')).json.numTensors;
+    const load = await loadTest(server.url, 2000, 8);
+    const after = (await call(server.url, '/health')).json.numTensors;
+    report.load = { ...load, numTensorsBefore: before, numTensorsAfter: after };
+    console.log(`worker load: ${JSON.stringify(report.load)}`);
+    expect(load.errors).toBe(0);
+    expect(after).toBe(before);
+  });
+
+  it('cold start: a fresh workerd process answers its first request', async () => {
+    const port = await freePort();
+    const cold = await startWorkerd(writeConfig(outDir, modules, port), port);
+    try {
+      report.coldStartFreshMs = Math.round(cold.startMs);
+      const r = await call(cold.url, '/health');
+      expect(r.json.backend).toBe('wasm');
+      expect(r.json.numTensors).toBeUndefined(); // debug off
+    } finally {
+      await cold.stop();
+    }
+  });
+
+  it(`bundle: JS + wasm + model under ${BUDGET_BYTES} bytes gzip`, () => {
+    const sizes = sizeReport(outDir, modules);
+    report.sizes = sizes;
+    console.log(`worker sizes: ${JSON.stringify(sizes)}`);
+    expect(sizes.jsGzip).toBeGreaterThan(0);
+    expect(sizes.wasmGzip).toBeGreaterThan(0);
+    expect(sizes.modelGzip).toBeGreaterThan(0);
+    expect(sizes.totalGzip).toBeLessThan(BUDGET_BYTES);
+  });
+
+  it('wrangler deploy --dry-run bundles the same Worker under the budget', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'siamese-wrangler-'));
+    const res = spawnSync(bin('wrangler'), ['deploy', '--dry-run', '--outdir', join(tmp, 'dist')], {
+      cwd: appDir,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: {
+        ...process.env,
+        XDG_CONFIG_HOME: tmp,
+        WRANGLER_LOG_PATH: join(tmp, 'logs'),
+        WRANGLER_SEND_METRICS: 'false',
+        CI: 'true',
+        NO_COLOR: '1',
+      },
+    });
+    const out = `${res.stdout}\n${res.stderr}`;
+    expect(res.status, out).toBe(0);
+    const m = /Total Upload:\s*([\d.]+)\s*KiB\s*\/\s*gzip:\s*([\d.]+)\s*KiB/.exec(out);
+    expect(m, out).not.toBeNull();
+    report.wrangler = { uploadKiB: Number(m![1]), gzipKiB: Number(m![2]) };
+    console.log(`wrangler dry-run: ${JSON.stringify(report.wrangler)}`);
+    expect(Number(m![2]) * 1024).toBeLessThan(BUDGET_BYTES);
+  });
+});
