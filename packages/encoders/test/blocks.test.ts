@@ -284,6 +284,23 @@ describe('lstm', () => {
     }
   });
 
+  it('packed sequence output skips all-pad tail steps and pads the result back to T', () => {
+    const enc = sequential(
+      embedding({ vocabSize: 9, dim: 3 }),
+      lstm({ hidden: 2, bidirectional: true, output: 'sequence' }),
+      pooling({ mode: 'max' }),
+    );
+    const tight = batch([[1, 2, 3], [4]]);
+    const loose = batch([[1, 2, 3], [4]], 7);
+    expectClose(run(enc, loose), run(enc, tight), 1e-6);
+    const g1 = gradsOf(enc, tight);
+    const g2 = gradsOf(enc, loose);
+    for (const name of Object.keys(g1)) expectClose(g2[name], g1[name], 1e-6);
+    enc.dispose();
+    disposeBatch(tight);
+    disposeBatch(loose);
+  });
+
   it('unpacked reads the pads: padding changes the output', () => {
     const enc = sequential(embedding({ vocabSize: 5, dim: 3 }), lstm({ hidden: 2, packed: false }));
     const a = batch([[1, 2]]);

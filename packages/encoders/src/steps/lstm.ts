@@ -1,4 +1,4 @@
-import { concat, type Tensor, type Tensor3D, type Variable } from '@tensorflow/tfjs-core';
+import { concat, pad, slice, type Tensor, type Tensor3D, type Variable } from '@tensorflow/tfjs-core';
 import { uniformVariable } from '../init.js';
 import { lstmDirection } from '../lstm-direction.js';
 import { bool, oneOf, positiveInt, prefix, qualify, rate } from '../options.js';
@@ -91,18 +91,34 @@ export function lstm(options: LstmOptions): StepSpec {
         output: { kind: output === 'sequence' ? 'sequence' : 'vector', dim: width },
         weights,
         apply: (x: Tensor | null, batch: EncoderInput, run) => {
-          const mask = packed ? batch.mask : null;
-          let seq = x as Tensor3D;
+          const full = x as Tensor3D;
+          const [b, T, e] = full.shape;
+          // Packed runs never read past the longest sentence: drop the all-pad tail steps up front.
+          const steps = packed ? Math.min(T, Math.max(1, ...batch.lengths)) : T;
+          const trimmed = steps < T;
+          const mask = trimmed ? slice(batch.mask, [0, 0], [b, steps]) : batch.mask;
+          let seq = trimmed ? slice(full, [0, 0, 0], [b, steps, e]) : full;
           for (let l = 0; l < layers; l++) {
             const finalOnly = l === layers - 1 && output === 'last';
             const outs = cells[l]!.map((cell, d) =>
-              lstmDirection(seq, cell, { reverse: d === 1, mask, sequence: !finalOnly }),
+              lstmDirection(seq, cell, {
+                reverse: d === 1,
+                mask: packed ? mask : null,
+                sequence: !finalOnly,
+              }),
             );
             const merged = outs.length === 1 ? outs[0]! : concat(outs, finalOnly ? 1 : 2);
             if (finalOnly) return merged;
             seq = (l < layers - 1 ? applyDropout(merged, dropoutRate, run) : merged) as Tensor3D;
           }
-          return output === 'sequence' ? seq : pool(seq, batch.mask, output === 'max' ? 'max' : 'mean');
+          if (output !== 'sequence') return pool(seq, mask, output === 'max' ? 'max' : 'mean');
+          return trimmed
+            ? pad(seq, [
+                [0, 0],
+                [0, T - steps],
+                [0, 0],
+              ])
+            : seq;
         },
       };
     },
