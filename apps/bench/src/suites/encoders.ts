@@ -73,7 +73,7 @@ async function measure(name: string, backend: 'wasm' | 'cpu', s: Sizes, runs: nu
         () => cosineMse(enc.encode(a, { training: true }), enc.encode(b, { training: true }), labels),
         vars,
       );
-      optimizer.applyGradients(grads);
+      optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
       value.dataSync();
     });
   const infer = () => tf.tidy(() => enc.encode(inferInput).dataSync());
