@@ -1,12 +1,11 @@
 // Bundles the Worker the way wrangler does (esbuild, `workerd`/`worker`/`browser` conditions, minified), keeping
 // the .wasm and the model as separate modules (CompiledWasm and Data), and runs it in the real workerd binary.
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { appDir, bin, modelDir } from './paths.mjs';
+import { spawnServer } from './serve.mjs';
 
 /** Compressed upload budget for JS + wasm + model (gzip each): 3 MB. */
 export const BUDGET_BYTES = 3_000_000;
@@ -75,18 +74,6 @@ export function sizeReport(outDir, modules) {
   };
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Writes a workerd config serving the bundle on 127.0.0.1:`port` (with `DEBUG` set when asked). */
 export function writeConfig(outDir, modules, port, { debug = false } = {}) {
   const list = modules.map((m) => `(name = "${m.name}", ${m.type} = embed "${m.name}")`).join(',\n    ');
@@ -110,49 +97,7 @@ const siameseWorker :Workerd.Worker = (
   return file;
 }
 
-/**
- * Starts `workerd serve` on the config and resolves once `GET /health` answers 200. `startMs` is the time from
- * spawning the process to that first successful response (the cold start: process, isolate, WASM, model).
- */
-export async function startWorkerd(configFile, port, { timeoutMs = 30_000 } = {}) {
-  const t0 = performance.now();
-  const child = spawn(bin('workerd'), ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => {
-    output += d;
-  });
-  child.stderr.on('data', (d) => {
-    output += d;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) });
-      if (res.ok) {
-        await res.arrayBuffer();
-        break;
-      }
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || performance.now() - t0 > timeoutMs) {
-      child.kill('SIGKILL');
-      throw new Error(
-        `workerd did not serve /health within ${timeoutMs} ms (exit ${child.exitCode}):\n${output}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  const startMs = performance.now() - t0;
-  return {
-    url,
-    startMs,
-    output: () => output,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+/** Starts `workerd serve` on the config and resolves once it answers `GET /health` (see {@link spawnServer}). */
+export function startWorkerd(configFile, port) {
+  return spawnServer(bin('workerd'), ['serve', configFile], { url: `http://127.0.0.1:${port}` });
 }

@@ -1,10 +1,10 @@
 // Cloudflare Worker entry (ES module format). The model and reference set are bundled as modules; the WASM
 // backend comes from @siamese/runtime's `workerd` export condition (a precompiled WebAssembly.Module import).
-import { initBackend, modelFromBytes } from '@siamese/runtime';
 import modelBytes from '../model/model.bin';
 import references from '../model/references.json';
-import { createState, handle, type ServiceState } from './handler.ts';
+import { handle, type ServiceState } from './handler.ts';
 import { json } from './http.ts';
+import { initService } from './service.ts';
 
 /** Bindings from `wrangler.toml` `[vars]`. */
 export interface Env {
@@ -15,17 +15,10 @@ export interface Env {
 // Once per isolate, not per request: every request awaits the same promise; a failed init is retried.
 let ready: Promise<ServiceState> | undefined;
 
-async function init(): Promise<ServiceState> {
-  const startedAt = performance.now();
-  const backend = await initBackend();
-  const model = await modelFromBytes(modelBytes, 'model.bin');
-  return createState(model, references, backend.name, startedAt);
-}
-
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     if (!ready) {
-      ready = init();
+      ready = initService(modelBytes, references);
       ready.catch(() => {
         ready = undefined;
       });

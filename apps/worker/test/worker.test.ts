@@ -5,15 +5,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BUDGET_BYTES,
-  bundleWorker,
-  freePort,
-  sizeReport,
-  startWorkerd,
-  writeConfig,
-} from '../scripts/bundle.mjs';
+import { BUDGET_BYTES, bundleWorker, sizeReport, startWorkerd, writeConfig } from '../scripts/bundle.mjs';
 import { appDir, bin } from '../scripts/paths.mjs';
+import { freePort } from '../scripts/serve.mjs';
 import { trainTinyModel } from '../scripts/train-model.mjs';
 import { loadTest } from './load.ts';
 import { call, routeCases } from './routes.ts';
