@@ -1,7 +1,7 @@
 import { Rng } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initBackend, tensorLeakCheck } from '../dist/index.js';
+import { initBackend, lstmSequence, tensorLeakCheck } from '../dist/index.js';
 
 /** Runs `fn` on a backend and returns plain arrays (so results can be compared across backends). */
 async function on<T>(backend: 'cpu' | 'wasm', fn: () => T): Promise<T> {
@@ -361,6 +361,76 @@ describe('Conv2DBackpropInput matches cpu', () => {
         return arrays([gx!, gw!]);
       }),
     );
+  });
+});
+
+describe('lstmSequence: fused wasm kernels match the plain-op LSTM on cpu', () => {
+  const cases = [
+    { b: 5, t: 7, h: 6, reverse: false },
+    { b: 5, t: 7, h: 6, reverse: true },
+    { b: 9, t: 4, h: 16, reverse: false },
+    { b: 3, t: 12, h: 33, reverse: true },
+  ];
+  it.each(cases)('B=$b T=$t H=$h reverse=$reverse: hs, dxp and dU', async ({ b, t: steps, h, reverse }) => {
+    const r = new Rng(b * 100 + steps * 10 + h);
+    const xp = rand(r, [b, steps, 4 * h]);
+    const u = rand(r, [h, 4 * h]);
+    const w = rand(r, [b, steps, h]);
+    // Lengths from 0 (all padding) to T; a gap inside one row checks that a padded step carries the state.
+    const mask = new Float32Array(b * steps);
+    for (let i = 0; i < b; i++) {
+      const len = i === 0 ? 0 : i === 1 ? steps : r.int(steps + 1);
+      for (let j = 0; j < len; j++) mask[i * steps + j] = 1;
+    }
+    if (b > 2 && steps > 2) mask[2 * steps + 1] = 0;
+    const run = () =>
+      tf.tidy(() => {
+        const m = tf.tensor2d(mask, [b, steps]);
+        const f = (x: tf.Tensor, v: tf.Tensor) =>
+          tf.sum(tf.mul(lstmSequence(x as tf.Tensor3D, v as tf.Tensor2D, m, { reverse }), t(w)));
+        const [gx, gu] = tf.grads(f)([t(xp), t(u)]);
+        return arrays([lstmSequence(t(xp) as tf.Tensor3D, t(u) as tf.Tensor2D, m, { reverse }), gx!, gu!]);
+      });
+    const cpu = await on('cpu', run);
+    await initBackend();
+    expect(tf.getKernel('SiameseLstmSequence', 'wasm')).toBeDefined();
+    await matchesCpu(run);
+    // The plain-op path on wasm (performanceKernels: false) agrees too.
+    await initBackend({ performanceKernels: false });
+    expect(tf.getKernel('SiameseLstmSequence', 'wasm')).toBeUndefined();
+    const plain = run();
+    for (let i = 0; i < cpu.length; i++) {
+      for (let j = 0; j < cpu[i]!.length; j++)
+        expect(Math.abs(plain[i]![j]! - cpu[i]![j]!)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('rejects inconsistent shapes with a message naming them', async () => {
+    await initBackend();
+    expect(() => tf.tidy(() => lstmSequence(tf.zeros([2, 3, 8]), tf.zeros([3, 8]), tf.ones([2, 3])))).toThrow(
+      /expected xp \[B, T, 4H\], U \[H, 4H\], mask \[B, T\], found xp \[2,3,8\], U \[3,8\]/,
+    );
+  });
+
+  it('a training step through the fused layer does not leak', async () => {
+    await initBackend();
+    const rng = new Rng(4);
+    const u = tf.variable(tf.tensor2d(values(rng, 8 * 32), [8, 32]));
+    const w = tf.variable(tf.tensor2d(values(rng, 5 * 32), [5, 32]));
+    const x = tf.tensor3d(values(rng, 6 * 4 * 5), [6, 4, 5]);
+    const m = tf.tensor2d([1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0], [6, 4]);
+    const opt = tf.train.adam(0.01);
+    const loss = () => {
+      const xp = tf.reshape(tf.matMul(tf.reshape(x, [24, 5]), w), [6, 4, 32]) as tf.Tensor3D;
+      const hs = lstmSequence(xp, u, m);
+      const back = lstmSequence(xp, u, m, { reverse: true });
+      return tf.mean(
+        tf.square(tf.add(tf.slice(hs, [0, 3, 0], [6, 1, 8]), tf.slice(back, [0, 0, 0], [6, 1, 8]))),
+      ) as tf.Scalar;
+    };
+    await tensorLeakCheck(() => opt.minimize(loss, true)?.dispose(), { iterations: 3 });
+    tf.dispose([u, w, x, m]);
+    opt.dispose();
   });
 });
 

@@ -1,4 +1,4 @@
-import { initBackend } from '@siamese/backend';
+import { initBackend, lstmSequence } from '@siamese/backend';
 import { Rng } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { round, timeIt } from '../measure.js';
@@ -136,6 +136,31 @@ const suite: BenchSuite = {
           ),
       },
     ];
+
+    // The fused LSTM layer against the same recurrence as plain ops (stock kernels), forward + backward.
+    const xp = rand([128, 20, 512]) as tf.Tensor3D;
+    const lens = Array.from({ length: 128 }, () => 5 + rng.int(16));
+    const lstmMask = tf.tensor2d(
+      Float32Array.from({ length: 128 * 20 }, (_, i) => (i % 20 < lens[Math.floor(i / 20)]! ? 1 : 0)),
+      [128, 20],
+    );
+    keep.push(lstmMask);
+    const u = rand([128, 512]) as tf.Tensor2D;
+    cases.push(
+      {
+        kernel: 'SiameseLstmSequence',
+        shape: 'lstmSequence B=128 T=20 H=128, forward',
+        run: () => lstmSequence(xp, u, lstmMask),
+      },
+      {
+        kernel: 'SiameseLstmSequence(+Grad)',
+        shape: 'lstmSequence B=128 T=20 H=128, forward + backward',
+        run: () =>
+          tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+            tf.sum(lstmSequence(x as tf.Tensor3D, w as tf.Tensor2D, lstmMask)),
+          )([xp, u]),
+      },
+    );
 
     const runs = quick ? 3 : 15;
     const rows: BenchRow[] = [];

@@ -10,22 +10,11 @@ import { sizeOf } from './heap.js';
 import { markOurs, stockKernel } from './registry.js';
 import { TransposeCache } from './transpose-cache.js';
 import { relabel, WasmHeap } from './wasm-heap.js';
+import { matMulInto } from './xnn-matmul.js';
 
 /** Below this many multiply-adds per product the stock loop is as fast as transpose + XNNPACK. */
 const MIN_MACS = 4096;
 
-type CppBatchMatMul = (
-  aId: number,
-  aShape: Uint8Array,
-  aRank: number,
-  bId: number,
-  bShape: Uint8Array,
-  bRank: number,
-  transposeA: boolean,
-  transposeB: boolean,
-  outId: number,
-) => void;
-const cppByModule = new WeakMap<object, CppBatchMatMul>();
 const transposeCache = new TransposeCache(2);
 
 /**
@@ -109,20 +98,17 @@ function slicedProduct(
   n: number,
   outShape: number[],
 ): TensorInfo {
-  const cpp = cppFor(heap);
   const out = heap.alloc([batch, m, n], 'float32');
-  const aShape = new Uint8Array(new Int32Array([1, m, k]).buffer);
-  const bShape = new Uint8Array(new Int32Array([1, k, n]).buffer);
   const views: TensorInfo[] = [];
   try {
-    const aWhole = batchA === 1 ? heap.id(a3) : -1;
     for (let i = 0; i < batch; i++) {
-      const av = aWhole >= 0 ? null : heap.view(a3, i * m * k, [1, m, k]);
+      const av = batchA === 1 ? a3 : heap.view(a3, i * m * k, [1, m, k]);
+      if (av !== a3) views.push(av);
       const bv = heap.view(b3, i * k * n, [1, k, n]);
+      views.push(bv);
       const ov = heap.view(out, i * m * n, [1, m, n]);
-      if (av) views.push(av);
-      views.push(bv, ov);
-      cpp(av ? heap.id(av) : aWhole, aShape, 3, heap.id(bv), bShape, 3, false, false, heap.id(ov));
+      views.push(ov);
+      matMulInto(heap, av, bv, ov, m, k, n);
       // Release as we go: each b slice caches a packed XNNPACK operator until its id is disposed.
       for (const v of views.splice(0)) heap.releaseView(v);
     }
@@ -132,24 +118,4 @@ function slicedProduct(
     throw e;
   }
   return { dataId: out.dataId, shape: outShape, dtype: 'float32' };
-}
-
-function cppFor(heap: WasmHeap): CppBatchMatMul {
-  const mod = heap.module;
-  let fn = cppByModule.get(mod);
-  if (!fn) {
-    fn = mod.cwrap(BatchMatMul, null, [
-      'number',
-      'array',
-      'number',
-      'number',
-      'array',
-      'number',
-      'number',
-      'number',
-      'number',
-    ]) as unknown as CppBatchMatMul;
-    cppByModule.set(mod, fn);
-  }
-  return fn;
 }

@@ -4,6 +4,7 @@ import { registerWasmPerformanceKernels, restoreStockWasmKernels } from './perfo
 import { replaceKernel } from './registry.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
+export { type LstmSequenceOptions, lstmSequence } from './lstm-op.js';
 export { registerWasmPerformanceKernels, restoreStockWasmKernels };
 
 /**

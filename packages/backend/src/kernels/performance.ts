@@ -1,9 +1,17 @@
-import type { KernelConfig } from '@tensorflow/tfjs-core';
+import {
+  getGradient,
+  getKernel,
+  type KernelConfig,
+  registerGradient,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { COMPARISON_KERNELS, comparisonConfig } from './compare.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { gatherV2Config } from './gather.js';
 import { identityConfig } from './identity.js';
+import { LSTM_SEQUENCE, lstmSequenceConfig } from './lstm-sequence.js';
+import { LSTM_SEQUENCE_GRAD, lstmSequenceGradConfig, lstmSequenceGradient } from './lstm-sequence-grad.js';
 import { isOurs, replaceKernel, stockKernel } from './registry.js';
 import { reverseConfig } from './reverse.js';
 import { sliceConfig } from './slice.js';
@@ -34,7 +42,8 @@ let configs: KernelConfig[] | undefined;
 /**
  * Replaces stock tfjs-backend-wasm kernels that are slow for training with faster ones that give the same results:
  * transposed/batched `BatchMatMul` on XNNPACK, `Slice`/`SplitV`/`Unpack`/`GatherV2`/`Tile`/`Reverse` as heap
- * copies, zero-copy `Identity`, comparisons as JS loops, `Conv2DBackpropInput` as matmul + col2im.
+ * copies, zero-copy `Identity`, comparisons as JS loops, `Conv2DBackpropInput` as matmul + col2im, `Tanh` on
+ * XNNPACK's sigmoid, `Sum` over leading axes; and adds the fused LSTM layer kernels behind `lstmSequence()`.
  * Idempotent; the stock kernels stay reachable (they are captured before the first replacement).
  *
  * @returns the kernel names now overridden on `'wasm'`.
@@ -46,7 +55,10 @@ export function registerWasmPerformanceKernels(): string[] {
     return make();
   });
   for (const c of configs) replaceKernel(c);
-  return configs.map((c) => c.kernelName);
+  replaceKernel(lstmSequenceConfig());
+  replaceKernel(lstmSequenceGradConfig());
+  if (!getGradient(LSTM_SEQUENCE)) registerGradient(lstmSequenceGradient);
+  return [...configs.map((c) => c.kernelName), LSTM_SEQUENCE, LSTM_SEQUENCE_GRAD];
 }
 
 /**
@@ -62,5 +74,8 @@ export function restoreStockWasmKernels(): string[] {
     replaceKernel(stockKernel(name));
     restored.push(name);
   }
+  // Without the fused kernels, lstmSequence() runs as plain ops.
+  for (const name of [LSTM_SEQUENCE, LSTM_SEQUENCE_GRAD])
+    if (getKernel(name, 'wasm')) unregisterKernel(name, 'wasm');
   return restored;
 }

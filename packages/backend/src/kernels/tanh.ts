@@ -33,16 +33,17 @@ export function tanhConfig(): KernelConfig {
       heap.free(twice);
       f = heap.floats();
       const s0 = heap.offset(s);
-      for (let i = 0; i < n; i++) {
-        const v = f[x0 + i]!;
-        if (v > -SMALL && v < SMALL) {
-          const v2 = v * v;
-          f[s0 + i] = v * (1 + v2 * (-1 / 3 + v2 * (2 / 15 - (17 / 315) * v2)));
-        } else {
-          f[s0 + i] = 2 * f[s0 + i]! - 1;
-        }
-      }
+      for (let i = 0; i < n; i++) f[s0 + i] = tanhFromSigmoid(f[x0 + i]!, f[s0 + i]!);
       return s;
     }),
   };
+}
+
+/** tanh(v) from s = σ(2v): 2s − 1, or the Taylor polynomial where that would cancel (|v| < 0.05). */
+export function tanhFromSigmoid(v: number, s: number): number {
+  if (v > -SMALL && v < SMALL) {
+    const v2 = v * v;
+    return v * (1 + v2 * (-1 / 3 + v2 * (2 / 15 - (17 / 315) * v2)));
+  }
+  return 2 * s - 1;
 }

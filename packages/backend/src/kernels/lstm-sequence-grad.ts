@@ -1,0 +1,141 @@
+import {
+  BatchMatMul,
+  engine,
+  type GradConfig,
+  getKernel,
+  type KernelConfig,
+  type NamedAttrMap,
+  type Tensor,
+  type TensorInfo,
+  Transpose,
+  zerosLike,
+} from '@tensorflow/tfjs-core';
+import { LSTM_SEQUENCE, type LstmSequenceAttrs, lstmDims } from './lstm-sequence.js';
+import { stockKernel } from './registry.js';
+import { relabel, WasmHeap } from './wasm-heap.js';
+import { matMulInto } from './xnn-matmul.js';
+
+/** Kernel name of the fused LSTM layer's backward pass. */
+export const LSTM_SEQUENCE_GRAD = 'SiameseLstmSequenceGrad';
+
+/**
+ * Backward pass of {@link LSTM_SEQUENCE}: from dhs (and dcs) [B, T, H] to dxp [B, T, 4H] and dU [H, 4H]. Walks
+ * the steps backwards in JS from the saved activations; dh_prev += dG·Uᵀ runs on XNNPACK per step (Uᵀ packed
+ * once), and dU = Σ_t h_{t-1}ᵀ·dG_t is ONE [H, B·T]·[B·T, 4H] product at the end.
+ */
+export function lstmSequenceGradConfig(): KernelConfig {
+  return {
+    kernelName: LSTM_SEQUENCE_GRAD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const { dhs, dcs, U: u, mask, hs, cs, acts } = inputs as Record<string, TensorInfo>;
+      const reverse = (attrs as unknown as LstmSequenceAttrs).reverse === true;
+      const H = u!.shape[0]!;
+      const { batch: B, steps: T } = lstmDims(relabel(hs!, [hs!.shape[0]!, hs!.shape[1]!, 4 * H]), u!, mask!);
+      const G = 4 * H;
+      const heap = new WasmHeap(backend);
+      const dxp = heap.alloc([B, T, G], 'float32');
+      const hPrevAll = heap.alloc([B, T, H], 'float32');
+      const dG = heap.alloc([1, B, G], 'float32');
+      const dhRec = heap.alloc([1, B, H], 'float32');
+      const uT = stockKernel(Transpose).kernelFunc({
+        inputs: { x: u! },
+        attrs: { perm: [1, 0] },
+        backend,
+      }) as TensorInfo;
+      const dhCarry = new Float32Array(B * H);
+      const dcCarry = new Float32Array(B * H);
+      let dU: TensorInfo;
+      try {
+        for (let s = T - 1; s >= 0; s--) {
+          const t = reverse ? T - 1 - s : s;
+          const tp = s === 0 ? -1 : reverse ? t + 1 : t - 1;
+          let f = heap.floats();
+          const [dh0, dc0, m0, cs0, a0, hs0] = [dhs, dcs, mask, cs, acts, hs].map((x) => heap.offset(x!)) as [
+            number,
+            number,
+            number,
+            number,
+            number,
+            number,
+          ];
+          const g0 = heap.offset(dG);
+          const dx0 = heap.offset(dxp);
+          const hp0 = heap.offset(hPrevAll);
+          for (let b = 0; b < B; b++) {
+            const row = (b * T + t) * H;
+            const gr = g0 + b * G;
+            const carry = b * H;
+            // h before this step (zeros at the first step), for dU.
+            if (tp < 0) f.fill(0, hp0 + row, hp0 + row + H);
+            else f.copyWithin(hp0 + row, hs0 + (b * T + tp) * H, hs0 + (b * T + tp + 1) * H);
+            if (!(f[m0 + b * T + t]! > 0.5)) {
+              // Padded step: h and c were carried over, so their gradients pass straight through.
+              for (let k = 0; k < H; k++) {
+                dhCarry[carry + k]! += f[dh0 + row + k]!;
+                dcCarry[carry + k]! += f[dc0 + row + k]!;
+              }
+              f.fill(0, gr, gr + G);
+              continue;
+            }
+            const ar = a0 + (b * T + t) * 5 * H;
+            const cp = tp < 0 ? -1 : cs0 + (b * T + tp) * H;
+            for (let k = 0; k < H; k++) {
+              const dh = f[dh0 + row + k]! + dhCarry[carry + k]!;
+              const dc = f[dc0 + row + k]! + dcCarry[carry + k]!;
+              const i = f[ar + k]!;
+              const fg = f[ar + H + k]!;
+              const g = f[ar + 2 * H + k]!;
+              const o = f[ar + 3 * H + k]!;
+              const tc = f[ar + 4 * H + k]!;
+              const cPrev = cp < 0 ? 0 : f[cp + k]!;
+              const dcNew = dc + dh * o * (1 - tc * tc);
+              f[gr + k] = dcNew * g * i * (1 - i);
+              f[gr + H + k] = dcNew * cPrev * fg * (1 - fg);
+              f[gr + 2 * H + k] = dcNew * i * (1 - g * g);
+              f[gr + 3 * H + k] = dh * tc * o * (1 - o);
+              dcCarry[carry + k] = dcNew * fg;
+              dhCarry[carry + k] = 0;
+            }
+          }
+          for (let b = 0; b < B; b++) f.copyWithin(dx0 + (b * T + t) * G, g0 + b * G, g0 + (b + 1) * G);
+          if (s === 0) break;
+          matMulInto(heap, dG, uT, dhRec, B, G, H);
+          f = heap.floats();
+          const r0 = heap.offset(dhRec);
+          for (let j = 0; j < B * H; j++) dhCarry[j]! += f[r0 + j]!;
+        }
+        const matMul = getKernel(BatchMatMul, 'wasm')!.kernelFunc;
+        const product = matMul({
+          inputs: { a: relabel(hPrevAll, [1, B * T, H]), b: relabel(dxp, [1, B * T, G]) },
+          attrs: { transposeA: true, transposeB: false },
+          backend,
+        }) as TensorInfo;
+        dU = { dataId: product.dataId, shape: [H, G], dtype: 'float32' };
+      } catch (e) {
+        heap.free(dxp);
+        throw e;
+      } finally {
+        for (const x of [hPrevAll, dG, dhRec, uT]) heap.free(x);
+      }
+      return [dxp, dU];
+    },
+  };
+}
+
+/** Gradient of {@link LSTM_SEQUENCE} w.r.t. xp and U (the mask gets zeros; `acts` is internal, not differentiable). */
+export const lstmSequenceGradient: GradConfig = {
+  kernelName: LSTM_SEQUENCE,
+  inputsToSave: ['U', 'mask'],
+  outputsToSave: [true, true, true],
+  gradFunc: (dy, saved, attrs) => {
+    const [dhs, dcs] = dy as Tensor[];
+    const [u, mask, hs, cs, acts] = saved as Tensor[];
+    const [dxp, dU] = engine().runKernel(
+      LSTM_SEQUENCE_GRAD,
+      { dhs: dhs!, dcs: dcs!, U: u!, mask: mask!, hs: hs!, cs: cs!, acts: acts! },
+      attrs as NamedAttrMap,
+    ) as Tensor[];
+    return { xp: () => dxp!, U: () => dU!, mask: () => zerosLike(mask!) };
+  },
+};
