@@ -11,10 +11,10 @@ import { spawnServer } from './serve.mjs';
 export const BUDGET_BYTES = 3_000_000;
 
 /**
- * Bundles `src/worker.ts` into `outDir`: `worker.mjs`, the `.wasm` and `model.bin` next to it.
- * Returns the module list `[{name, type: 'esModule'|'wasm'|'data'}]`.
+ * Bundles `src/worker.ts` into `outDir`: `worker.mjs`, the `.wasm` and `model.bin` next to it. The model and
+ * references come from `model` (default `model/`). Returns the module list `[{name, type: 'esModule'|'wasm'|'data'}]`.
  */
-export async function bundleWorker(outDir) {
+export async function bundleWorker(outDir, model = modelDir) {
   mkdirSync(outDir, { recursive: true });
   const assets = new Map(); // module name -> { src, type }
   await build({
@@ -33,12 +33,13 @@ export async function bundleWorker(outDir) {
         // Workers compile no wasm from bytes, and a model is best left out of the JS: both stay module imports.
         name: 'module-assets',
         setup(b) {
+          b.onResolve({ filter: /^\.\.\/model\/references\.json$/ }, () => ({
+            path: join(model, 'references.json'),
+          }));
           b.onResolve({ filter: /\.(wasm|bin)$/ }, (args) => {
             const name = basename(args.path);
-            assets.set(name, {
-              src: join(args.resolveDir, args.path),
-              type: name.endsWith('.wasm') ? 'wasm' : 'data',
-            });
+            const src = name === 'model.bin' ? join(model, name) : join(args.resolveDir, args.path);
+            assets.set(name, { src, type: name.endsWith('.wasm') ? 'wasm' : 'data' });
             return { path: `./${name}`, external: true };
           });
         },
@@ -61,7 +62,7 @@ export function sizeReport(outDir, modules) {
   const js = size('worker.mjs');
   const wasmName = modules.find((m) => m.type === 'wasm')?.name;
   const wasm = wasmName ? size(wasmName) : { bytes: 0, gzip: 0 };
-  const model = size(basename(join(modelDir, 'model.bin')));
+  const model = size('model.bin');
   return {
     jsBytes: js.bytes,
     jsGzip: js.gzip,

@@ -1,16 +1,16 @@
 // `node scripts/train-model.mjs [--out model/]`: trains the tiny model the Worker bundles, in Node on WASM
 // (src/tiny-model.ts: a few seconds on STS-B train, threshold calibrated on STS-B dev), and writes
 // model/model.bin (single-file format) + model/references.json (the /search and /match corpus).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { initBackend, modelToBytes } from '@siamese/runtime';
 import { build } from 'esbuild';
 import { appDir, modelDir, sharedDir } from './paths.mjs';
 
-/** Node 20 runs no TypeScript: compile the shared module once (dependencies stay imports). */
+/** Node 20 runs no TypeScript: compile the shared module (dependencies stay imports) to a per-process file. */
 async function loadTinyModel() {
-  const outfile = join(appDir, '.out/tiny-model.mjs');
+  const outfile = join(appDir, `.out/tiny-model-${process.pid}.mjs`);
   await build({
     entryPoints: [join(appDir, 'src/tiny-model.ts')],
     outfile,
@@ -20,18 +20,22 @@ async function loadTinyModel() {
     packages: 'external',
     logLevel: 'warning',
   });
-  return import(pathToFileURL(outfile).href);
+  try {
+    return await import(pathToFileURL(outfile).href);
+  } finally {
+    rmSync(outfile, { force: true });
+  }
 }
 
 /** Trains, calibrates and writes the model; returns a summary. */
-export async function trainTinyModel({ out = modelDir, log = () => {} } = {}) {
+export async function trainTinyModel({ out = modelDir, pairs = 2000, log = () => {} } = {}) {
   const { parseStsb, referenceSet, trainTinyModel: train } = await loadTinyModel();
   const backend = await initBackend();
   const read = (file) => readFileSync(join(sharedDir, 'data/stsb', file), 'utf8');
   const dev = parseStsb(read('dev.tsv'), 500);
   const references = referenceSet(dev);
   const run = await train({
-    train: parseStsb(read('train.tsv'), 2000),
+    train: parseStsb(read('train.tsv'), pairs),
     dev,
     references,
     onEpoch: (epoch, loss) => log(`epoch ${epoch}: loss ${loss.toFixed(4)}`),

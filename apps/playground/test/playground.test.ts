@@ -1,0 +1,117 @@
+// End to end in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core): vite build, serve dist/
+// on 127.0.0.1, train in the page on WASM, check the similarity and ranking UIs, save a screenshot.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveStatic } from './static-server.ts';
+
+const appDir = join(import.meta.dirname, '..');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const EPOCHS = 6;
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+let browser: Browser;
+let page: Page;
+let server: Awaited<ReturnType<typeof serveStatic>>;
+const problems: string[] = [];
+const wasmResponses: { url: string; status: number; type: string | null }[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `Chromium not found at ${chromiumPath}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
+  }
+  await build({ root: appDir, logLevel: 'warn' });
+  server = await serveStatic(join(appDir, 'dist'));
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: FLAGS });
+  page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    if (r.url().endsWith('.wasm'))
+      wasmResponses.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] ?? null });
+  });
+  await page.goto(server.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('playground in headless Chromium', () => {
+  it('initialises the WASM backend (the .wasm served by Vite as an asset)', async () => {
+    await page.waitForFunction(() => document.getElementById('backend')?.textContent !== 'loading…');
+    expect(await page.textContent('#backend')).toBe('wasm');
+    expect(wasmResponses).toHaveLength(1);
+    expect(wasmResponses[0]!.status).toBe(200);
+    expect(wasmResponses[0]!.url).toMatch(/\/assets\/tfjs-backend-wasm-simd-[\w-]+\.wasm$/);
+    expect(await page.textContent('#sample-size')).toBe('600');
+  });
+
+  it(`trains ${EPOCHS} epochs in the page with a live chart`, async () => {
+    await page.fill('#epochs', String(EPOCHS));
+    await page.click('#train');
+    await page.waitForSelector('#status[data-done="true"], #status[data-error="true"]', { timeout: 120_000 });
+    const status = await page.textContent('#status');
+    expect(status).toMatch(
+      new RegExp(`^epoch ${EPOCHS}/${EPOCHS} · loss [\\d.]+ · dev Spearman [\\d.-]+ · done$`),
+    );
+    expect(await page.getAttribute('#status', 'data-epoch')).toBe(String(EPOCHS));
+    const spearman = Number(/dev Spearman ([\d.-]+)/.exec(status ?? '')?.[1]);
+    expect(spearman).toBeGreaterThan(0.3);
+    // The chart has ink: count non-blank pixels.
+    const inked = await page.evaluate(() => {
+      const c = document.getElementById('chart') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(1000);
+  });
+
+  it('similarity: related sentences score higher than unrelated ones', async () => {
+    const related = Number(await page.textContent('#sim-value'));
+    expect(related).toBeGreaterThan(0.5);
+    expect(related).toBeLessThanOrEqual(1);
+    await page.fill('#sim-b', 'The stock market fell sharply today.');
+    await page.click('#compare');
+    await page.waitForFunction(
+      (r) => document.getElementById('sim-value')?.textContent !== r,
+      String(related.toFixed(4)),
+    );
+    const unrelated = Number(await page.textContent('#sim-value'));
+    expect(unrelated).toBeLessThan(related);
+  });
+
+  it('ranking: the guitar sentence comes first for a guitar query, scores descending', async () => {
+    const items = await page.$$eval('#ranking li', (lis) =>
+      lis.map((li) => ({ text: li.textContent ?? '', score: Number((li as HTMLElement).dataset.score) })),
+    );
+    expect(items).toHaveLength(7);
+    expect(items[0]!.text).toContain('A man plays the guitar.');
+    for (let i = 1; i < items.length; i++) expect(items[i]!.score).toBeLessThanOrEqual(items[i - 1]!.score);
+  });
+
+  it('has no page errors, and saves a screenshot (artifacts/playground.png)', async () => {
+    mkdirSync(join(appDir, 'artifacts'), { recursive: true });
+    await page.screenshot({ path: join(appDir, 'artifacts/playground.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,7 @@
+import { defineConfig } from 'vite';
+
+// Relative base: dist/ works from any path (a CDN folder, GitHub Pages, a static server).
+export default defineConfig({
+  base: './',
+  build: { target: 'es2022', chunkSizeWarningLimit: 1500 },
+});
