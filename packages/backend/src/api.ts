@@ -2,6 +2,12 @@
 export { BackendError, TensorLeakError } from './errors.js';
 export { registerAllGradients } from './gradients.js';
 export type { BackendInfo, InitBackendOptions } from './init.js';
-export { type LstmSequenceOptions, lstmSequence, registerSiameseKernels } from './kernels/index.js';
+export {
+  FusedAdamOptimizer,
+  fusedAdam,
+  type LstmSequenceOptions,
+  lstmSequence,
+  registerSiameseKernels,
+} from './kernels/index.js';
 export { type LeakCheckResult, tensorLeakCheck } from './leak-check.js';
 export { loadWasmBinary, type WasmBinary, type WasmSource } from './wasm-source.js';

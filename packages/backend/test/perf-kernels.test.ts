@@ -1,7 +1,7 @@
 import { Rng } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initBackend, lstmSequence, tensorLeakCheck } from '../dist/index.js';
+import { FusedAdamOptimizer, fusedAdam, initBackend, lstmSequence, tensorLeakCheck } from '../dist/index.js';
 
 /** Runs `fn` on a backend and returns plain arrays (so results can be compared across backends). */
 async function on<T>(backend: 'cpu' | 'wasm', fn: () => T): Promise<T> {
@@ -49,7 +49,7 @@ describe('performance kernels are registered and reversible', () => {
     expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(ours);
     expect(again.kernelsAdded).toEqual(tuned.kernelsAdded);
     const stock = await initBackend({ performanceKernels: false });
-    expect(stock.kernelsAdded).toEqual(['UnsortedSegmentSum', 'Conv2DBackpropFilter']);
+    expect(stock.kernelsAdded).toEqual(['UnsortedSegmentSum', 'SiameseAdamUpdate', 'Conv2DBackpropFilter']);
     const stockFn = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
     expect(stockFn).not.toBe(ours);
     // The stock kernel still works after a round trip (its setup ran on the backend).
@@ -430,6 +430,65 @@ describe('lstmSequence: fused wasm kernels match the plain-op LSTM on cpu', () =
     };
     await tensorLeakCheck(() => opt.minimize(loss, true)?.dispose(), { iterations: 3 });
     tf.dispose([u, w, x, m]);
+    opt.dispose();
+  });
+});
+
+describe('fusedAdam', () => {
+  /** Four Adam steps on a small regression; returns the weights and the optimizer state after each. */
+  const train = (make: () => tf.Optimizer) => {
+    const rng = new Rng(12);
+    const w = tf.variable(tf.tensor2d(values(rng, 6 * 3), [6, 3]));
+    const e = tf.variable(tf.tensor2d(values(rng, 10 * 6), [10, 6]));
+    const x = tf.tensor1d([1, 4, 4, 9], 'int32');
+    const y = tf.tensor2d(values(rng, 4 * 3), [4, 3]);
+    const opt = make();
+    const out: Float32Array[] = [];
+    for (let i = 0; i < 4; i++) {
+      opt.minimize(() => tf.mean(tf.square(tf.sub(tf.matMul(tf.gather(e, x), w), y))) as tf.Scalar, false, [
+        w,
+        e,
+      ]);
+      out.push(w.dataSync() as Float32Array, e.dataSync() as Float32Array);
+    }
+    return { out, opt, dispose: () => tf.dispose([w, e, x, y]) };
+  };
+
+  it('follows tf.train.adam step for step on cpu and wasm, with the same state', async () => {
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await initBackend({ backend });
+      const ref = train(() => tf.train.adam(0.05));
+      const got = train(() => fusedAdam(0.05));
+      expect(got.opt).toBeInstanceOf(FusedAdamOptimizer);
+      expect(got.opt.iterations).toBe(4);
+      for (let i = 0; i < ref.out.length; i++) {
+        for (let j = 0; j < ref.out[i]!.length; j++) expect(got.out[i]![j]).toBeCloseTo(ref.out[i]![j]!, 5);
+      }
+      const [rw, gw] = [await ref.opt.getWeights(), await got.opt.getWeights()];
+      // Same layout (names differ only by the auto-numbered variables).
+      const layout = (ws: { name: string }[]) => ws.map((n) => n.name.replace(/^[^/]*/, ''));
+      expect(layout(gw)).toEqual(layout(rw));
+      for (let i = 0; i < rw.length; i++) {
+        const a = rw[i]!.tensor.dataSync();
+        const b = gw[i]!.tensor.dataSync();
+        for (let j = 0; j < a.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThan(1e-5);
+      }
+      ref.dispose();
+      got.dispose();
+      ref.opt.dispose();
+      got.opt.dispose();
+    }
+  });
+
+  it('does not leak tensors across steps', async () => {
+    await initBackend();
+    const w = tf.variable(tf.ones([50, 8]));
+    const opt = fusedAdam(0.01);
+    const ids = tf.tensor1d([3, 7, 7], 'int32');
+    await tensorLeakCheck(() =>
+      opt.minimize(() => tf.sum(tf.square(tf.gather(w, ids))) as tf.Scalar)?.dispose(),
+    );
+    tf.dispose([w, ids]);
     opt.dispose();
   });
 });

@@ -19,6 +19,7 @@ import { splitVConfig } from './split-v.js';
 import { sumConfig } from './sum.js';
 import { tanhConfig } from './tanh.js';
 import { tileConfig } from './tile.js';
+import { transposeConfig } from './transpose.js';
 import { unpackConfig } from './unpack.js';
 
 /** Every performance override, by kernel name. */
@@ -34,6 +35,7 @@ const OVERRIDES: ReadonlyArray<readonly [string, () => KernelConfig]> = [
   ['Conv2DBackpropInput', conv2DBackpropInputConfig],
   ['Tanh', tanhConfig],
   ['Sum', sumConfig],
+  ['Transpose', transposeConfig],
   ...COMPARISON_KERNELS.map((name) => [name, () => comparisonConfig(name)] as const),
 ];
 
@@ -43,7 +45,7 @@ let configs: KernelConfig[] | undefined;
  * Replaces stock tfjs-backend-wasm kernels that are slow for training with faster ones that give the same results:
  * transposed/batched `BatchMatMul` on XNNPACK, `Slice`/`SplitV`/`Unpack`/`GatherV2`/`Tile`/`Reverse` as heap
  * copies, zero-copy `Identity`, comparisons as JS loops, `Conv2DBackpropInput` as matmul + col2im, `Tanh` on
- * XNNPACK's sigmoid, `Sum` over leading axes; and adds the fused LSTM layer kernels behind `lstmSequence()`.
+ * XNNPACK's sigmoid, `Sum` over leading axes, no-op `Transpose` without a copy; and adds the fused LSTM layer kernels behind `lstmSequence()`.
  * Idempotent; the stock kernels stay reachable (they are captured before the first replacement).
  *
  * @returns the kernel names now overridden on `'wasm'`.
