@@ -59,7 +59,7 @@ export async function handle(
 ): Promise<Response> {
   try {
     const { pathname } = new URL(request.url);
-    const route = ROUTES[pathname];
+    const route = Object.hasOwn(ROUTES, pathname) ? ROUTES[pathname] : undefined;
     if (!route)
       throw new HttpError(404, 'E_NOT_FOUND', `no route ${pathname} (try ${Object.keys(ROUTES).join(', ')})`);
     if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: CORS_HEADERS });
@@ -75,6 +75,8 @@ export async function handle(
     return await route.run(request, state, options);
   } catch (e) {
     if (e instanceof HttpError) return errorResponse(e);
+    // A bug, not the caller's mistake: log it for the operator, answer without internals.
+    console.error('siamese service: internal error', e);
     return json({ error: { code: 'E_INTERNAL', message: 'internal error' } }, 500);
   }
 }
