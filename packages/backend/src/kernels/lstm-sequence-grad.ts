@@ -10,7 +10,7 @@ import {
   Transpose,
   zerosLike,
 } from '@tensorflow/tfjs-core';
-import { LSTM_SEQUENCE, type LstmSequenceAttrs, lstmDims } from './lstm-sequence.js';
+import { activeRows, LSTM_SEQUENCE, type LstmSequenceAttrs, lstmDims } from './lstm-sequence.js';
 import { stockKernel } from './registry.js';
 import { relabel, WasmHeap } from './wasm-heap.js';
 import { matMulInto } from './xnn-matmul.js';
@@ -35,9 +35,10 @@ export function lstmSequenceGradConfig(): KernelConfig {
       const G = 4 * H;
       const heap = new WasmHeap(backend);
       const dxp = heap.alloc([B, T, G], 'float32');
-      const hPrevAll = heap.alloc([B, T, H], 'float32');
-      const dG = heap.alloc([1, B, G], 'float32');
-      const dhRec = heap.alloc([1, B, H], 'float32');
+      // Valid (b, t) rows only, in processing order: h before the step, and dG — for one dU product.
+      const hPrevV = heap.alloc([B * T, H], 'float32');
+      const dGV = heap.alloc([B * T, G], 'float32');
+      const dhRec = heap.alloc([B, H], 'float32');
       const uT = stockKernel(Transpose).kernelFunc({
         inputs: { x: u! },
         attrs: { perm: [1, 0] },
@@ -45,44 +46,43 @@ export function lstmSequenceGradConfig(): KernelConfig {
       }) as TensorInfo;
       const dhCarry = new Float32Array(B * H);
       const dcCarry = new Float32Array(B * H);
+      const active = new Int32Array(B);
       let dU: TensorInfo;
       try {
+        let f = heap.floats();
+        let rows = 0;
         for (let s = T - 1; s >= 0; s--) {
           const t = reverse ? T - 1 - s : s;
           const tp = s === 0 ? -1 : reverse ? t + 1 : t - 1;
-          let f = heap.floats();
-          const [dh0, dc0, m0, cs0, a0, hs0] = [dhs, dcs, mask, cs, acts, hs].map((x) => heap.offset(x!)) as [
-            number,
-            number,
-            number,
-            number,
-            number,
-            number,
-          ];
-          const g0 = heap.offset(dG);
+          const n = activeRows(f, heap.offset(mask!), B, T, t, active);
+          const [dh0, dc0, cs0, a0, hs0] = [dhs, dcs, cs, acts, hs].map((x) => heap.offset(x!)) as number[];
           const dx0 = heap.offset(dxp);
-          const hp0 = heap.offset(hPrevAll);
-          for (let b = 0; b < B; b++) {
+          const hv0 = heap.offset(hPrevV);
+          const gv0 = heap.offset(dGV);
+          const first = rows;
+          for (let b = 0, r = 0; b < B; b++) {
             const row = (b * T + t) * H;
-            const gr = g0 + b * G;
             const carry = b * H;
-            // h before this step (zeros at the first step), for dU.
-            if (tp < 0) f.fill(0, hp0 + row, hp0 + row + H);
-            else f.copyWithin(hp0 + row, hs0 + (b * T + tp) * H, hs0 + (b * T + tp + 1) * H);
-            if (!(f[m0 + b * T + t]! > 0.5)) {
+            const dxr = dx0 + (b * T + t) * G;
+            if (!(r < n && active[r] === b)) {
               // Padded step: h and c were carried over, so their gradients pass straight through.
               for (let k = 0; k < H; k++) {
-                dhCarry[carry + k]! += f[dh0 + row + k]!;
-                dcCarry[carry + k]! += f[dc0 + row + k]!;
+                dhCarry[carry + k]! += f[dh0! + row + k]!;
+                dcCarry[carry + k]! += f[dc0! + row + k]!;
               }
-              f.fill(0, gr, gr + G);
+              f.fill(0, dxr, dxr + G);
               continue;
             }
-            const ar = a0 + (b * T + t) * 5 * H;
-            const cp = tp < 0 ? -1 : cs0 + (b * T + tp) * H;
+            r++;
+            const gr = gv0 + rows * G;
+            if (tp < 0) f.fill(0, hv0 + rows * H, hv0 + (rows + 1) * H);
+            else f.copyWithin(hv0 + rows * H, hs0! + (b * T + tp) * H, hs0! + (b * T + tp + 1) * H);
+            rows++;
+            const ar = a0! + (b * T + t) * 5 * H;
+            const cp = tp < 0 ? -1 : cs0! + (b * T + tp) * H;
             for (let k = 0; k < H; k++) {
-              const dh = f[dh0 + row + k]! + dhCarry[carry + k]!;
-              const dc = f[dc0 + row + k]! + dcCarry[carry + k]!;
+              const dh = f[dh0! + row + k]! + dhCarry[carry + k]!;
+              const dc = f[dc0! + row + k]! + dcCarry[carry + k]!;
               const i = f[ar + k]!;
               const fg = f[ar + H + k]!;
               const g = f[ar + 2 * H + k]!;
@@ -97,26 +97,41 @@ export function lstmSequenceGradConfig(): KernelConfig {
               dcCarry[carry + k] = dcNew * fg;
               dhCarry[carry + k] = 0;
             }
+            f.copyWithin(dxr, gr, gr + G);
           }
-          for (let b = 0; b < B; b++) f.copyWithin(dx0 + (b * T + t) * G, g0 + b * G, g0 + (b + 1) * G);
-          if (s === 0) break;
-          matMulInto(heap, dG, uT, dhRec, B, G, H);
+          if (s === 0 || n === 0) continue;
+          // dh_prev of the active rows = their dG · Uᵀ (the rows just appended to dGV, contiguous).
+          const dGStep = heap.view(dGV, first * G, [n, G]);
+          try {
+            matMulInto(heap, dGStep, uT, dhRec, n, G, H);
+          } finally {
+            heap.releaseView(dGStep);
+          }
           f = heap.floats();
           const r0 = heap.offset(dhRec);
-          for (let j = 0; j < B * H; j++) dhCarry[j]! += f[r0 + j]!;
+          for (let r = 0; r < n; r++) {
+            const carry = active[r]! * H;
+            for (let k = 0; k < H; k++) dhCarry[carry + k]! += f[r0 + r * H + k]!;
+          }
         }
-        const matMul = getKernel(BatchMatMul, 'wasm')!.kernelFunc;
-        const product = matMul({
-          inputs: { a: relabel(hPrevAll, [1, B * T, H]), b: relabel(dxp, [1, B * T, G]) },
-          attrs: { transposeA: true, transposeB: false },
-          backend,
-        }) as TensorInfo;
-        dU = { dataId: product.dataId, shape: [H, G], dtype: 'float32' };
+        if (rows === 0) {
+          const zeros = heap.alloc([H, G], 'float32');
+          heap.floats().fill(0, heap.offset(zeros), heap.offset(zeros) + H * G);
+          dU = zeros;
+        } else {
+          const matMul = getKernel(BatchMatMul, 'wasm')!.kernelFunc;
+          const product = matMul({
+            inputs: { a: relabel(hPrevV, [1, rows, H]), b: relabel(dGV, [1, rows, G]) },
+            attrs: { transposeA: true, transposeB: false },
+            backend,
+          }) as TensorInfo;
+          dU = { dataId: product.dataId, shape: [H, G], dtype: 'float32' };
+        }
       } catch (e) {
         heap.free(dxp);
         throw e;
       } finally {
-        for (const x of [hPrevAll, dG, dhRec, uT]) heap.free(x);
+        for (const x of [hPrevV, dGV, dhRec, uT]) heap.free(x);
       }
       return [dxp, dU];
     },

@@ -44,9 +44,16 @@ export function lstmDims(xp: TensorInfo, u: TensorInfo, mask: TensorInfo): LstmD
   return { batch: batch!, steps: steps!, hidden };
 }
 
-/** Runs the stock (XNNPACK) sigmoid over `t` in place; returns nothing (re-fetch heap views afterwards). */
+/** Runs the stock (XNNPACK) sigmoid over the first `n` values of `t` in place (re-fetch heap views afterwards). */
 export function sigmoidInPlace(heap: WasmHeap, backend: object, t: TensorInfo, n: number): void {
-  const s = stockKernel(Sigmoid).kernelFunc({ inputs: { x: t }, attrs: {}, backend }) as TensorInfo;
+  // A view, not a relabel: the C++ kernel takes the element count from the registered tensor.
+  const head = heap.view(t, 0, [n]);
+  let s: TensorInfo;
+  try {
+    s = stockKernel(Sigmoid).kernelFunc({ inputs: { x: head }, attrs: {}, backend }) as TensorInfo;
+  } finally {
+    heap.releaseView(head);
+  }
   const f = heap.floats();
   const so = heap.offset(s);
   f.copyWithin(heap.offset(t), so, so + n);
@@ -73,83 +80,119 @@ export function lstmSequenceConfig(): KernelConfig {
       const hs = heap.alloc([B, T, H], 'float32');
       const cs = heap.alloc([B, T, H], 'float32');
       const acts = heap.alloc([B, T, 5 * H], 'float32');
-      const hPrev = heap.alloc([1, B, H], 'float32');
-      const z = heap.alloc([1, B, G], 'float32');
-      const c2 = heap.alloc([1, B, H], 'float32');
+      const hPrev = heap.alloc([B, H], 'float32');
+      const hAct = heap.alloc([B, H], 'float32');
+      const z = heap.alloc([B, G], 'float32');
+      const c2 = heap.alloc([B, H], 'float32');
       const cPrev = new Float32Array(B * H);
-      const valid = new Uint8Array(B);
+      const active = new Int32Array(B);
       try {
         let f = heap.floats();
         f.fill(0, heap.offset(hPrev), heap.offset(hPrev) + B * H);
         for (let s = 0; s < T; s++) {
           const t = reverse ? T - 1 - s : s;
-          if (s > 0) matMulInto(heap, hPrev, u, z, B, H, G);
-          f = heap.floats();
-          const z0 = heap.offset(z);
-          if (s === 0) f.fill(0, z0, z0 + B * G);
-          // Pre-activations; the g block is doubled so that one sigmoid also yields tanh(g) = 2σ(2g) − 1.
-          const x0 = heap.offset(xp);
-          const m0 = heap.offset(mask);
-          for (let b = 0; b < B; b++) {
-            valid[b] = f[m0 + b * T + t]! > 0.5 ? 1 : 0;
-            const zr = z0 + b * G;
-            const xr = x0 + (b * T + t) * G;
-            for (let j = 0; j < 2 * H; j++) f[zr + j]! += f[xr + j]!;
-            for (let j = 2 * H; j < 3 * H; j++) f[zr + j] = 2 * (f[zr + j]! + f[xr + j]!);
-            for (let j = 3 * H; j < G; j++) f[zr + j]! += f[xr + j]!;
-          }
-          sigmoidInPlace(heap, backend, z, B * G);
-          f = heap.floats();
-          const zs = heap.offset(z);
-          const a0 = heap.offset(acts);
-          const cc = heap.offset(c2);
-          for (let b = 0; b < B; b++) {
-            const zr = zs + b * G;
-            const ar = a0 + (b * T + t) * 5 * H;
-            if (!valid[b]) {
-              f.fill(0, ar, ar + 5 * H);
-              f.fill(0, cc + b * H, cc + (b + 1) * H);
-              continue;
+          // Only rows with a token at t are computed: padded rows (and their matmul FLOPs) are skipped.
+          const n = activeRows(f, heap.offset(mask), B, T, t, active);
+          if (n > 0) {
+            if (s === 0) f.fill(0, heap.offset(z), heap.offset(z) + n * G);
+            else {
+              const src = n === B ? hPrev : hAct;
+              if (n < B) gatherRows(f, heap.offset(hPrev), heap.offset(hAct), active, n, H);
+              matMulInto(heap, src, u, z, n, H, G);
             }
-            f.copyWithin(ar, zr, zr + G); // i, f, σ(2g), o
-            for (let k = 0; k < H; k++) {
-              const g = 2 * f[ar + 2 * H + k]! - 1;
-              f[ar + 2 * H + k] = g;
-              const c = f[ar + H + k]! * cPrev[b * H + k]! + f[ar + k]! * g;
-              cPrev[b * H + k] = c;
-              f[cc + b * H + k] = 2 * c;
+            f = heap.floats();
+            // Pre-activations; the g block is doubled so that one sigmoid also yields tanh(g) = 2σ(2g) − 1.
+            const z0 = heap.offset(z);
+            const x0 = heap.offset(xp);
+            for (let r = 0; r < n; r++) {
+              const zr = z0 + r * G;
+              const xr = x0 + (active[r]! * T + t) * G;
+              for (let j = 0; j < 2 * H; j++) f[zr + j]! += f[xr + j]!;
+              for (let j = 2 * H; j < 3 * H; j++) f[zr + j] = 2 * (f[zr + j]! + f[xr + j]!);
+              for (let j = 3 * H; j < G; j++) f[zr + j]! += f[xr + j]!;
             }
-          }
-          sigmoidInPlace(heap, backend, c2, B * H);
-          f = heap.floats();
-          const h0 = heap.offset(hs);
-          const cs0 = heap.offset(cs);
-          const hp = heap.offset(hPrev);
-          const a1 = heap.offset(acts);
-          const c1 = heap.offset(c2);
-          for (let b = 0; b < B; b++) {
-            const hr = h0 + (b * T + t) * H;
-            const cr = cs0 + (b * T + t) * H;
-            if (valid[b]) {
+            sigmoidInPlace(heap, backend, z, n * G);
+            f = heap.floats();
+            const zs = heap.offset(z);
+            const a0 = heap.offset(acts);
+            const cc = heap.offset(c2);
+            for (let r = 0; r < n; r++) {
+              const b = active[r]!;
+              const zr = zs + r * G;
+              const ar = a0 + (b * T + t) * 5 * H;
+              f.copyWithin(ar, zr, zr + G); // i, f, σ(2g), o
+              for (let k = 0; k < H; k++) {
+                const g = 2 * f[ar + 2 * H + k]! - 1;
+                f[ar + 2 * H + k] = g;
+                const c = f[ar + H + k]! * cPrev[b * H + k]! + f[ar + k]! * g;
+                cPrev[b * H + k] = c;
+                f[cc + r * H + k] = 2 * c;
+              }
+            }
+            sigmoidInPlace(heap, backend, c2, n * H);
+            f = heap.floats();
+            const hp = heap.offset(hPrev);
+            const a1 = heap.offset(acts);
+            const c1 = heap.offset(c2);
+            for (let r = 0; r < n; r++) {
+              const b = active[r]!;
               const ar = a1 + (b * T + t) * 5 * H;
               for (let k = 0; k < H; k++) {
-                const c = cPrev[b * H + k]!;
-                const tc = tanhFromSigmoid(c, f[c1 + b * H + k]!);
+                const tc = tanhFromSigmoid(cPrev[b * H + k]!, f[c1 + r * H + k]!);
                 f[ar + 4 * H + k] = tc;
                 f[hp + b * H + k] = f[ar + 3 * H + k]! * tc;
               }
             }
-            f.copyWithin(hr, hp + b * H, hp + (b + 1) * H);
-            f.set(cPrev.subarray(b * H, (b + 1) * H), cr);
+          }
+          // Every row records its state after step t (carried over unchanged on padding).
+          const h0 = heap.offset(hs);
+          const cs0 = heap.offset(cs);
+          const hp = heap.offset(hPrev);
+          const a2 = heap.offset(acts);
+          for (let b = 0, r = 0; b < B; b++) {
+            const row = (b * T + t) * H;
+            if (r < n && active[r] === b) r++;
+            else f.fill(0, a2 + row * 5, a2 + row * 5 + 5 * H);
+            f.copyWithin(h0 + row, hp + b * H, hp + (b + 1) * H);
+            f.set(cPrev.subarray(b * H, (b + 1) * H), cs0 + row);
           }
         }
       } catch (e) {
         for (const x of [hs, cs, acts]) heap.free(x);
         throw e;
       } finally {
-        for (const x of [hPrev, z, c2]) heap.free(x);
+        for (const x of [hPrev, hAct, z, c2]) heap.free(x);
       }
       return [hs, cs, acts];
     },
   };
+}
+
+/** Fills `out` with the rows b whose mask at step t is set (ascending) and returns how many there are. */
+export function activeRows(
+  f: Float32Array,
+  mask0: number,
+  B: number,
+  T: number,
+  t: number,
+  out: Int32Array,
+): number {
+  let n = 0;
+  for (let b = 0; b < B; b++) if (f[mask0 + b * T + t]! > 0.5) out[n++] = b;
+  return n;
+}
+
+/** Copies rows `rows[0..n)` of a [B, width] block at `src` densely to `dst`. */
+export function gatherRows(
+  f: Float32Array,
+  src: number,
+  dst: number,
+  rows: Int32Array,
+  n: number,
+  width: number,
+): void {
+  for (let r = 0; r < n; r++) {
+    const from = src + rows[r]! * width;
+    f.copyWithin(dst + r * width, from, from + width);
+  }
 }
