@@ -3,6 +3,7 @@ export { BackendError, TensorLeakError } from './errors.js';
 export { registerAllGradients } from './gradients.js';
 export type { BackendInfo, InitBackendOptions } from './init.js';
 export {
+  embeddingBag,
   FusedAdamOptimizer,
   fusedAdam,
   type LstmSequenceOptions,

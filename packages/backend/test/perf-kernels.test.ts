@@ -1,7 +1,14 @@
 import { Rng } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FusedAdamOptimizer, fusedAdam, initBackend, lstmSequence, tensorLeakCheck } from '../dist/index.js';
+import {
+  embeddingBag,
+  FusedAdamOptimizer,
+  fusedAdam,
+  initBackend,
+  lstmSequence,
+  tensorLeakCheck,
+} from '../dist/index.js';
 
 /** Runs `fn` on a backend and returns plain arrays (so results can be compared across backends). */
 async function on<T>(backend: 'cpu' | 'wasm', fn: () => T): Promise<T> {
@@ -49,7 +56,13 @@ describe('performance kernels are registered and reversible', () => {
     expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(ours);
     expect(again.kernelsAdded).toEqual(tuned.kernelsAdded);
     const stock = await initBackend({ performanceKernels: false });
-    expect(stock.kernelsAdded).toEqual(['UnsortedSegmentSum', 'SiameseAdamUpdate', 'Conv2DBackpropFilter']);
+    expect(stock.kernelsAdded).toEqual([
+      'UnsortedSegmentSum',
+      'SiameseAdamUpdate',
+      'SiameseEmbeddingBag',
+      'SiameseEmbeddingBagGrad',
+      'Conv2DBackpropFilter',
+    ]);
     const stockFn = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
     expect(stockFn).not.toBe(ours);
     // The stock kernel still works after a round trip (its setup ran on the backend).
@@ -431,6 +444,66 @@ describe('lstmSequence: fused wasm kernels match the plain-op LSTM on cpu', () =
     await tensorLeakCheck(() => opt.minimize(loss, true)?.dispose(), { iterations: 3 });
     tf.dispose([u, w, x, m]);
     opt.dispose();
+  });
+});
+
+describe('embeddingBag matches gather + weighted sum', () => {
+  it.each([
+    { v: 30, d: 8, b: 6, t: 5 },
+    { v: 200, d: 33, b: 3, t: 11 },
+  ])('V=$v D=$d B=$b T=$t: value and gradients on cpu and wasm', async ({ v, d, b, t: steps }) => {
+    const r = new Rng(v + d);
+    const table = rand(r, [v, d]);
+    const ids = Int32Array.from({ length: b * steps }, () => r.int(v));
+    const w = Float32Array.from({ length: b * steps }, (_, i) =>
+      i % steps < 1 + (i % 4) ? r.uniform(0, 1) : 0,
+    );
+    const dy = rand(r, [b, d]);
+    const reference = () =>
+      tf.tidy(() => {
+        const idt = tf.tensor2d(ids, [b, steps], 'int32');
+        const f = (e: tf.Tensor, wt: tf.Tensor) =>
+          tf.sum(tf.mul(tf.sum(tf.mul(tf.gather(e, idt), tf.expandDims(wt, 2)), 1), t(dy)));
+        const [ge, gw] = tf.grads(f)([t(table), tf.tensor2d(w, [b, steps])]);
+        return arrays([
+          tf.sum(tf.mul(tf.gather(t(table), idt), tf.expandDims(tf.tensor2d(w, [b, steps]), 2)), 1),
+          ge!,
+          gw!,
+        ]);
+      });
+    const fused = () =>
+      tf.tidy(() => {
+        const idt = tf.tensor2d(ids, [b, steps], 'int32');
+        const f = (e: tf.Tensor, wt: tf.Tensor) =>
+          tf.sum(tf.mul(embeddingBag(e as tf.Tensor2D, idt, wt as tf.Tensor2D), t(dy)));
+        const [ge, gw] = tf.grads(f)([t(table), tf.tensor2d(w, [b, steps])]);
+        return arrays([embeddingBag(t(table) as tf.Tensor2D, idt, tf.tensor2d(w, [b, steps])), ge!, gw!]);
+      });
+    const want = await on('cpu', reference);
+    for (const backend of ['cpu', 'wasm'] as const) {
+      const got = await on(backend, fused);
+      for (let i = 0; i < want.length; i++) {
+        for (let j = 0; j < want[i]!.length; j++)
+          expect(Math.abs(got[i]![j]! - want[i]![j]!)).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it('checks shapes and ids', async () => {
+    await initBackend();
+    const e = tf.zeros([4, 2]) as tf.Tensor2D;
+    expect(() => embeddingBag(e, tf.tensor2d([[1, 9]], [1, 2], 'int32'), tf.ones([1, 2]))).toThrow(
+      /id 9 is not in \[0, 3\]/,
+    );
+    expect(() => embeddingBag(e, tf.tensor2d([[1, 2]], [1, 2], 'int32'), tf.ones([2, 1]))).toThrow(
+      /expected table float32 \[V, D\], ids int32 \[B, T\], weights float32 \[B, T\]/,
+    );
+    // A pad id outside the table is fine where its weight is 0.
+    const y = tf.tidy(() =>
+      embeddingBag(tf.ones([4, 2]), tf.tensor2d([[1, 99]], [1, 2], 'int32'), tf.tensor2d([[0.5, 0]])),
+    );
+    expect(Array.from(y.dataSync())).toEqual([0.5, 0.5]);
+    tf.dispose([e, y]);
   });
 });
 
