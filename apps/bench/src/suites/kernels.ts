@@ -1,4 +1,4 @@
-import { initBackend, lstmSequence } from '@siamese/backend';
+import { embeddingBag, fusedAdam, initBackend, lstmSequence } from '@siamese/backend';
 import { Rng } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { round, timeIt } from '../measure.js';
@@ -9,6 +9,8 @@ interface Case {
   shape: string;
   /** Runs the kernel (through the engine) and returns what to dispose. */
   run(): tf.Tensor | tf.Tensor[];
+  /** What the stock column runs instead of `run` (for SDK ops that replace several tfjs kernels). */
+  stockRun?(): tf.Tensor | tf.Tensor[];
 }
 
 /**
@@ -162,11 +164,49 @@ const suite: BenchSuite = {
       },
     );
 
+    // SDK ops that replace a chain of stock kernels: the stock column runs that chain.
+    const embVar = tf.variable(rand([20000, 128]));
+    const embGrad = rand([20000, 128]);
+    const adams = { stock: tf.train.adam(1e-3), fused: fusedAdam(1e-3) };
+    const ids2 = tf.tensor2d(
+      Int32Array.from({ length: 128 * 20 }, () => rng.int(20000)),
+      [128, 20],
+      'int32',
+    );
+    const bagWeights = tf.div(lstmMask, tf.sum(lstmMask, 1, true)) as tf.Tensor2D;
+    keep.push(embVar, ids2, bagWeights);
+    cases.push(
+      {
+        kernel: 'SiameseAdamUpdate',
+        shape: 'Adam step on [20000,128] (fusedAdam vs tf.train.adam)',
+        run: () => {
+          adams.fused.applyGradients([{ name: embVar.name, tensor: embGrad }]);
+          return [];
+        },
+        stockRun: () => {
+          adams.stock.applyGradients([{ name: embVar.name, tensor: embGrad }]);
+          return [];
+        },
+      },
+      {
+        kernel: 'SiameseEmbeddingBag',
+        shape: 'mean of 128×20 rows of [20000,128] (vs gather·mask·sum)',
+        run: () => embeddingBag(emb, ids2, bagWeights),
+        stockRun: () => tf.tidy(() => tf.sum(tf.mul(tf.gather(emb, ids2), tf.expandDims(bagWeights, 2)), 1)),
+      },
+      {
+        kernel: 'Transpose',
+        shape: 'identity permutation of [20000,128] (gather gradient)',
+        run: () => kernel('Transpose', { x: emb }, { perm: [0, 1] }),
+      },
+    );
+
     const runs = quick ? 3 : 15;
     const rows: BenchRow[] = [];
     const timeCase = async (c: Case, performanceKernels: boolean) => {
       await initBackend({ performanceKernels });
-      return (await timeIt(() => tf.dispose(c.run()), runs, quick ? 1 : 3)).medianMs;
+      const run = !performanceKernels && c.stockRun ? c.stockRun : c.run;
+      return (await timeIt(() => tf.dispose(run()), runs, quick ? 1 : 3)).medianMs;
     };
     for (const c of cases) {
       // Interleave stock and override twice and keep the faster median of each (noisy shared machines).
@@ -184,6 +224,8 @@ const suite: BenchSuite = {
     }
     await initBackend();
     tf.dispose(keep);
+    adams.stock.dispose();
+    adams.fused.dispose();
     return rows;
   },
 };
