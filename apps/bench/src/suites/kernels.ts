@@ -191,7 +191,7 @@ const suite: BenchSuite = {
       {
         kernel: 'SiameseEmbeddingBag',
         shape: 'mean of 128×20 rows of [20000,128] (vs gather·mask·sum)',
-        run: () => embeddingBag(emb, ids2, bagWeights),
+        run: () => embeddingBag(emb as tf.Tensor2D, ids2, bagWeights),
         stockRun: () => tf.tidy(() => tf.sum(tf.mul(tf.gather(emb, ids2), tf.expandDims(bagWeights, 2)), 1)),
       },
       {
