@@ -8,3 +8,8 @@ declare module '*.wasm' {
   const module: WebAssembly.Module;
   export default module;
 }
+declare module '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js' {
+  // Untyped Emscripten glue (bundled, with its Node branch patched out at build time).
+  const factory: unknown;
+  export default factory;
+}

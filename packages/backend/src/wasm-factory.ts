@@ -1,7 +1,6 @@
 // The two tfjs internals we build on (pinned tfjs 4.22.0; see docs/architecture.md): the backend class and the
 // Emscripten factory. tfjs' own loader cannot take a precompiled module, which Workers require.
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm/dist/backend_wasm';
-// @ts-expect-error untyped Emscripten glue (bundled, with its Node branch patched out at build time)
 import * as glue from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import { BackendError } from './errors.js';
 import type { WasmBinary } from './wasm-source.js';
