@@ -33,9 +33,27 @@ const tmp = mkdtempSync(join(tmpdir(), 'siamese-quality-'));
 const rows = [];
 for (const [data, encoder, loss, epochs] of runs) {
   const args = [
-    cli, 'train', '--train', join(shared, 'data', data, 'train.tsv'), '--dev', join(shared, 'data', data, 'dev.tsv'),
-    '--encoder', encoder, '--loss', loss, '--epochs', String(quick ? 1 : epochs), '--vectors', vectors,
-    '--patience', '2', '--seed', '42', '--out', join(tmp, `${data}-${encoder}-${loss}`), '--json',
+    cli,
+    'train',
+    '--train',
+    join(shared, 'data', data, 'train.tsv'),
+    '--dev',
+    join(shared, 'data', data, 'dev.tsv'),
+    '--encoder',
+    encoder,
+    '--loss',
+    loss,
+    '--epochs',
+    String(quick ? 1 : epochs),
+    '--vectors',
+    vectors,
+    '--patience',
+    '2',
+    '--seed',
+    '42',
+    '--out',
+    join(tmp, `${data}-${encoder}-${loss}`),
+    '--json',
     ...(quick ? ['--max-train', '300'] : []),
   ];
   const t0 = Date.now();
@@ -47,12 +65,22 @@ for (const [data, encoder, loss, epochs] of runs) {
     continue;
   }
   const out = JSON.parse(r.stdout);
-  const row = { data, encoder, loss, epochs: out.epochs.length, seconds: Math.round(seconds), pairsPerSec: Math.round(out.timings.pairsPerSec), ...out.dev };
+  const row = {
+    data,
+    encoder,
+    loss,
+    epochs: out.epochs.length,
+    seconds: Math.round(seconds),
+    pairsPerSec: Math.round(out.timings.pairsPerSec),
+    ...out.dev,
+  };
   rows.push(row);
   console.error(JSON.stringify(row));
 }
 const f = (x) => (typeof x === 'number' ? x.toFixed(3) : '–');
-console.log('| data (dev) | encoder | loss | epochs | Pearson | Spearman | accuracy | F1 | AP | train pairs/s | wall s |');
+console.log(
+  '| data (dev) | encoder | loss | epochs | Pearson | Spearman | accuracy | F1 | AP | train pairs/s | wall s |',
+);
 console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(

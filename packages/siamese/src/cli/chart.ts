@@ -79,6 +79,7 @@ export function trainingSvg(points: readonly EpochPoint[], title: string, metric
     )
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">
+<title>${esc(title)}: training loss and dev metric per epoch</title>
 <rect width="100%" height="100%" fill="white"/>
 <text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${esc(title)}</text>
 <rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#ccc"/>

@@ -50,7 +50,10 @@ const fmt = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? v.t
 
 export async function evalCommand(argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, evalFlags, 'eval');
-  if (flags.help) return (console.log(helps.eval), 0);
+  if (flags.help) {
+    console.log(helps.eval);
+    return 0;
+  }
   if (typeof flags.data !== 'string') throw new UsageError('eval: --data FILE is required');
   const cols = { text1: flags.text1, text2: flags.text2, score: flags.score, label: flags.label } as Record<
     string,
@@ -90,7 +93,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
 
 export async function embedCommand(argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, embedFlags, 'embed');
-  if (flags.help) return (console.log(helps.embed), 0);
+  if (flags.help) {
+    console.log(helps.embed);
+    return 0;
+  }
   const texts = await readLines((flags.input as string | undefined) ?? '-');
   const model = await openModel(flags, 'embed');
   const vectors = await model.embedMatrix(texts);
@@ -112,7 +118,10 @@ export async function embedCommand(argv: string[]): Promise<number> {
 
 export async function similarityCommand(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, similarityFlags, 'similarity');
-  if (flags.help) return (console.log(helps.similarity), 0);
+  if (flags.help) {
+    console.log(helps.similarity);
+    return 0;
+  }
   if (positionals.length !== 2)
     throw new UsageError(`similarity: expected two texts, found ${positionals.length}`);
   const model = await openModel(flags, 'similarity');
@@ -126,7 +135,10 @@ export async function similarityCommand(argv: string[]): Promise<number> {
 
 export async function searchCommand(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, searchFlags, 'search');
-  if (flags.help) return (console.log(helps.search), 0);
+  if (flags.help) {
+    console.log(helps.search);
+    return 0;
+  }
   if (typeof flags.corpus !== 'string') throw new UsageError('search: --corpus FILE is required');
   if (positionals.length !== 1)
     throw new UsageError(`search: expected one query, found ${positionals.length}`);

@@ -102,10 +102,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   });
   const loss = lossForName(lossName);
   const bar = new ProgressBar(err);
-  const devData =
-    dev && dev.every((p) => p.score !== undefined)
-      ? dev.map((p) => ({ text1: p.text1, text2: p.text2, score: p.score! }))
-      : dev?.map((p) => ({ text1: p.text1, text2: p.text2, label: p.label ?? (p.score! >= 0.5 ? 1 : 0) }));
+  const devData = dev?.every((p) => p.score !== undefined)
+    ? dev.map((p) => ({ text1: p.text1, text2: p.text2, score: p.score! }))
+    : dev?.map((p) => ({ text1: p.text1, text2: p.text2, label: p.label ?? (p.score! >= 0.5 ? 1 : 0) }));
   const epochs = num(flags.epochs) ?? 5;
   const result = await fit(model, trainN, {
     loss,
