@@ -170,7 +170,7 @@ export default defineSuite('backend', (test) => {
       for (const [k, v] of Object.entries(vars)) {
         assertClose(grads[v.name]!.dataSync(), ref.grads[k].data, WASM_TOL, `grad ${k}`);
       }
-      optimizer.applyGradients(grads);
+      optimizer.applyGradients(grads as never);
       for (const [k, v] of Object.entries(vars)) {
         assertClose(v.dataSync(), ref.weights_after_adam_step[k].data, WASM_TOL, `after Adam ${k}`);
       }
@@ -180,7 +180,7 @@ export default defineSuite('backend', (test) => {
       await tensorLeakCheck(
         () => {
           const s = step();
-          optimizer.applyGradients(s.grads);
+          optimizer.applyGradients(s.grads as never);
           s.value.dispose();
           tf.dispose(Object.values(s.grads));
         },
