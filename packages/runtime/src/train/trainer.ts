@@ -1,5 +1,6 @@
 import { fusedAdam } from '@siamese/backend';
-import { InvalidArgumentError, permutation, Rng, SiameseError } from '@siamese/core';
+import { InvalidArgumentError, Rng, SiameseError } from '@siamese/core';
+import { NoDuplicatesSampler, RandomSampler, type Sampler } from '@siamese/pairs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossBatch, LossLike } from '../contracts.js';
 import type { EvaluationData, EvaluationMetrics } from '../eval/evaluate.js';
@@ -147,8 +148,12 @@ export async function fit(
   const prepared = prepareExamples(train, loss.batchKind, seed);
   if (prepared.note) options.onInfo?.(`data: ${prepared.note}`);
   const n = prepared.count;
-  const batchesPerEpoch = Math.ceil(n / batchSize);
-  const totalSteps = batchesPerEpoch * epochs;
+  // In-batch-negative losses must not see the same text twice in a batch (it would be its own negative).
+  const sampler: Sampler =
+    loss.batchKind === 'anchor-positive'
+      ? new NoDuplicatesSampler({ size: n, texts: (i) => prepared.slots.map((s) => s[i]!), batchSize, seed })
+      : new RandomSampler({ size: n, batchSize, seed });
+  const totalSteps = Math.ceil(n / batchSize) * epochs;
   const vars = model.encoder.trainableVariables();
   if (!vars.length) throw new InvalidArgumentError('fit: the encoder has no trainable variables');
   // Same math, state and checkpoints as tf.train.adam, one fused kernel per variable on wasm and cpu.
@@ -184,12 +189,14 @@ export async function fit(
   const rngTrain = new Rng(seed);
   try {
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
-      const order = permutation(n, new Rng((seed ^ Math.imul(epoch + 1, 0x9e3779b9)) >>> 0));
+      const batches = [...sampler.epoch(epoch)];
+      const batchesPerEpoch = batches.length;
       const epochStart = now();
       let lossSum = 0;
+      let seen = 0;
       for (let b = 0; b < batchesPerEpoch; b++) {
         if (options.signal?.aborted) throw new TrainingAbortedError(history);
-        const idx = Array.from(order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)));
+        const idx = Array.from(batches[b]!);
         const rows = idx.length;
         const texts = prepared.slots.flatMap((slot) => idx.map((i) => slot[i]!));
         const batch = model.prepare(texts);
@@ -229,7 +236,8 @@ export async function fit(
         lossSum += lossValue;
         step++;
         const elapsed = (now() - epochStart) / 1000;
-        const pairsPerSec = (b * batchSize + rows) / Math.max(elapsed, 1e-9);
+        seen += rows;
+        const pairsPerSec = seen / Math.max(elapsed, 1e-9);
         const remaining = (totalSteps - step) * batchSize;
         await options.onBatch?.({
           epoch: epoch + 1,
