@@ -196,17 +196,45 @@ describe('persistence', () => {
     }
   });
 
-  it('a crash mid-save leaves the previous model intact; re-saving removes old weights', async () => {
+  it('a crash mid-save leaves the previous model intact; a completed re-save removes the old weights', async () => {
     const folder = join(dir, 'atomic');
+    const probe = ['a man is playing a guitar'];
     await saveModel(model, folder);
+    const [old] = await model.embed(probe);
     const manifestBefore = readFileSync(join(folder, 'model.json'), 'utf8');
-    // A new save of different weights that "crashes" after writing its weights: the manifest still points to the old file.
-    writeFileSync(join(folder, 'weights-deadbeefdeadbeef.bin'), new Uint8Array(16));
-    const still = await loadModel(folder);
-    still.dispose();
+    const other = createModel({
+      preset: 'bilstm',
+      texts: train.flatMap((p) => [p.text1, p.text2]),
+      hidden: 16,
+      embeddingDim: 16,
+      seed: 99,
+    });
+    // Crash the save of different weights at its commit point: the rename of the new manifest over the old one.
+    const fsp = process.getBuiltinModule('fs/promises') as {
+      rename: (a: string, b: string) => Promise<void>;
+    };
+    const rename = fsp.rename;
+    fsp.rename = async (from, to) => {
+      if (to.endsWith('model.json')) throw new Error('simulated crash');
+      return rename(from, to);
+    };
+    try {
+      await expect(saveModel(other, folder)).rejects.toThrow('simulated crash');
+    } finally {
+      fsp.rename = rename;
+    }
     expect(readFileSync(join(folder, 'model.json'), 'utf8')).toBe(manifestBefore);
-    const files = readdirSync(folder).filter((f) => f.startsWith('weights-'));
-    expect(files.length).toBe(2);
+    const still = await loadModel(folder);
+    expect(Array.from((await still.embed(probe))[0]!)).toEqual(Array.from(old!));
+    still.dispose();
+    // No temporary files are left behind; the orphaned new weights file is the only extra.
+    expect(readdirSync(folder).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(folder).filter((f) => f.startsWith('weights-'))).toHaveLength(2);
+    // A completed save commits the new weights and deletes the ones the old manifest pointed to.
+    await saveModel(other, folder);
+    const oldFile = JSON.parse(manifestBefore).weights.file;
+    expect(readdirSync(folder)).not.toContain(oldFile);
+    other.dispose();
   });
 
   it('refuses truncated, altered and mismatched models with typed errors', async () => {

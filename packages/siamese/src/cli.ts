@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { embedCommand, evalCommand, helps, searchCommand, similarityCommand } from './cli/commands.js';
+import { embedCommand, evalCommand, searchCommand, similarityCommand } from './cli/commands.js';
 import { describeUserError, isUserError } from './cli/errors.js';
-import { trainCommand, trainHelp } from './cli/train.js';
+import { trainCommand } from './cli/train.js';
 
 const USAGE = `siamese — train and serve Siamese text-similarity models
 
@@ -22,8 +22,6 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   similarity: similarityCommand,
   search: searchCommand,
 };
-void helps;
-void trainHelp;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
