@@ -31,5 +31,6 @@ export default defineConfig({
   },
   async onSuccess() {
     copyFileSync(join(wasmDir, 'tfjs-backend-wasm-simd.wasm'), 'dist/tfjs-backend-wasm-simd.wasm');
+    copyFileSync('wasm/siamese-kernels.wasm', 'dist/siamese-kernels.wasm');
   },
 });

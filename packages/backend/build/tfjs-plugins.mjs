@@ -145,6 +145,15 @@ export function wasmModuleImportPlugin() {
     name: 'wasm-module-import',
     setup(b) {
       b.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: args.path, external: true }));
+      // `import s from './x.wasm?base64'`: the file's bytes as a base64 string, inlined in the bundle.
+      b.onResolve({ filter: /\.wasm\?base64$/ }, (args) => ({
+        path: resolve(args.resolveDir, args.path.replace(/\?base64$/, '')),
+        namespace: 'wasm-base64',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'wasm-base64' }, (args) => ({
+        contents: `export default ${JSON.stringify(readFileSync(args.path).toString('base64'))};`,
+        loader: 'js',
+      }));
     },
   };
 }

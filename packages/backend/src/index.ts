@@ -1,4 +1,5 @@
 import { type BackendInfo, type InitBackendOptions, initBackendWith } from './init.js';
+import { inlineSimdKernels } from './simd-kernels-inline.js';
 
 export * from './api.js';
 
@@ -18,5 +19,5 @@ export const wasmUrl: URL = new URL('./tfjs-backend-wasm-simd.wasm', import.meta
  * ```
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
-  return initBackendWith(options, () => wasmUrl);
+  return initBackendWith(options, () => wasmUrl, inlineSimdKernels);
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
 import { registerAllGradients } from './gradients.js';
 import { registerSiameseKernels } from './kernels/index.js';
+import { simdKernels } from './simd-kernels.js';
 import { createWasmBackend } from './wasm-factory.js';
 import { loadWasmBinary, type WasmSource } from './wasm-source.js';
 
@@ -27,6 +28,12 @@ export interface InitBackendOptions {
    * the SDK's faster equivalents. Default true; false restores the stock kernels.
    */
   performanceKernels?: boolean;
+  /**
+   * wasm only: the SIMD kernels binary (`siamese-kernels.wasm`, built from the package's `csrc/kernels.c`) that
+   * runs Adam, the LSTM cell, embedding bags and the gather gradient in place on the tfjs heap. Defaults to the
+   * copy inlined in this package (imported as a module on Workers); `false` uses the plain-JS kernels instead.
+   */
+  simdKernels?: WasmSource | false;
 }
 
 /** What {@link initBackend} set up. */
@@ -39,6 +46,8 @@ export interface BackendInfo {
   kernelsAdded: string[];
   /** Number of gradient functions registered by this call. */
   gradientsRegistered: number;
+  /** True when the wasm SIMD kernels module (`siamese-kernels.wasm`) is attached to the active backend. */
+  simdKernels: boolean;
 }
 
 let wasmReady: Promise<void> | undefined;
@@ -47,14 +56,18 @@ let wasmReady: Promise<void> | undefined;
 export async function initBackendWith(
   options: InitBackendOptions,
   defaultWasm: () => WasmSource,
+  defaultKernels: () => WasmSource,
 ): Promise<BackendInfo> {
   const t0 = now();
   const name = options.backend ?? 'wasm';
   const gradientsRegistered = registerAllGradients();
   let kernelsAdded: string[] = [];
   if (name === 'wasm') {
-    if (!wasmReady || options.wasm !== undefined) {
-      wasmReady = setUpWasm(options.wasm ?? defaultWasm());
+    if (!wasmReady || options.wasm !== undefined || options.simdKernels !== undefined) {
+      const choice = options.simdKernels;
+      const kernels =
+        choice === false ? undefined : choice === true || choice === undefined ? defaultKernels() : choice;
+      wasmReady = setUpWasm(options.wasm ?? defaultWasm(), kernels);
       wasmReady.catch(() => {
         wasmReady = undefined;
       });
@@ -102,12 +115,21 @@ export async function initBackendWith(
     );
   }
   if (name === 'cpu') quietCpuBanner();
-  return { name, initMs: wasActive ? 0 : now() - t0, kernelsAdded, gradientsRegistered };
+  return {
+    name,
+    initMs: wasActive ? 0 : now() - t0,
+    kernelsAdded,
+    gradientsRegistered,
+    simdKernels: simdKernels(tf.backend()) !== undefined,
+  };
 }
 
-async function setUpWasm(source: WasmSource): Promise<void> {
-  const binary = await loadWasmBinary(source);
-  const backend = await createWasmBackend(binary);
+async function setUpWasm(source: WasmSource, kernels: WasmSource | undefined): Promise<void> {
+  const [binary, kernelsBinary] = await Promise.all([
+    loadWasmBinary(source),
+    kernels === undefined ? undefined : loadWasmBinary(kernels),
+  ]);
+  const backend = await createWasmBackend(binary, kernelsBinary);
   if (tf.findBackendFactory('wasm')) {
     if (safeGetBackend() === 'wasm') await tf.setBackend(tf.findBackendFactory('cpu') ? 'cpu' : 'wasm');
     tf.removeBackend('wasm');

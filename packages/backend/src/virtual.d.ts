@@ -13,3 +13,7 @@ declare module '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js' {
   const factory: unknown;
   export default factory;
 }
+declare module '*.wasm?base64' {
+  const base64: string;
+  export default base64;
+}

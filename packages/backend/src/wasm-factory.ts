@@ -3,14 +3,19 @@
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm/dist/backend_wasm';
 import * as glue from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import { BackendError } from './errors.js';
+import { attachSimdKernels } from './simd-kernels.js';
 import type { WasmBinary } from './wasm-source.js';
 
 type Factory = (config: Record<string, unknown>) => Promise<any>;
 const factory: Factory = (glue as { default?: Factory }).default ?? (glue as unknown as Factory);
 
-/** Instantiates the WASM module through Emscripten's `instantiateWasm` hook and wraps it in a tfjs backend. */
-export async function createWasmBackend(binary: WasmBinary): Promise<BackendWasm> {
+/**
+ * Instantiates the WASM module through Emscripten's `instantiateWasm` hook and wraps it in a tfjs backend; then
+ * instantiates the SIMD kernels module (if given) on the same memory.
+ */
+export async function createWasmBackend(binary: WasmBinary, kernels?: WasmBinary): Promise<BackendWasm> {
   let aborted: unknown;
+  let memory: WebAssembly.Memory | undefined;
   const wasm = await new Promise<any>((resolve, reject) => {
     const fail = (e: unknown) =>
       reject(
@@ -30,11 +35,15 @@ export async function createWasmBackend(binary: WasmBinary): Promise<BackendWasm
         imports: WebAssembly.Imports,
         receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
       ) {
+        const take = (inst: WebAssembly.Instance, mod: WebAssembly.Module) => {
+          memory = inst.exports.memory as WebAssembly.Memory;
+          receive(inst, mod);
+        };
         const done =
           binary instanceof WebAssembly.Module
-            ? WebAssembly.instantiate(binary, imports).then((inst) => receive(inst, binary))
+            ? WebAssembly.instantiate(binary, imports).then((inst) => take(inst, binary))
             : WebAssembly.instantiate(binary as BufferSource, imports).then((r) =>
-                receive(r.instance, r.module),
+                take(r.instance, r.module),
               );
         done.catch(fail);
         return {};
@@ -53,6 +62,23 @@ export async function createWasmBackend(binary: WasmBinary): Promise<BackendWasm
     disposeData: wasm.cwrap('dispose_data', null, ['number']),
     dispose: wasm.cwrap('dispose', null, []),
   };
+  if (kernels !== undefined) {
+    if (!(memory instanceof WebAssembly.Memory)) {
+      throw new BackendError(
+        'E_BACKEND_INIT',
+        'wasm backend: expected the module to export its memory, found none',
+      );
+    }
+    try {
+      await attachSimdKernels(wasm, memory, kernels as WebAssembly.Module | BufferSource);
+    } catch (e) {
+      throw new BackendError(
+        'E_BACKEND_INIT',
+        `wasm backend: the SIMD kernels module failed to instantiate: ${describe(e)}`,
+        { cause: e },
+      );
+    }
+  }
   return new BackendWasm(wasm);
 }
 

@@ -2,6 +2,7 @@
 // bytes, so the binary arrives as an imported WebAssembly.Module (wrangler's default rule for .wasm imports).
 
 import { type BackendInfo, type InitBackendOptions, initBackendWith } from './init.js';
+import kernelsModule from './siamese-kernels.wasm';
 import wasmModule from './tfjs-backend-wasm-simd.wasm';
 
 export * from './api.js';
@@ -11,5 +12,9 @@ export const wasmUrl: WebAssembly.Module = wasmModule;
 
 /** See the default entry: same API; the default binary is the imported module. */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
-  return initBackendWith(options, () => wasmModule);
+  return initBackendWith(
+    options,
+    () => wasmModule,
+    () => kernelsModule,
+  );
 }

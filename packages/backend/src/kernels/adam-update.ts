@@ -1,5 +1,7 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { simdKernels } from '../simd-kernels.js';
 import { memoryOf, sizeOf } from './heap.js';
+import { WasmHeap } from './wasm-heap.js';
 
 /** Kernel name of the fused Adam step (wasm and cpu). */
 export const ADAM_UPDATE = 'SiameseAdamUpdate';
@@ -34,15 +36,25 @@ export function adamUpdateConfig(backendName: string): KernelConfig {
           );
         }
       }
-      const mem = memoryOf(backend);
-      const outs = [x, m, v].map((t) => mem.alloc([...t.shape], 'float32'));
-      const [xo, mo, vo] = outs.map((t) => mem.view(t)) as Float32Array[];
-      const [xv, gv, mv, vv] = [x, g, m, v].map((t) => mem.view(t)) as Float32Array[];
       const n = sizeOf(x.shape);
       const b1 = 1 - beta1;
       const b2 = 1 - beta2;
       const step = lr / c1;
       const scale = 1 / c2;
+      const simd = simdKernels(backend);
+      if (simd) {
+        // 4 lanes at a time, in place on the heap; float32 arithmetic (the JS loop below rounds via doubles).
+        const heap = new WasmHeap(backend);
+        const outs = [x, m, v].map((t) => heap.alloc([...t.shape], 'float32'));
+        const [xo, mo, vo] = outs.map((t) => heap.ptr(t)) as number[];
+        const [xp, gp, mp, vp] = [x, g, m, v].map((t) => heap.ptr(t)) as number[];
+        simd.adam(xp!, gp!, mp!, vp!, xo!, mo!, vo!, n, step, scale, beta1, beta2, epsilon);
+        return outs;
+      }
+      const mem = memoryOf(backend);
+      const outs = [x, m, v].map((t) => mem.alloc([...t.shape], 'float32'));
+      const [xo, mo, vo] = outs.map((t) => mem.view(t)) as Float32Array[];
+      const [xv, gv, mv, vv] = [x, g, m, v].map((t) => mem.view(t)) as Float32Array[];
       for (let i = 0; i < n; i++) {
         const gi = gv![i]!;
         const mi = beta1 * mv![i]! + b1 * gi;

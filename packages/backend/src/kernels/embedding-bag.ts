@@ -14,7 +14,9 @@ import {
   tidy,
   zerosLike,
 } from '@tensorflow/tfjs-core';
+import { simdKernels } from '../simd-kernels.js';
 import { memoryOf } from './heap.js';
+import { WasmHeap } from './wasm-heap.js';
 
 /** Kernel names of the fused embedding bag (wasm and cpu). */
 export const EMBEDDING_BAG = 'SiameseEmbeddingBag';
@@ -54,6 +56,17 @@ export function embeddingBagConfig(backendName: string): KernelConfig {
       const { v, d, b: B, t: T } = dims(table, ids, weights);
       const mem = memoryOf(backend);
       const out = mem.alloc([B, d], 'float32');
+      const simd = simdKernels(backend);
+      if (simd) {
+        const h = new WasmHeap(backend);
+        const bad = simd.embedding_bag(h.ptr(table), h.ptr(ids), h.ptr(weights), h.ptr(out), B, T, d, v);
+        if (bad >= 0) {
+          mem.free(out);
+          const id = (mem.view(ids) as Int32Array)[bad];
+          throw new Error(`${EMBEDDING_BAG}: id ${id} is not in [0, ${v - 1}]`);
+        }
+        return out;
+      }
       const o = mem.view(out) as Float32Array;
       const e = mem.view(table) as Float32Array;
       const id = mem.view(ids) as Int32Array;
@@ -86,6 +99,19 @@ export function embeddingBagGradConfig(backendName: string): KernelConfig {
       const mem = memoryOf(backend);
       const dTable = mem.alloc([v, d], 'float32');
       const dW = mem.alloc([B, T], 'float32');
+      const simd = simdKernels(backend);
+      if (simd) {
+        const h = new WasmHeap(backend);
+        const [pdy, pt, pi, pw] = [dy, table, ids, weights].map((x) => h.ptr(x)) as number[];
+        const bad = simd.embedding_bag_grad(pdy!, pt!, pi!, pw!, h.ptr(dTable), h.ptr(dW), B, T, d, v);
+        if (bad >= 0) {
+          mem.free(dTable);
+          mem.free(dW);
+          const id = (mem.view(ids) as Int32Array)[bad];
+          throw new Error(`${EMBEDDING_BAG_GRAD}: id ${id} is not in [0, ${v - 1}]`);
+        }
+        return [dTable, dW];
+      }
       const [gt, gw] = [mem.view(dTable), mem.view(dW)] as Float32Array[];
       const [g, e, w] = [mem.view(dy), mem.view(table), mem.view(weights)] as Float32Array[];
       const id = mem.view(ids) as Int32Array;

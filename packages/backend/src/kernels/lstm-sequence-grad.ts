@@ -10,7 +10,8 @@ import {
   Transpose,
   zerosLike,
 } from '@tensorflow/tfjs-core';
-import { activeRows, LSTM_SEQUENCE, type LstmSequenceAttrs, lstmDims } from './lstm-sequence.js';
+import { type SimdKernels, simdKernels } from '../simd-kernels.js';
+import { activeRows, LSTM_SEQUENCE, type LstmSequenceAttrs, lstmDims, zeroFill } from './lstm-sequence.js';
 import { stockKernel } from './registry.js';
 import { relabel, WasmHeap } from './wasm-heap.js';
 import { matMulInto } from './xnn-matmul.js';
@@ -34,6 +35,7 @@ export function lstmSequenceGradConfig(): KernelConfig {
       const { batch: B, steps: T } = lstmDims(relabel(hs!, [hs!.shape[0]!, hs!.shape[1]!, 4 * H]), u!, mask!);
       const G = 4 * H;
       const heap = new WasmHeap(backend);
+      const simd = simdKernels(backend);
       const dxp = heap.alloc([B, T, G], 'float32');
       // Valid (b, t) rows only, in processing order: h before the step, and dG — for one dU product.
       const hPrevV = heap.alloc([B * T, H], 'float32');
@@ -51,7 +53,11 @@ export function lstmSequenceGradConfig(): KernelConfig {
       try {
         let f = heap.floats();
         let rows = 0;
-        for (let s = T - 1; s >= 0; s--) {
+        if (simd) {
+          const ins = { dhs: dhs!, dcs: dcs!, mask: mask!, hs: hs!, cs: cs!, acts: acts! };
+          rows = backwardSimd(simd, heap, ins, { dxp, hPrevV, dGV, dhRec, uT }, B, T, H, reverse);
+        }
+        for (let s = simd ? -1 : T - 1; s >= 0; s--) {
           const t = reverse ? T - 1 - s : s;
           const tp = s === 0 ? -1 : reverse ? t + 1 : t - 1;
           const n = activeRows(f, heap.offset(mask!), B, T, t, active);
@@ -136,6 +142,71 @@ export function lstmSequenceGradConfig(): KernelConfig {
       return [dxp, dU];
     },
   };
+}
+
+/**
+ * The backward recurrence on the SIMD kernels (same order of operations as the JS loop): one call per step for the
+ * gate gradients, one XNNPACK dG·Uᵀ, one call to add it into the dh carries. Returns the number of dG rows.
+ */
+function backwardSimd(
+  simd: SimdKernels,
+  heap: WasmHeap,
+  ins: Record<'dhs' | 'dcs' | 'mask' | 'hs' | 'cs' | 'acts', TensorInfo>,
+  work: Record<'dxp' | 'hPrevV' | 'dGV' | 'dhRec' | 'uT', TensorInfo>,
+  B: number,
+  T: number,
+  H: number,
+  reverse: boolean,
+): number {
+  const G = 4 * H;
+  const dhCarry = heap.alloc([B, H], 'float32');
+  const dcCarry = heap.alloc([B, H], 'float32');
+  const active = heap.alloc([B], 'int32');
+  try {
+    zeroFill(heap, dhCarry, B * H);
+    zeroFill(heap, dcCarry, B * H);
+    const p = (t: TensorInfo) => heap.ptr(t);
+    let rows = 0;
+    for (let s = T - 1; s >= 0; s--) {
+      const t = reverse ? T - 1 - s : s;
+      const tp = s === 0 ? -1 : reverse ? t + 1 : t - 1;
+      const n = simd.active_rows(p(ins.mask), B, T, t, p(active));
+      const first = rows;
+      rows = simd.lstm_backward_step(
+        ...([
+          ins.dhs,
+          ins.dcs,
+          ins.acts,
+          ins.cs,
+          ins.hs,
+          work.dxp,
+          work.hPrevV,
+          work.dGV,
+          dhCarry,
+          dcCarry,
+          active,
+        ].map(p) as [number, number, number, number, number, number, number, number, number, number, number]),
+        n,
+        B,
+        T,
+        t,
+        tp,
+        rows,
+        H,
+      );
+      if (s === 0 || n === 0) continue;
+      const dGStep = heap.view(work.dGV, first * G, [n, G]);
+      try {
+        matMulInto(heap, dGStep, work.uT, work.dhRec, n, G, H);
+      } finally {
+        heap.releaseView(dGStep);
+      }
+      simd.add_rows(p(dhCarry), p(work.dhRec), p(active), n, H);
+    }
+    return rows;
+  } finally {
+    for (const x of [dhCarry, dcCarry, active]) heap.free(x);
+  }
 }
 
 /** Gradient of {@link LSTM_SEQUENCE} w.r.t. xp and U (the mask gets zeros; `acts` is internal, not differentiable). */

@@ -1,4 +1,5 @@
 import { type KernelConfig, Sigmoid, type TensorInfo } from '@tensorflow/tfjs-core';
+import { type SimdKernels, simdKernels } from '../simd-kernels.js';
 import { stockKernel } from './registry.js';
 import { tanhFromSigmoid } from './tanh.js';
 import { WasmHeap } from './wasm-heap.js';
@@ -77,6 +78,8 @@ export function lstmSequenceConfig(): KernelConfig {
       const { batch: B, steps: T, hidden: H } = lstmDims(xp, u, mask);
       const G = 4 * H;
       const heap = new WasmHeap(backend);
+      const simd = simdKernels(backend);
+      if (simd) return forwardSimd(simd, heap, xp, u, mask, { batch: B, steps: T, hidden: H }, reverse);
       const hs = heap.alloc([B, T, H], 'float32');
       const cs = heap.alloc([B, T, H], 'float32');
       const acts = heap.alloc([B, T, 5 * H], 'float32');
@@ -166,6 +169,73 @@ export function lstmSequenceConfig(): KernelConfig {
       return [hs, cs, acts];
     },
   };
+}
+
+/** Zeroes a heap tensor. */
+export function zeroFill(heap: WasmHeap, t: TensorInfo, n: number): void {
+  const o = heap.offset(t);
+  heap.floats().fill(0, o, o + n);
+}
+
+/** The forward recurrence on the SIMD kernels: per step one XNNPACK h·U and one call for the gates and states. */
+function forwardSimd(
+  simd: SimdKernels,
+  heap: WasmHeap,
+  xp: TensorInfo,
+  u: TensorInfo,
+  mask: TensorInfo,
+  { batch: B, steps: T, hidden: H }: LstmDims,
+  reverse: boolean,
+): TensorInfo[] {
+  const G = 4 * H;
+  const outs = [
+    heap.alloc([B, T, H], 'float32'),
+    heap.alloc([B, T, H], 'float32'),
+    heap.alloc([B, T, 5 * H], 'float32'),
+  ];
+  const [hs, cs, acts] = outs as [TensorInfo, TensorInfo, TensorInfo];
+  const hCarry = heap.alloc([B, H], 'float32');
+  const cCarry = heap.alloc([B, H], 'float32');
+  const hAct = heap.alloc([B, H], 'float32');
+  const z = heap.alloc([B, G], 'float32');
+  const active = heap.alloc([B], 'int32');
+  try {
+    zeroFill(heap, hCarry, B * H);
+    zeroFill(heap, cCarry, B * H);
+    const p = (t: TensorInfo) => heap.ptr(t);
+    for (let s = 0; s < T; s++) {
+      const t = reverse ? T - 1 - s : s;
+      const n = simd.active_rows(p(mask), B, T, t, p(active));
+      if (n > 0) {
+        if (s === 0) zeroFill(heap, z, n * G);
+        else {
+          if (n < B) simd.gather_rows(p(hCarry), p(hAct), p(active), n, H);
+          matMulInto(heap, n === B ? hCarry : hAct, u, z, n, H, G);
+        }
+      }
+      simd.lstm_forward_step(
+        p(z),
+        p(xp),
+        p(acts),
+        p(cCarry),
+        p(hCarry),
+        p(hs),
+        p(cs),
+        p(active),
+        n,
+        B,
+        T,
+        t,
+        H,
+      );
+    }
+  } catch (e) {
+    for (const x of outs) heap.free(x);
+    throw e;
+  } finally {
+    for (const x of [hCarry, cCarry, hAct, z, active]) heap.free(x);
+  }
+  return outs;
 }
 
 /** Fills `out` with the rows b whose mask at step t is set (ascending) and returns how many there are. */

@@ -1,5 +1,7 @@
 import { type KernelConfig, type TensorInfo, UnsortedSegmentSum } from '@tensorflow/tfjs-core';
+import { simdKernels } from '../simd-kernels.js';
 import { memoryOf, sizeOf } from './heap.js';
+import { WasmHeap } from './wasm-heap.js';
 
 /**
  * `UnsortedSegmentSum`: out[s] = Σ x[i] over i with segmentIds[i] = s. It is the gradient of `gather`, so every
@@ -16,6 +18,12 @@ export function unsortedSegmentSumConfig(backendName: string): KernelConfig {
       const n = sizeOf(segmentIds.shape);
       const inner = n === 0 ? 0 : sizeOf(x.shape) / n;
       const out = mem.alloc([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
+      const simd = simdKernels(backend);
+      if (simd && x.dtype === 'float32' && segmentIds.dtype === 'int32') {
+        const heap = new WasmHeap(backend);
+        simd.scatter_add_rows(heap.ptr(x), heap.ptr(segmentIds), heap.ptr(out), n, inner, numSegments);
+        return out;
+      }
       const o = mem.view(out);
       const xv = mem.view(x);
       const ids = mem.view(segmentIds);

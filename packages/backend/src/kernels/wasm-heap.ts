@@ -73,6 +73,11 @@ export class WasmHeap {
     return new Float32Array(this.b.wasm.HEAPU8.buffer);
   }
 
+  /** Byte address of the tensor's first element in the heap (what the SIMD kernels take). */
+  ptr(t: TensorInfo): number {
+    return this.entry(t).memoryOffset;
+  }
+
   /** Offset of the tensor's first element in {@link elements} (or {@link floats}) units. */
   offset(t: TensorInfo): number {
     const off = this.entry(t).memoryOffset;

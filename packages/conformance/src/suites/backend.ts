@@ -54,6 +54,8 @@ export default defineSuite('backend', (test) => {
   test('initBackend() makes WASM the active backend (no silent cpu fallback)', async () => {
     const info = await initBackend();
     assertEqual(tf.getBackend(), 'wasm', 'tf.getBackend()');
+    // The SIMD kernels module (inlined bytes, or an imported module on Workers) shares the tfjs heap.
+    assertEqual(info.simdKernels, true, 'SIMD kernels module attached');
     assertEqual(info.name, 'wasm', 'info.name');
     assert(info.kernelsAdded.includes('UnsortedSegmentSum'), 'UnsortedSegmentSum registered');
     assert(info.kernelsAdded.includes('Conv2DBackpropFilter'), 'Conv2DBackpropFilter registered');
