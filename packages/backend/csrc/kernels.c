@@ -180,6 +180,7 @@ void scatter_add_rows(const f32 *x, const i32 *ids, f32 *out, i32 N, i32 D, i32 
 // LSTM (gate order i, f, g, o as PyTorch). One call per time step t after z = h_{t-1}·U (rows of `active`):
 // gates, c and h for the active rows, then every row's state is recorded at t (pads carry h and c over, and
 // their acts are zero). Layouts: xp [B,T,4H], acts [B,T,5H] = i, f, g, o, tanh c; hs, cs [B,T,H]; carries [B,H].
+// acts and cs may be 0 (inference: nothing is kept for a gradient), which saves most of the memory traffic.
 
 EXPORT(lstm_forward_step)
 void lstm_forward_step(const f32 *z, const f32 *xp, f32 *acts, f32 *c_carry, f32 *h_carry, f32 *hs, f32 *cs,
@@ -189,7 +190,7 @@ void lstm_forward_step(const f32 *z, const f32 *xp, f32 *acts, f32 *c_carry, f32
     const i32 b = active[r];
     const f32 *zr = z + r * G;
     const f32 *xr = xp + (b * T + t) * G;
-    f32 *ar = acts + (b * T + t) * 5 * H;
+    f32 *ar = acts ? acts + (b * T + t) * 5 * H : 0;
     f32 *cc = c_carry + b * H;
     f32 *hc = h_carry + b * H;
     i32 k = 0;
@@ -200,11 +201,13 @@ void lstm_forward_step(const f32 *z, const f32 *xp, f32 *acts, f32 *c_carry, f32
       v128_t o = vsigmoid(wasm_f32x4_add(LD(zr + 3 * H + k), LD(xr + 3 * H + k)));
       v128_t c = wasm_f32x4_add(wasm_f32x4_mul(f, LD(cc + k)), wasm_f32x4_mul(i, g));
       v128_t tc = vtanh(c);
-      ST(ar + k, i);
-      ST(ar + H + k, f);
-      ST(ar + 2 * H + k, g);
-      ST(ar + 3 * H + k, o);
-      ST(ar + 4 * H + k, tc);
+      if (ar) {
+        ST(ar + k, i);
+        ST(ar + H + k, f);
+        ST(ar + 2 * H + k, g);
+        ST(ar + 3 * H + k, o);
+        ST(ar + 4 * H + k, tc);
+      }
       ST(cc + k, c);
       ST(hc + k, wasm_f32x4_mul(o, tc));
     }
@@ -215,11 +218,13 @@ void lstm_forward_step(const f32 *z, const f32 *xp, f32 *acts, f32 *c_carry, f32
       f32 o = ssigmoid(zr[3 * H + k] + xr[3 * H + k]);
       f32 c = f * cc[k] + i * g;
       f32 tc = stanh(c);
-      ar[k] = i;
-      ar[H + k] = f;
-      ar[2 * H + k] = g;
-      ar[3 * H + k] = o;
-      ar[4 * H + k] = tc;
+      if (ar) {
+        ar[k] = i;
+        ar[H + k] = f;
+        ar[2 * H + k] = g;
+        ar[3 * H + k] = o;
+        ar[4 * H + k] = tc;
+      }
       cc[k] = c;
       hc[k] = o * tc;
     }
@@ -227,9 +232,9 @@ void lstm_forward_step(const f32 *z, const f32 *xp, f32 *acts, f32 *c_carry, f32
   for (i32 b = 0, r = 0; b < B; b++) {
     const i32 row = (b * T + t) * H;
     if (r < n && active[r] == b) r++;
-    else __builtin_memset(acts + row * 5, 0, (uint32_t)(5 * H) * 4u);
+    else if (acts) __builtin_memset(acts + row * 5, 0, (uint32_t)(5 * H) * 4u);
     __builtin_memcpy(hs + row, h_carry + b * H, (uint32_t)H * 4u);
-    __builtin_memcpy(cs + row, c_carry + b * H, (uint32_t)H * 4u);
+    if (cs) __builtin_memcpy(cs + row, c_carry + b * H, (uint32_t)H * 4u);
   }
 }
 

@@ -51,7 +51,13 @@ export function lstmSequence(
 ): Tensor3D {
   const reverse = options.reverse === true;
   if (getBackend() === 'wasm' && getKernel(LSTM_SEQUENCE, 'wasm')) {
-    const [hs, cs, acts] = engine().runKernel(LSTM_SEQUENCE, { xp, U: u, mask }, { reverse }) as Tensor[];
+    // Without a gradient tape nothing needs the saved cell states and activations.
+    const keepForGradient = (engine() as unknown as { isTapeOn?: () => boolean }).isTapeOn?.() ?? true;
+    const [hs, cs, acts] = engine().runKernel(
+      LSTM_SEQUENCE,
+      { xp, U: u, mask },
+      { reverse, keepForGradient },
+    ) as Tensor[];
     dispose([cs!, acts!]); // the gradient keeps its own references
     return hs as Tensor3D;
   }

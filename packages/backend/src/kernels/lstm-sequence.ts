@@ -12,6 +12,11 @@ export const LSTM_SEQUENCE = 'SiameseLstmSequence';
 export interface LstmSequenceAttrs {
   /** Run from the last time step to the first (the backward direction of a BiLSTM on right-padded input). */
   reverse: boolean;
+  /**
+   * False when no gradient will be taken (the op passes it when the tape is off): with the SIMD kernels, `cs`
+   * and `acts` then come back empty ([0]) and are never written.
+   */
+  keepForGradient?: boolean;
 }
 
 /** Shapes of an LSTM layer call, checked once. */
@@ -74,12 +79,15 @@ export function lstmSequenceConfig(): KernelConfig {
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs, backend }) => {
       const { xp, U: u, mask } = inputs as { xp: TensorInfo; U: TensorInfo; mask: TensorInfo };
-      const reverse = (attrs as unknown as LstmSequenceAttrs).reverse === true;
+      const { reverse, keepForGradient } = attrs as unknown as LstmSequenceAttrs;
       const { batch: B, steps: T, hidden: H } = lstmDims(xp, u, mask);
       const G = 4 * H;
       const heap = new WasmHeap(backend);
       const simd = simdKernels(backend);
-      if (simd) return forwardSimd(simd, heap, xp, u, mask, { batch: B, steps: T, hidden: H }, reverse);
+      if (simd) {
+        const dims = { batch: B, steps: T, hidden: H };
+        return forwardSimd(simd, heap, xp, u, mask, dims, reverse === true, keepForGradient !== false);
+      }
       const hs = heap.alloc([B, T, H], 'float32');
       const cs = heap.alloc([B, T, H], 'float32');
       const acts = heap.alloc([B, T, 5 * H], 'float32');
