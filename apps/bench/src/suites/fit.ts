@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readPairs } from '@siamese/pairs';
+import { createModel, fit, initBackend, lossForName, type PresetName } from '@siamese/runtime';
+import { peakRssMB, round } from '../measure.js';
+import type { BenchRow, BenchSuite } from '../types.js';
+
+async function stsb(sharedDir: string, split: 'train' | 'dev') {
+  const text = readFileSync(join(sharedDir, `data/stsb/${split}.tsv`), 'utf8');
+  const { pairs } = await readPairs(text, { format: 'tsv' });
+  return pairs.map((p) => ({ text1: p.text1, text2: p.text2, score: (p.score ?? 0) / 5 }));
+}
+
+/**
+ * What a user sees: `fit` end to end on real STS-B pairs (tokenizing, batching, forward, cosine loss, backward,
+ * Adam, progress), and `embedMatrix` on the dev sentences (tokenizing, length buckets, encoding, read-back), with
+ * the `createModel` presets (random 128-d embeddings, hidden 128, vocabulary from the training texts).
+ */
+const suite: BenchSuite = {
+  name: 'fit',
+  description:
+    'createModel presets on STS-B: fit() pairs/s (1 epoch, batch 64, cosine) and embedMatrix() sentences/s',
+  async run({ quick, sharedDir, log }) {
+    await initBackend();
+    const train = (await stsb(sharedDir, 'train')).slice(0, quick ? 256 : 3_000);
+    const dev = await stsb(sharedDir, 'dev');
+    const sentences = dev.flatMap((p) => [p.text1, p.text2]).slice(0, quick ? 256 : 3_000);
+    const presets: PresetName[] = quick ? ['meanpool', 'cnn'] : ['lstm', 'bilstm', 'cnn', 'meanpool'];
+    const rows: BenchRow[] = [];
+    for (const preset of presets) {
+      const model = createModel({ preset, texts: train.flatMap((p) => [p.text1, p.text2]), seed: 1 });
+      const result = await fit(model, train, {
+        loss: lossForName('cosine'),
+        epochs: 1,
+        batchSize: 64,
+        seed: 1,
+      });
+      await model.embedMatrix(sentences.slice(0, 256)); // warm-up
+      const t0 = performance.now();
+      await model.embedMatrix(sentences);
+      const embedSec = (performance.now() - t0) / 1000;
+      const row = {
+        suite: 'fit',
+        preset,
+        backend: 'wasm',
+        vocab: model.tokenizer.vocab.size,
+        trainPairs: train.length,
+        fitPairsPerSec: round(result.pairsPerSec),
+        embedSentencesPerSec: round(sentences.length / embedSec),
+        peakRssMB: peakRssMB(),
+      };
+      log(`fit: ${preset}: ${row.fitPairsPerSec} pairs/s, ${row.embedSentencesPerSec} sentences/s`);
+      rows.push(row);
+      model.dispose();
+    }
+    return rows;
+  },
+};
+export default suite;
