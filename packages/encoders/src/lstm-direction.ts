@@ -44,13 +44,22 @@ export interface LstmDirectionOptions {
 export function lstmDirection(x: Tensor3D, w: LstmDirectionWeights, options: LstmDirectionOptions): Tensor {
   const [B, T, E] = x.shape;
   const H = w.whh.shape[1] as number;
+  const xp = reshape(lstmProjection(reshape(x, [B * T, E]) as Tensor2D, w), [B, T, 4 * H]) as Tensor3D;
+  return lstmRecurrence(xp, w, options);
+}
+
+/** The input projection `x·W_ihᵀ + b_ih + b_hh` of rows `[N, E]` → `[N, 4H]`. */
+export function lstmProjection(rows: Tensor2D, w: LstmDirectionWeights): Tensor2D {
+  return add(matMul(rows, w.wih as Tensor2D, false, true), add(w.bih, w.bhh));
+}
+
+/** The recurrence of {@link lstmDirection} given its input projection `xp` `[B,T,4H]`. */
+export function lstmRecurrence(xp: Tensor3D, w: LstmDirectionWeights, options: LstmDirectionOptions): Tensor {
+  const [B, T] = xp.shape;
+  const H = w.whh.shape[1] as number;
   const { reverse, mask, sequence } = options;
-  const flat = reshape(x, [B * T, E]) as Tensor2D;
-  const xp = reshape(add(matMul(flat, w.wih as Tensor2D, false, true), add(w.bih, w.bhh)), [B, T, 4 * H]);
   // Unpacked runs read every step: an all-ones mask never carries state over.
-  const hs = lstmSequence(xp as Tensor3D, transpose(w.whh) as Tensor2D, mask ?? (ones([B, T]) as Tensor2D), {
-    reverse,
-  });
+  const hs = lstmSequence(xp, transpose(w.whh) as Tensor2D, mask ?? (ones([B, T]) as Tensor2D), { reverse });
   if (sequence) return mask ? mul(hs, expandDims(mask, 2)) : hs;
   // Pads carry the state over, so the final state sits at the last step read: T-1 forward, 0 in reverse.
   return squeeze(slice(hs, [0, reverse ? 0 : T - 1, 0], [B, 1, H]), [1]);

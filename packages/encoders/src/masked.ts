@@ -15,7 +15,7 @@ import {
 } from '@tensorflow/tfjs-core';
 
 /** Added to pad positions before a max: large enough to lose to any real activation, finite so 0·x stays 0. */
-const NEG = 1e9;
+export const PAD_PENALTY = 1e9;
 
 /** Mean over the real tokens: `sum_t mask·x / sum_t mask` (divides by the true length, not T). */
 export function maskedMean(x: Tensor3D, mask: Tensor2D): Tensor2D {
@@ -28,7 +28,7 @@ export function maskedMean(x: Tensor3D, mask: Tensor2D): Tensor2D {
  * without tokens (length 0) gets a zero vector rather than -1e9.
  */
 export function maskedMax(x: Tensor3D, mask: Tensor2D): Tensor2D {
-  const penalty = mul(sub(expandDims(mask, 2), 1), NEG);
+  const penalty = mul(sub(expandDims(mask, 2), 1), PAD_PENALTY);
   const best = max(add(x, penalty), 1);
   return mul(best, minimum(sum(mask, 1, true), 1)) as Tensor2D;
 }

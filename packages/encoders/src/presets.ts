@@ -1,4 +1,5 @@
 import type { Activation } from './activation.js';
+import type { FoldOptions } from './fold-cache.js';
 import { sequential } from './sequential.js';
 import type { StepSpec } from './step.js';
 import { cnn } from './steps/cnn.js';
@@ -25,6 +26,8 @@ export interface PresetBaseOptions {
   normalize?: boolean;
   /** Seed of the initial weights (default 0). */
   seed?: number;
+  /** Inference folding of the embedding into the first layer (see `SequentialOptions.fold`; default on). */
+  fold?: boolean | FoldOptions;
 }
 
 /** Options of `presets.lstm` / `presets.bilstm`. */
@@ -60,7 +63,10 @@ function build(options: PresetBaseOptions, middle: StepSpec[]): Encoder {
   }
   steps.push(...middle);
   if (options.normalize) steps.push(normalize());
-  return sequential(steps, { seed: options.seed ?? 0 });
+  return sequential(steps, {
+    seed: options.seed ?? 0,
+    ...(options.fold === undefined ? {} : { fold: options.fold }),
+  });
 }
 
 function lstmPreset(options: LstmPresetOptions, bidirectional: boolean): Encoder {

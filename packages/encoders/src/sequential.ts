@@ -1,6 +1,7 @@
 import { describeValue, Rng } from '@siamese/core';
 import { type Tensor, type Tensor2D, tidy, type Variable } from '@tensorflow/tfjs-core';
 import { EncoderConfigError, EncoderInputError, EncoderShapeError } from './errors.js';
+import { type FoldOptions, foldMaxBytes } from './fold-cache.js';
 import { describePort, type Port, type Step, type StepConfig, type StepSpec } from './step.js';
 import type { EncodeOptions, Encoder, EncoderConfig, EncoderInput } from './types.js';
 
@@ -8,6 +9,12 @@ import type { EncodeOptions, Encoder, EncoderConfig, EncoderInput } from './type
 export interface SequentialOptions {
   /** Seed of the initial weights and of the default dropout stream (default 0). */
   seed?: number;
+  /**
+   * Inference folding of the embedding into a directly following LSTM or CNN (default on, at most 64 MiB per
+   * folded table): `false` turns it off, `{ maxBytes }` changes the cap. Outputs are the same either way (to
+   * float rounding); folding only trades memory for speed. Not part of `getConfig()`.
+   */
+  fold?: boolean | FoldOptions;
 }
 
 /** The JSON config of a sequential encoder. */
@@ -51,6 +58,7 @@ class SequentialEncoder implements Encoder {
   private readonly named = new Map<string, Variable>();
   private readonly seed: number;
   private readonly dropoutRng: Rng;
+  private readonly foldMaxBytes: number;
   private disposed = false;
 
   constructor(specs: StepSpec[], options: SequentialOptions) {
@@ -69,6 +77,7 @@ class SequentialEncoder implements Encoder {
     });
     this.specs = specs;
     this.seed = seed;
+    this.foldMaxBytes = foldMaxBytes(options.fold);
     const root = new Rng(seed);
     this.dropoutRng = root.fork();
     let port: Port = { kind: 'tokens', dim: 0 };
@@ -111,10 +120,25 @@ class SequentialEncoder implements Encoder {
   encode(input: EncoderInput, options: EncodeOptions = {}): Tensor2D {
     if (this.disposed) throw new EncoderConfigError('encode', 'an encoder that is not disposed', 'disposed');
     checkInput(input);
-    const run = { training: options.training ?? false, rng: options.rng ?? this.dropoutRng };
+    const run = {
+      training: options.training ?? false,
+      rng: options.rng ?? this.dropoutRng,
+      foldMaxBytes: this.foldMaxBytes,
+    };
     return tidy(() => {
       let x: Tensor | null = null;
-      for (const step of this.steps) x = step.apply(x, input, run);
+      const steps = this.steps;
+      for (let i = 0; i < steps.length; i++) {
+        const step = steps[i]!;
+        const next = steps[i + 1];
+        // An embedding feeding a table-aware step: that step reads the table itself (skips the [B,T,E] lookup).
+        if (step.tokenTable && next?.applyFromTable) {
+          x = next.applyFromTable(step.tokenTable, input, run);
+          i++;
+        } else {
+          x = step.apply(x, input, run);
+        }
+      }
       return x as Tensor2D;
     });
   }
@@ -137,7 +161,10 @@ class SequentialEncoder implements Encoder {
 
   dispose(): void {
     this.disposed = true;
-    for (const step of this.steps) for (const [, v] of step.weights) v.dispose();
+    for (const step of this.steps) {
+      step.dispose?.();
+      for (const [, v] of step.weights) v.dispose();
+    }
     this.named.clear();
   }
 }

@@ -1,6 +1,7 @@
 import type { Rng } from '@siamese/core';
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { EncoderShapeError } from './errors.js';
+import type { TokenTable } from './token-table.js';
 import type { EncoderInput } from './types.js';
 
 /** What flows between steps: token ids, a per-token sequence `[B,T,D]`, or one vector per sentence `[B,D]`. */
@@ -32,6 +33,8 @@ export interface BuildContext {
 export interface RunContext {
   readonly training: boolean;
   readonly rng: Rng;
+  /** Per-table byte cap of inference folding (see `FoldOptions`); 0 or absent turns it off. */
+  readonly foldMaxBytes?: number;
 }
 
 /** A built step: weights created, shapes fixed. */
@@ -41,6 +44,16 @@ export interface Step {
   readonly weights: ReadonlyArray<readonly [string, Variable]>;
   /** Maps the previous step's tensor (null for the first step, which reads `input`) to this step's output. */
   apply(x: Tensor | null, input: EncoderInput, run: RunContext): Tensor;
+  /** Set by embedding steps: the table a following step may read itself through {@link Step.applyFromTable}. */
+  readonly tokenTable?: TokenTable;
+  /**
+   * Optional: this step's output straight from token ids and the previous step's table (same result as
+   * `apply(lookup(ids))`), so it can skip pads or use folded tables. `sequential` calls it when the previous
+   * step offers a {@link Step.tokenTable}.
+   */
+  applyFromTable?(table: TokenTable, input: EncoderInput, run: RunContext): Tensor;
+  /** Optional: releases tensors the step holds besides its weights (e.g. folded tables). */
+  dispose?(): void;
 }
 
 /**

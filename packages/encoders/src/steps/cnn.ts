@@ -1,10 +1,40 @@
-import { add, concat, conv1d, type Tensor, type Tensor3D, transpose } from '@tensorflow/tfjs-core';
+import {
+  add,
+  concat,
+  conv1d,
+  fill,
+  gather,
+  matMul,
+  max,
+  mul,
+  reshape,
+  slice,
+  split,
+  type Tensor,
+  type Tensor2D,
+  type Tensor3D,
+  tensor1d,
+  tensor2d,
+  transpose,
+  type Variable,
+  zeros,
+} from '@tensorflow/tfjs-core';
 import { ACTIVATIONS, type Activation, activate } from '../activation.js';
 import { EncoderConfigError } from '../errors.js';
+import { canFold, FoldCache } from '../fold-cache.js';
 import { uniformVariable } from '../init.js';
-import { maskedMax, zeroPads } from '../masked.js';
+import { maskedMax, PAD_PENALTY, zeroPads } from '../masked.js';
 import { oneOf, positiveInt, prefix, qualify } from '../options.js';
-import { type BuildContext, expectKind, type Port, type Step, type StepSpec } from '../step.js';
+import { type RealTokens, realTokens } from '../real-tokens.js';
+import {
+  type BuildContext,
+  expectKind,
+  type Port,
+  type RunContext,
+  type Step,
+  type StepSpec,
+} from '../step.js';
+import { lookupRows, type TokenTable, tableRows } from '../token-table.js';
 import type { EncoderInput } from '../types.js';
 
 /** Options of {@link cnn}. */
@@ -59,22 +89,121 @@ export function cnn(options: CnnOptions): StepSpec {
           bias: uniformVariable(ctx.rng, [filters], bound),
         };
       });
+      const folds = new FoldCache();
+      const width = (source: Source, batch: EncoderInput, run: RunContext): Tensor => {
+        const [b, T] = batch.ids.shape;
+        const steps = Math.min(T, Math.max(1, ...batch.lengths));
+        const real = realTokens(batch.lengths, steps);
+        if (real.count === 0) {
+          // No token anywhere: every sentence pools to zeros, as the masked max gives for length 0.
+          const x = 'x' in source ? source.x : (lookupRows(source.table, batch.ids) as Tensor3D);
+          return concatWidths(convs.map((c) => convPadded(x, c, batch.mask, activation)));
+        }
+        const hasTokens = tensor2d(
+          Float32Array.from(batch.lengths, (l) => (l > 0 ? 1 : 0)),
+          [b, 1],
+        );
+        const pooledOf = (y: Tensor2D) =>
+          maxOverReal(activate(y, activation) as Tensor2D, real, b, hasTokens);
+        if ('table' in source) {
+          const { table } = source;
+          const ids = steps < T ? slice(batch.ids, [0, 0], [b, steps]) : batch.ids;
+          const realIds = gather(reshape(ids, [b * steps]), real.positions());
+          const vocab = table.table.shape[0];
+          if (canFold(run, (vocab + 1) * filters * 4)) {
+            // P_j = E·W_j per kernel offset j (plus a zero row at V for out-of-sentence neighbours).
+            const tables = folds.get([table.table, ...convs.map((c) => c.weight)], () =>
+              foldTables(tableRows(table), convs),
+            );
+            const ids = concat([realIds, tensor1d([vocab], 'int32')]);
+            let at = 0;
+            return concatWidths(
+              convs.map(({ k, bias }) => {
+                const nb = reshape(real.neighbours(k), [real.count, k]);
+                let y: Tensor = bias;
+                for (let j = 0; j < k; j++) {
+                  const tokenIds = gather(ids, reshape(slice(nb, [0, j], [real.count, 1]), [real.count]));
+                  y = add(y, gather(tables[at++]!, tokenIds));
+                }
+                return pooledOf(y as Tensor2D);
+              }),
+            );
+          }
+          const rows = lookupRows(table, realIds) as Tensor2D;
+          return concatWidths(convs.map((c) => pooledOf(im2colConv(rows, c, real))));
+        }
+        const [, , e] = source.x.shape;
+        const x = steps < T ? slice(source.x, [0, 0, 0], [b, steps, e]) : source.x;
+        const rows = gather(reshape(x, [b * steps, e]), real.positions()) as Tensor2D;
+        return concatWidths(convs.map((c) => pooledOf(im2colConv(rows, c, real))));
+      };
       return {
         output: { kind: 'vector', dim: filters * kernelSizes.length },
         weights: convs.flatMap((c) => [
           [qualify(name, `conv${c.k}.weight`), c.weight] as const,
           [qualify(name, `conv${c.k}.bias`), c.bias] as const,
         ]),
-        apply: (x: Tensor | null, batch: EncoderInput) => {
-          const xz = zeroPads(x as Tensor3D, batch.mask);
-          const pooled = convs.map(({ weight, bias }) => {
-            // PyTorch [F,E,k] → tfjs conv1d filter [k,E,F]; neither framework flips the kernel.
-            const y = add(conv1d(xz, transpose(weight, [2, 1, 0]) as Tensor3D, 1, 'same'), bias) as Tensor3D;
-            return maskedMax(activate(y, activation), batch.mask);
-          });
-          return pooled.length === 1 ? pooled[0]! : concat(pooled, 1);
-        },
+        apply: (x: Tensor | null, batch: EncoderInput, run: RunContext) =>
+          width({ x: x as Tensor3D }, batch, run),
+        applyFromTable: (table: TokenTable, batch: EncoderInput, run: RunContext) =>
+          width({ table }, batch, run),
+        dispose: () => folds.dispose(),
       };
     },
   };
+}
+
+/** One kernel width's weights: `[F, E, k]` (PyTorch layout) and `[F]`. */
+interface Conv {
+  k: number;
+  weight: Variable;
+  bias: Variable;
+}
+
+/** The CNN's input: a sequence `[B,T,E]`, or the previous embedding's table (ids come from the batch). */
+type Source = { x: Tensor3D } | { table: TokenTable };
+
+function concatWidths(pooled: Tensor2D[]): Tensor2D {
+  return pooled.length === 1 ? pooled[0]! : (concat(pooled, 1) as Tensor2D);
+}
+
+/**
+ * The 'same' convolution at the real tokens only, as a matmul: each row gathers the k neighbours' vectors
+ * (an appended zero row stands for pads and positions outside the sentence) → `[N, k·E] × [k·E, F]` + bias.
+ */
+function im2colConv(rows: Tensor2D, { k, weight, bias }: Conv, real: RealTokens): Tensor2D {
+  const e = rows.shape[1];
+  const padded = concat([rows, zeros([1, e])]);
+  const cols = reshape(gather(padded, real.neighbours(k)), [real.count, k * e]);
+  // PyTorch [F,E,k] → [k,E,F] → [k·E, F], matching the column order j·E + e.
+  const w = reshape(transpose(weight, [2, 1, 0]), [k * e, weight.shape[0]]);
+  return add(matMul(cols as Tensor2D, w as Tensor2D), bias);
+}
+
+/** Per-offset folded tables `[V+1, F]`: row v is `E[v]·W_j`, row V is zero. */
+function foldTables(table: Tensor2D, convs: readonly Conv[]): Tensor[] {
+  return convs.flatMap(({ k, weight }) => {
+    const [f, e] = weight.shape as [number, number, number];
+    const all = matMul(table, reshape(transpose(weight, [1, 2, 0]), [e, k * f]) as Tensor2D); // [V, k·F]
+    const withZero = concat([all, zeros([1, k * f])]);
+    return k === 1 ? [withZero] : split(withZero, k, 1);
+  });
+}
+
+/**
+ * Masked max over each sentence's real tokens of `y` `[N, F]`: scattered back to `[B, steps, F]` with pads
+ * reading a -1e9 row (they never win), max over steps, and zero for sentences without tokens.
+ */
+function maxOverReal(y: Tensor2D, real: RealTokens, b: number, hasTokens: Tensor2D): Tensor2D {
+  const f = y.shape[1];
+  const padded = gather(concat([y, fill([1, f], -PAD_PENALTY)]), real.slots());
+  return mul(max(reshape(padded, [b, real.steps, f]), 1), hasTokens) as Tensor2D;
+}
+
+/** The reference layout: zero the pads, 'same' Conv1d over `[B,T,E]`, bias, masked max (used without tokens). */
+function convPadded(x: Tensor3D, { weight, bias }: Conv, mask: Tensor2D, activation: Activation): Tensor2D {
+  const xz = zeroPads(x, mask);
+  // PyTorch [F,E,k] → tfjs conv1d filter [k,E,F]; neither framework flips the kernel.
+  const y = add(conv1d(xz, transpose(weight, [2, 1, 0]) as Tensor3D, 1, 'same'), bias) as Tensor3D;
+  return maskedMax(activate(y, activation) as Tensor3D, mask);
 }

@@ -1,8 +1,9 @@
-import { cast, expandDims, gather, mul, notEqual, type Tensor } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { EncoderConfigError } from '../errors.js';
 import { variableFrom } from '../init.js';
 import { bool, positiveInt, prefix, qualify } from '../options.js';
 import { type BuildContext, expectKind, type Port, type Step, type StepSpec } from '../step.js';
+import { lookupRows, type TokenTable } from '../token-table.js';
 import type { EncoderInput } from '../types.js';
 
 /** Options of {@link embedding}. */
@@ -86,14 +87,12 @@ export function embedding(options: EmbeddingOptions): StepSpec {
             : ctx.rng.fillNormal(new Float32Array(vocabSize * dim));
       if (paddingIdx !== undefined) values.fill(0, paddingIdx * dim, (paddingIdx + 1) * dim);
       const table = variableFrom(values, shape, trainable);
+      const tokenTable: TokenTable = paddingIdx === undefined ? { table } : { table, paddingIdx };
       return {
         output: { kind: 'sequence', dim },
         weights: [[qualify(name, 'weight'), table]],
-        apply: (_x: Tensor | null, batch: EncoderInput) => {
-          const x = gather(table, batch.ids);
-          if (paddingIdx === undefined) return x;
-          return mul(x, expandDims(cast(notEqual(batch.ids, paddingIdx), 'float32'), 2));
-        },
+        tokenTable,
+        apply: (_x: Tensor | null, batch: EncoderInput) => lookupRows(tokenTable, batch.ids),
       };
     },
   };

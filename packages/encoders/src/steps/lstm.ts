@@ -1,8 +1,29 @@
-import { concat, pad, slice, type Tensor, type Tensor3D, type Variable } from '@tensorflow/tfjs-core';
+import {
+  concat,
+  gather,
+  pad,
+  reshape,
+  slice,
+  type Tensor,
+  type Tensor2D,
+  type Tensor3D,
+  type Variable,
+  zeros,
+} from '@tensorflow/tfjs-core';
+import { canFold, FoldCache } from '../fold-cache.js';
 import { uniformVariable } from '../init.js';
-import { lstmDirection } from '../lstm-direction.js';
+import { type LstmDirectionWeights, lstmProjection, lstmRecurrence } from '../lstm-direction.js';
 import { bool, oneOf, positiveInt, prefix, qualify, rate } from '../options.js';
-import { type BuildContext, expectKind, type Port, type Step, type StepSpec } from '../step.js';
+import { type RealTokens, realTokens } from '../real-tokens.js';
+import {
+  type BuildContext,
+  expectKind,
+  type Port,
+  type RunContext,
+  type Step,
+  type StepSpec,
+} from '../step.js';
+import { lookupRows, type TokenTable, tableRows } from '../token-table.js';
 import type { EncoderInput } from '../types.js';
 import { applyDropout } from './dropout.js';
 import { pool } from './pooling.js';
@@ -87,40 +108,109 @@ export function lstm(options: LstmOptions): StepSpec {
         cells.push(layer);
       }
       const width = hidden * dirs;
+      const folds = new FoldCache();
+      const forward = (source: Source, batch: EncoderInput, run: RunContext): Tensor => {
+        const [b, T] = batch.ids.shape;
+        // Packed runs never read past the longest sentence: drop the all-pad tail steps up front.
+        const steps = packed ? Math.min(T, Math.max(1, ...batch.lengths)) : T;
+        const trimmed = steps < T;
+        const mask = trimmed ? slice(batch.mask, [0, 0], [b, steps]) : batch.mask;
+        // Packed runs project only the real tokens (pads are skipped by the recurrence); unpacked ones read all.
+        const plan = packed ? realTokens(batch.lengths, steps) : null;
+        const real = plan && plan.count > 0 ? plan : null;
+        let xps = layerZero(source, b, steps, real, run);
+        let seq: Tensor3D | null = null;
+        for (let l = 0; l < layers; l++) {
+          const finalOnly = l === layers - 1 && output === 'last';
+          if (seq) {
+            const rows = realRows(reshape(seq, [b * steps, width]) as Tensor2D, real);
+            xps = cells[l]!.map((cell) => project(rows, cell, real, b, steps));
+          }
+          const outs = cells[l]!.map((cell, d) =>
+            lstmRecurrence(xps[d]!, cell, {
+              reverse: d === 1,
+              mask: packed ? mask : null,
+              sequence: !finalOnly,
+            }),
+          );
+          const merged = outs.length === 1 ? outs[0]! : concat(outs, finalOnly ? 1 : 2);
+          if (finalOnly) return merged;
+          seq = (l < layers - 1 ? applyDropout(merged, dropoutRate, run) : merged) as Tensor3D;
+        }
+        const last = seq as Tensor3D;
+        if (output !== 'sequence') return pool(last, mask, output === 'max' ? 'max' : 'mean');
+        return trimmed
+          ? pad(last, [
+              [0, 0],
+              [0, T - steps],
+              [0, 0],
+            ])
+          : last;
+      };
+      /** Input projections of layer 0, one `[B,steps,4H]` per direction. */
+      const layerZero = (
+        source: Source,
+        b: number,
+        steps: number,
+        real: RealTokens | null,
+        run: RunContext,
+      ): Tensor3D[] => {
+        const first = cells[0]!;
+        if ('table' in source) {
+          const { table } = source;
+          const ids = steps < source.ids.shape[1] ? slice(source.ids, [0, 0], [b, steps]) : source.ids;
+          const bytes = table.table.shape[0] * 4 * hidden * 4;
+          if (canFold(run, bytes)) {
+            // P = E·W_ihᵀ + b per direction: the projection of a token is one row of P.
+            const folded = folds.get([table.table, ...first.flatMap((c) => [c.wih, c.bih, c.bhh])], () =>
+              first.map((cell) => lstmProjection(tableRows(table), cell)),
+            );
+            return folded.map((p) => gather(p, ids) as Tensor3D);
+          }
+          const flat = reshape(ids, [b * steps]);
+          const rows = lookupRows(table, real ? gather(flat, real.positions()) : flat) as Tensor2D;
+          return first.map((cell) => project(rows, cell, real, b, steps));
+        }
+        const x = source.x;
+        const e = x.shape[2];
+        const seqIn = steps < x.shape[1] ? slice(x, [0, 0, 0], [b, steps, e]) : x;
+        const rows = realRows(reshape(seqIn, [b * steps, e]) as Tensor2D, real);
+        return first.map((cell) => project(rows, cell, real, b, steps));
+      };
       return {
         output: { kind: output === 'sequence' ? 'sequence' : 'vector', dim: width },
         weights,
-        apply: (x: Tensor | null, batch: EncoderInput, run) => {
-          const full = x as Tensor3D;
-          const [b, T, e] = full.shape;
-          // Packed runs never read past the longest sentence: drop the all-pad tail steps up front.
-          const steps = packed ? Math.min(T, Math.max(1, ...batch.lengths)) : T;
-          const trimmed = steps < T;
-          const mask = trimmed ? slice(batch.mask, [0, 0], [b, steps]) : batch.mask;
-          let seq = trimmed ? slice(full, [0, 0, 0], [b, steps, e]) : full;
-          for (let l = 0; l < layers; l++) {
-            const finalOnly = l === layers - 1 && output === 'last';
-            const outs = cells[l]!.map((cell, d) =>
-              lstmDirection(seq, cell, {
-                reverse: d === 1,
-                mask: packed ? mask : null,
-                sequence: !finalOnly,
-              }),
-            );
-            const merged = outs.length === 1 ? outs[0]! : concat(outs, finalOnly ? 1 : 2);
-            if (finalOnly) return merged;
-            seq = (l < layers - 1 ? applyDropout(merged, dropoutRate, run) : merged) as Tensor3D;
-          }
-          if (output !== 'sequence') return pool(seq, mask, output === 'max' ? 'max' : 'mean');
-          return trimmed
-            ? pad(seq, [
-                [0, 0],
-                [0, T - steps],
-                [0, 0],
-              ])
-            : seq;
-        },
+        apply: (x: Tensor | null, batch: EncoderInput, run: RunContext) =>
+          forward({ x: x as Tensor3D }, batch, run),
+        applyFromTable: (table: TokenTable, batch: EncoderInput, run: RunContext) =>
+          forward({ table, ids: batch.ids }, batch, run),
+        dispose: () => folds.dispose(),
       };
     },
   };
+}
+
+/** Layer 0's input: a sequence `[B,T,E]`, or the previous embedding's table and the token ids. */
+type Source = { x: Tensor3D } | { table: TokenTable; ids: Tensor2D };
+
+/** The real tokens' rows of a flat `[B·steps, D]` sequence (all rows without a plan). */
+function realRows(rows: Tensor2D, real: RealTokens | null): Tensor2D {
+  return real ? gather(rows, real.positions()) : rows;
+}
+
+/**
+ * Projects rows `[N, E]` → `[B, steps, 4H]`. With a real-token plan the rows are the N real tokens and are
+ * scattered back by a gather whose pad entries read an appended zero row (the recurrence skips pads).
+ */
+function project(
+  rows: Tensor2D,
+  cell: LstmDirectionWeights,
+  real: RealTokens | null,
+  b: number,
+  steps: number,
+): Tensor3D {
+  const xp = lstmProjection(rows, cell);
+  const g = xp.shape[1];
+  const full = real ? gather(concat([xp, zeros([1, g])]), real.slots()) : xp;
+  return reshape(full, [b, steps, g]) as Tensor3D;
 }

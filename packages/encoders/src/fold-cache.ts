@@ -1,0 +1,64 @@
+import { engine, keep, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import type { RunContext } from './step.js';
+
+/** Default {@link FoldOptions.maxBytes}: 64 MiB per folded table. */
+export const DEFAULT_FOLD_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Inference folding: when an embedding feeds an LSTM or CNN directly, inference (`training: false`, no gradient
+ * tape) reads precomputed tables `P = E·W (+ b)` (one per LSTM direction, one per CNN kernel offset) instead of
+ * looking up `[B,T,E]` and multiplying. Tables are rebuilt whenever a weight is reassigned.
+ */
+export interface FoldOptions {
+  /** Largest single folded table in bytes (default 64 MiB); a layer whose table is larger runs unfolded. */
+  maxBytes?: number;
+}
+
+/** Resolves the `fold` option of a sequential encoder to the per-table byte cap (0 = folding off). */
+export function foldMaxBytes(option: boolean | FoldOptions | undefined): number {
+  if (option === false) return 0;
+  if (option === undefined || option === true) return DEFAULT_FOLD_MAX_BYTES;
+  return option.maxBytes ?? DEFAULT_FOLD_MAX_BYTES;
+}
+
+/** Folding is for plain inference only: never while training or while a gradient tape records. */
+export function canFold(run: RunContext, bytes: number): boolean {
+  const cap = run.foldMaxBytes ?? 0;
+  if (run.training || cap <= 0 || bytes > cap) return false;
+  return !(engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+}
+
+/**
+ * Holds a step's folded tables, keyed on the identity of its weights' `dataId`s: `Variable.assign` (optimizers,
+ * loading saved weights) gives a variable a new `dataId`, which drops the tables. Nothing in the SDK writes a
+ * variable's buffer in place (the encoder tests check that folded outputs follow an optimizer step).
+ */
+export class FoldCache {
+  private key: object[] = [];
+  private tables: Tensor[] = [];
+
+  /** The tables for the current `weights`, built by `build` (inside its own tidy) when they changed. */
+  get(weights: readonly Tensor[], build: () => Tensor[]): Tensor[] {
+    const key = weights.map((w) => w.dataId as object);
+    if (
+      this.tables.length > 0 &&
+      key.length === this.key.length &&
+      key.every((id, i) => id === this.key[i])
+    ) {
+      return this.tables;
+    }
+    this.dispose();
+    const tables = tidy(build);
+    for (const t of tables) keep(t);
+    this.tables = tables;
+    this.key = key;
+    return tables;
+  }
+
+  /** Releases the tables. */
+  dispose(): void {
+    for (const t of this.tables) t.dispose();
+    this.tables = [];
+    this.key = [];
+  }
+}
