@@ -181,15 +181,16 @@ void scatter_add_rows(const f32 *x, const i32 *ids, f32 *out, i32 N, i32 D, i32 
 // gates, c and h for the active rows, then every row's state is recorded at t (pads carry h and c over, and
 // their acts are zero). Layouts: xp [B,T,4H], acts [B,T,5H] = i, f, g, o, tanh c; hs, cs [B,T,H]; carries [B,H].
 // acts and cs may be 0 (inference: nothing is kept for a gradient), which saves most of the memory traffic.
+// With ids (non-0), xp is a [V,4H] table of per-token projections and step t of row b reads row ids[b,T+t].
 
 EXPORT(lstm_forward_step)
-void lstm_forward_step(const f32 *z, const f32 *xp, f32 *acts, f32 *c_carry, f32 *h_carry, f32 *hs, f32 *cs,
-                       const i32 *active, i32 n, i32 B, i32 T, i32 t, i32 H) {
+void lstm_forward_step(const f32 *z, const f32 *xp, const i32 *ids, f32 *acts, f32 *c_carry, f32 *h_carry, f32 *hs,
+                       f32 *cs, const i32 *active, i32 n, i32 B, i32 T, i32 t, i32 H) {
   const i32 G = 4 * H;
   for (i32 r = 0; r < n; r++) {
     const i32 b = active[r];
     const f32 *zr = z + r * G;
-    const f32 *xr = xp + (b * T + t) * G;
+    const f32 *xr = xp + (ids ? ids[b * T + t] : b * T + t) * G;
     f32 *ar = acts ? acts + (b * T + t) * 5 * H : 0;
     f32 *cc = c_carry + b * H;
     f32 *hc = h_carry + b * H;

@@ -46,6 +46,7 @@ export interface SimdKernels {
   lstm_forward_step(
     z: number,
     xp: number,
+    ids: number,
     acts: number,
     cCarry: number,
     hCarry: number,

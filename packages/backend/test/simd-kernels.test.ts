@@ -92,6 +92,51 @@ describe('SIMD kernels module', () => {
     },
   );
 
+  it('lstmSequence reading a projection table by id equals the gathered input, values and gradients', async () => {
+    const [V, B, T, H] = [30, 6, 5, 8];
+    const r = new Rng(5);
+    const table = r.fillUniform(new Float32Array(V * 4 * H), -1, 1);
+    const u = r.fillUniform(new Float32Array(H * 4 * H), -0.4, 0.4);
+    const ids = Int32Array.from({ length: B * T }, () => r.int(V));
+    const mask = Float32Array.from({ length: B * T }, (_, i) => (i % T <= (i / T) % T ? 1 : 0));
+    await withSimd(true, () =>
+      tf.tidy(() => {
+        const [tT, uT, idT, mT] = [
+          tf.tensor2d(table, [V, 4 * H]),
+          tf.tensor2d(u, [H, 4 * H]),
+          tf.tensor2d(ids, [B, T], 'int32'),
+          tf.tensor2d(mask, [B, T]),
+        ];
+        for (const reverse of [false, true]) {
+          const byId = (x: tf.Tensor, w: tf.Tensor) =>
+            tf.sum(tf.square(lstmSequence(x as tf.Tensor3D, w as tf.Tensor2D, mT, { reverse, ids: idT })));
+          const gathered = (x: tf.Tensor, w: tf.Tensor) =>
+            tf.sum(
+              tf.square(lstmSequence(tf.gather(x, idT) as tf.Tensor3D, w as tf.Tensor2D, mT, { reverse })),
+            );
+          const a = tf.valueAndGrads(byId)([tT, uT]);
+          const b = tf.valueAndGrads(gathered)([tT, uT]);
+          expect(maxAbsDiff(a.value.dataSync(), b.value.dataSync())).toBeLessThan(1e-6);
+          a.grads.forEach((g, i) => {
+            expect(maxAbsDiff(g.dataSync(), b.grads[i]!.dataSync())).toBeLessThan(1e-6);
+          });
+          // Without a tape (inference) the kernel skips the saved states: same hs.
+          const plain = lstmSequence(tf.gather(tT, idT) as tf.Tensor3D, uT, mT, { reverse });
+          const fast = lstmSequence(tT as tf.Tensor3D, uT, mT, { reverse, ids: idT });
+          expect(maxAbsDiff(plain.dataSync(), fast.dataSync())).toBe(0);
+        }
+        const bad = tf.tensor2d(
+          Int32Array.from(ids, (x, i) => (i === 7 ? V + 3 : x)),
+          [B, T],
+          'int32',
+        );
+        expect(() => lstmSequence(tT as tf.Tensor3D, uT, tf.onesLike(mT), { ids: bad })).toThrow(
+          /id 33 at \[1, 2\] is not in \[0, 29\]/,
+        );
+      }),
+    );
+  });
+
   it('embeddingBag, its gradient, the gather gradient and fusedAdam equal the plain-JS kernels', async () => {
     const r = new Rng(77);
     const [V, D, B, T] = [50, 7, 6, 5];

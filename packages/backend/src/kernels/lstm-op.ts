@@ -3,6 +3,7 @@ import {
   dispose,
   engine,
   expandDims,
+  gather,
   getBackend,
   getKernel,
   matMul,
@@ -19,12 +20,18 @@ import {
   unstack,
   zeros,
 } from '@tensorflow/tfjs-core';
-import { LSTM_SEQUENCE } from './lstm-sequence.js';
+import { simdKernels } from '../simd-kernels.js';
+import { LSTM_SEQUENCE, LSTM_SEQUENCE_TABLE } from './lstm-sequence.js';
 
 /** Options of {@link lstmSequence}. */
 export interface LstmSequenceOptions {
   /** Run from the last step to the first (the backward half of a BiLSTM). Default false. */
   reverse?: boolean;
+  /**
+   * Token ids `[B, T]`: `xp` is then a `[V, 4H]` table of per-token projections (e.g. the embedding folded into
+   * x·W + b) and step t of row b reads row `ids[b, t]`. The SIMD kernels read it in place; elsewhere it is a gather.
+   */
+  ids?: Tensor2D;
 }
 
 /**
@@ -50,6 +57,24 @@ export function lstmSequence(
   options: LstmSequenceOptions = {},
 ): Tensor3D {
   const reverse = options.reverse === true;
+  const { ids } = options;
+  if (ids) {
+    if (
+      getBackend() !== 'wasm' ||
+      !getKernel(LSTM_SEQUENCE_TABLE, 'wasm') ||
+      !simdKernels(engine().backend)
+    ) {
+      return tidy(() => lstmSequence(gather(xp, ids) as Tensor3D, u, mask, { reverse }));
+    }
+    const keepForGradient = (engine() as unknown as { isTapeOn?: () => boolean }).isTapeOn?.() ?? true;
+    const [hs, cs, acts] = engine().runKernel(
+      LSTM_SEQUENCE_TABLE,
+      { xp, U: u, mask, ids },
+      { reverse, keepForGradient },
+    ) as Tensor[];
+    dispose([cs!, acts!]);
+    return hs as Tensor3D;
+  }
   if (getBackend() === 'wasm' && getKernel(LSTM_SEQUENCE, 'wasm')) {
     // Without a gradient tape nothing needs the saved cell states and activations.
     const keepForGradient = (engine() as unknown as { isTapeOn?: () => boolean }).isTapeOn?.() ?? true;

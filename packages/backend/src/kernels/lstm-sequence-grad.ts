@@ -5,13 +5,22 @@ import {
   getKernel,
   type KernelConfig,
   type NamedAttrMap,
+  reshape,
   type Tensor,
   type TensorInfo,
   Transpose,
+  unsortedSegmentSum,
   zerosLike,
 } from '@tensorflow/tfjs-core';
 import { type SimdKernels, simdKernels } from '../simd-kernels.js';
-import { activeRows, LSTM_SEQUENCE, type LstmSequenceAttrs, lstmDims, zeroFill } from './lstm-sequence.js';
+import {
+  activeRows,
+  LSTM_SEQUENCE,
+  LSTM_SEQUENCE_TABLE,
+  type LstmSequenceAttrs,
+  lstmDims,
+  zeroFill,
+} from './lstm-sequence.js';
 import { stockKernel } from './registry.js';
 import { relabel, WasmHeap } from './wasm-heap.js';
 import { matMulInto } from './xnn-matmul.js';
@@ -215,13 +224,37 @@ export const lstmSequenceGradient: GradConfig = {
   inputsToSave: ['U', 'mask'],
   outputsToSave: [true, true, true],
   gradFunc: (dy, saved, attrs) => {
-    const [dhs, dcs] = dy as Tensor[];
     const [u, mask, hs, cs, acts] = saved as Tensor[];
-    const [dxp, dU] = engine().runKernel(
-      LSTM_SEQUENCE_GRAD,
-      { dhs: dhs!, dcs: dcs!, U: u!, mask: mask!, hs: hs!, cs: cs!, acts: acts! },
-      attrs as NamedAttrMap,
-    ) as Tensor[];
-    return { xp: () => dxp!, U: () => dU!, mask: () => zerosLike(mask!) };
+    const [dxp, dU] = backward(dy as Tensor[], [u!, mask!, hs!, cs!, acts!], attrs);
+    return { xp: () => dxp, U: () => dU, mask: () => zerosLike(mask!) };
   },
 };
+
+/** Gradient of {@link LSTM_SEQUENCE_TABLE}: the table's gradient scatters the per-position rows back by id. */
+export const lstmSequenceTableGradient: GradConfig = {
+  kernelName: LSTM_SEQUENCE_TABLE,
+  inputsToSave: ['U', 'mask', 'xp', 'ids'],
+  outputsToSave: [true, true, true],
+  gradFunc: (dy, saved, attrs) => {
+    const [u, mask, table, ids, hs, cs, acts] = saved as Tensor[];
+    const [dxp, dU] = backward(dy as Tensor[], [u!, mask!, hs!, cs!, acts!], attrs);
+    const [b, t] = ids!.shape as [number, number];
+    const [v, g] = table!.shape as [number, number];
+    return {
+      xp: () => unsortedSegmentSum(reshape(dxp, [b * t, g]), reshape(ids!, [b * t]), v),
+      U: () => dU,
+      mask: () => zerosLike(mask!),
+      ids: () => zerosLike(ids!),
+    };
+  },
+};
+
+function backward(dy: Tensor[], saved: Tensor[], attrs: unknown): [Tensor, Tensor] {
+  const [dhs, dcs] = dy;
+  const [u, mask, hs, cs, acts] = saved;
+  return engine().runKernel(
+    LSTM_SEQUENCE_GRAD,
+    { dhs: dhs!, dcs: dcs!, U: u!, mask: mask!, hs: hs!, cs: cs!, acts: acts! },
+    attrs as NamedAttrMap,
+  ) as [Tensor, Tensor];
+}

@@ -7,6 +7,8 @@ import { matMulInto } from './xnn-matmul.js';
 
 /** Kernel name of the fused LSTM layer (wasm only; see {@link lstmSequence} for the op). */
 export const LSTM_SEQUENCE = 'SiameseLstmSequence';
+/** The same kernel with an `ids` input: `xp` is a [V, 4H] table read by token id (own name, own gradient). */
+export const LSTM_SEQUENCE_TABLE = 'SiameseLstmSequenceTable';
 
 /** Attributes of {@link LSTM_SEQUENCE}. */
 export interface LstmSequenceAttrs {
@@ -71,22 +73,29 @@ export function sigmoidInPlace(heap: WasmHeap, backend: object, t: TensorInfo, n
  * (x·W + b, precomputed as one matmul), U [H, 4H], mask [B, T] (> 0.5 = token; a padded step carries h and c
  * over unchanged). Outputs: hs [B, T, H] (h after each step, so hs[:, T-1] is each sequence's last state),
  * cs [B, T, H] and acts [B, T, 5H] (i, f, g, o, tanh c: kept for the gradient). Per step: h·U on XNNPACK into a
- * reused buffer, gates in JS with the sigmoids on XNNPACK — two engine calls per layer instead of ~50 per step.
+ * reused buffer, then the gates and states in one SIMD kernel call (without the SIMD module: JS loops with the
+ * sigmoids on XNNPACK). Optional input `ids` [B, T]: `xp` is then a [V, 4H] table read by token id.
  */
-export function lstmSequenceConfig(): KernelConfig {
+export function lstmSequenceConfig(kernelName = LSTM_SEQUENCE): KernelConfig {
   return {
-    kernelName: LSTM_SEQUENCE,
+    kernelName,
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs, backend }) => {
-      const { xp, U: u, mask } = inputs as { xp: TensorInfo; U: TensorInfo; mask: TensorInfo };
+      const {
+        xp: xpIn,
+        U: u,
+        mask,
+        ids,
+      } = inputs as Record<'xp' | 'U' | 'mask', TensorInfo> & { ids?: TensorInfo };
       const { reverse, keepForGradient } = attrs as unknown as LstmSequenceAttrs;
-      const { batch: B, steps: T, hidden: H } = lstmDims(xp, u, mask);
-      const G = 4 * H;
       const heap = new WasmHeap(backend);
       const simd = simdKernels(backend);
+      const xp = ids ? projectionTableInput(heap, xpIn, ids, mask, simd) : xpIn;
+      const { batch: B, steps: T, hidden: H } = lstmDims(xp, u, mask);
+      const G = 4 * H;
       if (simd) {
         const dims = { batch: B, steps: T, hidden: H };
-        return forwardSimd(simd, heap, xp, u, mask, dims, reverse === true, keepForGradient !== false);
+        return forwardSimd(simd, heap, xpIn, ids, u, mask, dims, reverse === true, keepForGradient !== false);
       }
       const hs = heap.alloc([B, T, H], 'float32');
       const cs = heap.alloc([B, T, H], 'float32');
@@ -179,6 +188,42 @@ export function lstmSequenceConfig(): KernelConfig {
   };
 }
 
+/**
+ * With `ids` [B, T] the kernel's `xp` input is a [V, 4H] table of token projections (read by id, no [B, T, 4H]
+ * gather). Checks the pair and returns a stand-in xp [B, T, 4H] for the shape checks. The SIMD kernels only:
+ * {@link lstmSequence} gathers first otherwise.
+ */
+function projectionTableInput(
+  heap: WasmHeap,
+  table: TensorInfo,
+  ids: TensorInfo,
+  mask: TensorInfo,
+  simd: SimdKernels | undefined,
+): TensorInfo {
+  const [b, t] = ids.shape;
+  if (!simd || table.shape.length !== 2 || ids.shape.length !== 2 || ids.dtype !== 'int32') {
+    throw new Error(
+      `${LSTM_SEQUENCE}: expected a [V, 4H] table with int32 ids [B, T] on the SIMD kernels, found table [${table.shape}], ids ${ids.dtype} [${ids.shape}]`,
+    );
+  }
+  // Token positions must name a table row (pads are never read).
+  const v = table.shape[0]!;
+  const n = b! * t!;
+  if (mask.shape[0] === b && mask.shape[1] === t) {
+    const f = heap.floats();
+    const i32 = heap.elements('int32');
+    const [i0, m0] = [heap.offset(ids), heap.offset(mask)];
+    for (let i = 0; i < n; i++) {
+      const id = i32[i0 + i]!;
+      if (f[m0 + i]! > 0.5 && !(id >= 0 && id < v))
+        throw new Error(
+          `${LSTM_SEQUENCE}: id ${id} at [${Math.floor(i / t!)}, ${i % t!}] is not in [0, ${v - 1}]`,
+        );
+    }
+  }
+  return { dataId: table.dataId, shape: [b!, t!, table.shape[1]!], dtype: table.dtype };
+}
+
 /** Zeroes a heap tensor. */
 export function zeroFill(heap: WasmHeap, t: TensorInfo, n: number): void {
   const o = heap.offset(t);
@@ -190,16 +235,18 @@ function forwardSimd(
   simd: SimdKernels,
   heap: WasmHeap,
   xp: TensorInfo,
+  ids: TensorInfo | undefined,
   u: TensorInfo,
   mask: TensorInfo,
   { batch: B, steps: T, hidden: H }: LstmDims,
   reverse: boolean,
+  keep: boolean,
 ): TensorInfo[] {
   const G = 4 * H;
   const outs = [
     heap.alloc([B, T, H], 'float32'),
-    heap.alloc([B, T, H], 'float32'),
-    heap.alloc([B, T, 5 * H], 'float32'),
+    heap.alloc(keep ? [B, T, H] : [0], 'float32'),
+    heap.alloc(keep ? [B, T, 5 * H] : [0], 'float32'),
   ];
   const [hs, cs, acts] = outs as [TensorInfo, TensorInfo, TensorInfo];
   const hCarry = heap.alloc([B, H], 'float32');
@@ -221,21 +268,9 @@ function forwardSimd(
           matMulInto(heap, n === B ? hCarry : hAct, u, z, n, H, G);
         }
       }
-      simd.lstm_forward_step(
-        p(z),
-        p(xp),
-        p(acts),
-        p(cCarry),
-        p(hCarry),
-        p(hs),
-        p(cs),
-        p(active),
-        n,
-        B,
-        T,
-        t,
-        H,
-      );
+      const [pa, pc] = keep ? [p(acts), p(cs)] : [0, 0];
+      const pi = ids ? p(ids) : 0;
+      simd.lstm_forward_step(p(z), p(xp), pi, pa, p(cCarry), p(hCarry), p(hs), pc, p(active), n, B, T, t, H);
     }
   } catch (e) {
     for (const x of outs) heap.free(x);

@@ -10,8 +10,13 @@ import { COMPARISON_KERNELS, comparisonConfig } from './compare.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { gatherV2Config } from './gather.js';
 import { identityConfig } from './identity.js';
-import { LSTM_SEQUENCE, lstmSequenceConfig } from './lstm-sequence.js';
-import { LSTM_SEQUENCE_GRAD, lstmSequenceGradConfig, lstmSequenceGradient } from './lstm-sequence-grad.js';
+import { LSTM_SEQUENCE, LSTM_SEQUENCE_TABLE, lstmSequenceConfig } from './lstm-sequence.js';
+import {
+  LSTM_SEQUENCE_GRAD,
+  lstmSequenceGradConfig,
+  lstmSequenceGradient,
+  lstmSequenceTableGradient,
+} from './lstm-sequence-grad.js';
 import { isOurs, replaceKernel, stockKernel } from './registry.js';
 import { reverseConfig } from './reverse.js';
 import { sliceConfig } from './slice.js';
@@ -58,9 +63,11 @@ export function registerWasmPerformanceKernels(): string[] {
   });
   for (const c of configs) replaceKernel(c);
   replaceKernel(lstmSequenceConfig());
+  replaceKernel(lstmSequenceConfig(LSTM_SEQUENCE_TABLE));
   replaceKernel(lstmSequenceGradConfig());
   if (!getGradient(LSTM_SEQUENCE)) registerGradient(lstmSequenceGradient);
-  return [...configs.map((c) => c.kernelName), LSTM_SEQUENCE, LSTM_SEQUENCE_GRAD];
+  if (!getGradient(LSTM_SEQUENCE_TABLE)) registerGradient(lstmSequenceTableGradient);
+  return [...configs.map((c) => c.kernelName), LSTM_SEQUENCE, LSTM_SEQUENCE_TABLE, LSTM_SEQUENCE_GRAD];
 }
 
 /**
@@ -77,7 +84,7 @@ export function restoreStockWasmKernels(): string[] {
     restored.push(name);
   }
   // Without the fused kernels, lstmSequence() runs as plain ops.
-  for (const name of [LSTM_SEQUENCE, LSTM_SEQUENCE_GRAD])
+  for (const name of [LSTM_SEQUENCE, LSTM_SEQUENCE_TABLE, LSTM_SEQUENCE_GRAD])
     if (getKernel(name, 'wasm')) unregisterKernel(name, 'wasm');
   return restored;
 }
