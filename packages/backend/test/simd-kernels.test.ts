@@ -109,7 +109,7 @@ describe('SIMD kernels module', () => {
         ];
         for (const reverse of [false, true]) {
           const byId = (x: tf.Tensor, w: tf.Tensor) =>
-            tf.sum(tf.square(lstmSequence(x as tf.Tensor3D, w as tf.Tensor2D, mT, { reverse, ids: idT })));
+            tf.sum(tf.square(lstmSequence(x as tf.Tensor2D, w as tf.Tensor2D, mT, { reverse, ids: idT })));
           const gathered = (x: tf.Tensor, w: tf.Tensor) =>
             tf.sum(
               tf.square(lstmSequence(tf.gather(x, idT) as tf.Tensor3D, w as tf.Tensor2D, mT, { reverse })),
@@ -122,7 +122,7 @@ describe('SIMD kernels module', () => {
           });
           // Without a tape (inference) the kernel skips the saved states: same hs.
           const plain = lstmSequence(tf.gather(tT, idT) as tf.Tensor3D, uT, mT, { reverse });
-          const fast = lstmSequence(tT as tf.Tensor3D, uT, mT, { reverse, ids: idT });
+          const fast = lstmSequence(tT, uT, mT, { reverse, ids: idT });
           expect(maxAbsDiff(plain.dataSync(), fast.dataSync())).toBe(0);
         }
         const bad = tf.tensor2d(
@@ -130,7 +130,7 @@ describe('SIMD kernels module', () => {
           [B, T],
           'int32',
         );
-        expect(() => lstmSequence(tT as tf.Tensor3D, uT, tf.onesLike(mT), { ids: bad })).toThrow(
+        expect(() => lstmSequence(tT, uT, tf.onesLike(mT), { ids: bad })).toThrow(
           /id 33 at \[1, 2\] is not in \[0, 29\]/,
         );
       }),

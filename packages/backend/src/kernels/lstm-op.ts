@@ -35,7 +35,8 @@ export interface LstmSequenceOptions {
 }
 
 /**
- * One LSTM layer over a padded batch: returns hs [B, T, H], the hidden state after every step. `xp` [B, T, 4H] is
+ * One LSTM layer over a padded batch: returns hs [B, T, H], the hidden state after every step. `xp` [B, T, 4H] (or a
+ * [V, 4H] table with `options.ids`) is
  * the input projection x·W + b (one matmul for all steps), `u` [H, 4H] the recurrent weights, gate order i, f, g, o
  * (PyTorch's). `mask` [B, T] is 1 for tokens and 0 for padding: a padded step carries h and c over unchanged, so
  * `hs[:, T-1]` is each sequence's final state (with `reverse`, `hs[:, 0]`). Differentiable w.r.t. xp and u.
@@ -51,7 +52,7 @@ export interface LstmSequenceOptions {
  * ```
  */
 export function lstmSequence(
-  xp: Tensor3D,
+  xp: Tensor3D | Tensor2D,
   u: Tensor2D,
   mask: Tensor2D,
   options: LstmSequenceOptions = {},
@@ -86,7 +87,7 @@ export function lstmSequence(
     dispose([cs!, acts!]); // the gradient keeps its own references
     return hs as Tensor3D;
   }
-  return tidy(() => lstmWithOps(xp, u, mask, reverse));
+  return tidy(() => lstmWithOps(xp as Tensor3D, u, mask, reverse));
 }
 
 /** The reference: the same recurrence as plain differentiable ops. */
