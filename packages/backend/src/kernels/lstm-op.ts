@@ -52,6 +52,18 @@ export interface LstmSequenceOptions {
  * ```
  */
 export function lstmSequence(
+  xp: Tensor3D,
+  u: Tensor2D,
+  mask: Tensor2D,
+  options?: LstmSequenceOptions,
+): Tensor3D;
+export function lstmSequence(
+  table: Tensor2D,
+  u: Tensor2D,
+  mask: Tensor2D,
+  options: LstmSequenceOptions & { ids: Tensor2D },
+): Tensor3D;
+export function lstmSequence(
   xp: Tensor3D | Tensor2D,
   u: Tensor2D,
   mask: Tensor2D,
