@@ -99,10 +99,13 @@ export function cnn(options: CnnOptions): StepSpec {
           const x = 'x' in source ? source.x : (lookupRows(source.table, batch.ids) as Tensor3D);
           return concatWidths(convs.map((c) => convPadded(x, c, batch.mask, activation)));
         }
-        const hasTokens = tensor2d(
-          Float32Array.from(batch.lengths, (l) => (l > 0 ? 1 : 0)),
-          [b, 1],
-        );
+        // Sentences without tokens pool to zero (as the masked max does); only then is a multiply needed.
+        const hasTokens = batch.lengths.every((l) => l > 0)
+          ? null
+          : tensor2d(
+              Float32Array.from(batch.lengths, (l) => (l > 0 ? 1 : 0)),
+              [b, 1],
+            );
         const pooledOf = (y: Tensor2D) =>
           maxOverReal(activate(y, activation) as Tensor2D, real, b, hasTokens);
         if ('table' in source) {
@@ -194,10 +197,11 @@ function foldTables(table: Tensor2D, convs: readonly Conv[]): Tensor[] {
  * Masked max over each sentence's real tokens of `y` `[N, F]`: scattered back to `[B, steps, F]` with pads
  * reading a -1e9 row (they never win), max over steps, and zero for sentences without tokens.
  */
-function maxOverReal(y: Tensor2D, real: RealTokens, b: number, hasTokens: Tensor2D): Tensor2D {
+function maxOverReal(y: Tensor2D, real: RealTokens, b: number, hasTokens: Tensor2D | null): Tensor2D {
   const f = y.shape[1];
   const padded = gather(concat([y, fill([1, f], -PAD_PENALTY)]), real.slots());
-  return mul(max(reshape(padded, [b, real.steps, f]), 1), hasTokens) as Tensor2D;
+  const best = max(reshape(padded, [b, real.steps, f]), 1) as Tensor2D;
+  return hasTokens ? mul(best, hasTokens) : best;
 }
 
 /** The reference layout: zero the pads, 'same' Conv1d over `[B,T,E]`, bias, masked max (used without tokens). */
