@@ -2,7 +2,6 @@ import {
   add,
   concat,
   conv1d,
-  fill,
   gather,
   matMul,
   max,
@@ -25,6 +24,7 @@ import { canFold, FoldCache } from '../fold-cache.js';
 import { uniformVariable } from '../init.js';
 import { maskedMax, PAD_PENALTY, zeroPads } from '../masked.js';
 import { oneOf, positiveInt, prefix, qualify } from '../options.js';
+import { toPadded, toReal } from '../padded-layout.js';
 import { type RealTokens, realTokens } from '../real-tokens.js';
 import {
   type BuildContext,
@@ -137,7 +137,7 @@ export function cnn(options: CnnOptions): StepSpec {
         }
         const [, , e] = source.x.shape;
         const x = steps < T ? slice(source.x, [0, 0, 0], [b, steps, e]) : source.x;
-        const rows = gather(reshape(x, [b * steps, e]), real.positions()) as Tensor2D;
+        const rows = toReal(reshape(x, [b * steps, e]) as Tensor2D, real);
         return concatWidths(convs.map((c) => pooledOf(im2colConv(rows, c, real))));
       };
       return {
@@ -199,7 +199,7 @@ function foldTables(table: Tensor2D, convs: readonly Conv[]): Tensor[] {
  */
 function maxOverReal(y: Tensor2D, real: RealTokens, b: number, hasTokens: Tensor2D | null): Tensor2D {
   const f = y.shape[1];
-  const padded = gather(concat([y, fill([1, f], -PAD_PENALTY)]), real.slots());
+  const padded = toPadded(y, real, -PAD_PENALTY);
   const best = max(reshape(padded, [b, real.steps, f]), 1) as Tensor2D;
   return hasTokens ? mul(best, hasTokens) : best;
 }

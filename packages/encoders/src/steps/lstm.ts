@@ -8,12 +8,12 @@ import {
   type Tensor2D,
   type Tensor3D,
   type Variable,
-  zeros,
 } from '@tensorflow/tfjs-core';
 import { canFold, FoldCache } from '../fold-cache.js';
 import { uniformVariable } from '../init.js';
 import { type LstmDirectionWeights, lstmProjection, lstmRecurrence } from '../lstm-direction.js';
 import { bool, oneOf, positiveInt, prefix, qualify, rate } from '../options.js';
+import { toPadded, toReal } from '../padded-layout.js';
 import { type RealTokens, realTokens } from '../real-tokens.js';
 import {
   type BuildContext,
@@ -195,7 +195,7 @@ type Source = { x: Tensor3D } | { table: TokenTable; ids: Tensor2D };
 
 /** The real tokens' rows of a flat `[B·steps, D]` sequence (all rows without a plan). */
 function realRows(rows: Tensor2D, real: RealTokens | null): Tensor2D {
-  return real ? gather(rows, real.positions()) : rows;
+  return real ? toReal(rows, real) : rows;
 }
 
 /**
@@ -211,6 +211,6 @@ function project(
 ): Tensor3D {
   const xp = lstmProjection(rows, cell);
   const g = xp.shape[1];
-  const full = real ? gather(concat([xp, zeros([1, g])]), real.slots()) : xp;
+  const full = real ? toPadded(xp, real) : xp;
   return reshape(full, [b, steps, g]) as Tensor3D;
 }
