@@ -90,7 +90,7 @@ export function cnn(options: CnnOptions): StepSpec {
         };
       });
       const folds = new FoldCache();
-      const width = (source: Source, batch: EncoderInput, run: RunContext): Tensor => {
+      const forward = (source: Source, batch: EncoderInput, run: RunContext): Tensor => {
         const [b, T] = batch.ids.shape;
         const steps = Math.min(T, Math.max(1, ...batch.lengths));
         const real = realTokens(batch.lengths, steps);
@@ -118,14 +118,15 @@ export function cnn(options: CnnOptions): StepSpec {
             const tables = folds.get([table.table, ...convs.map((c) => c.weight)], () =>
               foldTables(tableRows(table), convs),
             );
-            const ids = concat([realIds, tensor1d([vocab], 'int32')]);
+            const idsOrZeroRow = concat([realIds, tensor1d([vocab], 'int32')]); // number N reads row V
             let at = 0;
             return concatWidths(
               convs.map(({ k, bias }) => {
                 const nb = reshape(real.neighbours(k), [real.count, k]);
                 let y: Tensor = bias;
                 for (let j = 0; j < k; j++) {
-                  const tokenIds = gather(ids, reshape(slice(nb, [0, j], [real.count, 1]), [real.count]));
+                  const offsetJ = reshape(slice(nb, [0, j], [real.count, 1]), [real.count]);
+                  const tokenIds = gather(idsOrZeroRow, offsetJ);
                   y = add(y, gather(tables[at++]!, tokenIds));
                 }
                 return pooledOf(y as Tensor2D);
@@ -147,9 +148,9 @@ export function cnn(options: CnnOptions): StepSpec {
           [qualify(name, `conv${c.k}.bias`), c.bias] as const,
         ]),
         apply: (x: Tensor | null, batch: EncoderInput, run: RunContext) =>
-          width({ x: x as Tensor3D }, batch, run),
+          forward({ x: x as Tensor3D }, batch, run),
         applyFromTable: (table: TokenTable, batch: EncoderInput, run: RunContext) =>
-          width({ table }, batch, run),
+          forward({ table }, batch, run),
         dispose: () => folds.dispose(),
       };
     },

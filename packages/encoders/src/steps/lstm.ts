@@ -118,7 +118,7 @@ export function lstm(options: LstmOptions): StepSpec {
         // Packed runs project only the real tokens (pads are skipped by the recurrence); unpacked ones read all.
         const plan = packed ? realTokens(batch.lengths, steps) : null;
         const real = plan && plan.count > 0 ? plan : null;
-        let xps = layerZero(source, b, steps, real, run);
+        let xps = layerZero(source, batch, steps, real, run);
         let seq: Tensor3D | null = null;
         for (let l = 0; l < layers; l++) {
           const finalOnly = l === layers - 1 && output === 'last';
@@ -150,15 +150,16 @@ export function lstm(options: LstmOptions): StepSpec {
       /** Input projections of layer 0, one `[B,steps,4H]` per direction. */
       const layerZero = (
         source: Source,
-        b: number,
+        batch: EncoderInput,
         steps: number,
         real: RealTokens | null,
         run: RunContext,
       ): Tensor3D[] => {
         const first = cells[0]!;
+        const [b, T] = batch.ids.shape;
         if ('table' in source) {
           const { table } = source;
-          const ids = steps < source.ids.shape[1] ? slice(source.ids, [0, 0], [b, steps]) : source.ids;
+          const ids = steps < T ? slice(batch.ids, [0, 0], [b, steps]) : batch.ids;
           const bytes = table.table.shape[0] * 4 * hidden * 4;
           if (canFold(run, bytes)) {
             // P = E·W_ihᵀ + b per direction: the projection of a token is one row of P.
@@ -173,7 +174,7 @@ export function lstm(options: LstmOptions): StepSpec {
         }
         const x = source.x;
         const e = x.shape[2];
-        const seqIn = steps < x.shape[1] ? slice(x, [0, 0, 0], [b, steps, e]) : x;
+        const seqIn = steps < T ? slice(x, [0, 0, 0], [b, steps, e]) : x;
         const rows = realRows(reshape(seqIn, [b * steps, e]) as Tensor2D, real);
         return first.map((cell) => project(rows, cell, real, b, steps));
       };
@@ -183,15 +184,15 @@ export function lstm(options: LstmOptions): StepSpec {
         apply: (x: Tensor | null, batch: EncoderInput, run: RunContext) =>
           forward({ x: x as Tensor3D }, batch, run),
         applyFromTable: (table: TokenTable, batch: EncoderInput, run: RunContext) =>
-          forward({ table, ids: batch.ids }, batch, run),
+          forward({ table }, batch, run),
         dispose: () => folds.dispose(),
       };
     },
   };
 }
 
-/** Layer 0's input: a sequence `[B,T,E]`, or the previous embedding's table and the token ids. */
-type Source = { x: Tensor3D } | { table: TokenTable; ids: Tensor2D };
+/** Layer 0's input: a sequence `[B,T,E]`, or the previous embedding's table (ids come from the batch). */
+type Source = { x: Tensor3D } | { table: TokenTable };
 
 /** The real tokens' rows of a flat `[B·steps, D]` sequence (all rows without a plan). */
 function realRows(rows: Tensor2D, real: RealTokens | null): Tensor2D {
