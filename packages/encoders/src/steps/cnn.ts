@@ -113,11 +113,13 @@ export function cnn(options: CnnOptions): StepSpec {
           const ids = steps < T ? slice(batch.ids, [0, 0], [b, steps]) : batch.ids;
           const realIds = gather(reshape(ids, [b * steps]), real.positions());
           const vocab = table.table.shape[0];
-          if (canFold(run, (vocab + 1) * filters * 4)) {
-            // P_j = E·W_j per kernel offset j (plus a zero row at V for out-of-sentence neighbours).
-            const tables = folds.get([table.table, ...convs.map((c) => c.weight)], () =>
-              foldTables(tableRows(table), convs),
-            );
+          // P_j = E·W_j per kernel offset j (plus a zero row at V for out-of-sentence neighbours).
+          const tables = canFold(run, (vocab + 1) * filters * 4)
+            ? folds.get([table.table, ...convs.map((c) => c.weight)], () =>
+                foldTables(tableRows(table), convs),
+              )
+            : null;
+          if (tables) {
             const idsOrZeroRow = concat([realIds, tensor1d([vocab], 'int32')]); // number N reads row V
             let at = 0;
             return concatWidths(

@@ -161,13 +161,13 @@ export function lstm(options: LstmOptions): StepSpec {
           const { table } = source;
           const ids = steps < T ? slice(batch.ids, [0, 0], [b, steps]) : batch.ids;
           const bytes = table.table.shape[0] * 4 * hidden * 4;
-          if (canFold(run, bytes)) {
-            // P = E·W_ihᵀ + b per direction: the projection of a token is one row of P.
-            const folded = folds.get([table.table, ...first.flatMap((c) => [c.wih, c.bih, c.bhh])], () =>
-              first.map((cell) => lstmProjection(tableRows(table), cell)),
-            );
-            return folded.map((p) => gather(p, ids) as Tensor3D);
-          }
+          // P = E·W_ihᵀ + b per direction: the projection of a token is one row of P.
+          const folded = canFold(run, bytes)
+            ? folds.get([table.table, ...first.flatMap((c) => [c.wih, c.bih, c.bhh])], () =>
+                first.map((cell) => lstmProjection(tableRows(table), cell)),
+              )
+            : null;
+          if (folded) return folded.map((p) => gather(p, ids) as Tensor3D);
           const flat = reshape(ids, [b * steps]);
           const rows = lookupRows(table, real ? gather(flat, real.positions()) : flat) as Tensor2D;
           return first.map((cell) => project(rows, cell, real, b, steps));
