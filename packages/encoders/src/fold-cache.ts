@@ -32,22 +32,27 @@ export function canFold(run: RunContext, bytes: number): boolean {
  * Holds a step's folded tables, keyed on the identity of its weights' `dataId`s: `Variable.assign` (optimizers,
  * loading saved weights) gives a variable a new `dataId`, which drops the tables. Nothing in the SDK writes a
  * variable's buffer in place (the encoder tests check that folded outputs follow an optimizer step).
+ *
+ * A table costs one `[V, E]` product to build, so it is built on the second call that sees the same weights:
+ * weights that change between every inference call (an encode after each training step) never pay for it.
  */
 export class FoldCache {
   private key: object[] = [];
+  private seen: object[] = [];
   private tables: Tensor[] = [];
 
-  /** The tables for the current `weights`, built by `build` (inside its own tidy) when they changed. */
-  get(weights: readonly Tensor[], build: () => Tensor[]): Tensor[] {
+  /**
+   * The tables for the current `weights` (built by `build`, inside its own tidy), or null on the first call
+   * with these weights: the caller then runs unfolded.
+   */
+  get(weights: readonly Tensor[], build: () => Tensor[]): Tensor[] | null {
     const key = weights.map((w) => w.dataId as object);
-    if (
-      this.tables.length > 0 &&
-      key.length === this.key.length &&
-      key.every((id, i) => id === this.key[i])
-    ) {
-      return this.tables;
-    }
+    if (this.tables.length > 0 && sameIds(key, this.key)) return this.tables;
     this.dispose();
+    if (!sameIds(key, this.seen)) {
+      this.seen = key;
+      return null;
+    }
     const tables = tidy(build);
     for (const t of tables) keep(t);
     this.tables = tables;
@@ -61,4 +66,8 @@ export class FoldCache {
     this.tables = [];
     this.key = [];
   }
+}
+
+function sameIds(a: readonly object[], b: readonly object[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
 }

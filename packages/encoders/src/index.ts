@@ -1,5 +1,6 @@
 export { ACTIVATIONS, type Activation } from './activation.js';
 export { EncoderConfigError, EncoderInputError, EncoderShapeError } from './errors.js';
+export { DEFAULT_FOLD_MAX_BYTES, type FoldOptions } from './fold-cache.js';
 export { type LstmDirectionOptions, type LstmDirectionWeights, lstmDirection } from './lstm-direction.js';
 export { firstToken, maskedMax, maskedMean, zeroPads } from './masked.js';
 export { type CnnPresetOptions, type LstmPresetOptions, type PresetBaseOptions, presets } from './presets.js';
@@ -21,4 +22,5 @@ export { type HashedNgramEmbeddingOptions, hashedNgramEmbedding } from './steps/
 export { type LstmOptions, lstm } from './steps/lstm.js';
 export { l2Normalize, normalize } from './steps/normalize.js';
 export { type PoolingMode, type PoolingOptions, pool, pooling } from './steps/pooling.js';
+export type { TokenTable } from './token-table.js';
 export type { EncodeOptions, Encoder, EncoderConfig, EncoderInput } from './types.js';

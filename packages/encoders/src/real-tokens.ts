@@ -10,9 +10,9 @@ export interface RealTokens {
   readonly count: number;
   /** T the plan covers (lengths are clamped to it). */
   readonly steps: number;
-  /** int32 `[N]`: flat position `b·T + t` of each real token. */
+  /** int32 `[N]`: flat position `b·steps + t` of each real token. */
   positions(): Tensor1D;
-  /** int32 `[B·T]`: the real-token number at each position, N at pads (gather index that scatters back). */
+  /** int32 `[B·steps]`: the real-token number at each position, N at pads (gather index that scatters back). */
   slots(): Tensor1D;
   /**
    * int32 `[N·k]`, token-major: for real token n and offset j (0..k-1), the number of the token at

@@ -2,7 +2,6 @@ import {
   add,
   concat,
   conv1d,
-  fill,
   gather,
   matMul,
   max,
@@ -25,6 +24,7 @@ import { canFold, FoldCache } from '../fold-cache.js';
 import { uniformVariable } from '../init.js';
 import { maskedMax, PAD_PENALTY, zeroPads } from '../masked.js';
 import { oneOf, positiveInt, prefix, qualify } from '../options.js';
+import { toPadded, toReal } from '../padded-layout.js';
 import { type RealTokens, realTokens } from '../real-tokens.js';
 import {
   type BuildContext,
@@ -90,7 +90,7 @@ export function cnn(options: CnnOptions): StepSpec {
         };
       });
       const folds = new FoldCache();
-      const width = (source: Source, batch: EncoderInput, run: RunContext): Tensor => {
+      const forward = (source: Source, batch: EncoderInput, run: RunContext): Tensor => {
         const [b, T] = batch.ids.shape;
         const steps = Math.min(T, Math.max(1, ...batch.lengths));
         const real = realTokens(batch.lengths, steps);
@@ -99,10 +99,13 @@ export function cnn(options: CnnOptions): StepSpec {
           const x = 'x' in source ? source.x : (lookupRows(source.table, batch.ids) as Tensor3D);
           return concatWidths(convs.map((c) => convPadded(x, c, batch.mask, activation)));
         }
-        const hasTokens = tensor2d(
-          Float32Array.from(batch.lengths, (l) => (l > 0 ? 1 : 0)),
-          [b, 1],
-        );
+        // Sentences without tokens pool to zero (as the masked max does); only then is a multiply needed.
+        const hasTokens = batch.lengths.every((l) => l > 0)
+          ? null
+          : tensor2d(
+              Float32Array.from(batch.lengths, (l) => (l > 0 ? 1 : 0)),
+              [b, 1],
+            );
         const pooledOf = (y: Tensor2D) =>
           maxOverReal(activate(y, activation) as Tensor2D, real, b, hasTokens);
         if ('table' in source) {
@@ -110,19 +113,22 @@ export function cnn(options: CnnOptions): StepSpec {
           const ids = steps < T ? slice(batch.ids, [0, 0], [b, steps]) : batch.ids;
           const realIds = gather(reshape(ids, [b * steps]), real.positions());
           const vocab = table.table.shape[0];
-          if (canFold(run, (vocab + 1) * filters * 4)) {
-            // P_j = E·W_j per kernel offset j (plus a zero row at V for out-of-sentence neighbours).
-            const tables = folds.get([table.table, ...convs.map((c) => c.weight)], () =>
-              foldTables(tableRows(table), convs),
-            );
-            const ids = concat([realIds, tensor1d([vocab], 'int32')]);
+          // P_j = E·W_j per kernel offset j (plus a zero row at V for out-of-sentence neighbours).
+          const tables = canFold(run, (vocab + 1) * filters * 4)
+            ? folds.get([table.table, ...convs.map((c) => c.weight)], () =>
+                foldTables(tableRows(table), convs),
+              )
+            : null;
+          if (tables) {
+            const idsOrZeroRow = concat([realIds, tensor1d([vocab], 'int32')]); // number N reads row V
             let at = 0;
             return concatWidths(
               convs.map(({ k, bias }) => {
                 const nb = reshape(real.neighbours(k), [real.count, k]);
                 let y: Tensor = bias;
                 for (let j = 0; j < k; j++) {
-                  const tokenIds = gather(ids, reshape(slice(nb, [0, j], [real.count, 1]), [real.count]));
+                  const offsetJ = reshape(slice(nb, [0, j], [real.count, 1]), [real.count]);
+                  const tokenIds = gather(idsOrZeroRow, offsetJ);
                   y = add(y, gather(tables[at++]!, tokenIds));
                 }
                 return pooledOf(y as Tensor2D);
@@ -134,7 +140,7 @@ export function cnn(options: CnnOptions): StepSpec {
         }
         const [, , e] = source.x.shape;
         const x = steps < T ? slice(source.x, [0, 0, 0], [b, steps, e]) : source.x;
-        const rows = gather(reshape(x, [b * steps, e]), real.positions()) as Tensor2D;
+        const rows = toReal(reshape(x, [b * steps, e]) as Tensor2D, real);
         return concatWidths(convs.map((c) => pooledOf(im2colConv(rows, c, real))));
       };
       return {
@@ -144,9 +150,9 @@ export function cnn(options: CnnOptions): StepSpec {
           [qualify(name, `conv${c.k}.bias`), c.bias] as const,
         ]),
         apply: (x: Tensor | null, batch: EncoderInput, run: RunContext) =>
-          width({ x: x as Tensor3D }, batch, run),
+          forward({ x: x as Tensor3D }, batch, run),
         applyFromTable: (table: TokenTable, batch: EncoderInput, run: RunContext) =>
-          width({ table }, batch, run),
+          forward({ table }, batch, run),
         dispose: () => folds.dispose(),
       };
     },
@@ -194,10 +200,11 @@ function foldTables(table: Tensor2D, convs: readonly Conv[]): Tensor[] {
  * Masked max over each sentence's real tokens of `y` `[N, F]`: scattered back to `[B, steps, F]` with pads
  * reading a -1e9 row (they never win), max over steps, and zero for sentences without tokens.
  */
-function maxOverReal(y: Tensor2D, real: RealTokens, b: number, hasTokens: Tensor2D): Tensor2D {
+function maxOverReal(y: Tensor2D, real: RealTokens, b: number, hasTokens: Tensor2D | null): Tensor2D {
   const f = y.shape[1];
-  const padded = gather(concat([y, fill([1, f], -PAD_PENALTY)]), real.slots());
-  return mul(max(reshape(padded, [b, real.steps, f]), 1), hasTokens) as Tensor2D;
+  const padded = toPadded(y, real, -PAD_PENALTY);
+  const best = max(reshape(padded, [b, real.steps, f]), 1) as Tensor2D;
+  return hasTokens ? mul(best, hasTokens) : best;
 }
 
 /** The reference layout: zero the pads, 'same' Conv1d over `[B,T,E]`, bias, masked max (used without tokens). */

@@ -8,12 +8,12 @@ import {
   type Tensor2D,
   type Tensor3D,
   type Variable,
-  zeros,
 } from '@tensorflow/tfjs-core';
 import { canFold, FoldCache } from '../fold-cache.js';
 import { uniformVariable } from '../init.js';
 import { type LstmDirectionWeights, lstmProjection, lstmRecurrence } from '../lstm-direction.js';
 import { bool, oneOf, positiveInt, prefix, qualify, rate } from '../options.js';
+import { toPadded, toReal } from '../padded-layout.js';
 import { type RealTokens, realTokens } from '../real-tokens.js';
 import {
   type BuildContext,
@@ -118,7 +118,7 @@ export function lstm(options: LstmOptions): StepSpec {
         // Packed runs project only the real tokens (pads are skipped by the recurrence); unpacked ones read all.
         const plan = packed ? realTokens(batch.lengths, steps) : null;
         const real = plan && plan.count > 0 ? plan : null;
-        let xps = layerZero(source, b, steps, real, run);
+        let xps = layerZero(source, batch, steps, real, run);
         let seq: Tensor3D | null = null;
         for (let l = 0; l < layers; l++) {
           const finalOnly = l === layers - 1 && output === 'last';
@@ -150,30 +150,31 @@ export function lstm(options: LstmOptions): StepSpec {
       /** Input projections of layer 0, one `[B,steps,4H]` per direction. */
       const layerZero = (
         source: Source,
-        b: number,
+        batch: EncoderInput,
         steps: number,
         real: RealTokens | null,
         run: RunContext,
       ): Tensor3D[] => {
         const first = cells[0]!;
+        const [b, T] = batch.ids.shape;
         if ('table' in source) {
           const { table } = source;
-          const ids = steps < source.ids.shape[1] ? slice(source.ids, [0, 0], [b, steps]) : source.ids;
+          const ids = steps < T ? slice(batch.ids, [0, 0], [b, steps]) : batch.ids;
           const bytes = table.table.shape[0] * 4 * hidden * 4;
-          if (canFold(run, bytes)) {
-            // P = E·W_ihᵀ + b per direction: the projection of a token is one row of P.
-            const folded = folds.get([table.table, ...first.flatMap((c) => [c.wih, c.bih, c.bhh])], () =>
-              first.map((cell) => lstmProjection(tableRows(table), cell)),
-            );
-            return folded.map((p) => gather(p, ids) as Tensor3D);
-          }
+          // P = E·W_ihᵀ + b per direction: the projection of a token is one row of P.
+          const folded = canFold(run, bytes)
+            ? folds.get([table.table, ...first.flatMap((c) => [c.wih, c.bih, c.bhh])], () =>
+                first.map((cell) => lstmProjection(tableRows(table), cell)),
+              )
+            : null;
+          if (folded) return folded.map((p) => gather(p, ids) as Tensor3D);
           const flat = reshape(ids, [b * steps]);
           const rows = lookupRows(table, real ? gather(flat, real.positions()) : flat) as Tensor2D;
           return first.map((cell) => project(rows, cell, real, b, steps));
         }
         const x = source.x;
         const e = x.shape[2];
-        const seqIn = steps < x.shape[1] ? slice(x, [0, 0, 0], [b, steps, e]) : x;
+        const seqIn = steps < T ? slice(x, [0, 0, 0], [b, steps, e]) : x;
         const rows = realRows(reshape(seqIn, [b * steps, e]) as Tensor2D, real);
         return first.map((cell) => project(rows, cell, real, b, steps));
       };
@@ -183,19 +184,19 @@ export function lstm(options: LstmOptions): StepSpec {
         apply: (x: Tensor | null, batch: EncoderInput, run: RunContext) =>
           forward({ x: x as Tensor3D }, batch, run),
         applyFromTable: (table: TokenTable, batch: EncoderInput, run: RunContext) =>
-          forward({ table, ids: batch.ids }, batch, run),
+          forward({ table }, batch, run),
         dispose: () => folds.dispose(),
       };
     },
   };
 }
 
-/** Layer 0's input: a sequence `[B,T,E]`, or the previous embedding's table and the token ids. */
-type Source = { x: Tensor3D } | { table: TokenTable; ids: Tensor2D };
+/** Layer 0's input: a sequence `[B,T,E]`, or the previous embedding's table (ids come from the batch). */
+type Source = { x: Tensor3D } | { table: TokenTable };
 
 /** The real tokens' rows of a flat `[B·steps, D]` sequence (all rows without a plan). */
 function realRows(rows: Tensor2D, real: RealTokens | null): Tensor2D {
-  return real ? gather(rows, real.positions()) : rows;
+  return real ? toReal(rows, real) : rows;
 }
 
 /**
@@ -211,6 +212,6 @@ function project(
 ): Tensor3D {
   const xp = lstmProjection(rows, cell);
   const g = xp.shape[1];
-  const full = real ? gather(concat([xp, zeros([1, g])]), real.slots()) : xp;
+  const full = real ? toPadded(xp, real) : xp;
   return reshape(full, [b, steps, g]) as Tensor3D;
 }
