@@ -322,3 +322,34 @@ EXPORT(gather_rows)
 void gather_rows(const f32 *src, f32 *dst, const i32 *rows, i32 n, i32 width) {
   for (i32 r = 0; r < n; r++) __builtin_memcpy(dst + r * width, src + rows[r] * width, (uint32_t)width * 4u);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Swaps the last two axes of [n, R, C] 4-byte elements into [n, C, R] (tfjs Transpose with perm [1,0] or [0,2,1]):
+// 4×4 blocks transposed in registers, scalar edges.
+
+static inline void transpose4(const i32 *s, i32 *d, i32 C, i32 R) {
+  v128_t a = LD(s), b = LD(s + C), c = LD(s + 2 * C), e = LD(s + 3 * C);
+  v128_t t0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+  v128_t t2 = wasm_i32x4_shuffle(c, e, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(c, e, 2, 6, 3, 7);
+  ST(d, wasm_i64x2_shuffle(t0, t2, 0, 2));
+  ST(d + R, wasm_i64x2_shuffle(t0, t2, 1, 3));
+  ST(d + 2 * R, wasm_i64x2_shuffle(t1, t3, 0, 2));
+  ST(d + 3 * R, wasm_i64x2_shuffle(t1, t3, 1, 3));
+}
+
+EXPORT(transpose_last2)
+void transpose_last2(const i32 *src, i32 *dst, i32 n, i32 R, i32 C) {
+  for (i32 m = 0; m < n; m++) {
+    const i32 *s = src + m * R * C;
+    i32 *d = dst + m * R * C;
+    i32 r = 0;
+    for (; r + 4 <= R; r += 4) {
+      i32 c = 0;
+      for (; c + 4 <= C; c += 4) transpose4(s + r * C + c, d + c * R + r, C, R);
+      for (; c < C; c++)
+        for (i32 k = 0; k < 4; k++) d[c * R + r + k] = s[(r + k) * C + c];
+    }
+    for (; r < R; r++)
+      for (i32 c = 0; c < C; c++) d[c * R + r] = s[r * C + c];
+  }
+}

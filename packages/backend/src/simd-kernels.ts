@@ -82,6 +82,7 @@ export interface SimdKernels {
   add_rows(dst: number, rec: number, active: number, n: number, H: number): void;
   active_rows(mask: number, B: number, T: number, t: number, out: number): number;
   gather_rows(src: number, dst: number, rows: number, n: number, width: number): void;
+  transpose_last2(src: number, dst: number, n: number, R: number, C: number): void;
 }
 
 const byModule = new WeakMap<object, SimdKernels>();

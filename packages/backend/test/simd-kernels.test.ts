@@ -173,6 +173,29 @@ describe('SIMD kernels module', () => {
     });
   });
 
+  it.each([
+    [7, 5],
+    [8, 12],
+    [128, 512],
+    [3, 9, 6],
+    [2, 16, 4],
+  ])('Transpose of the last two axes equals the stock kernel: shape %j', async (...shape: number[]) => {
+    const r = new Rng(shape.reduce((a, b) => a * 31 + b, 1));
+    const n = shape.reduce((a, b) => a * b, 1);
+    const values = r.fillUniform(new Float32Array(n), -5, 5);
+    const ints = Int32Array.from(values, (v) => Math.round(v * 1000));
+    const perm = shape.length === 2 ? [1, 0] : [0, 2, 1];
+    const run = () =>
+      tf.tidy(() => [
+        tf.transpose(tf.tensor(values, shape), perm).dataSync(),
+        tf.transpose(tf.tensor(ints, shape, 'int32'), perm).dataSync(),
+      ]);
+    const js = await withSimd(false, run);
+    const simd = await withSimd(true, run);
+    expect(Array.from(simd[0]!)).toEqual(Array.from(js[0]!));
+    expect(Array.from(simd[1]!)).toEqual(Array.from(js[1]!));
+  });
+
   it('embeddingBag still names an out-of-range id', async () => {
     await withSimd(true, () => {
       const f = () =>

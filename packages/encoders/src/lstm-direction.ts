@@ -53,13 +53,28 @@ export function lstmProjection(rows: Tensor2D, w: LstmDirectionWeights): Tensor2
   return add(matMul(rows, w.wih as Tensor2D, false, true), add(w.bih, w.bhh));
 }
 
-/** The recurrence of {@link lstmDirection} given its input projection `xp` `[B,T,4H]`. */
-export function lstmRecurrence(xp: Tensor3D, w: LstmDirectionWeights, options: LstmDirectionOptions): Tensor {
-  const [B, T] = xp.shape;
+/**
+ * A layer's input projection: `[B,T,4H]`, or a folded `[V,4H]` table of per-token projections with the ids
+ * `[B,T]` to read it by (the recurrence kernel reads rows in place, no `[B,T,4H]` gather).
+ */
+export type LstmInput = Tensor3D | { table: Tensor2D; ids: Tensor2D };
+
+/** The recurrence of {@link lstmDirection} given its input projection. */
+export function lstmRecurrence(
+  xp: LstmInput,
+  w: LstmDirectionWeights,
+  options: LstmDirectionOptions,
+): Tensor {
+  const [B, T] = ('table' in xp ? xp.ids.shape : xp.shape) as [number, number];
   const H = w.whh.shape[1] as number;
   const { reverse, mask, sequence } = options;
+  const u = transpose(w.whh) as Tensor2D;
   // Unpacked runs read every step: an all-ones mask never carries state over.
-  const hs = lstmSequence(xp, transpose(w.whh) as Tensor2D, mask ?? (ones([B, T]) as Tensor2D), { reverse });
+  const m = mask ?? (ones([B, T]) as Tensor2D);
+  const hs =
+    'table' in xp
+      ? lstmSequence(xp.table, u, m, { reverse, ids: xp.ids })
+      : lstmSequence(xp, u, m, { reverse });
   if (sequence) return mask ? mul(hs, expandDims(mask, 2)) : hs;
   // Pads carry the state over, so the final state sits at the last step read: T-1 forward, 0 in reverse.
   return squeeze(slice(hs, [0, reverse ? 0 : T - 1, 0], [B, 1, H]), [1]);

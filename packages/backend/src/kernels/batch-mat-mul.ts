@@ -4,10 +4,10 @@ import {
   broadcast_util,
   type KernelConfig,
   type TensorInfo,
-  Transpose,
 } from '@tensorflow/tfjs-core';
 import { sizeOf } from './heap.js';
 import { markOurs, stockKernel } from './registry.js';
+import { transposeKernel } from './transpose.js';
 import { TransposeCache } from './transpose-cache.js';
 import { relabel, WasmHeap } from './wasm-heap.js';
 import { matMulInto } from './xnn-matmul.js';
@@ -25,7 +25,7 @@ const transposeCache = new TransposeCache(2);
  */
 export function batchMatMulConfig(): KernelConfig {
   const stock = stockKernel(BatchMatMul);
-  const transpose = stockKernel(Transpose).kernelFunc;
+  const transpose = transposeKernel;
   return {
     ...stock,
     kernelFunc: markOurs((args) => {

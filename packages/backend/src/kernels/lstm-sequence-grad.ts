@@ -8,7 +8,6 @@ import {
   reshape,
   type Tensor,
   type TensorInfo,
-  Transpose,
   unsortedSegmentSum,
   zerosLike,
 } from '@tensorflow/tfjs-core';
@@ -21,7 +20,7 @@ import {
   lstmDims,
   zeroFill,
 } from './lstm-sequence.js';
-import { stockKernel } from './registry.js';
+import { transposeKernel } from './transpose.js';
 import { relabel, WasmHeap } from './wasm-heap.js';
 import { matMulInto } from './xnn-matmul.js';
 
@@ -50,7 +49,7 @@ export function lstmSequenceGradConfig(): KernelConfig {
       const hPrevV = heap.alloc([B * T, H], 'float32');
       const dGV = heap.alloc([B * T, G], 'float32');
       const dhRec = heap.alloc([B, H], 'float32');
-      const uT = stockKernel(Transpose).kernelFunc({
+      const uT = transposeKernel({
         inputs: { x: u! },
         attrs: { perm: [1, 0] },
         backend,

@@ -11,7 +11,12 @@ import {
 } from '@tensorflow/tfjs-core';
 import { canFold, FoldCache } from '../fold-cache.js';
 import { uniformVariable } from '../init.js';
-import { type LstmDirectionWeights, lstmProjection, lstmRecurrence } from '../lstm-direction.js';
+import {
+  type LstmDirectionWeights,
+  type LstmInput,
+  lstmProjection,
+  lstmRecurrence,
+} from '../lstm-direction.js';
 import { bool, oneOf, positiveInt, prefix, qualify, rate } from '../options.js';
 import { toPadded, toReal } from '../padded-layout.js';
 import { type RealTokens, realTokens } from '../real-tokens.js';
@@ -118,7 +123,7 @@ export function lstm(options: LstmOptions): StepSpec {
         // Packed runs project only the real tokens (pads are skipped by the recurrence); unpacked ones read all.
         const plan = packed ? realTokens(batch.lengths, steps) : null;
         const real = plan && plan.count > 0 ? plan : null;
-        let xps = layerZero(source, batch, steps, real, run);
+        let xps: LstmInput[] = layerZero(source, batch, steps, real, run);
         let seq: Tensor3D | null = null;
         for (let l = 0; l < layers; l++) {
           const finalOnly = l === layers - 1 && output === 'last';
@@ -147,14 +152,14 @@ export function lstm(options: LstmOptions): StepSpec {
             ])
           : last;
       };
-      /** Input projections of layer 0, one `[B,steps,4H]` per direction. */
+      /** Input projections of layer 0, one per direction: `[B,steps,4H]`, or a folded table and its ids. */
       const layerZero = (
         source: Source,
         batch: EncoderInput,
         steps: number,
         real: RealTokens | null,
         run: RunContext,
-      ): Tensor3D[] => {
+      ): LstmInput[] => {
         const first = cells[0]!;
         const [b, T] = batch.ids.shape;
         if ('table' in source) {
@@ -167,7 +172,8 @@ export function lstm(options: LstmOptions): StepSpec {
                 first.map((cell) => lstmProjection(tableRows(table), cell)),
               )
             : null;
-          if (folded) return folded.map((p) => gather(p, ids) as Tensor3D);
+          // The recurrence reads the folded rows by id in place (no [B,steps,4H] gather).
+          if (folded) return folded.map((p) => ({ table: p as Tensor2D, ids: ids as Tensor2D }));
           const flat = reshape(ids, [b * steps]);
           const rows = lookupRows(table, real ? gather(flat, real.positions()) : flat) as Tensor2D;
           return first.map((cell) => project(rows, cell, real, b, steps));
