@@ -7,6 +7,7 @@ export {
   FusedAdamOptimizer,
   fusedAdam,
   type LstmSequenceOptions,
+  lstmFinalState,
   lstmSequence,
   registerSiameseKernels,
 } from './kernels/index.js';

@@ -1,7 +1,15 @@
 import { Rng } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BackendError, embeddingBag, fusedAdam, initBackend, lstmSequence } from '../dist/index.js';
+import {
+  BackendError,
+  embeddingBag,
+  fusedAdam,
+  initBackend,
+  lstmFinalState,
+  lstmSequence,
+  tensorLeakCheck,
+} from '../dist/index.js';
 
 /** Largest difference, relative to the magnitude where that exceeds 1. */
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -136,6 +144,50 @@ describe('SIMD kernels module', () => {
       }),
     );
   });
+
+  it.each([true, false])(
+    'lstmFinalState equals the last step of lstmSequence (SIMD kernels: %s)',
+    async (simd) => {
+      const [V, B, T, H] = [20, 5, 6, 8];
+      const r = new Rng(9);
+      const table = r.fillUniform(new Float32Array(V * 4 * H), -1, 1);
+      const u = r.fillUniform(new Float32Array(H * 4 * H), -0.4, 0.4);
+      const ids = Int32Array.from({ length: B * T }, () => r.int(V));
+      const mask = Float32Array.from({ length: B * T }, (_, i) => (i % T < 1 + ((i / T) | 0) ? 1 : 0));
+      await withSimd(simd, async () => {
+        const [tT, uT, idT, mT] = [
+          tf.tensor2d(table, [V, 4 * H]),
+          tf.tensor2d(u, [H, 4 * H]),
+          tf.tensor2d(ids, [B, T], 'int32'),
+          tf.tensor2d(mask, [B, T]),
+        ];
+        for (const reverse of [false, true]) {
+          const expected = tf.tidy(() => {
+            const hs = lstmSequence(tf.gather(tT, idT) as unknown as tf.Tensor3D, uT, mT, { reverse });
+            return tf.squeeze(tf.slice(hs, [0, reverse ? 0 : T - 1, 0], [B, 1, H]), [1]).dataSync();
+          });
+          const byTable = tf.tidy(() => lstmFinalState(tT, uT, mT, { reverse, ids: idT }).dataSync());
+          const byXp = tf.tidy(() =>
+            lstmFinalState(tf.gather(tT, idT) as unknown as tf.Tensor3D, uT, mT, { reverse }).dataSync(),
+          );
+          expect(maxAbsDiff(byTable, expected)).toBe(0);
+          expect(maxAbsDiff(byXp, expected)).toBe(0);
+          // Under a tape it takes the full path and still differentiates.
+          const g = tf.tidy(() =>
+            tf
+              .grad((x: tf.Tensor) =>
+                tf.sum(lstmFinalState(x as tf.Tensor2D, uT, mT, { reverse, ids: idT })),
+              )(tT)
+              .dataSync(),
+          );
+          expect(g.every(Number.isFinite)).toBe(true);
+          expect(g.some((v) => v !== 0)).toBe(true);
+        }
+        await tensorLeakCheck(() => tf.dispose(lstmFinalState(tT, uT, mT, { ids: idT })), { iterations: 3 });
+        tf.dispose([tT, uT, idT, mT]);
+      });
+    },
+  );
 
   it('embeddingBag, its gradient, the gather gradient and fusedAdam equal the plain-JS kernels', async () => {
     const r = new Rng(77);

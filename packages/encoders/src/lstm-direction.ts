@@ -1,4 +1,4 @@
-import { lstmSequence } from '@siamese/backend';
+import { lstmFinalState, lstmSequence } from '@siamese/backend';
 import {
   add,
   expandDims,
@@ -6,8 +6,6 @@ import {
   mul,
   ones,
   reshape,
-  slice,
-  squeeze,
   type Tensor,
   type Tensor2D,
   type Tensor3D,
@@ -66,16 +64,20 @@ export function lstmRecurrence(
   options: LstmDirectionOptions,
 ): Tensor {
   const [B, T] = ('table' in xp ? xp.ids.shape : xp.shape) as [number, number];
-  const H = w.whh.shape[1] as number;
   const { reverse, mask, sequence } = options;
   const u = transpose(w.whh) as Tensor2D;
   // Unpacked runs read every step: an all-ones mask never carries state over.
   const m = mask ?? (ones([B, T]) as Tensor2D);
+  if (!sequence) {
+    // Pads carry the state over, so the final state is the one after the last step read (T-1, or 0 in reverse);
+    // in inference the kernel then never writes the per-step states.
+    return 'table' in xp
+      ? lstmFinalState(xp.table, u, m, { reverse, ids: xp.ids })
+      : lstmFinalState(xp, u, m, { reverse });
+  }
   const hs =
     'table' in xp
       ? lstmSequence(xp.table, u, m, { reverse, ids: xp.ids })
       : lstmSequence(xp, u, m, { reverse });
-  if (sequence) return mask ? mul(hs, expandDims(mask, 2)) : hs;
-  // Pads carry the state over, so the final state sits at the last step read: T-1 forward, 0 in reverse.
-  return squeeze(slice(hs, [0, reverse ? 0 : T - 1, 0], [B, 1, H]), [1]);
+  return mask ? mul(hs, expandDims(mask, 2)) : hs;
 }

@@ -13,7 +13,7 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 export { embeddingBag } from './embedding-bag.js';
 export { FusedAdamOptimizer, fusedAdam } from './fused-adam.js';
-export { type LstmSequenceOptions, lstmSequence } from './lstm-op.js';
+export { type LstmSequenceOptions, lstmFinalState, lstmSequence } from './lstm-op.js';
 export { registerWasmPerformanceKernels, restoreStockWasmKernels };
 
 /**

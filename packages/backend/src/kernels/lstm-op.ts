@@ -8,8 +8,11 @@ import {
   getKernel,
   matMul,
   mul,
+  type NamedTensorMap,
   sigmoid,
+  slice,
   split,
+  squeeze,
   stack,
   sub,
   type Tensor,
@@ -69,37 +72,75 @@ export function lstmSequence(
   mask: Tensor2D,
   options: LstmSequenceOptions = {},
 ): Tensor3D {
+  return runLstm(xp, u, mask, options, false) as Tensor3D;
+}
+
+/**
+ * Like {@link lstmSequence} but returns only each row's final state `[B, H]` (after its last token; with
+ * `reverse`, after its first). In inference (no gradient tape) on the SIMD kernels, the per-step states are never
+ * written; otherwise it is `lstmSequence` followed by a slice.
+ */
+export function lstmFinalState(
+  xp: Tensor3D,
+  u: Tensor2D,
+  mask: Tensor2D,
+  options?: LstmSequenceOptions,
+): Tensor2D;
+export function lstmFinalState(
+  table: Tensor2D,
+  u: Tensor2D,
+  mask: Tensor2D,
+  options: LstmSequenceOptions & { ids: Tensor2D },
+): Tensor2D;
+export function lstmFinalState(
+  xp: Tensor3D | Tensor2D,
+  u: Tensor2D,
+  mask: Tensor2D,
+  options: LstmSequenceOptions = {},
+): Tensor2D {
+  return runLstm(xp, u, mask, options, true) as Tensor2D;
+}
+
+function runLstm(
+  xp: Tensor3D | Tensor2D,
+  u: Tensor2D,
+  mask: Tensor2D,
+  options: LstmSequenceOptions,
+  final: boolean,
+): Tensor {
   const reverse = options.reverse === true;
   const { ids } = options;
-  if (ids) {
-    if (
-      getBackend() !== 'wasm' ||
-      !getKernel(LSTM_SEQUENCE_TABLE, 'wasm') ||
-      !simdKernels(engine().backend)
-    ) {
-      return tidy(() => lstmSequence(gather(xp, ids) as Tensor3D, u, mask, { reverse }));
-    }
-    const keepForGradient = (engine() as unknown as { isTapeOn?: () => boolean }).isTapeOn?.() ?? true;
-    const [hs, cs, acts] = engine().runKernel(
-      LSTM_SEQUENCE_TABLE,
-      { xp, U: u, mask, ids },
-      { reverse, keepForGradient },
-    ) as Tensor[];
-    dispose([cs!, acts!]);
-    return hs as Tensor3D;
+  const kernel = ids ? LSTM_SEQUENCE_TABLE : LSTM_SEQUENCE;
+  const fused = getBackend() === 'wasm' && getKernel(kernel, 'wasm') !== undefined;
+  const simd = fused && simdKernels(engine().backend) !== undefined;
+  if ((ids && !simd) || !fused) {
+    // Plain ops (or a gather feeding the fused kernel without the table mode), then the final step's slice.
+    return tidy(() => {
+      const x = ids ? (gather(xp, ids) as Tensor3D) : (xp as Tensor3D);
+      const hs = fused ? lstmSequence(x, u, mask, { reverse }) : lstmWithOps(x, u, mask, reverse);
+      return final ? lastState(hs, reverse) : hs;
+    });
   }
-  if (getBackend() === 'wasm' && getKernel(LSTM_SEQUENCE, 'wasm')) {
-    // Without a gradient tape nothing needs the saved cell states and activations.
-    const keepForGradient = (engine() as unknown as { isTapeOn?: () => boolean }).isTapeOn?.() ?? true;
-    const [hs, cs, acts] = engine().runKernel(
-      LSTM_SEQUENCE,
-      { xp, U: u, mask },
-      { reverse, keepForGradient },
-    ) as Tensor[];
-    dispose([cs!, acts!]); // the gradient keeps its own references
-    return hs as Tensor3D;
-  }
-  return tidy(() => lstmWithOps(xp as Tensor3D, u, mask, reverse));
+  // Without a gradient tape nothing needs the saved cell states and activations.
+  const keepForGradient = (engine() as unknown as { isTapeOn?: () => boolean }).isTapeOn?.() ?? true;
+  const finalOnly = final && simd && !keepForGradient;
+  const inputs: NamedTensorMap = ids ? { xp, U: u, mask, ids } : { xp, U: u, mask };
+  const [hs, cs, acts] = engine().runKernel(kernel, inputs, {
+    reverse,
+    keepForGradient,
+    finalOnly,
+  }) as Tensor[];
+  dispose([cs!, acts!]); // the gradient keeps its own references
+  if (!final || finalOnly) return hs!;
+  const last = lastState(hs as Tensor3D, reverse);
+  hs!.dispose();
+  return last;
+}
+
+/** hs[:, T-1] (or hs[:, 0] in reverse): pads carry the state over, so that is each row's final state. */
+function lastState(hs: Tensor3D, reverse: boolean): Tensor2D {
+  const [b, t, h] = hs.shape;
+  return squeeze(slice(hs, [0, reverse ? 0 : t - 1, 0], [b, 1, h]), [1]) as Tensor2D;
 }
 
 /** The reference: the same recurrence as plain differentiable ops. */

@@ -19,6 +19,11 @@ export interface LstmSequenceAttrs {
    * and `acts` then come back empty ([0]) and are never written.
    */
   keepForGradient?: boolean;
+  /**
+   * With the SIMD kernels and `keepForGradient: false` only: the first output is each row's final state [B, H]
+   * (after the last step read) instead of hs [B, T, H]. See {@link lstmFinalState}.
+   */
+  finalOnly?: boolean;
 }
 
 /** Shapes of an LSTM layer call, checked once. */
@@ -87,7 +92,7 @@ export function lstmSequenceConfig(kernelName = LSTM_SEQUENCE): KernelConfig {
         mask,
         ids,
       } = inputs as Record<'xp' | 'U' | 'mask', TensorInfo> & { ids?: TensorInfo };
-      const { reverse, keepForGradient } = attrs as unknown as LstmSequenceAttrs;
+      const { reverse, keepForGradient, finalOnly } = attrs as unknown as LstmSequenceAttrs;
       const heap = new WasmHeap(backend);
       const simd = simdKernels(backend);
       const xp = ids ? projectionTableInput(heap, xpIn, ids, mask, simd) : xpIn;
@@ -95,7 +100,19 @@ export function lstmSequenceConfig(kernelName = LSTM_SEQUENCE): KernelConfig {
       const G = 4 * H;
       if (simd) {
         const dims = { batch: B, steps: T, hidden: H };
-        return forwardSimd(simd, heap, xpIn, ids, u, mask, dims, reverse === true, keepForGradient !== false);
+        const keep = keepForGradient !== false;
+        return forwardSimd(
+          simd,
+          heap,
+          xpIn,
+          ids,
+          u,
+          mask,
+          dims,
+          reverse === true,
+          keep,
+          !keep && finalOnly === true,
+        );
       }
       const hs = heap.alloc([B, T, H], 'float32');
       const cs = heap.alloc([B, T, H], 'float32');
@@ -241,15 +258,17 @@ function forwardSimd(
   { batch: B, steps: T, hidden: H }: LstmDims,
   reverse: boolean,
   keep: boolean,
+  finalOnly: boolean,
 ): TensorInfo[] {
   const G = 4 * H;
   const outs = [
-    heap.alloc([B, T, H], 'float32'),
+    heap.alloc(finalOnly ? [B, H] : [B, T, H], 'float32'),
     heap.alloc(keep ? [B, T, H] : [0], 'float32'),
     heap.alloc(keep ? [B, T, 5 * H] : [0], 'float32'),
   ];
   const [hs, cs, acts] = outs as [TensorInfo, TensorInfo, TensorInfo];
-  const hCarry = heap.alloc([B, H], 'float32');
+  // Final states only: the h carry IS the output, and no per-step states are written.
+  const hCarry = finalOnly ? hs : heap.alloc([B, H], 'float32');
   const cCarry = heap.alloc([B, H], 'float32');
   const hAct = heap.alloc([B, H], 'float32');
   const z = heap.alloc([B, G], 'float32');
@@ -270,13 +289,15 @@ function forwardSimd(
       }
       const [pa, pc] = keep ? [p(acts), p(cs)] : [0, 0];
       const pi = ids ? p(ids) : 0;
-      simd.lstm_forward_step(p(z), p(xp), pi, pa, p(cCarry), p(hCarry), p(hs), pc, p(active), n, B, T, t, H);
+      const ph = finalOnly ? 0 : p(hs);
+      simd.lstm_forward_step(p(z), p(xp), pi, pa, p(cCarry), p(hCarry), ph, pc, p(active), n, B, T, t, H);
     }
   } catch (e) {
     for (const x of outs) heap.free(x);
     throw e;
   } finally {
-    for (const x of [hCarry, cCarry, hAct, z, active]) heap.free(x);
+    for (const x of [cCarry, hAct, z, active]) heap.free(x);
+    if (!finalOnly) heap.free(hCarry);
   }
   return outs;
 }
