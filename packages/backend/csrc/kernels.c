@@ -362,3 +362,28 @@ void transpose_last2(const i32 *src, i32 *dst, i32 n, i32 R, i32 C) {
       for (i32 c = 0; c < C; c++) d[c * R + r] = s[r * C + c];
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reduction over contiguous axes of [outer, n, inner] into [outer, inner] (tfjs Sum / Max over axes that are not
+// innermost; the stock kernels transpose the input first). op 0 = sum, 1 = max (a NaN after the first element
+// does not win, as in tfjs' own kernel).
+
+EXPORT(reduce_axes)
+void reduce_axes(const f32 *src, f32 *dst, i32 outer, i32 n, i32 inner, i32 op) {
+  for (i32 o = 0; o < outer; o++) {
+    const f32 *s = src + o * n * inner;
+    f32 *d = dst + o * inner;
+    __builtin_memcpy(d, s, (uint32_t)inner * 4u);
+    for (i32 r = 1; r < n; r++) {
+      const f32 *a = s + r * inner;
+      i32 i = 0;
+      if (op) {
+        for (; i + 4 <= inner; i += 4) ST(d + i, wasm_f32x4_pmax(LD(d + i), LD(a + i)));
+        for (; i < inner; i++) d[i] = d[i] < a[i] ? a[i] : d[i];
+      } else {
+        for (; i + 4 <= inner; i += 4) ST(d + i, wasm_f32x4_add(LD(d + i), LD(a + i)));
+        for (; i < inner; i++) d[i] += a[i];
+      }
+    }
+  }
+}

@@ -83,6 +83,7 @@ export interface SimdKernels {
   active_rows(mask: number, B: number, T: number, t: number, out: number): number;
   gather_rows(src: number, dst: number, rows: number, n: number, width: number): void;
   transpose_last2(src: number, dst: number, n: number, R: number, C: number): void;
+  reduce_axes(src: number, dst: number, outer: number, n: number, inner: number, op: number): void;
 }
 
 const byModule = new WeakMap<object, SimdKernels>();

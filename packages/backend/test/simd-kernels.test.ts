@@ -248,6 +248,30 @@ describe('SIMD kernels module', () => {
     expect(Array.from(simd[1]!)).toEqual(Array.from(js[1]!));
   });
 
+  it.each([
+    { shape: [6, 7, 9], axis: 1, keepDims: false },
+    { shape: [4, 5, 3, 8], axis: [1, 2], keepDims: true },
+    { shape: [33, 16], axis: 0, keepDims: false },
+    { shape: [5, 11], axis: 1, keepDims: false },
+  ])('Max and Sum over $axis of $shape equal the stock kernels', async ({ shape, axis, keepDims }) => {
+    const r = new Rng(shape.length * 100 + shape[0]!);
+    const n = shape.reduce((a, b) => a * b, 1);
+    const values = r.fillUniform(new Float32Array(n), -3, 3);
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor(values, shape);
+        return [tf.max(x, axis, keepDims), tf.sum(x, axis, keepDims)].map((t) => ({
+          shape: t.shape,
+          values: Array.from(t.dataSync()),
+        }));
+      });
+    const js = await withSimd(false, run);
+    const simd = await withSimd(true, run);
+    expect(simd[0]).toEqual(js[0]);
+    expect(simd[1]!.shape).toEqual(js[1]!.shape);
+    expect(maxAbsDiff(simd[1]!.values, js[1]!.values)).toBeLessThan(1e-5);
+  });
+
   it('embeddingBag still names an out-of-range id', async () => {
     await withSimd(true, () => {
       const f = () =>

@@ -21,7 +21,7 @@ import { isOurs, replaceKernel, stockKernel } from './registry.js';
 import { reverseConfig } from './reverse.js';
 import { sliceConfig } from './slice.js';
 import { splitVConfig } from './split-v.js';
-import { sumConfig } from './sum.js';
+import { maxConfig, sumConfig } from './sum.js';
 import { tanhConfig } from './tanh.js';
 import { tileConfig } from './tile.js';
 import { transposeConfig } from './transpose.js';
@@ -40,6 +40,7 @@ const OVERRIDES: ReadonlyArray<readonly [string, () => KernelConfig]> = [
   ['Conv2DBackpropInput', conv2DBackpropInputConfig],
   ['Tanh', tanhConfig],
   ['Sum', sumConfig],
+  ['Max', maxConfig],
   ['Transpose', transposeConfig],
   ...COMPARISON_KERNELS.map((name) => [name, () => comparisonConfig(name)] as const),
 ];
