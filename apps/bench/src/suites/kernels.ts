@@ -128,6 +128,11 @@ const suite: BenchSuite = {
         run: () => kernel('Sum', { x: x3 }, { axis: [1] }),
       },
       {
+        kernel: 'Max',
+        shape: '[128,20,128] axis 1 (masked max over time)',
+        run: () => kernel('Max', { x: x3 }, { reductionIndices: [1], keepDims: false }),
+      },
+      {
         kernel: 'Conv2DBackpropInput',
         shape: 'conv1d k=3, [128,20,128] → 128',
         run: () =>
