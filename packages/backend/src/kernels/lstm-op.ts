@@ -38,10 +38,9 @@ export interface LstmSequenceOptions {
 }
 
 /**
- * One LSTM layer over a padded batch: returns hs [B, T, H], the hidden state after every step. `xp` [B, T, 4H] (or a
- * [V, 4H] table with `options.ids`) is
- * the input projection x·W + b (one matmul for all steps), `u` [H, 4H] the recurrent weights, gate order i, f, g, o
- * (PyTorch's). `mask` [B, T] is 1 for tokens and 0 for padding: a padded step carries h and c over unchanged, so
+ * One LSTM layer over a padded batch: returns hs [B, T, H], the hidden state after every step. `xp` [B, T, 4H] is
+ * the input projection x·W + b (one matmul for all steps; or a [V, 4H] table with `options.ids`), `u` [H, 4H] the
+ * recurrent weights, gate order i, f, g, o (PyTorch's). `mask` [B, T] is 1 for tokens and 0 for padding: a padded step carries h and c over unchanged, so
  * `hs[:, T-1]` is each sequence's final state (with `reverse`, `hs[:, 0]`). Differentiable w.r.t. xp and u.
  *
  * On wasm (after `initBackend()`) the recurrence and its gradient are two fused kernels; elsewhere, or with
