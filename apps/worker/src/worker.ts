@@ -18,7 +18,8 @@ let ready: Promise<ServiceState> | undefined;
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     if (!ready) {
-      ready = initService(modelBytes, references);
+      // 128 MB per isolate: no folded inference tables (each can take tens of MB for a 20k vocabulary).
+      ready = initService(modelBytes, references, { fold: false });
       ready.catch(() => {
         ready = undefined;
       });

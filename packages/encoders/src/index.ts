@@ -7,6 +7,7 @@ export { type CnnPresetOptions, type LstmPresetOptions, type PresetBaseOptions, 
 export {
   type EncoderFactory,
   type EncoderFactoryContext,
+  type EncoderFromConfigOptions,
   encoderFromConfig,
   registerEncoder,
   registeredEncoderTypes,

@@ -1,5 +1,6 @@
 import { describeValue } from '@siamese/core';
 import { EncoderConfigError } from './errors.js';
+import type { FoldOptions } from './fold-cache.js';
 import { presets } from './presets.js';
 import { type SequentialConfig, sequential } from './sequential.js';
 import { stepFromConfig } from './step-registry.js';
@@ -9,6 +10,17 @@ import type { Encoder, EncoderConfig } from './types.js';
 export interface EncoderFactoryContext {
   /** Rebuilds a nested encoder from its config (same registry). */
   fromConfig(config: EncoderConfig): Encoder;
+  /** The caller's inference-folding choice ({@link EncoderFromConfigOptions.fold}); undefined = the default. */
+  fold?: boolean | FoldOptions;
+}
+
+/** Options of {@link encoderFromConfig}: run-time choices that are not part of a config. */
+export interface EncoderFromConfigOptions {
+  /**
+   * Inference folding of the embedding into a following LSTM/CNN (`sequential`'s `fold`): `false` turns it off,
+   * `{ maxBytes }` caps each folded table (default 64 MiB). Lower it where memory is tight (Workers: 128 MB).
+   */
+  fold?: boolean | FoldOptions;
 }
 
 /** Rebuilds an encoder of one type from its config, with fresh seeded weights. */
@@ -17,11 +29,11 @@ export type EncoderFactory = (config: EncoderConfig, ctx: EncoderFactoryContext)
 // Preset factories validate their own options.
 const preset =
   (f: (o: any) => Encoder): EncoderFactory =>
-  (config) =>
-    f(config);
+  (config, ctx) =>
+    f(ctx.fold === undefined ? config : { ...config, fold: ctx.fold });
 
 const builtins: Record<string, EncoderFactory> = {
-  sequential: (config) => {
+  sequential: (config, ctx) => {
     const c = config as SequentialConfig;
     if (!Array.isArray(c.steps)) {
       throw new EncoderConfigError(
@@ -32,7 +44,10 @@ const builtins: Record<string, EncoderFactory> = {
     }
     return sequential(
       c.steps.map((s, i) => stepFromConfig(s, i)),
-      c.seed === undefined ? {} : { seed: c.seed },
+      {
+        ...(c.seed === undefined ? {} : { seed: c.seed }),
+        ...(ctx.fold === undefined ? {} : { fold: ctx.fold }),
+      },
     );
   },
   lstm: preset(presets.lstm),
@@ -71,7 +86,7 @@ export function registeredEncoderTypes(): string[] {
  * Rebuilds an encoder from `encoder.getConfig()` with fresh (seeded) weights. To restore a trained model,
  * then assign the saved values by name: `enc.weights().get(name)!.assign(saved)`.
  */
-export function encoderFromConfig(config: EncoderConfig): Encoder {
+export function encoderFromConfig(config: EncoderConfig, options: EncoderFromConfigOptions = {}): Encoder {
   if (!config || typeof config !== 'object' || typeof config.type !== 'string') {
     throw new EncoderConfigError('encoder config', 'an object with a string "type"', describeValue(config));
   }
@@ -83,5 +98,8 @@ export function encoderFromConfig(config: EncoderConfig): Encoder {
       JSON.stringify(config.type),
     );
   }
-  return factory(config, { fromConfig: encoderFromConfig });
+  return factory(config, {
+    fromConfig: (c) => encoderFromConfig(c, options),
+    ...(options.fold === undefined ? {} : { fold: options.fold }),
+  });
 }

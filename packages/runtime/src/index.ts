@@ -23,7 +23,14 @@ export { vectorSimilarity } from './infer/similarity.js';
 export { type SearchHit, TopK, VectorIndex } from './infer/vector-index.js';
 export { ModelFormatError } from './io/errors.js';
 export { MODEL_FORMAT_VERSION, type ModelManifest, type WeightEntry } from './io/format.js';
-export { loadModel, type ModelSource, modelFromBytes, modelToBytes, saveModel } from './io/model-io.js';
+export {
+  type LoadModelOptions,
+  loadModel,
+  type ModelSource,
+  modelFromBytes,
+  modelToBytes,
+  saveModel,
+} from './io/model-io.js';
 export { type EmbedOptions, SiameseModel, type SiameseModelParts } from './model.js';
 export {
   type CreateModelOptions,

@@ -196,6 +196,29 @@ describe('persistence', () => {
     }
   });
 
+  it('loadModel({ fold }) decides whether inference keeps folded tables; the embeddings agree', async () => {
+    const bytes = await modelToBytes(model);
+    const texts = ['a man is playing a guitar', 'three dogs run', 'a woman slices an onion'];
+    const run = async (m: SiameseModel) => {
+      const start = tf.memory().numTensors;
+      await m.embed(texts); // first call with these weights: unfolded
+      const v = await m.embed(texts); // second: folds (when allowed) and keeps the tables
+      return { held: tf.memory().numTensors - start, v: v.flatMap((x) => Array.from(x)) };
+    };
+    const folded = await loadModel(bytes);
+    const plain = await loadModel(bytes, { fold: false });
+    const tiny = await loadModel(bytes, { fold: { maxBytes: 1024 } });
+    const [a, b, c] = [await run(folded), await run(plain), await run(tiny)];
+    expect(a.held).toBe(2); // one [V, 4H] table per BiLSTM direction
+    expect(b.held).toBe(0);
+    expect(c.held).toBe(0); // each table is larger than the cap
+    a.v.forEach((x, i) => {
+      expect(x).toBeCloseTo(b.v[i]!, 5);
+    });
+    expect(c.v).toEqual(b.v);
+    for (const m of [folded, plain, tiny]) m.dispose();
+  });
+
   it('a crash mid-save leaves the previous model intact; a completed re-save removes the old weights', async () => {
     const folder = join(dir, 'atomic');
     const probe = ['a man is playing a guitar'];

@@ -1,4 +1,4 @@
-import { encoderFromConfig } from '@siamese/encoders';
+import { encoderFromConfig, type FoldOptions } from '@siamese/encoders';
 import { Tokenizer } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
 import { SiameseModel } from '../model.js';
@@ -18,6 +18,16 @@ import { type FsLike, getFs, joinPath, writeFileAtomic } from './fs.js';
 
 /** Where a model can be loaded from. */
 export type ModelSource = string | URL | Uint8Array | ArrayBuffer | Response;
+
+/** Options of {@link loadModel} / {@link modelFromBytes}. */
+export interface LoadModelOptions {
+  /**
+   * Inference folding of the embedding into the first LSTM/CNN layer (faster inference for more memory; see
+   * docs/encoders.md): `false` turns it off, `{ maxBytes }` caps each folded table (default 64 MiB). On Workers
+   * (128 MB), keep it small or off.
+   */
+  fold?: boolean | FoldOptions;
+}
 
 /** Serialises a model: manifest + little-endian float32 weights. */
 export async function modelToParts(
@@ -60,6 +70,7 @@ export async function modelFromParts(
   manifest: ModelManifest,
   blob: Uint8Array,
   where = '<model>',
+  options: LoadModelOptions = {},
 ): Promise<SiameseModel> {
   await verifyWeights(manifest, blob, where);
   const { maxLength, ngrams, ...tokJson } = manifest.tokenizer as {
@@ -75,7 +86,10 @@ export async function modelFromParts(
       `${where}: the vocabulary has ${tokenizer.vocab.size} tokens but the encoder's embedding has ${vocabSize} rows`,
     );
   }
-  const encoder = encoderFromConfig(manifest.encoder as never);
+  const encoder = encoderFromConfig(
+    manifest.encoder as never,
+    options.fold === undefined ? {} : { fold: options.fold },
+  );
   const stored = unpackWeights(blob, manifest.weights.entries);
   try {
     const wanted = encoder.weights();
@@ -123,10 +137,11 @@ export async function modelFromParts(
 export async function modelFromBytes(
   bytes: Uint8Array | ArrayBuffer,
   where = '<bytes>',
+  options: LoadModelOptions = {},
 ): Promise<SiameseModel> {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const { manifest, blob } = decodeSingleFile(u8, where);
-  return modelFromParts(manifest, blob, where);
+  return modelFromParts(manifest, blob, where, options);
 }
 
 const MANIFEST = 'model.json';
@@ -183,14 +198,15 @@ function parseManifest(bytes: Uint8Array, where: string): ModelManifest {
  * Loads a model from a folder or file path (Node, Deno, Bun), an http(s) URL (a single file, or a folder URL
  * ending in `/` or `model.json`), a `Response`, or bytes (Workers, browsers).
  */
-export async function loadModel(source: ModelSource): Promise<SiameseModel> {
-  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return modelFromBytes(source);
+export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<SiameseModel> {
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer)
+    return modelFromBytes(source, '<bytes>', options);
   if (typeof Response !== 'undefined' && source instanceof Response) {
-    return modelFromBytes(new Uint8Array(await source.arrayBuffer()), source.url || '<response>');
+    return modelFromBytes(new Uint8Array(await source.arrayBuffer()), source.url || '<response>', options);
   }
   const src = source as string | URL;
   const href = String(src);
-  if (/^(https?|data|blob):/i.test(href)) return loadFromUrl(new URL(href));
+  if (/^(https?|data|blob):/i.test(href)) return loadFromUrl(new URL(href), options);
   const path = /^file:/i.test(href) ? decodeURIComponent(new URL(href).pathname) : href;
   const fs = await getFs();
   let isDir: boolean;
@@ -201,11 +217,11 @@ export async function loadModel(source: ModelSource): Promise<SiameseModel> {
       cause: e,
     });
   }
-  if (!isDir) return modelFromBytes(await fs.readFile(path), path);
+  if (!isDir) return modelFromBytes(await fs.readFile(path), path, options);
   const manifestPath = joinPath(path, MANIFEST);
   const manifest = parseManifest(await readOrThrow(fs, manifestPath), manifestPath);
   const weightsPath = joinPath(path, manifest.weights.file ?? 'weights.bin');
-  return modelFromParts(manifest, await readOrThrow(fs, weightsPath), weightsPath);
+  return modelFromParts(manifest, await readOrThrow(fs, weightsPath), weightsPath, options);
 }
 
 async function readOrThrow(fs: FsLike, path: string): Promise<Uint8Array> {
@@ -224,14 +240,14 @@ async function fetchBytes(url: URL): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function loadFromUrl(url: URL): Promise<SiameseModel> {
+async function loadFromUrl(url: URL, options: LoadModelOptions): Promise<SiameseModel> {
   if (url.pathname.endsWith('/') || url.pathname.endsWith(`/${MANIFEST}`)) {
     const manifestUrl = url.pathname.endsWith('/') ? new URL(MANIFEST, url) : url;
     const manifest = parseManifest(await fetchBytes(manifestUrl), manifestUrl.href);
     const weightsUrl = new URL(manifest.weights.file ?? 'weights.bin', manifestUrl);
-    return modelFromParts(manifest, await fetchBytes(weightsUrl), weightsUrl.href);
+    return modelFromParts(manifest, await fetchBytes(weightsUrl), weightsUrl.href, options);
   }
-  return modelFromBytes(await fetchBytes(url), url.href);
+  return modelFromBytes(await fetchBytes(url), url.href, options);
 }
 
 function findNumber(obj: unknown, key: string): number | undefined {
