@@ -214,6 +214,18 @@ describe('copy kernels match cpu', () => {
             tf.tile(xt, reps),
             tf.cast(tf.tile(tf.greater(xt, 0), reps), 'float32'),
             tf.clone(xt),
+            tf.concat(
+              [
+                xt,
+                tf.neg(xt),
+                tf.slice(
+                  xt,
+                  shape.map((_, i) => (i === axis ? begin[i]! : 0)),
+                  shape.map((d, i) => (i === axis ? d - begin[i]! : -1)),
+                ),
+              ],
+              axis,
+            ),
           ];
           // Gradients run Slice/Pad, Concat/Pack and Reverse backwards. (tfjs-core cannot differentiate an
           // unstack with a single output, hence the guard.)
@@ -243,6 +255,8 @@ describe('copy kernels match cpu', () => {
           tf.cast(tf.slice(b, [0, 2, 0], [3, 1, 5]), 'int32'),
           tf.cast(tf.tile(b, [1, 2, 1]), 'int32'),
           tf.cast(tf.reverse(b, [0, 2]), 'int32'),
+          tf.concat([x, tf.slice(x, [0, 0, 0], [3, 4, 0]), x], 2),
+          tf.cast(tf.concat([b, tf.logicalNot(b)], 1), 'int32'),
         ]);
       }),
     );

@@ -128,6 +128,11 @@ const suite: BenchSuite = {
         run: () => kernel('Sum', { x: x3 }, { axis: [1] }),
       },
       {
+        kernel: 'Concat',
+        shape: '3 × [128,128] on axis 1 (CNN widths)',
+        run: () => kernel('Concat', [h, h, h] as unknown as tf.NamedTensorMap, { axis: 1 }),
+      },
+      {
         kernel: 'Max',
         shape: '[128,20,128] axis 1 (masked max over time)',
         run: () => kernel('Max', { x: x3 }, { reductionIndices: [1], keepDims: false }),

@@ -7,6 +7,7 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
+import { simdKernels } from '../simd-kernels.js';
 import { sizeOf } from './heap.js';
 import { markOurs, stockKernel } from './registry.js';
 import { copyRun, WasmHeap } from './wasm-heap.js';
@@ -44,6 +45,16 @@ export function gatherV2Config(): KernelConfig {
         }
       }
       if (sizeOf(outputShape) === 0) return out;
+      const simd = simdKernels(args.backend);
+      if (simd && x.dtype !== 'bool') {
+        // 4-byte elements: one bulk-memory copy per row in the SIMD module.
+        const rowBytes = dimSize * sliceSize * 4;
+        for (let o = 0; o < outerSize; o++) {
+          const dst = heap.ptr(out) + o * n * sliceSize * 4;
+          simd.gather_rows(heap.ptr(x) + o * rowBytes, dst, heap.ptr(indices), n, sliceSize);
+        }
+        return out;
+      }
       const h = heap.elements(x.dtype);
       const src = heap.offset(x);
       let dst = heap.offset(out);

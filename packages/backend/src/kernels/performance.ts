@@ -7,6 +7,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { COMPARISON_KERNELS, comparisonConfig } from './compare.js';
+import { concatConfig } from './concat.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { gatherV2Config } from './gather.js';
 import { identityConfig } from './identity.js';
@@ -42,6 +43,7 @@ const OVERRIDES: ReadonlyArray<readonly [string, () => KernelConfig]> = [
   ['Sum', sumConfig],
   ['Max', maxConfig],
   ['Transpose', transposeConfig],
+  ['Concat', concatConfig],
   ...COMPARISON_KERNELS.map((name) => [name, () => comparisonConfig(name)] as const),
 ];
 
