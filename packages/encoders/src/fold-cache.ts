@@ -1,8 +1,8 @@
 import { engine, keep, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import type { RunContext } from './step.js';
 
-/** Default {@link FoldOptions.maxBytes}: 64 MiB per folded table. */
-export const DEFAULT_FOLD_MAX_BYTES = 64 * 1024 * 1024;
+/** Default {@link FoldOptions.maxBytes}: 128 MiB for all the folded tables of one layer. */
+export const DEFAULT_FOLD_MAX_BYTES = 128 * 1024 * 1024;
 
 /**
  * Inference folding: when an embedding feeds an LSTM or CNN directly, inference (`training: false`, no gradient
@@ -10,7 +10,11 @@ export const DEFAULT_FOLD_MAX_BYTES = 64 * 1024 * 1024;
  * looking up `[B,T,E]` and multiplying. Tables are rebuilt whenever a weight is reassigned.
  */
 export interface FoldOptions {
-  /** Largest single folded table in bytes (default 64 MiB); a layer whose table is larger runs unfolded. */
+  /**
+   * Most bytes one layer may keep in folded tables, all of them together (default 128 MiB): a BiLSTM keeps two
+   * `[V, 4H]` tables, a CNN one `[V + 1, F]` table per kernel offset (Σ widths). A layer that would need more runs
+   * unfolded.
+   */
   maxBytes?: number;
 }
 

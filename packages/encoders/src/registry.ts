@@ -18,7 +18,7 @@ export interface EncoderFactoryContext {
 export interface EncoderFromConfigOptions {
   /**
    * Inference folding of the embedding into a following LSTM/CNN (`sequential`'s `fold`): `false` turns it off,
-   * `{ maxBytes }` caps each folded table (default 64 MiB). Lower it where memory is tight (Workers: 128 MB).
+   * `{ maxBytes }` caps the folded tables of one layer (default 128 MiB). Lower it where memory is tight (Workers).
    */
   fold?: boolean | FoldOptions;
 }

@@ -10,8 +10,8 @@ export interface SequentialOptions {
   /** Seed of the initial weights and of the default dropout stream (default 0). */
   seed?: number;
   /**
-   * Inference folding of the embedding into a directly following LSTM or CNN (default on, at most 64 MiB per
-   * folded table): `false` turns it off, `{ maxBytes }` changes the cap. Outputs are the same either way (to
+   * Inference folding of the embedding into a directly following LSTM or CNN (default on, at most 128 MiB of
+   * folded tables per layer): `false` turns it off, `{ maxBytes }` changes the cap. Outputs are the same either way (to
    * float rounding); folding only trades memory for speed. Not part of `getConfig()`.
    */
   fold?: boolean | FoldOptions;

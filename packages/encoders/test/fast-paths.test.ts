@@ -251,7 +251,7 @@ describe('fold options', () => {
     const rng = new Rng(12);
     const input = randomBatch(rng, [4, 2], 4);
     const base = { vocabSize: V, embeddingDim: E, hidden: 4, seed: 1 };
-    // One LSTM table is V·4H floats = 30·16·4 = 1920 bytes.
+    // One LSTM table is V·4H floats = 30·16·4 = 1920 bytes (a BiLSTM needs twice that).
     const variants = [{ fold: { maxBytes: 1919 } }, { fold: false }, { fold: { maxBytes: 1920 } }, {}];
     const outputs = variants.map((options) => {
       const enc = presets.lstm({ ...base, ...options });
@@ -264,6 +264,20 @@ describe('fold options', () => {
     });
     expect(outputs.map((o) => o.kept)).toEqual([0, 0, 1, 1]);
     for (const o of outputs) expectClose(o.out, outputs[0]!.out, 1e-6);
+    // The cap counts all of a layer's tables: two BiLSTM directions, or one table per CNN kernel offset.
+    const kept = (enc: { encode: (i: typeof input) => tf.Tensor; dispose(): void }) => {
+      const before = tf.memory().numTensors;
+      tf.dispose([enc.encode(input), enc.encode(input)]);
+      const n = tf.memory().numTensors - before;
+      enc.dispose();
+      return n;
+    };
+    expect(kept(presets.bilstm({ ...base, fold: { maxBytes: 3839 } }))).toBe(0);
+    expect(kept(presets.bilstm({ ...base, fold: { maxBytes: 3840 } }))).toBe(2);
+    const cnn = { vocabSize: V, embeddingDim: E, filters: 4, kernelSizes: [1, 2], seed: 1 };
+    // Three offsets × (V + 1)·F floats = 3 · 31 · 4 · 4 = 1488 bytes.
+    expect(kept(presets.cnn({ ...cnn, fold: { maxBytes: 1487 } }))).toBe(0);
+    expect(kept(presets.cnn({ ...cnn, fold: { maxBytes: 1488 } }))).toBe(3);
     disposeBatch(input);
   });
 

@@ -114,7 +114,8 @@ export function cnn(options: CnnOptions): StepSpec {
           const realIds = gather(reshape(ids, [b * steps]), real.positions());
           const vocab = table.table.shape[0];
           // P_j = E·W_j per kernel offset j (plus a zero row at V for out-of-sentence neighbours).
-          const tables = canFold(run, (vocab + 1) * filters * 4)
+          const offsets = convs.reduce((n, c) => n + c.k, 0); // one table per kernel offset
+          const tables = canFold(run, offsets * (vocab + 1) * filters * 4)
             ? folds.get([table.table, ...convs.map((c) => c.weight)], () =>
                 foldTables(tableRows(table), convs),
               )

@@ -165,7 +165,7 @@ export function lstm(options: LstmOptions): StepSpec {
         if ('table' in source) {
           const { table } = source;
           const ids = steps < T ? slice(batch.ids, [0, 0], [b, steps]) : batch.ids;
-          const bytes = table.table.shape[0] * 4 * hidden * 4;
+          const bytes = first.length * table.table.shape[0] * 4 * hidden * 4; // one table per direction
           // P = E·W_ihᵀ + b per direction: the projection of a token is one row of P.
           const folded = canFold(run, bytes)
             ? folds.get([table.table, ...first.flatMap((c) => [c.wih, c.bih, c.bhh])], () =>

@@ -23,8 +23,8 @@ export type ModelSource = string | URL | Uint8Array | ArrayBuffer | Response;
 export interface LoadModelOptions {
   /**
    * Inference folding of the embedding into the first LSTM/CNN layer (faster inference for more memory; see
-   * docs/encoders.md): `false` turns it off, `{ maxBytes }` caps each folded table (default 64 MiB). On Workers
-   * (128 MB), keep it small or off.
+   * docs/encoders.md): `false` turns it off, `{ maxBytes }` caps the folded tables of one layer (default 128 MiB).
+   * On Workers (128 MB per isolate), keep it small or off.
    */
   fold?: boolean | FoldOptions;
 }
