@@ -56,13 +56,10 @@ const cos = (u, v) =>
   );
 const step = () =>
   tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(
-      () => {
-        const e = enc.encode(both, { training: true });
-        return cos(tf.slice(e, [0, 0], [P, -1]), tf.slice(e, [P, 0], [P, -1]));
-      },
-      vars,
-    );
+    const { value, grads } = tf.variableGrads(() => {
+      const e = enc.encode(both, { training: true });
+      return cos(tf.slice(e, [0, 0], [P, -1]), tf.slice(e, [P, 0], [P, -1]));
+    }, vars);
     opt.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
     value.dataSync();
   });
