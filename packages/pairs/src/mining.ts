@@ -37,9 +37,7 @@ function batchSize(dist: Float32Array, labels: Int32Array | undefined): number {
  */
 export function batchHardTriplets(distances: Float32Array, labels: Int32Array): TripletIndices {
   const b = batchSize(distances, labels);
-  const a: number[] = [];
-  const p: number[] = [];
-  const n: number[] = [];
+  const out = new TripletList();
   for (let i = 0; i < b; i++) {
     let hp = -1;
     let hn = -1;
@@ -52,13 +50,9 @@ export function batchHardTriplets(distances: Float32Array, labels: Int32Array): 
         hn = j;
       }
     }
-    if (hp !== -1 && hn !== -1) {
-      a.push(i);
-      p.push(hp);
-      n.push(hn);
-    }
+    if (hp !== -1 && hn !== -1) out.push(i, hp, hn);
   }
-  return pack(a, p, n);
+  return out.pack();
 }
 
 /**
@@ -73,27 +67,17 @@ export function semiHardTriplets(
 ): TripletIndices {
   const b = batchSize(distances, labels);
   if (!(margin > 0)) throw new InvalidArgumentError(`margin: expected a positive number, found ${margin}`);
-  const a: number[] = [];
-  const p: number[] = [];
-  const n: number[] = [];
-  for (let i = 0; i < b; i++) {
-    for (let j = 0; j < b; j++) {
-      if (j === i || labels[j] !== labels[i]) continue;
-      const dp = distances[i * b + j]!;
-      let best = -1;
-      for (let k = 0; k < b; k++) {
-        if (labels[k] === labels[i]) continue;
-        const dn = distances[i * b + k]!;
-        if (dn > dp && dn < dp + margin && (best === -1 || dn < distances[i * b + best]!)) best = k;
-      }
-      if (best !== -1) {
-        a.push(i);
-        p.push(j);
-        n.push(best);
-      }
+  const out = new TripletList();
+  forEachPositive(distances, labels, b, (i, j, dp) => {
+    let best = -1;
+    for (let k = 0; k < b; k++) {
+      if (labels[k] === labels[i]) continue;
+      const dn = distances[i * b + k]!;
+      if (dn > dp && dn < dp + margin && (best === -1 || dn < distances[i * b + best]!)) best = k;
     }
-  }
-  return pack(a, p, n);
+    if (best !== -1) out.push(i, j, best);
+  });
+  return out.pack();
 }
 
 /**
@@ -106,23 +90,15 @@ export function batchAllTriplets(
   margin?: number,
 ): TripletIndices {
   const b = batchSize(distances, labels);
-  const a: number[] = [];
-  const p: number[] = [];
-  const n: number[] = [];
-  for (let i = 0; i < b; i++) {
-    for (let j = 0; j < b; j++) {
-      if (j === i || labels[j] !== labels[i]) continue;
-      const dp = distances[i * b + j]!;
-      for (let k = 0; k < b; k++) {
-        if (labels[k] === labels[i]) continue;
-        if (margin !== undefined && !(dp - distances[i * b + k]! + margin > 0)) continue;
-        a.push(i);
-        p.push(j);
-        n.push(k);
-      }
+  const out = new TripletList();
+  forEachPositive(distances, labels, b, (i, j, dp) => {
+    for (let k = 0; k < b; k++) {
+      if (labels[k] === labels[i]) continue;
+      if (margin !== undefined && !(dp - distances[i * b + k]! + margin > 0)) continue;
+      out.push(i, j, k);
     }
-  }
-  return pack(a, p, n);
+  });
+  return out.pack();
 }
 
 /**
@@ -151,6 +127,37 @@ export function hardNegatives(distances: Float32Array, labels?: Int32Array): Har
   return { anchor: Int32Array.from(a), negative: Int32Array.from(n), distance: Float32Array.from(d) };
 }
 
-function pack(a: number[], p: number[], n: number[]): TripletIndices {
-  return { anchor: Int32Array.from(a), positive: Int32Array.from(p), negative: Int32Array.from(n) };
+/** Calls `fn(anchor, positive, d(anchor, positive))` for every positive pair, by anchor then positive index. */
+function forEachPositive(
+  distances: Float32Array,
+  labels: Int32Array,
+  b: number,
+  fn: (i: number, j: number, dp: number) => void,
+): void {
+  for (let i = 0; i < b; i++) {
+    for (let j = 0; j < b; j++) {
+      if (j !== i && labels[j] === labels[i]) fn(i, j, distances[i * b + j]!);
+    }
+  }
+}
+
+/** Triplets collected in order, packed into typed arrays at the end. */
+class TripletList {
+  private readonly a: number[] = [];
+  private readonly p: number[] = [];
+  private readonly n: number[] = [];
+
+  push(anchor: number, positive: number, negative: number): void {
+    this.a.push(anchor);
+    this.p.push(positive);
+    this.n.push(negative);
+  }
+
+  pack(): TripletIndices {
+    return {
+      anchor: Int32Array.from(this.a),
+      positive: Int32Array.from(this.p),
+      negative: Int32Array.from(this.n),
+    };
+  }
 }

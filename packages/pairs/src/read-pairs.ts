@@ -1,3 +1,4 @@
+import { streamParsed } from './chunk-parser.js';
 import { DatasetError } from './errors.js';
 import { PairParser } from './pair-parser.js';
 import type { PairRecord, PairsResult, ReadReport } from './pair-record.js';
@@ -18,16 +19,7 @@ export async function* streamPairs(
   input: TextInput,
   options?: ReadPairsOptions,
 ): AsyncGenerator<PairRecord, ReadReport, undefined> {
-  const parser = new PairParser(options);
-  const out: PairRecord[] = [];
-  for await (const chunk of textChunks(input)) {
-    parser.push(chunk, out);
-    yield* out;
-    out.length = 0;
-  }
-  const report = parser.end(out);
-  yield* out;
-  return report;
+  return yield* streamParsed(new PairParser(options), input);
 }
 
 /** Reads every pair record of `input` (string, stream or chunk iterable) into memory, with the report. */

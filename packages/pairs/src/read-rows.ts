@@ -1,9 +1,10 @@
+import { streamParsed } from './chunk-parser.js';
 import { DatasetError } from './errors.js';
 import type { ReadReport } from './pair-record.js';
 import { ProblemSink } from './problem-sink.js';
 import { type ReadPairsOptions, resolveReadOptions } from './read-options.js';
 import { columnOf, type RawRow, RowTokenizer } from './row-tokenizer.js';
-import { type TextInput, textChunks } from './text-input.js';
+import type { TextInput } from './text-input.js';
 
 /** Options of the generic row reader (a subset of {@link ReadPairsOptions}; only `tsv` and `csv`). */
 export type ReadRowsOptions = Pick<
@@ -23,16 +24,7 @@ export async function* streamRows(
   input: TextInput,
   options?: ReadRowsOptions,
 ): AsyncGenerator<TableRow, ReadReport, undefined> {
-  const parser = new RowParser(options);
-  const out: TableRow[] = [];
-  for await (const chunk of textChunks(input)) {
-    parser.push(chunk, out);
-    yield* out;
-    out.length = 0;
-  }
-  const report = parser.end(out);
-  yield* out;
-  return report;
+  return yield* streamParsed(new RowParser(options), input);
 }
 
 /** Synchronous row reader for text in memory. */
