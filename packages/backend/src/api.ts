@@ -1,5 +1,6 @@
 // Everything both entry points export, except initBackend (whose default wasm source differs).
 export { BackendError, TensorLeakError } from './errors.js';
+export { gradientTapeOn } from './gradient-tape.js';
 export { registerAllGradients } from './gradients.js';
 export type { BackendInfo, InitBackendOptions } from './init.js';
 export {

@@ -1,4 +1,5 @@
-import { engine, keep, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import { gradientTapeOn } from '@siamese/backend';
+import { keep, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import type { RunContext } from './step.js';
 
 /** Default {@link FoldOptions.maxBytes}: 128 MiB for all the folded tables of one layer. */
@@ -29,7 +30,7 @@ export function foldMaxBytes(option: boolean | FoldOptions | undefined): number 
 export function canFold(run: RunContext, bytes: number): boolean {
   const cap = run.foldMaxBytes ?? 0;
   if (run.training || cap <= 0 || bytes > cap) return false;
-  return !(engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+  return !gradientTapeOn();
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   unstack,
   zeros,
 } from '@tensorflow/tfjs-core';
+import { gradientTapeOn } from '../gradient-tape.js';
 import { simdKernels } from '../simd-kernels.js';
 import { LSTM_SEQUENCE, LSTM_SEQUENCE_TABLE } from './lstm-sequence.js';
 
@@ -121,7 +122,7 @@ function runLstm(
     });
   }
   // Without a gradient tape nothing needs the saved cell states and activations.
-  const keepForGradient = (engine() as unknown as { isTapeOn?: () => boolean }).isTapeOn?.() ?? true;
+  const keepForGradient = gradientTapeOn();
   const finalOnly = final && simd && !keepForGradient;
   const inputs: NamedTensorMap = ids ? { xp, U: u, mask, ids } : { xp, U: u, mask };
   const [hs, cs, acts] = engine().runKernel(kernel, inputs, {
