@@ -67,18 +67,13 @@ static inline v128_t vtanh_abs(v128_t x) {
 // Scalar versions share the vector code (lane 0), so both paths give identical numbers.
 static inline f32 ssigmoid(f32 x) { return wasm_f32x4_extract_lane(vsigmoid(wasm_f32x4_splat(x)), 0); }
 static inline f32 stanh(f32 x) { return wasm_f32x4_extract_lane(vtanh(wasm_f32x4_splat(x)), 0); }
+static inline f32 stanh_abs(f32 x) { return wasm_f32x4_extract_lane(vtanh_abs(wasm_f32x4_splat(x)), 0); }
 
 #define LD(p) wasm_v128_load(p)
 #define ST(p, v) wasm_v128_store(p, v)
 
 // ---------------------------------------------------------------------------------------------------------------
-// Element-wise functions (tfjs Sigmoid / Tanh).
-
-EXPORT(sigmoid) void sigmoid(const f32 *x, f32 *y, i32 n) {
-  i32 i = 0;
-  for (; i + 4 <= n; i += 4) ST(y + i, vsigmoid(LD(x + i)));
-  for (; i < n; i++) y[i] = ssigmoid(x[i]);
-}
+// Element-wise tanh (tfjs Tanh; Sigmoid stays on XNNPACK's own vectorised kernel).
 
 EXPORT(tanh_) void tanh_(const f32 *x, f32 *y, i32 n) {
   i32 i = 0;
@@ -224,10 +219,10 @@ void lstm_forward_step(const f32 *z, const f32 *xp, const i32 *ids, f32 *acts, f
     for (; k < H; k++) {
       f32 i = ssigmoid(zr[k] + xr[k]);
       f32 f = ssigmoid(zr[H + k] + xr[H + k]);
-      f32 g = stanh(zr[2 * H + k] + xr[2 * H + k]);
+      f32 g = stanh_abs(zr[2 * H + k] + xr[2 * H + k]);
       f32 o = ssigmoid(zr[3 * H + k] + xr[3 * H + k]);
       f32 c = f * cc[k] + i * g;
-      f32 tc = stanh(c);
+      f32 tc = stanh_abs(c);
       if (ar) {
         ar[k] = i;
         ar[H + k] = f;

@@ -3,7 +3,6 @@
 
 /** Exports of `siamese-kernels.wasm` (pointers are byte addresses in the tfjs heap). */
 export interface SimdKernels {
-  sigmoid(x: number, y: number, n: number): void;
   tanh_(x: number, y: number, n: number): void;
   adam(
     x: number,
