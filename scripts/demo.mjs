@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const cli = join(root, 'packages/siamese/dist/cli.js');
+const cli = join(root, 'packages/cli/dist/cli.js');
 if (!existsSync(cli)) {
   console.error('npm run demo: building the packages first (npm run build) …');
   const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const shared = process.env.SIAMESE_SHARED ?? resolve(root, '..', 'shared');
-const cli = process.env.SIAMESE_CLI ?? join(root, 'packages/siamese/dist/cli.js');
+const datasets = join(root, 'datasets');
+const cli = process.env.SIAMESE_CLI ?? join(root, 'packages/cli/dist/cli.js');
 const vectors = join(root, 'datasets/glove/glove.6B.50d.10k.txt.gz');
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
@@ -36,9 +36,9 @@ for (const [data, encoder, loss, epochs] of runs) {
     cli,
     'train',
     '--train',
-    join(shared, 'data', data, 'train.tsv'),
+    join(datasets, data, 'train.tsv.gz'),
     '--dev',
-    join(shared, 'data', data, 'dev.tsv'),
+    join(datasets, data, 'dev.tsv.gz'),
     '--encoder',
     encoder,
     '--loss',

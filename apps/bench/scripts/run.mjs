@@ -1,7 +1,7 @@
 // `npm run bench -- [suite ...] [--json] [--quick] [--check]`
 // Bundles src/ (suites are discovered in src/suites/*.ts), runs the chosen suites, prints a table on stdout
 // (or one JSON array with --json). Progress goes to stderr.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -12,11 +12,6 @@ const json = args.includes('--json');
 const quick = args.includes('--quick');
 const check = args.includes('--check');
 const wanted = args.filter((a) => !a.startsWith('--'));
-const sharedDir = process.env.SIAMESE_SHARED ?? resolve(dir, '../../..', 'shared');
-if (!existsSync(sharedDir)) {
-  console.error(`bench: shared folder not found at ${sharedDir} (set SIAMESE_SHARED)`);
-  process.exit(2);
-}
 
 const names = readdirSync(resolve(dir, 'src/suites'))
   .filter((f) => f.endsWith('.ts'))
@@ -47,7 +42,7 @@ for (const name of selected) {
   });
   const suite = (await import(pathToFileURL(outfile).href)).default;
   log(`bench: ${suite.name} — ${suite.description}${quick ? ' (quick)' : ''}`);
-  const got = await suite.run({ quick, sharedDir, log });
+  const got = await suite.run({ quick, log });
   if (check) {
     if (!Array.isArray(got) || got.length === 0) throw new Error(`bench ${name}: returned no rows`);
     for (const r of got) {

@@ -8,8 +8,6 @@ export interface BenchRow {
 export interface BenchOptions {
   /** Short mode for CI: few runs, small inputs; checks the output shape, not the speed. */
   quick: boolean;
-  /** Absolute path of the shared folder beside the repo (`shared/`), holding `data/` and `golden/`. */
-  sharedDir: string;
   /** Logs progress to stderr (stdout is reserved for the JSON/table output). */
   log(message: string): void;
 }

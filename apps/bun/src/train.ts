@@ -1,6 +1,7 @@
-// `bun run src/train.ts [--out model] [--data ../../../shared/data]`: fine-tunes the tiny model in Bun on WASM and
+// `bun run src/train.ts [--out model] [--data ../../datasets]`: fine-tunes the tiny model in Bun on WASM and
 // saves it (folder format) with its reference set.
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { initBackend, saveModel } from '@siamese/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseStsb, referenceSet, trainTinyModel } from '../../worker/src/tiny-model.ts';
@@ -11,15 +12,19 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'model' },
     data: {
       type: 'string',
-      default: `${Bun.env.SIAMESE_SHARED ?? `${import.meta.dir}/../../../../shared`}/data`,
+      default: `${import.meta.dir}/../../../datasets`,
     },
   },
 });
+/** A gzipped text file (the repo's data sets are stored as `.gz`). */
+const readGz = async (path: string) =>
+  new TextDecoder().decode(gunzipSync(new Uint8Array(await Bun.file(path).arrayBuffer())));
+
 await initBackend();
-const dev = parseStsb(await Bun.file(`${values.data}/stsb/dev.tsv`).text(), 500);
+const dev = parseStsb(await readGz(`${values.data}/stsb/dev.tsv.gz`), 500);
 const references = referenceSet(dev);
 const run = await trainTinyModel({
-  train: parseStsb(await Bun.file(`${values.data}/stsb/train.tsv`).text(), 2000),
+  train: parseStsb(await readGz(`${values.data}/stsb/train.tsv.gz`), 2000),
   dev,
   references,
   onEpoch: (epoch, loss) => console.error(`epoch ${epoch}: loss ${loss.toFixed(4)}`),

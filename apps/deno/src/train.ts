@@ -1,6 +1,7 @@
-// `deno run --allow-read --allow-write --allow-env src/train.ts [--out model] [--data ../../../shared/data]`:
+// `deno run --allow-read --allow-write --allow-env src/train.ts [--out model] [--data ../../datasets]`:
 // fine-tunes the tiny model in Deno on WASM and saves it (folder format) with its reference set.
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { initBackend, saveModel } from '@siamese/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseStsb, referenceSet, trainTinyModel } from '../../worker/src/tiny-model.ts';
@@ -11,15 +12,18 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'model' },
     data: {
       type: 'string',
-      default: `${Deno.env.get('SIAMESE_SHARED') ?? new URL('../../../../shared', import.meta.url).pathname}/data`,
+      default: new URL('../../../datasets', import.meta.url).pathname,
     },
   },
 });
+/** A gzipped text file (the repo's data sets are stored as `.gz`). */
+const readGz = async (path: string) => new TextDecoder().decode(gunzipSync(await Deno.readFile(path)));
+
 await initBackend();
-const dev = parseStsb(await Deno.readTextFile(`${values.data}/stsb/dev.tsv`), 500);
+const dev = parseStsb(await readGz(`${values.data}/stsb/dev.tsv.gz`), 500);
 const references = referenceSet(dev);
 const run = await trainTinyModel({
-  train: parseStsb(await Deno.readTextFile(`${values.data}/stsb/train.tsv`), 2000),
+  train: parseStsb(await readGz(`${values.data}/stsb/train.tsv.gz`), 2000),
   dev,
   references,
   onEpoch: (epoch, loss) => console.error(`epoch ${epoch}: loss ${loss.toFixed(4)}`),

@@ -1,10 +1,11 @@
 // `node scripts/make-sample.mjs`: writes src/sample.json, the built-in training sample (~50 KB): the first 600
 // STS-B train pairs with short sentences, as [sentence1, sentence2, score 0–5]. STS-B is CC BY-SA (see datasets/).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
-const shared = process.env.SIAMESE_SHARED ?? resolve(import.meta.dirname, '../../../../shared');
-const lines = readFileSync(join(shared, 'data/stsb/train.tsv'), 'utf8').trimEnd().split('\n').slice(1);
+const file = resolve(import.meta.dirname, '../../../datasets/stsb/train.tsv.gz');
+const lines = gunzipSync(readFileSync(file)).toString('utf8').trimEnd().split('\n').slice(1);
 const pairs = lines
   .map((l) => l.split('\t'))
   .filter(([a, b]) => a.length + b.length < 110)

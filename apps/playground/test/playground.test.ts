@@ -1,25 +1,15 @@
-// End to end in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core): vite build, serve dist/
+// End to end in headless Chromium (driven by playwright-core; see browser.ts for which one): vite build, serve dist/
 // on 127.0.0.1, train in the page on WASM, check the similarity and ranking UIs, save a screenshot.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './browser.ts';
 import { serveStatic } from './static-server.ts';
 
 const appDir = join(import.meta.dirname, '..');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const EPOCHS = 6;
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 let browser: Browser;
 let page: Page;
@@ -28,14 +18,11 @@ const problems: string[] = [];
 const wasmResponses: { url: string; status: number; type: string | null }[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `Chromium not found at ${chromiumPath}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
-  }
   await build({ root: appDir, logLevel: 'warn' });
   server = await serveStatic(join(appDir, 'dist'));
-  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: FLAGS });
+  const launched = await launchChromium();
+  browser = launched.browser;
+  console.log(`playground: testing in ${launched.source}`);
   page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 
 export const appDir = resolve(import.meta.dirname, '..');
 export const rootDir = resolve(appDir, '../..');
-/** `../shared` beside the repo, or `$SIAMESE_SHARED`. */
-export const sharedDir = process.env.SIAMESE_SHARED ?? resolve(rootDir, '..', 'shared');
+/** The repo's data sets (gzipped; see datasets/README.md). */
+export const dataDir = join(rootDir, 'datasets');
 /** The generated model and reference set the Worker imports. */
 export const modelDir = join(appDir, 'model');
 

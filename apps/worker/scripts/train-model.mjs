@@ -4,9 +4,10 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { initBackend, modelToBytes } from '@siamese/runtime';
 import { build } from 'esbuild';
-import { appDir, modelDir, sharedDir } from './paths.mjs';
+import { appDir, dataDir, modelDir } from './paths.mjs';
 
 /** Node 20 runs no TypeScript: compile the shared module (dependencies stay imports) to a per-process file. */
 async function loadTinyModel() {
@@ -31,7 +32,7 @@ async function loadTinyModel() {
 export async function trainTinyModel({ out = modelDir, pairs = 2000, log = () => {} } = {}) {
   const { parseStsb, referenceSet, trainTinyModel: train } = await loadTinyModel();
   const backend = await initBackend();
-  const read = (file) => readFileSync(join(sharedDir, 'data/stsb', file), 'utf8');
+  const read = (file) => gunzipSync(readFileSync(join(dataDir, 'stsb', `${file}.gz`))).toString('utf8');
   const dev = parseStsb(read('dev.tsv'), 500);
   const references = referenceSet(dev);
   const run = await train({

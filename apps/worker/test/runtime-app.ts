@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, loadModel } from '@siamese/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedDir } from '../scripts/paths.mjs';
 import { spawnServer } from '../scripts/serve.mjs';
 import { loadTest } from './load.ts';
 import { call, routeCases } from './routes.ts';
@@ -34,7 +33,7 @@ export function describeRuntimeApp(app: RuntimeApp): void {
         cwd: app.cwd,
         encoding: 'utf8',
         timeout: 120_000,
-        env: { ...process.env, SIAMESE_SHARED: sharedDir, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+        env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
       });
       if (res.status !== 0)
         throw new Error(`${app.name} training failed (${res.status}):\n${res.stdout}\n${res.stderr}`);

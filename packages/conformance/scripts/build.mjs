@@ -10,7 +10,7 @@ await build({
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
-  external: ['@siamese/*', 'siamese', '@tensorflow/*'],
+  external: ['@siamese/*', '@tensorflow/*'],
   sourcemap: true,
   logLevel: 'warning',
 });

@@ -1,13 +1,16 @@
 // Runs the bundled suite in the current runtime (Node, Deno or Bun) and exits non-zero on any failure.
 import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { formatResults, runSuites, suites } from '../dist/all.js';
 
 const runtime = globalThis.Deno ? 'deno' : globalThis.Bun ? 'bun' : 'node';
-const shared = globalThis.process?.env?.SIAMESE_SHARED;
+// The repo's fixtures: PyTorch goldens (fixtures/golden) and gzipped data sets (datasets/).
+const golden = new URL('../../../fixtures/golden/', import.meta.url);
+const datasets = new URL('../../../datasets/', import.meta.url);
 const ctx = {
   runtime,
-  golden: async (name) => JSON.parse(await readFile(`${shared}/golden/${name}.json`, 'utf8')),
-  data: (path) => readFile(`${shared}/data/${path}`, 'utf8'),
+  golden: async (name) => JSON.parse(await readFile(new URL(`${name}.json`, golden), 'utf8')),
+  data: async (path) => new TextDecoder().decode(gunzipSync(await readFile(new URL(`${path}.gz`, datasets)))),
 };
 const results = await runSuites(suites, ctx);
 console.log(formatResults(runtime, results));

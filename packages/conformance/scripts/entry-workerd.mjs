@@ -1,5 +1,5 @@
 // The Worker that runs the suite inside workerd. Golden files and data arrive bundled (virtual module).
-import files from 'conformance:shared-files';
+import files from 'conformance:fixture-files';
 import { formatResults, runSuites, suites } from '../dist/all.js';
 
 const ctx = {

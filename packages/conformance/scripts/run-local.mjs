@@ -1,6 +1,6 @@
 // `node scripts/run-local.mjs node|deno|bun`: runs the suite with that runtime's binary from node_modules/.bin.
 import { spawnSync } from 'node:child_process';
-import { bin, pkgDir, sharedDir } from './paths.mjs';
+import { bin, pkgDir } from './paths.mjs';
 
 const runtime = process.argv[2];
 const entry = `${pkgDir}/scripts/entry-local.mjs`;
@@ -17,7 +17,7 @@ if (!cmd) {
 const res = spawnSync(cmd[0], cmd[1], {
   stdio: 'inherit',
   cwd: pkgDir,
-  env: { ...process.env, SIAMESE_SHARED: sharedDir, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+  env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
 });
 if (res.error) {
   console.error(`conformance(${runtime}): could not start ${cmd[0]}: ${res.error.message}`);

@@ -3,8 +3,9 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, join, relative } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { bin, pkgDir, sharedDir } from './paths.mjs';
+import { bin, dataDir, goldenDir, pkgDir } from './paths.mjs';
 
 const out = join(pkgDir, '.out', 'workerd');
 mkdirSync(out, { recursive: true });
@@ -29,16 +30,24 @@ await build({
   logLevel: 'warning',
   plugins: [
     {
-      name: 'shared-files',
+      name: 'fixture-files',
       setup(b) {
-        b.onResolve({ filter: /^conformance:shared-files$/ }, () => ({
-          path: 'shared',
-          namespace: 'shared-files',
+        b.onResolve({ filter: /^conformance:fixture-files$/ }, () => ({
+          path: 'fixtures',
+          namespace: 'fixture-files',
         }));
-        b.onLoad({ filter: /.*/, namespace: 'shared-files' }, () => {
+        b.onLoad({ filter: /.*/, namespace: 'fixture-files' }, () => {
+          // Keys as the suite asks for them: `golden/<name>.json`, `data/<set>/<file>` (gunzipped here).
           const files = {};
-          for (const p of walk(sharedDir)) {
-            if (/\.(json|tsv|txt)$/.test(p)) files[relative(sharedDir, p)] = readFileSync(p, 'utf8');
+          for (const p of walk(goldenDir)) {
+            if (p.endsWith('.json')) files[`golden/${relative(goldenDir, p)}`] = readFileSync(p, 'utf8');
+          }
+          for (const p of walk(dataDir)) {
+            if (/\.(tsv|txt)\.gz$/.test(p)) {
+              files[`data/${relative(dataDir, p).replace(/\.gz$/, '')}`] = gunzipSync(
+                readFileSync(p),
+              ).toString('utf8');
+            }
           }
           return { contents: `export default ${JSON.stringify(files)};`, loader: 'js' };
         });

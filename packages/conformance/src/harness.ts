@@ -2,13 +2,13 @@
  * A minimal test harness with no dependencies, so the very same test code runs in Node, Deno, Bun and workerd.
  */
 
-/** What a runtime gives the suite: its name and a way to read the shared golden/data files. */
+/** What a runtime gives the suite: its name and a way to read the repo's golden and data fixtures. */
 export interface TestContext {
   /** `node`, `deno`, `bun` or `workerd`. */
   readonly runtime: string;
-  /** Parsed `shared/golden/<name>.json`. */
+  /** Parsed `fixtures/golden/<name>.json`. */
   golden(name: string): Promise<any>;
-  /** Text of a file under `shared/data/` (e.g. `stsb/dev.tsv`); only the small files are available in workerd. */
+  /** Text of a data set file under `datasets/` (e.g. `stsb/dev.tsv`, stored gzipped). */
   data(path: string): Promise<string>;
 }
 

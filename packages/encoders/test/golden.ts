@@ -2,19 +2,15 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Encoder, EncoderInput } from '../src/index.js';
 
-const proc = (globalThis as { process?: { env: Record<string, string | undefined>; cwd(): string } }).process;
-const shared = proc?.env.SIAMESE_SHARED;
-/** The shared folder beside the repo (`../../../../shared` from here), or `$SIAMESE_SHARED`. */
-export const SHARED: URL = shared
-  ? new URL(shared.replace(/\/?$/, '/'), `file://${proc!.cwd()}/`)
-  : new URL('../../../../shared/', import.meta.url);
+/** The repo's test fixtures (`fixtures/`: PyTorch goldens; see fixtures/README.md). */
+export const FIXTURES: URL = new URL('../../../fixtures/', import.meta.url);
 
 // Golden JSON is loosely typed.
 export type Golden = any;
 export type GoldenTensor = { shape: number[]; data: unknown };
 
 export function loadGolden(name: string): Golden {
-  return JSON.parse(readFileSync(new URL(`golden/${name}.json`, SHARED), 'utf8'));
+  return JSON.parse(readFileSync(new URL(`golden/${name}.json`, FIXTURES), 'utf8'));
 }
 
 export const toTensor = (x: GoldenTensor, dtype: 'float32' | 'int32' = 'float32') =>

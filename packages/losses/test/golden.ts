@@ -2,11 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossBatch, LossConfig } from '../src/index.js';
 
-const proc = (globalThis as { process?: { env: Record<string, string | undefined>; cwd(): string } }).process;
-const shared = proc?.env.SIAMESE_SHARED;
-const goldenDir = shared
-  ? new URL(`${shared.replace(/\/?$/, '/')}golden/`, `file://${proc!.cwd()}/`)
-  : new URL('../../../../shared/golden/', import.meta.url);
+/** PyTorch goldens kept in the repo (see fixtures/README.md). */
+const goldenDir = new URL('../../../fixtures/golden/', import.meta.url);
 
 /** A golden tensor `{shape, data}`. */
 export interface GoldenTensor {
@@ -21,7 +18,7 @@ export interface GoldenCase {
   grads: Record<string, GoldenTensor>;
 }
 
-/** Parsed `shared/golden/<name>.json`. */
+/** Parsed `fixtures/golden/<name>.json`. */
 export function readGolden(name: string): { cases: GoldenCase[]; [k: string]: unknown } {
   return JSON.parse(readFileSync(new URL(`${name}.json`, goldenDir), 'utf8'));
 }

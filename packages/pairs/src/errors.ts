@@ -9,6 +9,8 @@ import { SiameseError } from '@siamese/core';
  * - `E_DATASET_QUOTE`: a quoted field is not closed, or text follows its closing quote.
  * - `E_DATASET_JSON`: a JSONL line is not valid JSON or not an object.
  * - `E_DATASET_TYPE`: a JSON/object field has the wrong type (e.g. a number where text is expected).
+ * - `E_DATASET_FILE`: the file cannot be opened or read (missing, a directory, no permission).
+ * - `E_DATASET_GZIP`: a `.gz` file is corrupt or truncated.
  */
 export type DatasetErrorCode =
   | 'E_DATASET_COLUMNS'
@@ -17,9 +19,14 @@ export type DatasetErrorCode =
   | 'E_DATASET_SCORE_RANGE'
   | 'E_DATASET_QUOTE'
   | 'E_DATASET_JSON'
-  | 'E_DATASET_TYPE';
+  | 'E_DATASET_TYPE'
+  | 'E_DATASET_FILE'
+  | 'E_DATASET_GZIP';
 
-/** Where a problem is: the source name, the 1-based line and the 1-based column (character offset in the line). */
+/**
+ * Where a problem is: the source name, the 1-based line and the 1-based column (character offset in the line).
+ * Line 0 means the whole source (it could not be opened or decompressed).
+ */
 export interface DatasetLocation {
   source: string;
   line: number;
@@ -41,7 +48,8 @@ export class DatasetError extends SiameseError {
   declare readonly details: Readonly<DatasetLocation>;
 
   constructor(code: DatasetErrorCode, problem: string, where: DatasetLocation) {
-    super(code, `${where.source}:${where.line}:${where.column}: ${problem}`, {
+    const at = where.line > 0 ? `${where.source}:${where.line}:${where.column}` : where.source;
+    super(code, `${at}: ${problem}`, {
       details: { source: where.source, line: where.line, column: where.column },
     });
   }

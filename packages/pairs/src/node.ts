@@ -3,15 +3,47 @@
  * that touches `node:fs`). Everything else is runtime-neutral.
  */
 import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { DatasetError } from './errors.js';
 import type { PairRecord, PairsResult, ReadReport } from './pair-record.js';
 import type { ReadPairsOptions } from './read-options.js';
 import { readPairs, streamPairs } from './read-pairs.js';
 import { type ReadRowsOptions, streamRows, type TableRow } from './read-rows.js';
 
-/** Byte chunks of a file (64 KiB each), as an async iterable any reader accepts. */
+/**
+ * Byte chunks of a file (64 KiB each), as an async iterable any reader accepts. A path ending in `.gz` is
+ * gunzipped on the fly. A file that cannot be read gives `E_DATASET_FILE`; a corrupt or truncated `.gz` gives
+ * `E_DATASET_GZIP`.
+ */
 export function fileChunks(path: string): AsyncIterable<Uint8Array> {
   if (typeof path !== 'string') throw new TypeError(`path: expected a string, found ${typeof path}`);
-  return createReadStream(path, { highWaterMark: 64 * 1024 });
+  return readChunks(path);
+}
+
+async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
+  const file = createReadStream(path, { highWaterMark: 64 * 1024 });
+  const gzip = /\.gz$/i.test(path);
+  let fileError: unknown;
+  file.on('error', (e) => {
+    fileError = e;
+  });
+  const source = gzip ? file.pipe(createGunzip()) : file;
+  if (gzip) file.on('error', (e) => (source as ReturnType<typeof createGunzip>).destroy(e));
+  try {
+    for await (const chunk of source) yield chunk as Uint8Array;
+  } catch (e) {
+    const where = { source: path, line: 0, column: 0 };
+    if (fileError !== undefined || !gzip) {
+      throw new DatasetError('E_DATASET_FILE', `cannot read the file: ${(e as Error).message}`, where);
+    }
+    throw new DatasetError(
+      'E_DATASET_GZIP',
+      `not a valid gzip file, or truncated: ${(e as Error).message}`,
+      where,
+    );
+  } finally {
+    file.destroy();
+  }
 }
 
 /** Reads all pair records of a file; `source` defaults to the path, so errors name the file. */

@@ -1,13 +1,15 @@
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 
-/** `shared/data` beside the repo (or `$SIAMESE_SHARED/data`). */
-export const dataDir = resolve(
-  process.env.SIAMESE_SHARED ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared'),
-  'data',
-);
-if (!existsSync(dataDir)) throw new Error(`shared data not found at ${dataDir} (set SIAMESE_SHARED)`);
+/** The repo's data sets (`datasets/`, each file gzipped: `stsb/train.tsv.gz`; see datasets/README.md). */
+export const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../datasets');
+
+/** Uncompressed bytes of `datasets/<path>` (stored as `<path>.gz`). */
+export function readDataBytes(path: string): Uint8Array {
+  return new Uint8Array(gunzipSync(readFileSync(resolve(dataDir, `${path}.gz`))));
+}
 
 /** Splits bytes into chunks of `size` (to exercise chunk boundaries). */
 export function* byteChunks(bytes: Uint8Array, size: number): Generator<Uint8Array> {

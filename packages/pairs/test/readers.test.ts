@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,7 +11,7 @@ import {
   streamRows,
 } from '../src/index.js';
 import { readPairsFile, streamPairsFile } from '../src/node.js';
-import { byteChunks, byteStream, dataDir } from './helpers.js';
+import { byteChunks, byteStream, dataDir, readDataBytes } from './helpers.js';
 
 const enc = new TextEncoder();
 
@@ -34,17 +33,17 @@ describe('shared data files (TAB, header, no quoting)', () => {
   };
   for (const [set, [train, dev]] of Object.entries(counts)) {
     it(`${set}: exact row counts, no problems`, async () => {
-      const t = await readPairsFile(resolve(dataDir, set, 'train.tsv'));
-      const d = await readPairsFile(resolve(dataDir, set, 'dev.tsv'));
+      const t = await readPairsFile(resolve(dataDir, set, 'train.tsv.gz'));
+      const d = await readPairsFile(resolve(dataDir, set, 'dev.tsv.gz'));
       expect(t.pairs.length).toBe(train);
       expect(d.pairs.length).toBe(dev);
       expect(t.report).toMatchObject({ rows: train, accepted: train, skipped: 0, problems: [] });
-      expect(t.report.source).toBe(resolve(dataDir, set, 'train.tsv'));
+      expect(t.report.source).toBe(resolve(dataDir, set, 'train.tsv.gz'));
     });
   }
 
   it('STS-B fields and scores are exact', async () => {
-    const { pairs } = await readPairsFile(resolve(dataDir, 'stsb/train.tsv'), { scoreRange: [0, 5] });
+    const { pairs } = await readPairsFile(resolve(dataDir, 'stsb/train.tsv.gz'), { scoreRange: [0, 5] });
     expect(pairs[0]).toEqual({
       text1: 'A plane is taking off.',
       text2: 'An air plane is taking off.',
@@ -63,7 +62,7 @@ describe('shared data files (TAB, header, no quoting)', () => {
   });
 
   it('SICK: score column found, entailment column ignored or mapped with labelMap', async () => {
-    const path = resolve(dataDir, 'sick/dev.tsv');
+    const path = resolve(dataDir, 'sick/dev.tsv.gz');
     const { pairs } = await readPairsFile(path, { scoreRange: [1, 5] });
     expect(pairs.at(-1)).toEqual({
       text1: 'A young man is pushing a motocross bike down a dirt hill',
@@ -81,7 +80,7 @@ describe('shared data files (TAB, header, no quoting)', () => {
   });
 
   it('MRPC: rows with " stay intact with quoting off; labels exact', async () => {
-    const { pairs } = await readPairsFile(resolve(dataDir, 'mrpc/dev.tsv'));
+    const { pairs } = await readPairsFile(resolve(dataDir, 'mrpc/dev.tsv.gz'));
     expect(pairs[3]).toEqual({
       text1: `"We're a quiet, peaceful town of 862 people and nothing ever happens," said Carolyn Greene Bennett, Cedar Grove's town recorder.`,
       text2: `"We're a quiet, peaceful town of 862 people and nothing ever happens," Bennett said.`,
@@ -90,12 +89,12 @@ describe('shared data files (TAB, header, no quoting)', () => {
     });
     expect(pairs.filter((p) => p.label === 1).length).toBe(346);
     expect(pairs.filter((p) => p.text1.includes('"') || p.text2.includes('"')).length).toBe(97);
-    const train = await readPairsFile(resolve(dataDir, 'mrpc/train.tsv'));
+    const train = await readPairsFile(resolve(dataDir, 'mrpc/train.tsv.gz'));
     expect(train.pairs.filter((p) => p.label === 1).length).toBe(2407);
   });
 
   it('streams: tiny byte chunks (split multi-byte chars and lines) give the same records', async () => {
-    const bytes = readFileSync(resolve(dataDir, 'stsb/train.tsv'));
+    const bytes = readDataBytes('stsb/train.tsv');
     const whole = parsePairs(new TextDecoder().decode(bytes)).pairs;
     const viaStream = await readPairs(byteStream(bytes, 7), { source: 'stsb/train.tsv' });
     expect(viaStream.pairs).toEqual(whole);
@@ -112,7 +111,7 @@ describe('shared data files (TAB, header, no quoting)', () => {
   });
 
   it('streamPairsFile returns the report as the generator result', async () => {
-    const gen = streamPairsFile(resolve(dataDir, 'mrpc/dev.tsv'));
+    const gen = streamPairsFile(resolve(dataDir, 'mrpc/dev.tsv.gz'));
     let n = 0;
     let r = await gen.next();
     while (!r.done) {
@@ -311,7 +310,7 @@ describe('generic rows', () => {
   });
 
   it('streamRows reads a real file and checks widths', async () => {
-    const bytes = readFileSync(resolve(dataDir, 'sick/dev.tsv'));
+    const bytes = readDataBytes('sick/dev.tsv');
     const rows = [];
     for await (const r of streamRows(byteStream(bytes, 1000))) rows.push(r);
     expect(rows.length).toBe(500);

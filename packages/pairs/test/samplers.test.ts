@@ -234,7 +234,7 @@ describe('padding', () => {
   });
 
   it('bucketing STS-B by length cuts padding versus random batches', async () => {
-    const { pairs } = await readPairsFile(`${dataDir}/stsb/train.tsv`);
+    const { pairs } = await readPairsFile(`${dataDir}/stsb/train.tsv.gz`);
     const lengths = pairs.map((p) => Math.max(p.text1.split(' ').length, p.text2.split(' ').length));
     const r = new BucketSampler({ lengths, batchSize: 32, seed: 1 }).paddingReport(0);
     expect(r.bucketed.tokens).toBe(r.random.tokens);

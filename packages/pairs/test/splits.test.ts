@@ -32,7 +32,7 @@ describe('leakage-safe splits', () => {
   });
 
   it('STS-B train: 80/10/10 without leakage, both strategies', async () => {
-    const { pairs } = await readPairsFile(`${dataDir}/stsb/train.tsv`);
+    const { pairs } = await readPairsFile(`${dataDir}/stsb/train.tsv.gz`);
     const group = splitPairs(pairs, { fractions: { train: 0.8, dev: 0.1, test: 0.1 }, seed: 1 });
     expect(findLeakage(Object.values(group.splits))).toEqual([]);
     expect(group.report.sizes.train + group.report.sizes.dev + group.report.sizes.test).toBe(5749);
@@ -51,8 +51,8 @@ describe('leakage-safe splits', () => {
   });
 
   it('SICK dev overlaps train; filterLeakage removes the overlapping dev pairs', async () => {
-    const train = (await readPairsFile(`${dataDir}/sick/train.tsv`)).pairs;
-    const dev = (await readPairsFile(`${dataDir}/sick/dev.tsv`)).pairs;
+    const train = (await readPairsFile(`${dataDir}/sick/train.tsv.gz`)).pairs;
+    const dev = (await readPairsFile(`${dataDir}/sick/dev.tsv.gz`)).pairs;
     const shared = findLeakage([train, dev]);
     expect(shared.length).toBeGreaterThan(0);
     const safe = filterLeakage(dev, train);

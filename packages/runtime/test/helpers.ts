@@ -1,18 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 
-/** The shared data folder beside the repo (or SIAMESE_SHARED). */
-export const shared =
-  process.env.SIAMESE_SHARED ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared');
+/** The repo's data sets (`datasets/`, gzipped; see datasets/README.md). */
+export const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../datasets');
 
-/** The first `n` pairs of a shared TSV (`stsb/train.tsv`), scores scaled to [0, 1] by `scale`. */
+/** The first `n` pairs of a data set TSV (`stsb/train.tsv`), scores scaled to [0, 1] by `scale`. */
 export function tsvPairs(
   file: string,
   n: number,
   scale = 5,
 ): { text1: string; text2: string; score: number }[] {
-  const lines = readFileSync(resolve(shared, 'data', file), 'utf8')
+  const lines = gunzipSync(readFileSync(resolve(dataDir, `${file}.gz`)))
+    .toString('utf8')
     .trim()
     .split('\n')
     .slice(1, n + 1);

@@ -1,20 +1,17 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 
-const proc = (globalThis as { process?: { env: Record<string, string | undefined>; cwd(): string } }).process;
-const shared = proc?.env.SIAMESE_SHARED;
-/** The shared data folder: `$SIAMESE_SHARED/data` (relative to the cwd), else `../../../../shared/data`. */
-const dataDir = shared
-  ? new URL(`${shared.replace(/\/?$/, '/')}data/`, `file://${proc!.cwd()}/`)
-  : new URL('../../../../shared/data/', import.meta.url);
+/** The repo's data sets (`datasets/`, gzipped; see datasets/README.md). */
+const dataDir = new URL('../../../datasets/', import.meta.url);
 
-/** Text of `shared/data/<path>`. */
-export function readData(path: string): string {
-  return readFileSync(new URL(path, dataDir), 'utf8');
+/** Bytes of `datasets/<path>` (stored as `<path>.gz`). */
+export function readDataBytes(path: string): Uint8Array {
+  return new Uint8Array(gunzipSync(readFileSync(new URL(`${path}.gz`, dataDir))));
 }
 
-/** Bytes of `shared/data/<path>`. */
-export function readDataBytes(path: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(path, dataDir)));
+/** Text of `datasets/<path>`. */
+export function readData(path: string): string {
+  return new TextDecoder().decode(readDataBytes(path));
 }
 
 /** Both sentences of every pair of a TSV split (header skipped, TAB separated, no quoting). */

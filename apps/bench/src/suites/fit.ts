@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { readPairs } from '@siamese/pairs';
 import { createModel, fit, initBackend, lossForName, type PresetName } from '@siamese/runtime';
+import { readDatasetText } from '../data.js';
 import { peakRssMB, round } from '../measure.js';
 import type { BenchRow, BenchSuite } from '../types.js';
 
-async function stsb(sharedDir: string, split: 'train' | 'dev') {
-  const text = readFileSync(join(sharedDir, `data/stsb/${split}.tsv`), 'utf8');
+async function stsb(split: 'train' | 'dev') {
+  const text = readDatasetText(`stsb/${split}.tsv`);
   const { pairs } = await readPairs(text, { format: 'tsv' });
   return pairs.map((p) => ({ text1: p.text1, text2: p.text2, score: (p.score ?? 0) / 5 }));
 }
@@ -20,10 +19,10 @@ const suite: BenchSuite = {
   name: 'fit',
   description:
     'createModel presets on STS-B: fit() pairs/s (1 epoch, batch 64, cosine) and embedMatrix() sentences/s',
-  async run({ quick, sharedDir, log }) {
+  async run({ quick, log }) {
     await initBackend();
-    const train = (await stsb(sharedDir, 'train')).slice(0, quick ? 256 : 3_000);
-    const dev = await stsb(sharedDir, 'dev');
+    const train = (await stsb('train')).slice(0, quick ? 256 : 3_000);
+    const dev = await stsb('dev');
     const sentences = dev.flatMap((p) => [p.text1, p.text2]).slice(0, quick ? 256 : 3_000);
     const presets: PresetName[] = quick ? ['meanpool', 'cnn'] : ['lstm', 'bilstm', 'cnn', 'meanpool'];
     const rows: BenchRow[] = [];

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   BucketSampler,
   MPerClassSampler,
@@ -12,6 +10,7 @@ import {
   splitPairs,
   tripletsFromLabels,
 } from '@siamese/pairs';
+import { readDataset } from '../data.js';
 import { round, timeIt } from '../measure.js';
 import type { BenchRow, BenchSuite } from '../types.js';
 
@@ -19,10 +18,10 @@ import type { BenchRow, BenchSuite } from '../types.js';
 const suite: BenchSuite = {
   name: 'pairs',
   description: 'TSV parse MB/s, pair/triplet generation, split and sampler throughput',
-  async run({ quick, sharedDir, log }) {
+  async run({ quick, log }) {
     const runs = quick ? 5 : 15;
     const rows: BenchRow[] = [];
-    const bytes = readFileSync(join(sharedDir, 'data/stsb/train.tsv'));
+    const bytes = readDataset('stsb/train.tsv');
     const text = new TextDecoder().decode(bytes);
     const mb = bytes.length / 1e6;
 

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseVectors, Tokenizer } from '@siamese/tokenizer';
+import { readDataset, readDatasetText } from '../data.js';
 import { round, timeIt } from '../measure.js';
 import type { BenchSuite } from '../types.js';
 
@@ -8,8 +7,8 @@ import type { BenchSuite } from '../types.js';
 const suite: BenchSuite = {
   name: 'tokenizer',
   description: 'encodeBatch MB/s + tokens/s on STS-B train (batches of 64); GloVe 10k parse MB/s',
-  async run({ quick, sharedDir, log }) {
-    const tsv = readFileSync(join(sharedDir, 'data/stsb/train.tsv'), 'utf8');
+  async run({ quick, log }) {
+    const tsv = readDatasetText('stsb/train.tsv');
     let texts = tsv
       .split('\n')
       .slice(1)
@@ -39,7 +38,7 @@ const suite: BenchSuite = {
       for (const t of texts) tok.tokenize(t);
     }, runs);
 
-    const glove = new Uint8Array(readFileSync(join(sharedDir, 'data/glove/glove.6B.50d.10k.txt')));
+    const glove = readDataset('glove/glove.6B.50d.10k.txt');
     const gloveText = new TextDecoder().decode(glove);
     const chunk = 64 * 1024;
     const stream = () =>

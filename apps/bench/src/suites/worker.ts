@@ -10,15 +10,12 @@ import type { BenchSuite } from '../types.js';
 const suite: BenchSuite = {
   name: 'worker',
   description: 'Cloudflare Worker upload size: JS + wasm + model (gzip) vs the 3 MB budget',
-  async run({ quick, sharedDir, log }) {
+  async run({ quick, log }) {
     const appDir = dirname(createRequire(import.meta.url).resolve('@siamese/app-worker/package.json'));
     const res = spawnSync(
       process.execPath,
       [join(appDir, 'scripts/size-report.mjs'), ...(quick ? ['--quick'] : [])],
-      {
-        encoding: 'utf8',
-        env: { ...process.env, SIAMESE_SHARED: sharedDir },
-      },
+      { encoding: 'utf8' },
     );
     if (res.status !== 0) throw new Error(`worker size report failed (${res.status}):\n${res.stderr}`);
     const sizes = JSON.parse(res.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;

@@ -3,12 +3,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = resolve(here, '../dist/cli.js');
-const shared = process.env.SIAMESE_SHARED ?? resolve(here, '../../../../shared');
-const data = (f: string) => join(shared, 'data', f);
+/** Path of a repo data set file (`datasets/<f>`, gzipped: the CLI reads `.gz` directly). */
+const dataFile = (f: string) => resolve(here, '../../../datasets', f);
+/** Text of a repo data set (`datasets/<f>.gz`). */
+const data = (f: string) => gunzipSync(readFileSync(dataFile(`${f}.gz`))).toString('utf8');
 const tmp = mkdtempSync(join(tmpdir(), 'siamese-cli-'));
 const model = join(tmp, 'model');
 
@@ -25,9 +28,9 @@ function run(args: string[], input?: string) {
 beforeAll(() => {
   expect(existsSync(cli), 'build the package first (dist/cli.js)').toBe(true);
   // A small STS-B slice: trains in seconds.
-  const lines = readFileSync(data('stsb/train.tsv'), 'utf8').split('\n');
+  const lines = data('stsb/train.tsv').split('\n');
   writeFileSync(join(tmp, 'train.tsv'), `${lines.slice(0, 401).join('\n')}\n`);
-  const dev = readFileSync(data('stsb/dev.tsv'), 'utf8').split('\n');
+  const dev = data('stsb/dev.tsv').split('\n');
   writeFileSync(join(tmp, 'dev.tsv'), `${dev.slice(0, 201).join('\n')}\n`);
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -93,7 +96,7 @@ describe('siamese eval / similarity / search / embed', () => {
     const scored = run(['eval', '--model', model, '--data', 'dev.tsv', '--json']);
     expect(scored.code, scored.stderr).toBe(0);
     expect(Object.keys(JSON.parse(scored.stdout))).toEqual(['pearson', 'spearman', 'n']);
-    const binary = run(['eval', '--model', model, '--data', data('mrpc/dev.tsv'), '--json']);
+    const binary = run(['eval', '--model', model, '--data', dataFile('mrpc/dev.tsv.gz'), '--json']);
     expect(binary.code, binary.stderr).toBe(0);
     const m = JSON.parse(binary.stdout);
     for (const k of ['accuracy', 'f1', 'threshold', 'ap', 'n']) expect(m).toHaveProperty(k);
