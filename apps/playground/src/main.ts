@@ -1,5 +1,6 @@
 // The playground: WASM backend, in-page training on the built-in sample with a live chart, similarity, ranking.
-import { createModel, fit, initBackend, lossForName, type SiameseModel } from '@siamese/runtime';
+import { lossFromConfig } from '@siamese/losses';
+import { createModel, fit, initBackend, type SiameseModel, search, similarity } from '@siamese/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ChartData, drawChart } from './chart.ts';
 import sample from './sample.json';
@@ -44,7 +45,7 @@ async function trainModel(): Promise<void> {
   drawChart(canvas, chart);
   setStatus('training…', 0);
   await fit(model, train, {
-    loss: lossForName('cosine'),
+    loss: lossFromConfig({ type: 'cosine' }),
     epochs,
     batchSize,
     lr: 0.005,
@@ -76,7 +77,7 @@ async function compare(): Promise<void> {
   if (!model) return;
   const a = $<HTMLInputElement>('sim-a').value;
   const b = $<HTMLInputElement>('sim-b').value;
-  const s = await model.similarity(a, b);
+  const s = await similarity(model, a, b);
   $('sim-value').textContent = s.toFixed(4);
   $('sim-bar').style.width = `${Math.max(0, s) * 100}%`;
 }
@@ -88,7 +89,7 @@ async function rank(): Promise<void> {
     .map((l) => l.trim())
     .filter(Boolean);
   if (!corpus.length) return;
-  const hits = await model.search($<HTMLInputElement>('query').value, corpus, corpus.length);
+  const hits = await search(model, $<HTMLInputElement>('query').value, corpus, { k: corpus.length });
   const list = $<HTMLOListElement>('ranking');
   list.replaceChildren(
     ...hits.map((h) => {

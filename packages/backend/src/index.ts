@@ -1,10 +1,20 @@
 import { type BackendInfo, type InitBackendOptions, initBackendWith } from './init.js';
 import { inlineSimdKernels } from './simd-kernels-inline.js';
 
-export * from './api.js';
+export {
+  type BackendErrorCode,
+  type BackendInfo,
+  FusedAdamOptimizer,
+  fusedAdam,
+  type InitBackendOptions,
+  type LeakCheckResult,
+  tensorLeakCheck,
+  type WasmSource,
+} from './api.js';
 
-/** URL of the SIMD `.wasm` binary shipped next to this module (serve it with your app in browsers). */
-export const wasmUrl: URL = new URL('./tfjs-backend-wasm-simd.wasm', import.meta.url);
+// The tfjs SIMD binary shipped next to this module: read from disk on Node/Deno/Bun, fetched in browsers (serve
+// `@siamese/backend/tfjs-backend-wasm-simd.wasm` with your app, or pass `initBackend({ wasm })`).
+const defaultWasm = (): URL => new URL('./tfjs-backend-wasm-simd.wasm', import.meta.url);
 
 /**
  * Selects and initialises a tfjs backend, registers all gradients and the kernels training needs, and resolves
@@ -19,5 +29,5 @@ export const wasmUrl: URL = new URL('./tfjs-backend-wasm-simd.wasm', import.meta
  * ```
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
-  return initBackendWith(options, () => wasmUrl, inlineSimdKernels);
+  return initBackendWith(options, defaultWasm, inlineSimdKernels);
 }

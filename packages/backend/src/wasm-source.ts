@@ -1,4 +1,4 @@
-import { BackendError } from './errors.js';
+import { SiameseError } from '@siamese/core';
 
 /**
  * Where the WASM binary comes from. Any of: a compiled `WebAssembly.Module` (required on Cloudflare Workers,
@@ -48,7 +48,7 @@ export async function loadWasmBinary(source: WasmSource): Promise<WasmBinary> {
   if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return src;
   if (isResponse(src)) {
     if (!src.ok)
-      throw new BackendError(
+      throw new SiameseError(
         'E_WASM_LOAD',
         `wasm binary: expected HTTP 200, found ${src.status} for ${src.url}`,
       );
@@ -63,7 +63,7 @@ export async function loadWasmBinary(source: WasmSource): Promise<WasmBinary> {
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return await res.arrayBuffer();
   } catch (e) {
-    throw new BackendError('E_WASM_LOAD', `wasm binary: could not read ${where}: ${(e as Error).message}`, {
+    throw new SiameseError('E_WASM_LOAD', `wasm binary: could not read ${where}: ${(e as Error).message}`, {
       cause: e,
       details: { source: where },
     });

@@ -5,10 +5,16 @@ import { type BackendInfo, type InitBackendOptions, initBackendWith } from './in
 import kernelsModule from './siamese-kernels.wasm';
 import wasmModule from './tfjs-backend-wasm-simd.wasm';
 
-export * from './api.js';
-
-/** The SIMD module, imported as a `WebAssembly.Module`. */
-export const wasmUrl: WebAssembly.Module = wasmModule;
+export {
+  type BackendErrorCode,
+  type BackendInfo,
+  FusedAdamOptimizer,
+  fusedAdam,
+  type InitBackendOptions,
+  type LeakCheckResult,
+  tensorLeakCheck,
+  type WasmSource,
+} from './api.js';
 
 /** See the default entry: same API; the default binary is the imported module. */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {

@@ -56,6 +56,7 @@ describe('siamese train', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.backend).toBe('wasm');
+    expect(out.loss).toBe('coSENT'); // the default recipe's loss (docs/quality.md)
     expect(out.dev.n).toBe(200);
     expect(out.epochs).toHaveLength(2);
     expect(out.dev.spearman).toBeGreaterThan(-1);
@@ -67,6 +68,33 @@ describe('siamese train', () => {
     expect(existsSync(join(model, 'checkpoints'))).toBe(false);
   });
 
+  it('--loss takes any registered type or short name in any case, --loss-options its options', () => {
+    const out = join(tmp, 'mnrl-dot');
+    const r = run([
+      'train',
+      '--train',
+      'train.tsv',
+      '--encoder',
+      'meanpool',
+      '--loss',
+      'MNRL',
+      '--loss-options',
+      '{"similarity":"dot"}',
+      '--epochs',
+      '1',
+      '--hidden',
+      '8',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).loss).toBe('multipleNegativesRanking');
+    const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    expect(manifest.loss).toMatchObject({ type: 'multipleNegativesRanking', similarity: 'dot' });
+    expect(manifest.similarity).toBe('dot'); // searched the way it was trained
+  });
+
   it('rejects bad flags and bad files with exit code 2 and one clear line, never a stack trace', () => {
     for (const [args, pattern] of [
       [['train', '--bogus'], /unknown flag --bogus/],
@@ -76,7 +104,16 @@ describe('siamese train', () => {
         /--encoder expected one of lstm\|bilstm\|cnn\|meanpool/,
       ],
       [['train'], /--train FILE is required/],
-      [['train', '--train', 'missing.tsv'], /file not found: missing.tsv/],
+      [['train', '--train', 'missing.tsv'], /missing.tsv: file not found/],
+      [
+        ['train', '--train', 'train.tsv', '--loss', 'tripplet'],
+        /--loss expected one of cosineSimilarity\|cosine\|/,
+      ],
+      [
+        ['train', '--train', 'train.tsv', '--loss-options', '{"margn":1}', '--loss', 'triplet'],
+        /triplet: unknown option margn/,
+      ],
+      [['train', '--train', 'train.tsv', '--loss-options', '[1]'], /--loss-options expected a JSON object/],
       [['frobnicate'], /unknown command "frobnicate"/],
     ] as const) {
       const r = run([...args]);

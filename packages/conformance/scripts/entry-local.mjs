@@ -7,10 +7,12 @@ const runtime = globalThis.Deno ? 'deno' : globalThis.Bun ? 'bun' : 'node';
 // The repo's fixtures: PyTorch goldens (fixtures/golden) and gzipped data sets (datasets/).
 const golden = new URL('../../../fixtures/golden/', import.meta.url);
 const datasets = new URL('../../../datasets/', import.meta.url);
+const saved = new URL('../.out/saved/', import.meta.url);
 const ctx = {
   runtime,
   golden: async (name) => JSON.parse(await readFile(new URL(`${name}.json`, golden), 'utf8')),
   data: async (path) => new TextDecoder().decode(gunzipSync(await readFile(new URL(`${path}.gz`, datasets)))),
+  saved: async (name) => JSON.parse(await readFile(new URL(`${name}.json`, saved), 'utf8')),
 };
 const results = await runSuites(suites, ctx);
 console.log(formatResults(runtime, results));

@@ -9,6 +9,11 @@ const ctx = {
     if (text === undefined) throw new Error(`golden file ${name}.json was not bundled`);
     return JSON.parse(text);
   },
+  saved: async (name) => {
+    const text = files[`saved/${name}.json`];
+    if (text === undefined) throw new Error(`saved model file ${name}.json was not bundled`);
+    return JSON.parse(text);
+  },
   data: async (path) => {
     const text = files[`data/${path}`];
     if (text === undefined) throw new Error(`data file ${path} was not bundled`);

@@ -6,4 +6,6 @@ export const repoRoot = resolve(pkgDir, '../..');
 /** PyTorch goldens (`fixtures/golden/*.json`) and data sets (`datasets/<set>/<file>.gz`), both in the repo. */
 export const goldenDir = resolve(repoRoot, 'fixtures', 'golden');
 export const dataDir = resolve(repoRoot, 'datasets');
+/** Models saved by `save-extensions.mjs` (one Node process) for the suites to load (another process). */
+export const savedDir = resolve(pkgDir, '.out', 'saved');
 export const bin = (name) => resolve(repoRoot, 'node_modules', '.bin', name);

@@ -14,6 +14,15 @@ if (!cmd) {
   console.error(`usage: run-local.mjs node|deno|bun (got ${runtime})`);
   process.exit(2);
 }
+// Models using custom extensions are saved by another (Node) process first: the suite loads them fresh.
+const saved = spawnSync(process.execPath, [`${pkgDir}/scripts/save-extensions.mjs`], {
+  stdio: 'inherit',
+  cwd: pkgDir,
+});
+if (saved.status !== 0) {
+  console.error(`conformance(${runtime}): saving the extension models failed`);
+  process.exit(1);
+}
 const res = spawnSync(cmd[0], cmd[1], {
   stdio: 'inherit',
   cwd: pkgDir,

@@ -1,12 +1,21 @@
 // Bundles the suite into a Worker and runs it inside a real workerd (from npm) listening on 127.0.0.1 only.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { bin, dataDir, goldenDir, pkgDir } from './paths.mjs';
+import { bin, dataDir, goldenDir, pkgDir, savedDir } from './paths.mjs';
 
+// Models using custom extensions are saved by a Node process first: the Worker loads them fresh.
+const saved = spawnSync(process.execPath, [join(pkgDir, 'scripts/save-extensions.mjs')], {
+  stdio: 'inherit',
+  cwd: pkgDir,
+});
+if (saved.status !== 0) {
+  console.error('conformance(workerd): saving the extension models failed');
+  process.exit(1);
+}
 const out = join(pkgDir, '.out', 'workerd');
 mkdirSync(out, { recursive: true });
 
@@ -42,6 +51,7 @@ await build({
           for (const p of walk(goldenDir)) {
             if (p.endsWith('.json')) files[`golden/${relative(goldenDir, p)}`] = readFileSync(p, 'utf8');
           }
+          for (const p of walk(savedDir)) files[`saved/${relative(savedDir, p)}`] = readFileSync(p, 'utf8');
           for (const p of walk(dataDir)) {
             if (/\.(tsv|txt)\.gz$/.test(p)) {
               files[`data/${relative(dataDir, p).replace(/\.gz$/, '')}`] = gunzipSync(

@@ -6,13 +6,21 @@ import type { Suite } from './harness.js';
 import backend from './suites/backend.js';
 import core from './suites/core.js';
 import encoders from './suites/encoders.js';
+import extensions from './suites/extensions.js';
 import losses from './suites/losses.js';
 import pairs from './suites/pairs.js';
 import runtime from './suites/runtime.js';
 import tokenizer from './suites/tokenizer.js';
 
-export const suites: Suite[] = [core, tokenizer, pairs, backend, encoders, losses, runtime].filter(
-  (s) => s.tests.length > 0,
-);
+export const suites: Suite[] = [
+  core,
+  tokenizer,
+  pairs,
+  backend,
+  encoders,
+  losses,
+  runtime,
+  extensions,
+].filter((s) => s.tests.length > 0);
 export type { TestContext, TestResult } from './harness.js';
 export { formatResults, runSuites } from './harness.js';

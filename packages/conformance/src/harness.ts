@@ -10,6 +10,8 @@ export interface TestContext {
   golden(name: string): Promise<any>;
   /** Text of a data set file under `datasets/` (e.g. `stsb/dev.tsv`, stored gzipped). */
   data(path: string): Promise<string>;
+  /** Parsed `.out/saved/<name>.json`, written by another process (`scripts/save-extensions.mjs`). */
+  saved(name: string): Promise<any>;
 }
 
 export type TestFn = (ctx: TestContext) => void | Promise<void>;

@@ -1,45 +1,93 @@
 /**
- * Base class of every error the SDK throws on purpose. `code` is stable across versions, so callers can
- * branch on it (`err.code === 'E_TSV_COLUMNS'`) instead of parsing messages.
+ * The codes `@siamese/core` itself throws:
+ * - `E_INVALID_ARGUMENT`: an argument has the wrong type or an out-of-range value.
+ * - `E_FORMAT_VERSION`: serialised data (a vocabulary, a model) was written by a newer format than this build reads.
+ * - `E_UNKNOWN_TYPE`: a config names a type no registry call has registered (see `defineRegistry`).
+ * - `E_NO_FILESYSTEM`: a file path was given on a runtime without a file system (Workers, browsers).
+ * - `E_CONTRACT`: an implementation fails a check of a contract test kit (`@siamese/encoders/testing`,
+ *   `@siamese/losses/testing`); `details.check` names the check.
+ */
+export type CoreErrorCode =
+  | 'E_INVALID_ARGUMENT'
+  | 'E_FORMAT_VERSION'
+  | 'E_UNKNOWN_TYPE'
+  | 'E_NO_FILESYSTEM'
+  | 'E_CONTRACT';
+
+/** Options of the {@link SiameseError} constructor. */
+export interface SiameseErrorOptions {
+  /** Structured facts for tools (file, line, expected/found values…); never needed to read the message. */
+  details?: Record<string, unknown>;
+  /** The error that caused this one. */
+  cause?: unknown;
+}
+
+// A global symbol, not a class identity: two installed copies of this package mark their errors the same way,
+// so `SiameseError.is` recognises an error thrown by either (`instanceof` would not).
+const MARKER = Symbol.for('siamese.error');
+
+/**
+ * The one error class of the SDK. Every error thrown on purpose is a `SiameseError` with a stable, documented
+ * `code` (each package exports the union of its codes, e.g. `EncoderErrorCode`), a message that says what was
+ * expected, what was found and what to do, and optional `details`. Branch on the code, never on the message.
  *
  * @example
  * ```ts
- * try { vocab.fromJSON(json) } catch (e) { if (e instanceof SiameseError && e.code === 'E_VERSION') ... }
+ * try {
+ *   Vocabulary.fromJSON(json);
+ * } catch (e) {
+ *   if (SiameseError.is(e, 'E_FORMAT_VERSION')) console.error('written by a newer siamese:', e.message);
+ *   else throw e;
+ * }
  * ```
  */
-export class SiameseError extends Error {
-  /** Stable, machine-readable identifier of the problem (e.g. `E_BACKEND_INIT`). */
-  readonly code: string;
+export class SiameseError<C extends string = string> extends Error {
+  /** Stable, machine-readable identifier of the problem (e.g. `E_MODEL_CHECKSUM`). */
+  readonly code: C;
   /** Optional structured details (file, line, column, expected/found values). */
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(
-    code: string,
-    message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+  constructor(code: C, message: string, options: SiameseErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SiameseError';
     this.code = code;
-    this.details = options?.details;
+    this.details = options.details;
+    Object.defineProperty(this, MARKER, { value: true });
   }
-}
 
-/** Thrown when an argument has the wrong type or an out-of-range value. */
-export class InvalidArgumentError extends SiameseError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('E_INVALID_ARGUMENT', message, details ? { details } : undefined);
-  }
-}
-
-/** Thrown when serialised data (a vocabulary, a model manifest) has a format version this build cannot read. */
-export class FormatVersionError extends SiameseError {
-  constructor(what: string, expected: number, found: unknown) {
-    super(
-      'E_FORMAT_VERSION',
-      `${what}: expected format version ${expected} or older, found ${JSON.stringify(found)}`,
-      { details: { what, expected, found } },
+  /**
+   * Whether `error` is a `SiameseError` (from any installed copy of `@siamese/core`), optionally with `code`.
+   * Use it instead of `instanceof`, which fails when an application ends up with two copies of the package.
+   */
+  static is<C extends string = string>(error: unknown, code?: C): error is SiameseError<C> {
+    return (
+      typeof error === 'object' &&
+      error !== null &&
+      (error as Record<symbol, unknown>)[MARKER] === true &&
+      (code === undefined || (error as { code?: unknown }).code === code)
     );
+  }
+
+  /**
+   * The SDK's message shape for a value that does not fit: `<where>: expected <expected>, found <found>`, with
+   * `{ where, expected, found }` as details.
+   *
+   * @example
+   * ```ts
+   * throw SiameseError.expected('E_ENCODER_CONFIG', 'dense.units', 'an integer >= 1', describeValue(units));
+   * ```
+   */
+  static expected<C extends string>(
+    code: C,
+    where: string,
+    expected: string,
+    found: string,
+    options: { cause?: unknown } = {},
+  ): SiameseError<C> {
+    return new SiameseError(code, `${where}: expected ${expected}, found ${found}`, {
+      details: { where, expected, found },
+      ...options,
+    });
   }
 }
 
@@ -61,4 +109,17 @@ export function assertString(value: unknown, argName: string): asserts value is 
   if (typeof value !== 'string') {
     throw new TypeError(`${argName}: expected a string, found ${describeValue(value)}`);
   }
+}
+
+/** The error of a format version newer than `supported` (code `E_FORMAT_VERSION`). */
+export function formatVersionError(
+  what: string,
+  supported: number,
+  found: unknown,
+): SiameseError<'E_FORMAT_VERSION'> {
+  return new SiameseError(
+    'E_FORMAT_VERSION',
+    `${what}: expected format version ${supported} or older, found ${JSON.stringify(found)}`,
+    { details: { what, expected: supported, found } },
+  );
 }

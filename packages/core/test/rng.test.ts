@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, permutation, Rng, SiameseError } from '../src/index.js';
+import { permutation, Rng } from '../src/index.js';
 
 describe('Rng', () => {
   it('gives a fixed sequence for a seed (the cross-runtime contract)', () => {
@@ -40,16 +40,6 @@ describe('Rng', () => {
   it('permutation is a permutation', () => {
     const p = permutation(1000, new Rng(5));
     expect([...p].sort((a, b) => a - b)).toEqual([...Array(1000).keys()]);
-  });
-});
-
-describe('errors', () => {
-  it('carry a stable code and a name', () => {
-    const e = new InvalidArgumentError('bad', { arg: 'x' });
-    expect(e).toBeInstanceOf(SiameseError);
-    expect(e.code).toBe('E_INVALID_ARGUMENT');
-    expect(e.name).toBe('InvalidArgumentError');
-    expect(e.details).toEqual({ arg: 'x' });
   });
 });
 

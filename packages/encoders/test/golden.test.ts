@@ -1,17 +1,8 @@
 import { initBackend } from '@siamese/backend';
-import { Rng } from '@siamese/core';
+import { Rng, SiameseError } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  cnn,
-  EncoderShapeError,
-  embedding,
-  lstm,
-  pooling,
-  type Step,
-  type StepSpec,
-  sequential,
-} from '../src/index.js';
+import { cnn, embedding, lstm, pooling, type Step, type StepSpec, sequential } from '../src/index.js';
 import {
   assignWeights,
   disposeInput,
@@ -30,7 +21,7 @@ function buildSteps(specs: StepSpec[]): Step[] {
     const step = spec.build(port, {
       rng: new Rng(index),
       index,
-      shapeError: (e, f) => new EncoderShapeError(index, spec.type, e, f),
+      shapeError: (e, f) => SiameseError.expected('E_ENCODER_SHAPE', `step ${index} (${spec.type})`, e, f),
     });
     port = step.output;
     return step;

@@ -2,15 +2,15 @@ import { initBackend } from '@siamese/backend';
 import { Rng } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Encoder, presets } from '../src/index.js';
+import { type Encoder, PRESETS } from '../src/index.js';
 import { batch, disposeBatch } from './helpers.js';
 
 const base = { vocabSize: 40, embeddingDim: 8, seed: 3 };
-const PRESETS: [string, () => Encoder][] = [
-  ['lstm', () => presets.lstm({ ...base, hidden: 8 })],
-  ['bilstm', () => presets.bilstm({ ...base, hidden: 8, layers: 2, dropout: 0.1 })],
-  ['cnn', () => presets.cnn({ ...base, filters: 6 })],
-  ['meanpool', () => presets.meanpool({ ...base, ngramBuckets: 30 })],
+const MAKERS: [string, () => Encoder][] = [
+  ['lstm', () => PRESETS.lstm.build({ ...base, hidden: 8 })],
+  ['bilstm', () => PRESETS.bilstm.build({ ...base, hidden: 8, layers: 2, dropout: 0.1 })],
+  ['cnn', () => PRESETS.cnn.build({ ...base, hidden: 6 })],
+  ['meanpool', () => PRESETS.meanpool.build({ ...base, ngramBuckets: 30, hidden: 8 })],
 ];
 
 function sentences(rng: Rng, n: number): number[][] {
@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 
 describe('every preset trains on WASM (Adam, cosine-MSE)', () => {
-  it.each(PRESETS)(
+  it.each(MAKERS)(
     '%s: the loss goes down over 12 steps',
     (_name, make) => {
       expect(tf.getBackend()).toBe('wasm');

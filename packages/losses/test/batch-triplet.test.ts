@@ -37,49 +37,49 @@ function randomMatrix(seed: number, n: number, dim: number): Matrix {
 
 type Ref = (x: Matrix, labels: number[]) => number;
 
-const variants: { config: { name: string; [k: string]: unknown }; ref: Ref }[] = [
+const variants: { config: { type: string; [k: string]: unknown }; ref: Ref }[] = [
   {
-    config: { name: 'batchHardTriplet' },
+    config: { type: 'batchHardTriplet' },
     ref: (x, l) => batchHard(x, l, { distance: 'euclidean', margin: 5 }),
   },
   {
-    config: { name: 'batchHardTriplet', margin: 0.3 },
+    config: { type: 'batchHardTriplet', margin: 0.3 },
     ref: (x, l) => batchHard(x, l, { distance: 'euclidean', margin: 0.3 }),
   },
   {
-    config: { name: 'batchHardTriplet', distance: 'cosine', margin: 0.2 },
+    config: { type: 'batchHardTriplet', distance: 'cosine', margin: 0.2 },
     ref: (x, l) => batchHard(x, l, { distance: 'cosine', margin: 0.2 }),
   },
   {
-    config: { name: 'batchHardTriplet', softMargin: true },
+    config: { type: 'batchHardTriplet', softMargin: true },
     ref: (x, l) => batchHard(x, l, { distance: 'euclidean', margin: 5, softMargin: true }),
   },
   {
-    config: { name: 'batchSemiHardTriplet' },
+    config: { type: 'batchSemiHardTriplet' },
     ref: (x, l) => batchSemiHard(x, l, { distance: 'euclidean', margin: 5 }),
   },
   {
-    config: { name: 'batchSemiHardTriplet', margin: 0.4 },
+    config: { type: 'batchSemiHardTriplet', margin: 0.4 },
     ref: (x, l) => batchSemiHard(x, l, { distance: 'euclidean', margin: 0.4 }),
   },
   {
-    config: { name: 'batchSemiHardTriplet', distance: 'cosine', margin: 0.1 },
+    config: { type: 'batchSemiHardTriplet', distance: 'cosine', margin: 0.1 },
     ref: (x, l) => batchSemiHard(x, l, { distance: 'cosine', margin: 0.1 }),
   },
   {
-    config: { name: 'batchAllTriplet' },
+    config: { type: 'batchAllTriplet' },
     ref: (x, l) => batchAll(x, l, { distance: 'euclidean', margin: 5, reduction: 'meanNonZero' }),
   },
   {
-    config: { name: 'batchAllTriplet', margin: 0.5 },
+    config: { type: 'batchAllTriplet', margin: 0.5 },
     ref: (x, l) => batchAll(x, l, { distance: 'euclidean', margin: 0.5, reduction: 'meanNonZero' }),
   },
   {
-    config: { name: 'batchAllTriplet', margin: 0.5, reduction: 'mean' },
+    config: { type: 'batchAllTriplet', margin: 0.5, reduction: 'mean' },
     ref: (x, l) => batchAll(x, l, { distance: 'euclidean', margin: 0.5, reduction: 'mean' }),
   },
   {
-    config: { name: 'batchAllTriplet', distance: 'cosine', margin: 0.3, reduction: 'sum' },
+    config: { type: 'batchAllTriplet', distance: 'cosine', margin: 0.3, reduction: 'sum' },
     ref: (x, l) => batchAll(x, l, { distance: 'cosine', margin: 0.3, reduction: 'sum' }),
   },
 ];
@@ -116,14 +116,14 @@ describe.each(['cpu', 'wasm'] as const)('batch-triplet losses match a loop refer
     const numeric = numericGradient((m) => ref(m, s.labels), x).flat();
     expect(maxAbsDiff(grad, numeric)).toBeLessThanOrEqual(TOL[backend].grad);
     await tensorLeakCheck(() => tf.dispose(tf.valueAndGrad(f)(embeddings) as never), {
-      label: `${config.name} value + grad`,
+      label: `${config.type} value + grad`,
       iterations: 2,
     });
     tf.dispose([embeddings, labels]);
   });
 
   it('batch-hard with a single class (no negatives) and float labels stays finite', () => {
-    const loss = lossFromConfig({ name: 'batchHardTriplet' });
+    const loss = lossFromConfig({ type: 'batchHardTriplet' });
     const x = randomMatrix(9, 4, 3);
     const value = tf.tidy(
       () =>
@@ -136,7 +136,7 @@ describe.each(['cpu', 'wasm'] as const)('batch-triplet losses match a loop refer
 
   it('semi-hard and batch-all give 0 (not NaN) when no anchor has a positive', () => {
     for (const name of ['batchSemiHardTriplet', 'batchAllTriplet']) {
-      const loss = lossFromConfig({ name });
+      const loss = lossFromConfig({ type: name });
       const v = tf.tidy(
         () =>
           loss

@@ -4,8 +4,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { DatasetError } from './errors.js';
-import type { PairRecord, PairsResult, ReadReport } from './pair-record.js';
+import { datasetError } from './errors.js';
+import type { PairsResult, ReadReport, RecordOf } from './pair-record.js';
 import type { ReadPairsOptions } from './read-options.js';
 import { readPairs, streamPairs } from './read-pairs.js';
 import { type ReadRowsOptions, streamRows, type TableRow } from './read-rows.js';
@@ -34,9 +34,18 @@ async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
   } catch (e) {
     const where = { source: path, line: 0, column: 0 };
     if (fileError !== undefined || !gzip) {
-      throw new DatasetError('E_DATASET_FILE', `cannot read the file: ${(e as Error).message}`, where);
+      const code = (e as { code?: string }).code;
+      const what =
+        code === 'ENOENT'
+          ? 'file not found'
+          : code === 'EISDIR'
+            ? 'expected a file, found a directory'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : `cannot read the file: ${(e as Error).message}`;
+      throw datasetError('E_DATASET_FILE', what, where);
     }
-    throw new DatasetError(
+    throw datasetError(
       'E_DATASET_GZIP',
       `not a valid gzip file, or truncated: ${(e as Error).message}`,
       where,
@@ -46,17 +55,28 @@ async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
   }
 }
 
-/** Reads all pair records of a file; `source` defaults to the path, so errors name the file. */
-export function readPairsFile(path: string, options?: ReadPairsOptions): Promise<PairsResult> {
-  return readPairs(fileChunks(path), { source: path, ...options });
+/**
+ * Reads all pair records of a file (`.gz` gunzipped); `source` defaults to the path, so errors name the file.
+ * With `require: 'score'` the records are `ScoredPair`s, ready for `fit` and `evaluate`.
+ *
+ * @example
+ * ```ts
+ * const { pairs: dev } = await readPairsFile('datasets/stsb/dev.tsv.gz', { require: 'score' });
+ * ```
+ */
+export function readPairsFile<O extends ReadPairsOptions>(
+  path: string,
+  options?: O,
+): Promise<PairsResult<RecordOf<O>>> {
+  return readPairs(fileChunks(path), { source: path, ...options } as O);
 }
 
 /** Streams the pair records of a file; the generator returns the report. */
-export function streamPairsFile(
+export function streamPairsFile<O extends ReadPairsOptions>(
   path: string,
-  options?: ReadPairsOptions,
-): AsyncGenerator<PairRecord, ReadReport> {
-  return streamPairs(fileChunks(path), { source: path, ...options });
+  options?: O,
+): AsyncGenerator<RecordOf<O>, ReadReport> {
+  return streamPairs(fileChunks(path), { source: path, ...options } as O);
 }
 
 /** Streams the rows of a delimited file. */

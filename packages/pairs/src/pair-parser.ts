@@ -1,5 +1,6 @@
-import { type ColumnIndex, objectKey, type PairField, resolveColumns } from './columns.js';
-import { DatasetError, type DatasetErrorCode } from './errors.js';
+import type { SiameseError } from '@siamese/core';
+import { COLUMN_ALIASES, type ColumnIndex, objectKey, type PairField, resolveColumns } from './columns.js';
+import { type DatasetErrorCode, datasetError, isDatasetError } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 import type { PairRecord, ReadReport } from './pair-record.js';
 import { ProblemSink } from './problem-sink.js';
@@ -66,11 +67,11 @@ export class PairParser {
     if (this.cols === undefined) {
       const where = { source: this.o.source, line: row.line };
       if (this.o.header) {
-        this.cols = resolveColumns(row.fields, this.o.columns, where);
+        this.cols = this.requiredColumns(resolveColumns(row.fields, this.o.columns, where), row, where);
         this.width = row.fields.length;
         return;
       }
-      this.cols = resolveColumns(undefined, this.o.columns, where);
+      this.cols = this.requiredColumns(resolveColumns(undefined, this.o.columns, where), row, where);
       this.width = row.fields.length;
     }
     const cols = this.cols;
@@ -89,11 +90,42 @@ export class PairParser {
       const rec: PairRecord = { text1, text2, line: row.line };
       if (cols.score >= 0) rec.score = this.score(row.fields[cols.score], row.line, row, cols.score);
       if (cols.label >= 0) rec.label = this.label(row.fields[cols.label], row.line, row, cols.label);
+      this.checkRequired(rec, row.line, row.endColumn);
       out.push(rec);
       this.sink.report.accepted++;
     } catch (e) {
-      if (!(e instanceof DatasetError)) throw e;
+      if (!isDatasetError(e)) throw e;
       this.sink.problem(e);
+    }
+  }
+
+  /** With `require`, the header must have that column (named or found by alias). */
+  private requiredColumns(
+    cols: ColumnIndex,
+    row: RawRow,
+    where: { source: string; line: number },
+  ): ColumnIndex {
+    const field = this.o.require;
+    if (field !== undefined && cols[field] < 0) {
+      throw datasetError(
+        'E_DATASET_COLUMNS',
+        `no ${field} column (require: '${field}'): expected one of ${COLUMN_ALIASES[field].join(', ')} or columns.${field}; ${this.o.header ? `header has ${JSON.stringify(row.fields)}` : 'there is no header (use an index)'}`,
+        { ...where, column: 1 },
+      );
+    }
+    return cols;
+  }
+
+  /** With `require`, every record must carry that field. */
+  private checkRequired(rec: PairRecord, line: number, column: number): void {
+    const field = this.o.require;
+    if (field !== undefined && rec[field] === undefined) {
+      throw this.error(
+        'E_DATASET_SCORE',
+        `${field}: required (require: '${field}'), found none`,
+        line,
+        column,
+      );
     }
   }
 
@@ -123,7 +155,7 @@ export class PairParser {
       out.push(this.object(obj as Record<string, unknown>, line));
       this.sink.report.accepted++;
     } catch (e) {
-      if (!(e instanceof DatasetError)) throw e;
+      if (!isDatasetError(e)) throw e;
       this.sink.problem(e);
     }
   }
@@ -151,6 +183,7 @@ export class PairParser {
     if (sk !== undefined && obj[sk] !== undefined && obj[sk] !== null) rec.score = this.score(obj[sk], line);
     const lk = objectKey(obj, 'label', this.o.columns);
     if (lk !== undefined && obj[lk] !== undefined && obj[lk] !== null) rec.label = this.label(obj[lk], line);
+    this.checkRequired(rec, line, 1);
     return rec;
   }
 
@@ -192,8 +225,13 @@ export class PairParser {
     return v;
   }
 
-  private error(code: DatasetErrorCode, message: string, line: number, column: number): DatasetError {
-    return new DatasetError(code, message, { source: this.o.source, line, column });
+  private error(
+    code: DatasetErrorCode,
+    message: string,
+    line: number,
+    column: number,
+  ): SiameseError<DatasetErrorCode> {
+    return datasetError(code, message, { source: this.o.source, line, column });
   }
 
   /** The report so far (for {@link pairsFromObjects}, which does not stream). */
@@ -202,7 +240,7 @@ export class PairParser {
   }
 
   /** Records a problem under the current policy. */
-  get problem(): (e: DatasetError) => void {
+  get problem(): (e: SiameseError<DatasetErrorCode>) => void {
     return this.sink.problem;
   }
 }

@@ -7,7 +7,7 @@ export type DatasetFormat = 'tsv' | 'csv' | 'jsonl';
 export interface ReadPairsOptions {
   /** Name used in error messages and reports (a file name). Default `<input>`. */
   source?: string;
-  /** Default: from the `source` extension (`.csv`, `.jsonl`/`.ndjson`), else `tsv`. */
+  /** Default: from the `source` extension (`.csv`, `.jsonl`/`.ndjson`, also before `.gz`), else `tsv`. */
   format?: DatasetFormat;
   /** Field separator; default TAB for `tsv`, `,` for `csv`. */
   delimiter?: string;
@@ -19,9 +19,15 @@ export interface ReadPairsOptions {
   columns?: ColumnMap;
   /** Declared score range, inclusive (`[0, 5]` for STS-B); a score outside it is an error. */
   scoreRange?: readonly [number, number];
+  /**
+   * Makes a field required, and types the records accordingly: `'score'` gives `ScoredPair` records (what
+   * `evaluate(model, pairs).spearman` and CoSENT need), `'label'` gives `LabelledPair` records. A missing column
+   * is `E_DATASET_COLUMNS`, a row without the value `E_DATASET_SCORE`.
+   */
+  require?: 'score' | 'label';
   /** Maps label strings to numbers (e.g. `{ ENTAILMENT: 0, NEUTRAL: 1, CONTRADICTION: 2 }`). */
   labelMap?: Readonly<Record<string, number>>;
-  /** `throw` (default): the first bad row throws a `DatasetError`. `skip`: bad rows are dropped and reported. */
+  /** `throw` (default): the first bad row throws (an `E_DATASET_*` error). `skip`: bad rows are dropped and reported. */
   onError?: 'throw' | 'skip';
   /** How many problems a report keeps with `onError: 'skip'`. Default 20. */
   maxProblems?: number;
@@ -37,6 +43,7 @@ export interface ResolvedReadOptions {
   columns: ColumnMap | undefined;
   scoreRange: readonly [number, number] | undefined;
   labelMap: Readonly<Record<string, number>> | undefined;
+  require: 'score' | 'label' | undefined;
   onError: 'throw' | 'skip';
   maxProblems: number;
 }
@@ -55,6 +62,9 @@ export function resolveReadOptions(options: ReadPairsOptions | undefined): Resol
   if (range !== undefined && !(Array.isArray(range) && range.length === 2 && range[0] <= range[1])) {
     throw new TypeError(`scoreRange: expected [lo, hi] with lo <= hi, found ${JSON.stringify(range)}`);
   }
+  if (o.require !== undefined && o.require !== 'score' && o.require !== 'label') {
+    throw new TypeError(`require: expected 'score' or 'label', found ${JSON.stringify(o.require)}`);
+  }
   const onError = o.onError ?? 'throw';
   if (onError !== 'throw' && onError !== 'skip') {
     throw new TypeError(`onError: expected 'throw' or 'skip', found ${JSON.stringify(onError)}`);
@@ -68,13 +78,14 @@ export function resolveReadOptions(options: ReadPairsOptions | undefined): Resol
     columns: o.columns,
     scoreRange: range,
     labelMap: o.labelMap,
+    require: o.require,
     onError,
     maxProblems: o.maxProblems ?? 20,
   };
 }
 
 function detectFormat(source: string): 'tsv' | 'csv' | 'jsonl' {
-  const s = source.toLowerCase();
+  const s = source.toLowerCase().replace(/\.gz$/, '');
   if (s.endsWith('.csv')) return 'csv';
   if (s.endsWith('.jsonl') || s.endsWith('.ndjson')) return 'jsonl';
   return 'tsv';

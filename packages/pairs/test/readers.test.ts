@@ -1,12 +1,15 @@
 import { resolve } from 'node:path';
+import { SiameseError } from '@siamese/core';
 import { describe, expect, it } from 'vitest';
 import {
-  DatasetError,
+  type DatasetErrorCode,
+  isDatasetError,
   type PairRecord,
   pairsFromObjects,
   parsePairs,
   parseRows,
   readPairs,
+  type ScoredPair,
   streamPairs,
   streamRows,
 } from '../src/index.js';
@@ -15,14 +18,14 @@ import { byteChunks, byteStream, dataDir, readDataBytes } from './helpers.js';
 
 const enc = new TextEncoder();
 
-function catchError(fn: () => unknown): DatasetError {
+function catchError(fn: () => unknown): SiameseError<DatasetErrorCode> {
   try {
     fn();
   } catch (e) {
-    if (e instanceof DatasetError) return e;
+    if (isDatasetError(e)) return e;
     throw e;
   }
-  throw new Error('expected a DatasetError');
+  throw new Error('expected a data set error');
 }
 
 describe('shared data files (TAB, header, no quoting)', () => {
@@ -123,6 +126,39 @@ describe('shared data files (TAB, header, no quoting)', () => {
   });
 });
 
+describe('require: a field every record must have, and the record type that follows', () => {
+  it('require: score types the records as ScoredPair (no cast) and rejects a row without one', async () => {
+    const { pairs } = await readPairsFile(resolve(dataDir, 'stsb/dev.tsv.gz'), { require: 'score' });
+    const scored: ScoredPair[] = pairs; // compiles: `score` is a number, not optional
+    expect(scored.length).toBe(1500);
+    expect(scored.every((p) => Number.isFinite(p.score))).toBe(true);
+    const e = catchError(() => parsePairs('s1\ts2\tscore\na\tb\t\n', { source: 'x.tsv', require: 'score' }));
+    expect(e.code).toBe('E_DATASET_SCORE');
+  });
+
+  it('a missing column fails at the header, naming the field and the aliases', () => {
+    const e = catchError(() =>
+      parsePairs('sentence1\tsentence2\nab\tcd\n', { source: 'x.tsv', require: 'label' }),
+    );
+    expect(e.code).toBe('E_DATASET_COLUMNS');
+    expect(e.message).toBe(
+      'x.tsv:1:1: no label column (require: \'label\'): expected one of label, is_duplicate, quality or columns.label; header has ["sentence1","sentence2"]',
+    );
+  });
+
+  it('JSONL objects without the field are skipped and reported under onError: skip', () => {
+    const { pairs, report } = pairsFromObjects(
+      [
+        { sentence1: 'a', sentence2: 'b', label: 1 },
+        { sentence1: 'c', sentence2: 'd' },
+      ],
+      { require: 'label', onError: 'skip' },
+    );
+    expect(pairs.map((p) => p.label)).toEqual([1]);
+    expect(report.problems.map((p) => [p.code, p.line])).toEqual([['E_DATASET_SCORE', 2]]);
+  });
+});
+
 describe('delimited text', () => {
   it('handles CRLF, BOM, blank lines and a missing final newline', () => {
     const text = '\uFEFFsentence1\tsentence2\tscore\r\na\tb\t1\r\n\r\nc\td\t2.5';
@@ -202,7 +238,7 @@ describe('row errors: code, source, line, column', () => {
   for (const [name, body, code, line, column] of cases) {
     it(name, () => {
       const e = catchError(() => parsePairs(head + body, { source: 'stsb/x.tsv', scoreRange: [0, 5] }));
-      expect(e).toBeInstanceOf(DatasetError);
+      expect(SiameseError.is(e)).toBe(true);
       expect(e.code).toBe(code);
       expect(e.details).toEqual({ source: 'stsb/x.tsv', line, column });
       expect(e.message.startsWith(`stsb/x.tsv:${line}:${column}: `)).toBe(true);
@@ -298,7 +334,7 @@ describe('JSONL and objects', () => {
       ['E_DATASET_EMPTY_TEXT', 2],
       ['E_DATASET_TYPE', 3],
     ]);
-    expect(() => pairsFromObjects(objs)).toThrow(DatasetError);
+    expect(() => pairsFromObjects(objs)).toThrow(expect.objectContaining({ code: 'E_DATASET_EMPTY_TEXT' }));
   });
 });
 

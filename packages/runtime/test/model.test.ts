@@ -1,21 +1,29 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tensorLeakCheck } from '@siamese/backend';
+import { SiameseError } from '@siamese/core';
+import { lossFromConfig } from '@siamese/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  buildIndex,
+  calibrateThreshold,
+  classify,
   createModel,
+  evaluate,
   fit,
   folderCheckpoints,
   initBackend,
   loadModel,
-  lossForName,
+  match,
   modelFromBytes,
   modelToBytes,
   type SiameseModel,
   saveModel,
-  TrainingAbortedError,
-  tensorLeakCheck,
+  search,
+  similarity,
+  vectorSimilarity,
 } from '../src/index.js';
 import { tsvPairs } from './helpers.js';
 
@@ -43,7 +51,7 @@ describe('fit', () => {
   it('trains on WASM: the loss goes down and dev metrics are reported every epoch', async () => {
     const batches: number[] = [];
     const result = await fit(model, train, {
-      loss: lossForName('cosine'),
+      loss: lossFromConfig({ type: 'cosine' }),
       epochs: 3,
       batchSize: 32,
       lr: 5e-3,
@@ -62,6 +70,18 @@ describe('fit', () => {
     expect(result.best).not.toBeNull();
   });
 
+  it('records the loss, its similarity and the result in the model; saving keeps them', async () => {
+    expect(model.loss).toEqual({ type: 'cosineSimilarity', reduction: 'mean' });
+    expect(model.similarity).toBe('cosine');
+    expect(model.training?.epochsRun).toBe(3);
+    const loaded = await modelFromBytes(await modelToBytes(model));
+    expect(loaded.loss).toEqual(model.loss);
+    expect(loaded.training?.history.map((h) => h.loss)).toEqual(model.training?.history.map((h) => h.loss));
+    // In a fresh process, the saved config is enough to go on training with the same loss.
+    expect(lossFromConfig(loaded.loss!).getConfig()).toEqual(model.loss);
+    loaded.dispose();
+  });
+
   it('is deterministic for a seed', async () => {
     const run = async () => {
       const m = createModel({
@@ -72,7 +92,7 @@ describe('fit', () => {
         seed: 3,
       });
       const r = await fit(m, train.slice(0, 64), {
-        loss: lossForName('cosine'),
+        loss: lossFromConfig({ type: 'cosine' }),
         epochs: 1,
         batchSize: 16,
         seed: 9,
@@ -91,20 +111,20 @@ describe('fit', () => {
     const ctrl = new AbortController();
     const m = createModel({ preset: 'meanpool', texts: ['a b c'], hidden: 4, embeddingDim: 4 });
     const err = await fit(m, train.slice(0, 64), {
-      loss: lossForName('cosine'),
+      loss: lossFromConfig({ type: 'cosine' }),
       epochs: 5,
       batchSize: 16,
       signal: ctrl.signal,
       onEpoch: () => ctrl.abort(),
     }).catch((e) => e);
-    expect(err).toBeInstanceOf(TrainingAbortedError);
-    expect(err.history).toHaveLength(1);
+    expect(SiameseError.is(err, 'E_ABORTED')).toBe(true);
+    expect(err.details.history).toHaveLength(1);
     m.dispose();
   });
 
   it('checkpoints every epoch and resumes where it stopped, landing on the same weights', async () => {
     const texts = train.flatMap((p) => [p.text1, p.text2]);
-    const opts = { loss: lossForName('cosine'), batchSize: 32, seed: 5, lr: 1e-2 };
+    const opts = { loss: lossFromConfig({ type: 'cosine' }), batchSize: 32, seed: 5, lr: 1e-2 };
     const full = createModel({ preset: 'meanpool', texts, hidden: 8, embeddingDim: 8, seed: 2 });
     await fit(full, train, { ...opts, epochs: 2 });
     const ck = join(dir, 'ck');
@@ -135,18 +155,19 @@ describe('inference', () => {
   });
 
   it('similarity, search, match and classify answer sensibly', async () => {
-    expect(await model.similarity('a man plays guitar', 'a man plays guitar')).toBeCloseTo(1, 5);
-    const hits = await model.search(
+    expect(await similarity(model, 'a man plays guitar', 'a man plays guitar')).toBeCloseTo(1, 5);
+    const hits = await search(
+      model,
       'a man plays guitar',
       ['a woman slices an onion', 'a man plays guitar', 'dogs run'],
-      2,
+      { k: 2 },
     );
     expect(hits[0]!.text).toBe('a man plays guitar');
     expect(hits).toHaveLength(2);
-    const none = await model.match('zzz qqq', ['a man plays guitar'], { threshold: 1.01 });
+    const none = await match(model, 'zzz qqq', ['a man plays guitar'], { threshold: 1.01 });
     expect(none.match).toBeNull();
     expect(none.best).not.toBeNull();
-    const c = await model.classify('a man plays guitar', [
+    const c = await classify(model, 'a man plays guitar', [
       { text: 'a man plays guitar', label: 'music' },
       { text: 'a woman slices an onion', label: 'food' },
     ]);
@@ -154,31 +175,94 @@ describe('inference', () => {
   });
 
   it('evaluates scored, binary, triplet and retrieval data', async () => {
-    const scored = (await model.evaluate(dev)) as { pearson: number; spearman: number; n: number };
+    // The result type follows the data: no casts.
+    const scored = await evaluate(model, dev);
     expect(scored.n).toBe(dev.length);
     expect(Math.abs(scored.spearman)).toBeLessThanOrEqual(1);
-    const binary = (await model.evaluate(
+    const binary = await evaluate(
+      model,
       dev.map((p) => ({ text1: p.text1, text2: p.text2, label: p.score > 0.6 ? 1 : 0 })),
-    )) as { f1: number; threshold: number };
+    );
     expect(binary.f1).toBeGreaterThan(0);
-    const trip = (await model.evaluate([
+    const trip = await evaluate(model, [
       { anchor: 'a man plays guitar', positive: 'a man plays guitar', negative: 'dogs run' },
-    ])) as { accuracy: number };
+    ]);
     expect(trip.accuracy).toBe(1);
-    const ret = (await model.evaluate({
+    const ret = await evaluate(model, {
       queries: ['a man plays guitar'],
       corpus: ['dogs run', 'a man plays guitar'],
       relevant: [[1]],
       k: 1,
-    })) as { recallAtK: number };
+    });
     expect(ret.recallAtK).toBe(1);
-    await expect(model.evaluate([])).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    await expect(evaluate(model, [])).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+  });
+});
+
+describe("the model's similarity decides search, match and evaluation", () => {
+  it('a dot-product MNRL model is searched, matched and evaluated by dot product, also after a load', async () => {
+    const m = createModel({
+      preset: 'meanpool',
+      texts: train.flatMap((p) => [p.text1, p.text2]),
+      hidden: 16,
+      embeddingDim: 16,
+      seed: 4,
+    });
+    const info: string[] = [];
+    await fit(m, train, {
+      loss: lossFromConfig({ type: 'mnrl', similarity: 'dot' }),
+      epochs: 1,
+      batchSize: 16,
+      seed: 4,
+      onInfo: (x) => info.push(x),
+    });
+    expect(m.similarity).toBe('dot');
+    expect(info).toContain('similarity: dot (from the multipleNegativesRanking loss; was cosine)');
+    const corpus = [...new Set(dev.map((p) => p.text2))].slice(0, 40);
+    const vectors = await m.embed(corpus);
+    const ranked = async (query: string, s: 'dot' | 'cosine') => {
+      const [q] = await m.embed([query]);
+      return vectors
+        .map((v, i) => [i, vectorSimilarity(q!, v, s)] as const)
+        .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+        .map(([i]) => i);
+    };
+    // A query whose best hit differs between dot product and cosine, so the checks below can tell them apart.
+    let query = '';
+    for (const p of dev) {
+      if ((await ranked(p.text1, 'dot'))[0] !== (await ranked(p.text1, 'cosine'))[0]) {
+        query = p.text1;
+        break;
+      }
+    }
+    expect(query).not.toBe('');
+    const byDot = await ranked(query, 'dot');
+    const hits = await search(m, query, corpus, { k: 5 });
+    expect(hits.map((h) => h.index)).toEqual(byDot.slice(0, 5));
+    const best = await match(m, query, corpus, { threshold: -1e9 });
+    expect(best.match?.index).toBe(byDot[0]);
+    const retrieval = await evaluate(m, { queries: [query], corpus, relevant: [[byDot[0]!]], k: 1 });
+    expect(retrieval.recallAtK).toBe(1); // 0 if the corpus were ranked by cosine
+    const loaded = await modelFromBytes(await modelToBytes(m));
+    expect(loaded.similarity).toBe('dot');
+    expect((await search(loaded, query, corpus, { k: 5 })).map((h) => h.index)).toEqual(byDot.slice(0, 5));
+    // An index built for another similarity is refused, not silently misused.
+    const cosineIndex = await buildIndex(model, corpus);
+    await expect(search(m, query, cosineIndex)).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    for (const x of [m, loaded]) x.dispose();
+  });
+
+  it('match without any threshold is E_NO_THRESHOLD', async () => {
+    const m = createModel({ preset: 'meanpool', texts: ['a b'], hidden: 4, embeddingDim: 4 });
+    await expect(match(m, 'a', ['b'])).rejects.toMatchObject({ code: 'E_NO_THRESHOLD' });
+    m.dispose();
   });
 });
 
 describe('persistence', () => {
   it('save → load gives identical embeddings (folder and single file) and keeps the threshold', async () => {
-    await model.calibrateThreshold(
+    await calibrateThreshold(
+      model,
       dev.map((p) => ({ text1: p.text1, text2: p.text2, label: p.score > 0.6 ? 1 : 0 })),
     );
     const texts = ['a man is playing a guitar', 'three dogs', 'an unseen zyzzyva word'];
@@ -258,6 +342,18 @@ describe('persistence', () => {
     const oldFile = JSON.parse(manifestBefore).weights.file;
     expect(readdirSync(folder)).not.toContain(oldFile);
     other.dispose();
+  });
+
+  it('reads a manifest written the old way: a loss config keyed by name', async () => {
+    const folder = join(dir, 'legacy');
+    await saveModel(model, folder);
+    const manifest = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
+    manifest.loss = { name: 'coSENT', scale: 20, similarity: 'cosine' };
+    writeFileSync(join(folder, 'model.json'), JSON.stringify(manifest));
+    const loaded = await loadModel(folder);
+    expect(loaded.loss).toEqual({ type: 'coSENT', scale: 20, similarity: 'cosine' });
+    expect(lossFromConfig(loaded.loss!).type).toBe('coSENT');
+    loaded.dispose();
   });
 
   it('refuses truncated, altered and mismatched models with typed errors', async () => {

@@ -1,12 +1,15 @@
 import { Rng } from '@siamese/core';
+import type { Similarity } from '@siamese/losses';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TopK, VectorIndex } from '../src/infer/vector-index.js';
+import { TopK } from '../src/infer/top-k.js';
+import { VectorIndex } from '../src/infer/vector-index.js';
+import { vectorSimilarity } from '../src/infer/vector-similarity.js';
 import { learningRateAt } from '../src/train/schedule.js';
 
 describe('VectorIndex', () => {
   it('returns the nearest vectors by cosine, best first, with texts', () => {
-    const index = new VectorIndex(2, 1);
+    const index = new VectorIndex(2, { capacity: 1 });
     index.add(Float32Array.from([1, 0, 0, 1, 1, 1, -1, 0]), ['east', 'north', 'north-east', 'west']);
     const hits = index.search(Float32Array.from([2, 1.9]), 2);
     expect(hits.map((h) => h.text)).toEqual(['north-east', 'east']);
@@ -54,6 +57,32 @@ describe('VectorIndex', () => {
     }).sort((a, b) => b[1] - a[1]);
     expect(index.search(q, 5).map((h) => h.index)).toEqual(brute.slice(0, 5).map((b) => b[0]));
   });
+
+  it.each(['dot', 'euclidean', 'manhattan'] as const)(
+    'a %s index ranks by that similarity (not by cosine) and keeps it through JSON',
+    (similarity) => {
+      const rng = new Rng(4);
+      const data = rng.fillNormal(new Float32Array(8 * 200));
+      // Rows of very different lengths: the similarities disagree about the order.
+      for (let i = 0; i < 200; i++) for (let j = 0; j < 8; j++) data[i * 8 + j]! *= 1 + (i % 7);
+      const index = new VectorIndex(8, { similarity });
+      index.add(data);
+      const q = rng.fillNormal(new Float32Array(8));
+      const ranked = (s: Similarity) =>
+        Array.from(
+          { length: 200 },
+          (_, i) => [i, vectorSimilarity(data.subarray(i * 8, i * 8 + 8), q, s)] as const,
+        )
+          .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+          .slice(0, 10)
+          .map(([i]) => i);
+      expect(ranked(similarity)).not.toEqual(ranked('cosine')); // the check below can tell them apart
+      expect(index.search(q, 10).map((h) => h.index)).toEqual(ranked(similarity));
+      const again = VectorIndex.fromJSON(JSON.parse(JSON.stringify(index)));
+      expect(again.similarity).toBe(similarity);
+      expect(again.search(q, 10).map((h) => h.index)).toEqual(ranked(similarity));
+    },
+  );
 });
 
 describe('learning-rate schedules', () => {

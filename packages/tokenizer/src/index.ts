@@ -2,12 +2,7 @@
  * @siamese/tokenizer: normalisation, word / WordPiece / hashed n-gram tokenization, vocabularies and
  * pretrained word vectors. Pure TypeScript, no runtime dependencies beyond @siamese/core, edge-safe.
  */
-export {
-  SequenceTooLongError,
-  VectorParseError,
-  type VectorProblem,
-  VocabularyFormatError,
-} from './errors.js';
+export type { TokenizerErrorCode, VectorProblem } from './errors.js';
 export { charNgramBuckets, fnv1a32, type NgramOptions, resolveNgramOptions } from './ngrams.js';
 export {
   type AlignedText,

@@ -1,5 +1,5 @@
-import { assertString, FormatVersionError, InvalidArgumentError } from '@siamese/core';
-import { SequenceTooLongError, VocabularyFormatError } from './errors.js';
+import { assertString, formatVersionError, SiameseError } from '@siamese/core';
+import { sequenceTooLongError } from './errors.js';
 import { forEachNgramBucket, type NgramOptions, resolveNgramOptions } from './ngrams.js';
 import { Vocabulary, type VocabularyBuildOptions, type VocabularyJSON } from './vocabulary.js';
 import {
@@ -84,7 +84,10 @@ export class Tokenizer {
   constructor(vocab: Vocabulary, options: TokenizerOptions = {}) {
     if (!(vocab instanceof Vocabulary)) throw new TypeError('vocab: expected a Vocabulary');
     if (vocab.padId !== 0) {
-      throw new VocabularyFormatError(`vocab: the padding token must have id 0, found ${vocab.padId}`);
+      throw new SiameseError(
+        'E_VOCAB_FORMAT',
+        `vocab: the padding token must have id 0, found ${vocab.padId}`,
+      );
     }
     this.vocab = vocab;
     this.words = new WordTokenizer(options);
@@ -173,16 +176,17 @@ export class Tokenizer {
       throw new TypeError(`texts: expected an array of strings, found ${typeof texts}`);
     const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY;
     if (!(maxLength >= 1) || (maxLength !== Number.POSITIVE_INFINITY && !Number.isInteger(maxLength))) {
-      throw new InvalidArgumentError(`maxLength: expected an integer >= 1, found ${maxLength}`);
+      throw new SiameseError('E_INVALID_ARGUMENT', `maxLength: expected an integer >= 1, found ${maxLength}`);
     }
     const padding = options.padding ?? 'longest';
     if (padding !== 'longest' && padding !== 'max') {
-      throw new InvalidArgumentError(
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
         `padding: expected 'longest' or 'max', found ${JSON.stringify(padding)}`,
       );
     }
     if (padding === 'max' && maxLength === Number.POSITIVE_INFINITY) {
-      throw new InvalidArgumentError("padding 'max' needs maxLength");
+      throw new SiameseError('E_INVALID_ARGUMENT', "padding 'max' needs maxLength");
     }
     const truncation = options.truncation ?? true;
     const ng = options.ngrams ? resolveNgramOptions(options.ngrams) : null;
@@ -210,7 +214,7 @@ export class Tokenizer {
       });
       let len = used - rowStart[b]!;
       if (len > maxLength) {
-        if (!truncation) throw new SequenceTooLongError(b, len, maxLength);
+        if (!truncation) throw sequenceTooLongError(b, len, maxLength);
         len = maxLength;
         used = rowStart[b]! + len;
         toks.length = Math.min(toks.length, len);
@@ -302,10 +306,11 @@ export class Tokenizer {
   /** Rebuilds from {@link toJSON} output; `FormatVersionError` on a wrong or newer version. */
   static fromJSON(json: TokenizerJSON | string): Tokenizer {
     const o = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<TokenizerJSON> | null;
-    if (!o || typeof o !== 'object') throw new VocabularyFormatError('tokenizer JSON: expected an object');
+    if (!o || typeof o !== 'object')
+      throw new SiameseError('E_VOCAB_FORMAT', 'tokenizer JSON: expected an object');
     if (o.version !== TOKENIZER_FORMAT_VERSION)
-      throw new FormatVersionError('tokenizer', TOKENIZER_FORMAT_VERSION, o.version);
-    if (!o.vocabulary) throw new VocabularyFormatError('tokenizer JSON: "vocabulary" is missing');
+      throw formatVersionError('tokenizer', TOKENIZER_FORMAT_VERSION, o.version);
+    if (!o.vocabulary) throw new SiameseError('E_VOCAB_FORMAT', 'tokenizer JSON: "vocabulary" is missing');
     return new Tokenizer(Vocabulary.fromJSON(o.vocabulary), o.options ?? {});
   }
 }

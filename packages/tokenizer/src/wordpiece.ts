@@ -1,5 +1,4 @@
-import { assertString } from '@siamese/core';
-import { VocabularyFormatError } from './errors.js';
+import { assertString, SiameseError } from '@siamese/core';
 import { isCjk } from './unicode.js';
 import { Vocabulary } from './vocabulary.js';
 
@@ -120,22 +119,23 @@ export class WordPieceTokenizer {
     const o = typeof json === 'string' ? JSON.parse(json) : json;
     const model = o?.model;
     if (!model || typeof model !== 'object' || (model.type !== undefined && model.type !== 'WordPiece')) {
-      throw new VocabularyFormatError(
+      throw new SiameseError(
+        'E_VOCAB_FORMAT',
         `tokenizer.json: expected model.type "WordPiece", found ${JSON.stringify(model?.type)}`,
       );
     }
     const vocabObj = model.vocab as Record<string, number> | undefined;
     if (!vocabObj || typeof vocabObj !== 'object')
-      throw new VocabularyFormatError('tokenizer.json: model.vocab is missing');
+      throw new SiameseError('E_VOCAB_FORMAT', 'tokenizer.json: model.vocab is missing');
     const tokens: string[] = [];
     for (const [tok, id] of Object.entries(vocabObj)) {
       if (!Number.isInteger(id) || id < 0)
-        throw new VocabularyFormatError(`tokenizer.json: bad id ${id} for ${JSON.stringify(tok)}`);
+        throw new SiameseError('E_VOCAB_FORMAT', `tokenizer.json: bad id ${id} for ${JSON.stringify(tok)}`);
       tokens[id] = tok;
     }
     for (let i = 0; i < tokens.length; i++) {
       if (tokens[i] === undefined)
-        throw new VocabularyFormatError(`tokenizer.json: model.vocab has no token with id ${i}`);
+        throw new SiameseError('E_VOCAB_FORMAT', `tokenizer.json: model.vocab has no token with id ${i}`);
     }
     const unk = typeof model.unk_token === 'string' ? model.unk_token : '[UNK]';
     const options: WordPieceOptions = {

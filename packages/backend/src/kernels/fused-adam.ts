@@ -5,6 +5,7 @@ import {
   getKernel,
   mul,
   type NamedAttrMap,
+  type NamedTensorMap,
   type Tensor,
   tidy,
   type Variable,
@@ -27,9 +28,23 @@ interface AdamState {
  * `tf.train.adam`, so checkpoints move freely between the two; on other backends it is plain tfjs Adam.
  */
 export class FusedAdamOptimizer extends AdamOptimizer {
-  override applyGradients(variableGradients: Parameters<AdamOptimizer['applyGradients']>[0]): void {
+  /** Sets the learning rate of the next updates (what a schedule calls between steps). */
+  setLearningRate(learningRate: number): void {
+    this.learningRate = learningRate;
+  }
+
+  /** The learning rate of the next update. */
+  getLearningRate(): number {
+    return this.learningRate;
+  }
+
+  /**
+   * Applies gradients keyed by variable name, e.g. the `grads` of `tf.variableGrads`. (tfjs types the map as
+   * variables, although it holds gradient tensors; this accepts what `variableGrads` returns.)
+   */
+  override applyGradients(variableGradients: NamedTensorMap | { name: string; tensor: Tensor }[]): void {
     if (!getKernel(ADAM_UPDATE, getBackend())) {
-      super.applyGradients(variableGradients);
+      super.applyGradients(variableGradients as Parameters<AdamOptimizer['applyGradients']>[0]);
       return;
     }
     const self = this as unknown as AdamState & {

@@ -1,33 +1,42 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { now } from '@siamese/core';
+import { PRESETS, type PresetName } from '@siamese/encoders';
+import { type LossConfig, lossFromConfig, registeredLosses } from '@siamese/losses';
+import { fileChunks } from '@siamese/pairs/node';
 import {
+  calibrateThreshold,
   createModel,
+  DEFAULT_RECIPE,
   type EpochEvent,
+  evaluate,
   fit,
   folderCheckpoints,
   initBackend,
-  type LossName,
-  lossForName,
   saveModel,
 } from '@siamese/runtime';
 import { parseVectors } from '@siamese/tokenizer';
-import { type FlagSpec, helpFor, parseArgs, UsageError } from './args.js';
+import { type FlagSpec, helpFor, parseArgs, usageError } from './args.js';
 import { sparkline, trainingSvg } from './chart.js';
-import { fileChunks, normalizePairs, readPairs, scoreScale } from './io.js';
+import { observedScoreRange, readPairs, scaleScores } from './io.js';
 import { formatDuration, ProgressBar } from './progress.js';
 
 export const trainFlags: Record<string, FlagSpec> = {
-  train: { type: 'string', description: 'training pairs (TSV/CSV/JSONL with a header)' },
+  train: { type: 'string', description: 'training pairs (TSV/CSV/JSONL with a header; .gz too)' },
   dev: { type: 'string', description: 'dev pairs, evaluated after every epoch' },
   encoder: {
     type: 'string',
-    choices: ['lstm', 'bilstm', 'cnn', 'meanpool'],
-    description: 'encoder preset (default bilstm)',
+    choices: Object.keys(PRESETS),
+    description: `encoder preset (default ${DEFAULT_RECIPE.preset}; see docs/encoders.md)`,
   },
   loss: {
     type: 'string',
-    choices: ['cosine', 'contrastive', 'triplet', 'mnrl', 'cosent'],
-    description: 'loss (default cosine)',
+    choices: registeredLosses(),
+    description: `loss, any registered type or short name (default ${DEFAULT_RECIPE.loss})`,
+  },
+  'loss-options': {
+    type: 'string',
+    description: 'loss options as JSON, e.g. \'{"distance":"cosine","margin":0.5}\'',
   },
   vectors: { type: 'string', description: 'pretrained word vectors (GloVe / word2vec / fastText .vec)' },
   epochs: { type: 'integer', min: 1, description: 'epochs (default 5)' },
@@ -53,6 +62,26 @@ export const trainHelp = helpFor('usage: siamese train --train FILE [--dev FILE]
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
+/** The loss config of `--loss` and `--loss-options`. */
+function lossConfigOf(flags: Record<string, unknown>): LossConfig {
+  const type = str(flags.loss) ?? DEFAULT_RECIPE.loss;
+  const raw = str(flags['loss-options']);
+  let options: unknown = {};
+  if (raw !== undefined) {
+    try {
+      options = JSON.parse(raw);
+    } catch (e) {
+      throw usageError(
+        `train: --loss-options expected a JSON object, found ${JSON.stringify(raw)}: ${(e as Error).message}`,
+      );
+    }
+    if (!options || typeof options !== 'object' || Array.isArray(options)) {
+      throw usageError(`train: --loss-options expected a JSON object, found ${JSON.stringify(raw)}`);
+    }
+  }
+  return { ...(options as Record<string, unknown>), type };
+}
+
 /** `siamese train`: data → model → training with progress → dev metrics → saved model + chart. */
 export async function trainCommand(argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, trainFlags, 'train');
@@ -61,7 +90,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const trainPath = str(flags.train);
-  if (!trainPath) throw new UsageError('train: --train FILE is required');
+  if (!trainPath) throw usageError('train: --train FILE is required');
   const out = str(flags.out) ?? 'siamese-model';
   const cols = {
     text1: str(flags.text1),
@@ -69,21 +98,22 @@ export async function trainCommand(argv: string[]): Promise<number> {
     score: str(flags.score),
     label: str(flags.label),
   };
-  const t0 = performance.now();
+  const t0 = now();
   const err = process.stderr;
+  const lossConfig = lossConfigOf(flags);
+  const loss = lossFromConfig(lossConfig); // a bad option fails before any data is read
   let train = await readPairs(trainPath, cols);
   if (num(flags['max-train'])) train = train.slice(0, num(flags['max-train']));
-  const scale = scoreScale(train);
-  const trainN = normalizePairs(train, scale);
+  const range = observedScoreRange(train);
+  const trainN = scaleScores(train, range);
   const devPath = str(flags.dev);
-  const dev = devPath ? normalizePairs(await readPairs(devPath, cols), scale) : undefined;
+  const dev = devPath ? scaleScores(await readPairs(devPath, cols), range) : undefined;
   const backend = await initBackend({ backend: (str(flags.backend) as 'wasm' | 'cpu') ?? 'wasm' });
-  const preset = (str(flags.encoder) ?? 'bilstm') as 'lstm' | 'bilstm' | 'cnn' | 'meanpool';
-  const lossName = (str(flags.loss) ?? 'cosine') as LossName;
+  const preset = (str(flags.encoder) ?? DEFAULT_RECIPE.preset) as PresetName;
   const seed = num(flags.seed) ?? 42;
   err.write(
-    `siamese train: ${train.length} pairs from ${trainPath}${scale ? ` (scores ${scale.lo}–${scale.hi} → 0–1)` : ''}${dev ? `, dev ${dev.length} from ${devPath}` : ''}\n` +
-      `  encoder ${preset}, loss ${lossName}, backend ${backend.name}, seed ${seed}\n`,
+    `siamese train: ${train.length} pairs from ${trainPath}${range ? ` (scores ${range[0]}–${range[1]} → 0–1)` : ''}${dev ? `, dev ${dev.length} from ${devPath}` : ''}\n` +
+      `  encoder ${preset}, loss ${loss.type}, backend ${backend.name}, seed ${seed}\n`,
   );
   const vectorsPath = str(flags.vectors);
   const vectors = vectorsPath ? await parseVectors(fileChunks(vectorsPath), { onError: 'skip' }) : undefined;
@@ -100,11 +130,17 @@ export async function trainCommand(argv: string[]): Promise<number> {
     seed,
     onInfo: (m) => err.write(`  ${m}\n`),
   });
-  const loss = lossForName(lossName);
   const bar = new ProgressBar(err);
-  const devData = dev?.every((p) => p.score !== undefined)
+  // Scored dev pairs are measured by correlation; labelled ones (or mixed) by accuracy/F1, which also gives the
+  // model its match threshold.
+  const devScored = dev?.every((p) => p.score !== undefined)
     ? dev.map((p) => ({ text1: p.text1, text2: p.text2, score: p.score! }))
-    : dev?.map((p) => ({ text1: p.text1, text2: p.text2, label: p.label ?? (p.score! >= 0.5 ? 1 : 0) }));
+    : undefined;
+  const devLabelled =
+    dev && !devScored
+      ? dev.map((p) => ({ text1: p.text1, text2: p.text2, label: p.label ?? (p.score! >= 0.5 ? 1 : 0) }))
+      : undefined;
+  const devData = devScored ?? devLabelled;
   const epochs = num(flags.epochs) ?? 5;
   const result = await fit(model, trainN, {
     loss,
@@ -122,15 +158,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
         `epoch ${e.epoch}/${epochs}  loss ${e.loss.toFixed(4)}${e.metric !== undefined ? `  dev ${e.metric.toFixed(4)}${e.improved ? ' *' : ''}` : ''}  ${formatDuration(e.seconds)}  ${Math.round(e.pairsPerSec)} pairs/s`,
       ),
   });
-  const devMetrics = devData ? await model.evaluate(devData) : undefined;
-  if (devData && 'label' in devData[0]!) await model.calibrateThreshold(devData as never, 'f1');
-  model.training = {
-    epochs: result.history,
-    best: result.best,
-    seconds: result.seconds,
-    pairsPerSec: result.pairsPerSec,
-    trainFile: trainPath,
-  };
+  const devMetrics = devData ? await evaluate(model, devData) : undefined;
+  if (devLabelled) await calibrateThreshold(model, devLabelled, 'f1');
   await saveModel(model, out);
   // The run finished: its checkpoints are only needed to resume an interrupted run.
   await rm(join(out, 'checkpoints'), { recursive: true, force: true });
@@ -141,9 +170,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }));
   await writeFile(
     join(out, 'training.svg'),
-    trainingSvg(points, `siamese ${preset} · ${lossName}`, devData ? 'dev metric' : undefined),
+    trainingSvg(points, `siamese ${preset} · ${loss.type}`, devData ? 'dev metric' : undefined),
   );
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (now() - t0) / 1000;
   err.write(`\n  loss  ${sparkline(points.map((p) => p.loss))}\n`);
   if (devData) err.write(`  dev   ${sparkline(points.map((p) => p.metric ?? Number.NaN))}\n`);
   err.write(
@@ -166,7 +195,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       `${JSON.stringify({
         model: out,
         encoder: preset,
-        loss: lossName,
+        loss: loss.type,
         backend: backend.name,
         dev: devMetrics ?? null,
         epochs: result.history.map((h) => ({

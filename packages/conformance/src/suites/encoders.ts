@@ -5,7 +5,7 @@ import {
   type EncoderInput,
   embedding,
   lstm,
-  presets,
+  PRESETS,
   sequential,
 } from '@siamese/encoders';
 import * as tf from '@tensorflow/tfjs-core';
@@ -71,13 +71,14 @@ export default defineSuite('encoders', (test) => {
     }
   });
 
-  test('the golden BiLSTM (packed and unpacked) via presets.bilstm on WASM', async (ctx) => {
+  test('the golden BiLSTM (packed and unpacked) via PRESETS.bilstm on WASM', async (ctx) => {
     const g = await ctx.golden('bilstm');
     for (const mode of ['packed', 'unpacked'] as const) {
-      const enc = presets.bilstm({
+      const enc = PRESETS.bilstm.build({
         vocabSize: g.config.vocab,
         embeddingDim: g.config.emb,
         hidden: g.config.hidden,
+        output: 'last',
         packed: mode === 'packed',
       });
       checkGolden(enc, g, { output: g[`final_${mode}`], grads: g[`grads_${mode}`] }, `bilstm ${mode}`);

@@ -1,12 +1,6 @@
-import {
-  createModel,
-  fit,
-  initBackend,
-  lossForName,
-  modelFromBytes,
-  modelToBytes,
-  tensorLeakCheck,
-} from '@siamese/runtime';
+import { tensorLeakCheck } from '@siamese/backend';
+import { lossFromConfig } from '@siamese/losses';
+import { createModel, fit, initBackend, modelFromBytes, modelToBytes } from '@siamese/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { assert, assertClose, assertEqual, assertThrows, defineSuite } from '../harness.js';
 
@@ -36,7 +30,7 @@ export default defineSuite('runtime', (test) => {
       seed: 42,
     });
     const result = await fit(model, TRAIN, {
-      loss: lossForName('cosine'),
+      loss: lossFromConfig({ type: 'cosine' }),
       epochs: 3,
       batchSize: 4,
       lr: 0.01,
