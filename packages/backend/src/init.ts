@@ -1,4 +1,4 @@
-import { SiameseError } from '@siamese/core';
+import { now, SiameseError } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerAllGradients } from './gradients.js';
 import { registerSiameseKernels } from './kernels/index.js';
@@ -153,8 +153,4 @@ function safeGetBackend(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }

@@ -1,5 +1,5 @@
 import { SiameseError } from '@siamese/core';
-import { type ColumnMap, normalizeScores, observedScoreRange, type PairRecord } from '@siamese/pairs';
+import { type ColumnMap, normalizeScores, type PairRecord } from '@siamese/pairs';
 import { fileChunks, readPairsFile } from '@siamese/pairs/node';
 
 /** Column names given on the command line (`--text1`, `--text2`, `--score`, `--label`). */
@@ -25,8 +25,6 @@ export async function readPairs(path: string, cols: ColumnFlags = {}): Promise<P
 export function scaleScores<P extends PairRecord>(pairs: readonly P[], range: [number, number] | null): P[] {
   return range ? normalizeScores(pairs, { from: range }) : [...pairs];
 }
-
-export { observedScoreRange };
 
 /** Reads non-empty lines of a text file (`.gz` too), or of stdin for `-`. */
 export async function readLines(path: string): Promise<string[]> {

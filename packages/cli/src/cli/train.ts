@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { now } from '@siamese/core';
 import { PRESETS, type PresetName } from '@siamese/encoders';
 import { type LossConfig, lossFromConfig, registeredLosses } from '@siamese/losses';
+import { observedScoreRange } from '@siamese/pairs';
 import { fileChunks } from '@siamese/pairs/node';
 import {
   calibrateThreshold,
@@ -18,7 +19,7 @@ import {
 import { parseVectors } from '@siamese/tokenizer';
 import { type FlagSpec, helpFor, parseArgs, usageError } from './args.js';
 import { sparkline, trainingSvg } from './chart.js';
-import { observedScoreRange, readPairs, scaleScores } from './io.js';
+import { readPairs, scaleScores } from './io.js';
 import { formatDuration, ProgressBar } from './progress.js';
 
 export const trainFlags: Record<string, FlagSpec> = {
