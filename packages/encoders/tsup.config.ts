@@ -2,4 +2,8 @@ import { defineConfig } from 'tsup';
 import { base } from '../../tsup.base';
 
 // Code splitting: the testing entry shares one copy of the registries and steps with the main entry.
-export default defineConfig({ ...base, entry: ['src/index.ts', 'src/testing.ts'], splitting: true });
+export default defineConfig({
+  ...base,
+  entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
+  splitting: true,
+});

@@ -1,16 +1,8 @@
 import { type BackendInfo, type InitBackendOptions, initBackendWith } from './init.js';
 import { inlineSimdKernels } from './simd-kernels-inline.js';
 
-export {
-  type BackendErrorCode,
-  type BackendInfo,
-  FusedAdamOptimizer,
-  fusedAdam,
-  type InitBackendOptions,
-  type LeakCheckResult,
-  tensorLeakCheck,
-  type WasmSource,
-} from './api.js';
+// The names both entries share, listed once in api.ts.
+export * from './api.js';
 
 // The tfjs SIMD binary shipped next to this module: read from disk on Node/Deno/Bun, fetched in browsers (serve
 // `@siamese/backend/tfjs-backend-wasm-simd.wasm` with your app, or pass `initBackend({ wasm })`).

@@ -139,6 +139,7 @@ export function registerUserExtensions(): void {
   registerLoss('cosineL1', (config) => new CosineL1Loss((config.weight as number | undefined) ?? 1));
 }
 
+/** Scored pairs the runtime and extensions suites train on (scores in [0, 1]). */
 export const TRAIN = [
   { text1: 'A man is playing a guitar.', text2: 'A man plays the guitar.', score: 0.95 },
   { text1: 'A woman is slicing an onion.', text2: 'A woman cuts an onion.', score: 0.9 },

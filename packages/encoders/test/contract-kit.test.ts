@@ -19,7 +19,7 @@ import {
   pooling,
   registerEncoder,
 } from '../src/index.js';
-import { runEncoderContract, runStepContract } from '../src/testing.js';
+import { runEncoderContract, runStepContract } from '../src/testing/index.js';
 
 beforeAll(async () => {
   await initBackend();

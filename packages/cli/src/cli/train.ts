@@ -10,7 +10,9 @@ import {
   createModel,
   DEFAULT_RECIPE,
   type EpochEvent,
+  type EvaluationMetrics,
   evaluate,
+  type FitResult,
   fit,
   folderCheckpoints,
   initBackend,
@@ -64,7 +66,7 @@ const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /** The loss config of `--loss` and `--loss-options`. */
-function lossConfigOf(flags: Record<string, unknown>): LossConfig {
+function lossConfigOf(flags: Flags): LossConfig {
   const type = str(flags.loss) ?? DEFAULT_RECIPE.loss;
   const raw = str(flags['loss-options']);
   let options: unknown = {};
@@ -83,55 +85,22 @@ function lossConfigOf(flags: Record<string, unknown>): LossConfig {
   return { ...(options as Record<string, unknown>), type };
 }
 
-/** `siamese train`: data → model → training with progress → dev metrics → saved model + chart. */
-export async function trainCommand(argv: string[]): Promise<number> {
-  const { flags } = parseArgs(argv, trainFlags, 'train');
-  if (flags.help) {
-    console.log(trainHelp);
-    return 0;
-  }
-  const trainPath = str(flags.train);
-  if (!trainPath) throw usageError('train: --train FILE is required');
-  const out = str(flags.out) ?? 'siamese-model';
+type Flags = Record<string, string | number | boolean>;
+
+/** The training pairs (scores scaled to [0, 1] from their observed range) and the dev set, split by kind. */
+async function readData(flags: Flags, trainPath: string) {
   const cols = {
     text1: str(flags.text1),
     text2: str(flags.text2),
     score: str(flags.score),
     label: str(flags.label),
   };
-  const t0 = now();
-  const err = process.stderr;
-  const lossConfig = lossConfigOf(flags);
-  const loss = lossFromConfig(lossConfig); // a bad option fails before any data is read
-  let train = await readPairs(trainPath, cols);
-  if (num(flags['max-train'])) train = train.slice(0, num(flags['max-train']));
-  const range = observedScoreRange(train);
-  const trainN = scaleScores(train, range);
+  let raw = await readPairs(trainPath, cols);
+  if (num(flags['max-train'])) raw = raw.slice(0, num(flags['max-train']));
+  const range = observedScoreRange(raw);
+  const train = scaleScores(raw, range);
   const devPath = str(flags.dev);
   const dev = devPath ? scaleScores(await readPairs(devPath, cols), range) : undefined;
-  const backend = await initBackend({ backend: (str(flags.backend) as 'wasm' | 'cpu') ?? 'wasm' });
-  const preset = (str(flags.encoder) ?? DEFAULT_RECIPE.preset) as PresetName;
-  const seed = num(flags.seed) ?? 42;
-  err.write(
-    `siamese train: ${train.length} pairs from ${trainPath}${range ? ` (scores ${range[0]}–${range[1]} → 0–1)` : ''}${dev ? `, dev ${dev.length} from ${devPath}` : ''}\n` +
-      `  encoder ${preset}, loss ${loss.type}, backend ${backend.name}, seed ${seed}\n`,
-  );
-  const vectorsPath = str(flags.vectors);
-  const vectors = vectorsPath ? await parseVectors(fileChunks(vectorsPath), { onError: 'skip' }) : undefined;
-  if (vectors)
-    err.write(
-      `  vectors: ${vectors.words.length} × ${vectors.dim} from ${vectorsPath}${vectors.skipped ? ` (${vectors.skipped} bad lines skipped)` : ''}\n`,
-    );
-  const model = createModel({
-    preset,
-    texts: trainN.flatMap((p) => [p.text1, p.text2]),
-    ...(vectors ? { vectors } : {}),
-    ...(num(flags.hidden) ? { hidden: num(flags.hidden)! } : {}),
-    ...(num(flags['max-length']) ? { maxLength: num(flags['max-length'])! } : {}),
-    seed,
-    onInfo: (m) => err.write(`  ${m}\n`),
-  });
-  const bar = new ProgressBar(err);
   // Scored dev pairs are measured by correlation; labelled ones (or mixed) by accuracy/F1, which also gives the
   // model its match threshold.
   const devScored = dev?.every((p) => p.score !== undefined)
@@ -141,43 +110,33 @@ export async function trainCommand(argv: string[]): Promise<number> {
     dev && !devScored
       ? dev.map((p) => ({ text1: p.text1, text2: p.text2, label: p.label ?? (p.score! >= 0.5 ? 1 : 0) }))
       : undefined;
-  const devData = devScored ?? devLabelled;
-  const epochs = num(flags.epochs) ?? 5;
-  const result = await fit(model, trainN, {
-    loss,
-    epochs,
-    batchSize: num(flags['batch-size']) ?? 32,
-    lr: num(flags.lr) ?? 1e-3,
-    seed,
-    ...(devData ? { dev: devData } : {}),
-    ...(num(flags.patience) !== undefined ? { patience: num(flags.patience)! } : {}),
-    checkpoints: folderCheckpoints(join(out, 'checkpoints')),
-    onInfo: (m) => err.write(`  ${m}\n`),
-    onBatch: (e) => bar.update(e),
-    onEpoch: (e: EpochEvent) =>
-      bar.finish(
-        `epoch ${e.epoch}/${epochs}  loss ${e.loss.toFixed(4)}${e.metric !== undefined ? `  dev ${e.metric.toFixed(4)}${e.improved ? ' *' : ''}` : ''}  ${formatDuration(e.seconds)}  ${Math.round(e.pairsPerSec)} pairs/s`,
-      ),
-  });
-  const devMetrics = devData ? await evaluate(model, devData) : undefined;
-  if (devLabelled) await calibrateThreshold(model, devLabelled, 'f1');
-  await saveModel(model, out);
-  // The run finished: its checkpoints are only needed to resume an interrupted run.
-  await rm(join(out, 'checkpoints'), { recursive: true, force: true });
-  const points = result.history.map((h) => ({
-    epoch: h.epoch,
-    loss: h.loss,
-    ...(h.metric !== undefined ? { metric: h.metric } : {}),
-  }));
-  await writeFile(
-    join(out, 'training.svg'),
-    trainingSvg(points, `siamese ${preset} · ${loss.type}`, devData ? 'dev metric' : undefined),
-  );
-  const seconds = (now() - t0) / 1000;
-  err.write(`\n  loss  ${sparkline(points.map((p) => p.loss))}\n`);
-  if (devData) err.write(`  dev   ${sparkline(points.map((p) => p.metric ?? Number.NaN))}\n`);
+  return { train, range, devPath, devScored, devLabelled, dev: devScored ?? devLabelled };
+}
+
+/** Word vectors from `--vectors`, bad lines skipped and counted. */
+async function readVectors(flags: Flags, err: NodeJS.WriteStream) {
+  const path = str(flags.vectors);
+  if (!path) return undefined;
+  const vectors = await parseVectors(fileChunks(path), { onError: 'skip' });
   err.write(
-    `\n  ${'epoch'.padEnd(6)}${'loss'.padStart(10)}${devData ? 'dev'.padStart(10) : ''}${'time'.padStart(8)}\n`,
+    `  vectors: ${vectors.words.length} × ${vectors.dim} from ${path}${vectors.skipped ? ` (${vectors.skipped} bad lines skipped)` : ''}\n`,
+  );
+  return vectors;
+}
+
+/** The per-epoch table, the sparklines and the final dev metrics, on stderr. */
+function printSummary(
+  err: NodeJS.WriteStream,
+  result: FitResult,
+  devMetrics: EvaluationMetrics | undefined,
+  out: string,
+  seconds: number,
+): void {
+  const points = result.history;
+  err.write(`\n  loss  ${sparkline(points.map((p) => p.loss))}\n`);
+  if (devMetrics) err.write(`  dev   ${sparkline(points.map((p) => p.metric ?? Number.NaN))}\n`);
+  err.write(
+    `\n  ${'epoch'.padEnd(6)}${'loss'.padStart(10)}${devMetrics ? 'dev'.padStart(10) : ''}${'time'.padStart(8)}\n`,
   );
   for (const h of result.history) {
     err.write(
@@ -191,6 +150,74 @@ export async function trainCommand(argv: string[]): Promise<number> {
         .join(', ')}\n`,
     );
   err.write(`  saved to ${out}/ (model.json, weights, training.svg) in ${formatDuration(seconds)}\n`);
+}
+
+/** `siamese train`: data → model → training with progress → dev metrics → saved model + chart. */
+export async function trainCommand(argv: string[]): Promise<number> {
+  const { flags } = parseArgs(argv, trainFlags, 'train');
+  if (flags.help) {
+    console.log(trainHelp);
+    return 0;
+  }
+  const trainPath = str(flags.train);
+  if (!trainPath) throw usageError('train: --train FILE is required');
+  const out = str(flags.out) ?? 'siamese-model';
+  const t0 = now();
+  const err = process.stderr;
+  const loss = lossFromConfig(lossConfigOf(flags)); // a bad option fails before any data is read
+  const data = await readData(flags, trainPath);
+  const backend = await initBackend({ backend: (str(flags.backend) as 'wasm' | 'cpu') ?? 'wasm' });
+  const preset = (str(flags.encoder) ?? DEFAULT_RECIPE.preset) as PresetName;
+  const seed = num(flags.seed) ?? 42;
+  const range = data.range;
+  err.write(
+    `siamese train: ${data.train.length} pairs from ${trainPath}${range ? ` (scores ${range[0]}–${range[1]} → 0–1)` : ''}${data.dev ? `, dev ${data.dev.length} from ${data.devPath}` : ''}\n` +
+      `  encoder ${preset}, loss ${loss.type}, backend ${backend.name}, seed ${seed}\n`,
+  );
+  const vectors = await readVectors(flags, err);
+  const model = createModel({
+    preset,
+    texts: data.train.flatMap((p) => [p.text1, p.text2]),
+    ...(vectors ? { vectors } : {}),
+    ...(num(flags.hidden) ? { hidden: num(flags.hidden)! } : {}),
+    ...(num(flags['max-length']) ? { maxLength: num(flags['max-length'])! } : {}),
+    seed,
+    onInfo: (m) => err.write(`  ${m}\n`),
+  });
+  const bar = new ProgressBar(err);
+  const epochs = num(flags.epochs) ?? 5;
+  const result = await fit(model, data.train, {
+    loss,
+    epochs,
+    batchSize: num(flags['batch-size']) ?? 32,
+    lr: num(flags.lr) ?? 1e-3,
+    seed,
+    ...(data.dev ? { dev: data.dev } : {}),
+    ...(num(flags.patience) !== undefined ? { patience: num(flags.patience)! } : {}),
+    checkpoints: folderCheckpoints(join(out, 'checkpoints')),
+    onInfo: (m) => err.write(`  ${m}\n`),
+    onBatch: (e) => bar.update(e),
+    onEpoch: (e: EpochEvent) =>
+      bar.finish(
+        `epoch ${e.epoch}/${epochs}  loss ${e.loss.toFixed(4)}${e.metric !== undefined ? `  dev ${e.metric.toFixed(4)}${e.improved ? ' *' : ''}` : ''}  ${formatDuration(e.seconds)}  ${Math.round(e.pairsPerSec)} pairs/s`,
+      ),
+  });
+  const devMetrics = data.dev ? await evaluate(model, data.dev) : undefined;
+  if (data.devLabelled) await calibrateThreshold(model, data.devLabelled, 'f1');
+  await saveModel(model, out);
+  // The run finished: its checkpoints are only needed to resume an interrupted run.
+  await rm(join(out, 'checkpoints'), { recursive: true, force: true });
+  const points = result.history.map((h) => ({
+    epoch: h.epoch,
+    loss: h.loss,
+    ...(h.metric !== undefined ? { metric: h.metric } : {}),
+  }));
+  await writeFile(
+    join(out, 'training.svg'),
+    trainingSvg(points, `siamese ${preset} · ${loss.type}`, data.dev ? 'dev metric' : undefined),
+  );
+  const seconds = (now() - t0) / 1000;
+  printSummary(err, result, devMetrics, out, seconds);
   if (flags.json) {
     process.stdout.write(
       `${JSON.stringify({

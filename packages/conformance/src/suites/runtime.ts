@@ -3,17 +3,8 @@ import { lossFromConfig } from '@siamese/losses';
 import { createModel, fit, initBackend, modelFromBytes, modelToBytes } from '@siamese/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { assert, assertClose, assertEqual, assertThrows, defineSuite } from '../harness.js';
+import { TRAIN } from '../user-extensions.js';
 
-const TRAIN = [
-  { text1: 'A man is playing a guitar.', text2: 'A man plays the guitar.', score: 0.95 },
-  { text1: 'A woman is slicing an onion.', text2: 'A woman cuts an onion.', score: 0.9 },
-  { text1: 'A dog runs in a field.', text2: 'A man is playing a guitar.', score: 0.05 },
-  { text1: 'Two kids are playing soccer.', text2: 'Children play football.', score: 0.8 },
-  { text1: 'The stock market fell today.', text2: 'A woman cuts an onion.', score: 0.0 },
-  { text1: 'A cat sleeps on the sofa.', text2: 'A cat is sleeping on a couch.', score: 0.92 },
-  { text1: 'A man is playing a guitar.', text2: 'A dog runs in a field.', score: 0.02 },
-  { text1: 'A woman is slicing an onion.', text2: 'The stock market fell today.', score: 0.0 },
-];
 const PROBE = ['a man plays a guitar', 'an unseen zyzzyva sentence', ''];
 
 /** Values recorded on Node for seed 42: every runtime must compute the same model (WASM + the seeded PRNG). */
