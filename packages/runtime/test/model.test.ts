@@ -252,6 +252,18 @@ describe("the model's similarity decides search, match and evaluation", () => {
     for (const x of [m, loaded]) x.dispose();
   });
 
+  it('a loss that declares a similarity outside the vocabulary is refused before training', async () => {
+    const m = createModel({ preset: 'meanpool', texts: ['a b'], hidden: 4, embeddingDim: 4 });
+    const loss = Object.assign(lossFromConfig({ type: 'coSENT' }), { similarity: 'hamming' as never });
+    await expect(fit(m, train.slice(0, 8), { loss })).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: expect.stringContaining(
+        "fit: loss coSENT's similarity: expected one of cosine, dot, euclidean, manhattan",
+      ),
+    });
+    m.dispose();
+  });
+
   it('match without any threshold is E_NO_THRESHOLD', async () => {
     const m = createModel({ preset: 'meanpool', texts: ['a b'], hidden: 4, embeddingDim: 4 });
     await expect(match(m, 'a', ['b'])).rejects.toMatchObject({ code: 'E_NO_THRESHOLD' });

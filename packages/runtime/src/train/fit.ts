@@ -1,6 +1,6 @@
 import { fusedAdam } from '@siamese/backend';
 import { Rng, SiameseError } from '@siamese/core';
-import type { Loss } from '@siamese/losses';
+import { isSimilarity, type Loss, SIMILARITIES } from '@siamese/losses';
 import { type EvaluationData, evaluate } from '../eval/evaluate.js';
 import { recordOnModel, type SiameseModel } from '../model.js';
 import { type CheckpointStore, optimizerState, restoreOptimizer } from './checkpoints.js';
@@ -172,6 +172,14 @@ function settingsOf(options: FitOptions) {
 
 /** The model takes the loss's config and, if the loss fixes one, its similarity: search then compares as training did. */
 function adoptLoss(model: SiameseModel, loss: Loss, onInfo?: (message: string) => void): void {
+  if (loss.similarity !== undefined && !isSimilarity(loss.similarity)) {
+    throw SiameseError.expected(
+      'E_INVALID_ARGUMENT',
+      `fit: loss ${loss.type}'s similarity`,
+      `one of ${SIMILARITIES.join(', ')} (or none)`,
+      JSON.stringify(loss.similarity),
+    );
+  }
   const similarity = loss.similarity ?? model.similarity;
   if (similarity !== model.similarity)
     onInfo?.(`similarity: ${similarity} (from the ${loss.type} loss; was ${model.similarity})`);
