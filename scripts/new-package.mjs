@@ -12,7 +12,7 @@ const pkg = {
   license: 'Apache-2.0',
   type: 'module',
   sideEffects: false,
-  engines: { node: '>=20' },
+  engines: { node: '>=20.19' },
   main: './dist/index.cjs',
   module: './dist/index.js',
   types: './dist/index.d.ts',
