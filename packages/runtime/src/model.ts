@@ -5,6 +5,7 @@ import type { EncoderLike } from './contracts.js';
 import type { BinaryMetrics } from './eval/binary.js';
 import {
   binaryMetrics,
+  type CorrelationMetrics,
   correlationMetrics,
   detectKind,
   type EvaluationData,
@@ -14,7 +15,9 @@ import {
   retrievalMetrics,
   type ScoredPair,
   type Triplet,
+  type TripletMetrics,
 } from './eval/evaluate.js';
+import type { RetrievalMetrics } from './eval/retrieval.js';
 import type { ClassifyResult, LabelledExample, MatchResult } from './infer/answers.js';
 import { lengthBuckets, type PreparedBatch, prepareBatch } from './infer/batching.js';
 import { type SimilarityName, vectorSimilarity } from './infer/similarity.js';
@@ -239,7 +242,13 @@ export class SiameseModel {
   /**
    * Measures the model. Scored pairs → Pearson and Spearman; binary pairs → accuracy, F1, precision, recall and
    * average precision at the best threshold; triplets → accuracy; a retrieval task → recall@k, MRR@k, nDCG@k.
+   * The result's type follows the data's: scored pairs give {@link CorrelationMetrics}, and so on.
    */
+  evaluate(data: readonly ScoredPair[]): Promise<CorrelationMetrics>;
+  evaluate(data: readonly LabelledPair[]): Promise<BinaryMetrics>;
+  evaluate(data: readonly Triplet[]): Promise<TripletMetrics>;
+  evaluate(data: RetrievalTask): Promise<RetrievalMetrics>;
+  evaluate(data: EvaluationData): Promise<EvaluationMetrics>;
   async evaluate(data: EvaluationData): Promise<EvaluationMetrics> {
     const kind = detectKind(data);
     if (kind === 'retrieval') {
