@@ -11,6 +11,7 @@ import {
   type EvaluationData,
   type EvaluationMetrics,
   type LabelledPair,
+  type PairAsRead,
   type RetrievalTask,
   retrievalMetrics,
   type ScoredPair,
@@ -173,7 +174,7 @@ export class SiameseModel {
    * model (saved with it) and returns it.
    */
   async calibrateThreshold(
-    pairs: readonly LabelledPair[],
+    pairs: readonly LabelledPair[] | readonly PairAsRead[],
     metric: 'f1' | 'accuracy' = 'f1',
   ): Promise<{ value: number; metric: string; score: number }> {
     const m = (await this.evaluate(pairs)) as BinaryMetrics;

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@siamese/core';
+import type { PairRecord } from '@siamese/pairs';
 import { type BinaryMetrics, binaryMetrics } from './binary.js';
 import { pearson, spearman } from './correlation.js';
 import { type RetrievalMetrics, retrievalMetrics } from './retrieval.js';
@@ -50,7 +51,10 @@ export type EvaluationData =
   | readonly LabelledPair[]
   | readonly Triplet[]
   | RetrievalTask
-  | readonly { text1: string; text2: string; score?: number; label?: number }[];
+  | readonly PairAsRead[];
+
+/** A pair as the readers of `@siamese/pairs` give it (`score` and `label` optional; `line` not needed). */
+export type PairAsRead = Omit<PairRecord, 'line'>;
 export type EvaluationMetrics = CorrelationMetrics | BinaryMetrics | TripletMetrics | RetrievalMetrics;
 
 export type DataKind = 'scored' | 'binary' | 'triplets' | 'retrieval';
