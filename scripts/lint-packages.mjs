@@ -33,6 +33,8 @@ function hygiene(pkgDir, pkg) {
   if (pkg.bugs?.url !== `${REPO}/issues`) problems.push(`bugs: found ${JSON.stringify(pkg.bugs)}`);
   if (pkg.engines?.node !== ENGINES)
     problems.push(`engines.node: expected ${ENGINES}, found ${pkg.engines?.node}`);
+  // Scoped packages are published restricted (paid, private) unless told otherwise.
+  if (pkg.publishConfig?.access !== 'public') problems.push('publishConfig.access: expected "public"');
   // The README is the package's page on npmjs.com, where only absolute links work.
   const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
   for (const m of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
@@ -58,7 +60,7 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
     console.log(`✗ ${pkg.name} publishing hygiene\n  ${problems.join('\n  ')}\n`);
   } else {
     console.log(
-      `✓ ${pkg.name} hygiene (LICENSE, repository, homepage, bugs, engines, absolute README links)`,
+      `✓ ${pkg.name} hygiene (LICENSE, repository, homepage, bugs, engines, public access, README links)`,
     );
   }
   const dual = JSON.stringify(pkg.exports ?? {}).includes('"require"');
