@@ -15,9 +15,11 @@ export class SiameseError extends Error {
    * global brand; across copies, a class matches an error whose prototype chain has a class of the same name.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof (a subclass too)
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
     if (typeof value !== 'object' || value === null || !(BRAND in value)) return false;
     for (let p = Object.getPrototypeOf(value); p !== null; p = Object.getPrototypeOf(p)) {
+      // biome-ignore lint/complexity/noThisInStatic: as above
       if (Object.hasOwn(p, 'constructor') && p.constructor.name === this.name) return true;
     }
     return false;
