@@ -14,4 +14,5 @@ export {
   lstmSequence,
   registerSiameseKernels,
 } from './kernels/index.js';
+export { assertBackendReady } from './ready.js';
 export { loadWasmBinary, type WasmBinary } from './wasm-source.js';

@@ -22,9 +22,10 @@ export interface SiameseErrorOptions {
   cause?: unknown;
 }
 
-// A global symbol, not a class identity: two installed copies of this package mark their errors the same way,
-// so `SiameseError.is` recognises an error thrown by either (`instanceof` would not).
-const MARKER = Symbol.for('siamese.error');
+// A global symbol, not a class identity: every copy of this package (a second install, or the CommonJS and ESM
+// builds one CommonJS program loads) brands its errors' prototype the same way, so `SiameseError.is` and
+// `instanceof` recognise an error made by any of them.
+const BRAND = Symbol.for('@siamese/core:SiameseError');
 
 /**
  * The one error class of the SDK. Every error thrown on purpose is a `SiameseError` with a stable, documented
@@ -42,6 +43,26 @@ const MARKER = Symbol.for('siamese.error');
  * ```
  */
 export class SiameseError<C extends string = string> extends Error {
+  /**
+   * `instanceof` also recognises errors made by another copy of this package (the dual-package hazard: a CommonJS
+   * program loads the CJS build of `@siamese/core` and, through the ESM-only `@siamese/backend`, its ESM build
+   * too). Across copies, a class matches a branded error whose prototype chain has a class of the same name, so a
+   * subclass of your own still tells its errors apart. Prefer {@link SiameseError.is}, which also narrows the code.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof (a subclass too)
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null || !(BRAND in value)) return false;
+    // The base class of any copy (the brand is its prototype's own property) matches every branded error.
+    // biome-ignore lint/complexity/noThisInStatic: as above
+    if (Object.hasOwn(this.prototype, BRAND)) return true;
+    for (let p = Object.getPrototypeOf(value); p !== null; p = Object.getPrototypeOf(p)) {
+      // biome-ignore lint/complexity/noThisInStatic: as above
+      if (Object.hasOwn(p, 'constructor') && p.constructor.name === this.name) return true;
+    }
+    return false;
+  }
+
   /** Stable, machine-readable identifier of the problem (e.g. `E_MODEL_CHECKSUM`). */
   readonly code: C;
   /** Optional structured details (file, line, column, expected/found values). */
@@ -52,7 +73,6 @@ export class SiameseError<C extends string = string> extends Error {
     this.name = 'SiameseError';
     this.code = code;
     this.details = options.details;
-    Object.defineProperty(this, MARKER, { value: true });
   }
 
   /**
@@ -63,7 +83,7 @@ export class SiameseError<C extends string = string> extends Error {
     return (
       typeof error === 'object' &&
       error !== null &&
-      (error as Record<symbol, unknown>)[MARKER] === true &&
+      BRAND in error &&
       (code === undefined || (error as { code?: unknown }).code === code)
     );
   }
@@ -90,6 +110,7 @@ export class SiameseError<C extends string = string> extends Error {
     });
   }
 }
+Object.defineProperty(SiameseError.prototype, BRAND, { value: true });
 
 /** Describes a value for error messages: `string "abc"`, `number 3`, `array(2)`, `null`. */
 export function describeValue(value: unknown): string {

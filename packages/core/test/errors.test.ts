@@ -30,12 +30,13 @@ describe('SiameseError', () => {
       readonly code = 'E_DATASET_COLUMNS';
       constructor() {
         super('train.tsv:3:1: expected 3 fields, found 2');
-        Object.defineProperty(this, Symbol.for('siamese.error'), { value: true });
+        Object.defineProperty(this, Symbol.for('@siamese/core:SiameseError'), { value: true });
       }
     }
     const foreign = new OtherCopyError();
-    expect(foreign instanceof SiameseError).toBe(false);
+    expect(Object.getPrototypeOf(foreign)).not.toBe(SiameseError.prototype);
     expect(SiameseError.is(foreign, 'E_DATASET_COLUMNS')).toBe(true);
+    expect(foreign instanceof SiameseError).toBe(true);
   });
 
   it('expected() writes the SDK message shape with where/expected/found details', () => {
@@ -50,5 +51,38 @@ describe('SiameseError', () => {
     expect(e.code).toBe('E_FORMAT_VERSION');
     expect(e.message).toBe('vocabulary: expected format version 1 or older, found 2');
     expect(e.details).toEqual({ what: 'vocabulary', expected: 1, found: 2 });
+  });
+});
+
+// A second copy of the package, as a CommonJS program gets it (the CJS build next to the ESM one that the
+// ESM-only @siamese/backend loads): the built CommonJS file.
+// (A computed specifier: TypeScript checks the copy against the source's types rather than resolving the .cjs.)
+const other: typeof import('../src/index.js') = await import(`${'../dist/index.cjs'}`);
+
+describe('SiameseError across real copies of the package (the CJS and ESM builds)', () => {
+  it('the copies are different classes', () => {
+    expect(other.SiameseError).not.toBe(SiameseError);
+  });
+
+  it('is() and instanceof recognise errors of the other copy', () => {
+    const e = new other.SiameseError('E_INVALID_ARGUMENT', 'bad');
+    expect(SiameseError.is(e, 'E_INVALID_ARGUMENT')).toBe(true);
+    expect(e instanceof SiameseError).toBe(true);
+    expect(other.SiameseError.is(new SiameseError('E_USAGE', 'x'))).toBe(true);
+    expect(new SiameseError('E_USAGE', 'x') instanceof other.SiameseError).toBe(true);
+    // A subclass of your own still tells its errors apart, across copies too.
+    class MyAppError extends other.SiameseError {}
+    expect(new MyAppError('E_X', 'x') instanceof SiameseError).toBe(true);
+    class Unrelated extends SiameseError {}
+    expect(new MyAppError('E_X', 'x') instanceof Unrelated).toBe(false);
+  });
+
+  it('nothing else matches', () => {
+    for (const v of [new Error('x'), { code: 'E_X' }, null, undefined, 'E_X', Object.create(null)]) {
+      expect(v instanceof SiameseError).toBe(false);
+      expect(SiameseError.is(v)).toBe(false);
+    }
+    class SiameseErrorLookalike extends Error {}
+    expect(new SiameseErrorLookalike() instanceof SiameseError).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { assertBackendReady } from '@siamese/backend/internals';
 import { describeValue, Rng, SiameseError } from '@siamese/core';
 import { type Tensor, type Tensor2D, tidy, type Variable } from '@tensorflow/tfjs-core';
 import { shapeError } from './errors.js';
@@ -55,6 +56,7 @@ class SequentialEncoder implements Encoder {
   private disposed = false;
 
   constructor(specs: StepSpec[], options: SequentialOptions) {
+    assertBackendReady('sequential');
     const seed = options.seed ?? 0;
     if (!Number.isInteger(seed))
       throw SiameseError.expected('E_ENCODER_CONFIG', 'sequential.seed', 'an integer', describeValue(seed));

@@ -109,11 +109,16 @@ export class PairParser {
     if (field !== undefined && cols[field] < 0) {
       throw datasetError(
         'E_DATASET_COLUMNS',
-        `no ${field} column (require: '${field}'): expected one of ${COLUMN_ALIASES[field].join(', ')} or columns.${field}; ${this.o.header ? `header has ${JSON.stringify(row.fields)}` : 'there is no header (use an index)'}`,
+        `no ${field} column (${this.why(field)}): expected one of ${COLUMN_ALIASES[field].join(', ')} or columns.${field}; ${this.o.header ? `header has ${JSON.stringify(row.fields)}` : 'there is no header (use an index)'}`,
         { ...where, column: 1 },
       );
     }
     return cols;
+  }
+
+  /** Why a field is required, for messages. */
+  private why(field: 'score' | 'label'): string {
+    return this.o.scoreMap ? 'normalizeScores needs one' : `require: '${field}'`;
   }
 
   /** With `require`, every record must carry that field. */
@@ -122,7 +127,7 @@ export class PairParser {
     if (field !== undefined && rec[field] === undefined) {
       throw this.error(
         'E_DATASET_SCORE',
-        `${field}: required (require: '${field}'), found none`,
+        `${field}: required (${this.why(field)}), found none`,
         line,
         column,
       );
@@ -207,7 +212,7 @@ export class PairParser {
         row ? columnOf(row, index) : 1,
       );
     }
-    return v;
+    return this.o.scoreMap ? this.o.scoreMap(v) : v;
   }
 
   private label(raw: unknown, line: number, row?: RawRow, index = 0): number {

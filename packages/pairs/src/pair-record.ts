@@ -4,8 +4,11 @@ import type { LabelledPair, ScoredPair, TextPair } from './records.js';
 /** One sentence pair as read from a data set; `line` is the 1-based line (or record number) it came from. */
 export type PairRecord<P extends TextPair = TextPair> = P & { line: number };
 
-/** The record type a reader returns for its options: scored pairs with `require: 'score'`, and so on. */
-export type RecordOf<O> = O extends { require: 'score' }
+/**
+ * The record type a reader returns for its options: scored pairs with `require: 'score'` or `normalizeScores`,
+ * labelled pairs with `require: 'label'`, else pairs whose score and label are optional.
+ */
+export type RecordOf<O> = O extends { require: 'score' } | { normalizeScores: object }
   ? PairRecord<ScoredPair>
   : O extends { require: 'label' }
     ? PairRecord<LabelledPair>

@@ -1,4 +1,5 @@
 import type { ColumnMap } from './columns.js';
+import { type ScoreScale, scoreMapper } from './scores.js';
 
 /** Input formats the readers understand. */
 export type DatasetFormat = 'tsv' | 'csv' | 'jsonl';
@@ -25,6 +26,12 @@ export interface ReadPairsOptions {
    * is `E_DATASET_COLUMNS`, a row without the value `E_DATASET_SCORE`.
    */
   require?: 'score' | 'label';
+  /**
+   * Every row must have a score, mapped linearly from `from` to `to` (default `[0, 1]`) as it is read:
+   * `{ from: [0, 5] }` for STS-B. Implies `require: 'score'` (the records are `ScoredPair`s). Scores outside
+   * `from` are an error unless `clamp` is set or `scoreRange` says otherwise.
+   */
+  normalizeScores?: ScoreScale;
   /** Maps label strings to numbers (e.g. `{ ENTAILMENT: 0, NEUTRAL: 1, CONTRADICTION: 2 }`). */
   labelMap?: Readonly<Record<string, number>>;
   /** `throw` (default): the first bad row throws (an `E_DATASET_*` error). `skip`: bad rows are dropped and reported. */
@@ -42,6 +49,8 @@ export interface ResolvedReadOptions {
   header: boolean;
   columns: ColumnMap | undefined;
   scoreRange: readonly [number, number] | undefined;
+  /** The `normalizeScores` map, when asked for. */
+  scoreMap: ((score: number) => number) | undefined;
   labelMap: Readonly<Record<string, number>> | undefined;
   require: 'score' | 'label' | undefined;
   onError: 'throw' | 'skip';
@@ -65,6 +74,11 @@ export function resolveReadOptions(options: ReadPairsOptions | undefined): Resol
   if (o.require !== undefined && o.require !== 'score' && o.require !== 'label') {
     throw new TypeError(`require: expected 'score' or 'label', found ${JSON.stringify(o.require)}`);
   }
+  const scale = o.normalizeScores;
+  const scoreMap = scale === undefined ? undefined : scoreMapper(scale, 'normalizeScores');
+  if (scale !== undefined && o.require === 'label') {
+    throw new TypeError("require: 'label' cannot go with normalizeScores, which requires a score");
+  }
   const onError = o.onError ?? 'throw';
   if (onError !== 'throw' && onError !== 'skip') {
     throw new TypeError(`onError: expected 'throw' or 'skip', found ${JSON.stringify(onError)}`);
@@ -76,9 +90,10 @@ export function resolveReadOptions(options: ReadPairsOptions | undefined): Resol
     quoting: o.quoting ?? format === 'csv',
     header: o.header ?? true,
     columns: o.columns,
-    scoreRange: range,
+    scoreRange: range ?? (scale && !scale.clamp ? scale.from : undefined),
+    scoreMap,
     labelMap: o.labelMap,
-    require: o.require,
+    require: scale ? 'score' : o.require,
     onError,
     maxProblems: o.maxProblems ?? 20,
   };

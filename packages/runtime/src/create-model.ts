@@ -1,3 +1,4 @@
+import { assertBackendReady } from '@siamese/backend/internals';
 import { type PresetName, presetEncoder } from '@siamese/encoders';
 import { buildEmbeddingMatrix, Tokenizer, Vocabulary, type WordVectors } from '@siamese/tokenizer';
 import { SiameseModel } from './model.js';
@@ -45,6 +46,7 @@ export interface CreateModelOptions {
  * embedding initialised from `vectors` where they cover a word, and the preset's encoder on top.
  */
 export function createModel(options: CreateModelOptions): SiameseModel {
+  assertBackendReady('createModel');
   const { preset = DEFAULT_RECIPE.preset, seed = 42 } = options;
   const corpusTok = Tokenizer.build(options.texts, {
     minFreq: options.minFreq ?? 1,

@@ -9,7 +9,6 @@
 export { SiameseError } from '@siamese/core';
 export {
   type Encoder,
-  type EncoderConfig,
   type PresetName,
   registerEncoder,
   registerStep,
@@ -48,3 +47,4 @@ export {
   type Threshold,
   VectorIndex,
 } from '@siamese/runtime';
+export { parseVectors } from '@siamese/tokenizer';

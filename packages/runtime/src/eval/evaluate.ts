@@ -1,5 +1,5 @@
 import { SiameseError } from '@siamese/core';
-import type { LabelledPair, ScoredPair, Triplet } from '@siamese/pairs';
+import type { LabelledPair, ScoredPair, TextPair, Triplet } from '@siamese/pairs';
 import { similarities } from '../infer/compare.js';
 import { buildIndex } from '../infer/search.js';
 import type { SiameseModel } from '../model.js';
@@ -29,12 +29,17 @@ export interface TripletMetrics {
   n: number;
 }
 
-/** What {@link evaluate} accepts: the shape of the data decides the metrics. */
+/**
+ * What {@link evaluate} accepts: the shape of the data decides the metrics. Pairs as a reader gives them without
+ * `require` (`TextPair`s: `score` and `label` optional) are measured by what their first row has: a score
+ * (correlation), else a label (binary metrics).
+ */
 export type EvaluationData =
   | readonly ScoredPair[]
   | readonly LabelledPair[]
   | readonly Triplet[]
-  | RetrievalTask;
+  | RetrievalTask
+  | readonly TextPair[];
 
 /** What {@link evaluate} returns, by data kind. */
 export type EvaluationMetrics = CorrelationMetrics | BinaryMetrics | TripletMetrics | RetrievalMetrics;
@@ -139,9 +144,17 @@ export function detectKind(data: EvaluationData): DataKind {
           typeof r.text2 === 'string' &&
           (kind === 'scored' ? Number.isFinite(r.score) : Number.isFinite(r.label));
     if (!ok) {
+      const fields =
+        kind === 'triplets'
+          ? 'anchor/positive/negative'
+          : kind === 'scored'
+            ? 'text1/text2/score'
+            : 'text1/text2/label';
       throw new SiameseError(
         'E_INVALID_ARGUMENT',
-        `evaluate: row ${i} does not look like the first row (${kind === 'triplets' ? 'anchor/positive/negative' : kind === 'scored' ? 'text1/text2/score' : 'text1/text2/label'})`,
+        i === 0
+          ? `evaluate: row 0: expected ${fields}${kind === 'scored' ? ' (or a binary label)' : ''}, found ${Object.keys(r).join('/') || 'no fields'}`
+          : `evaluate: row ${i} does not look like the first row (${fields})`,
         { details: { index: i } },
       );
     }

@@ -1,5 +1,5 @@
 import { SiameseError } from '@siamese/core';
-import type { LabelledPair } from '@siamese/pairs';
+import type { TextPair } from '@siamese/pairs';
 import { binaryMetrics } from '../eval/binary.js';
 import { recordOnModel, type SiameseModel, type Threshold } from '../model.js';
 import { similarities } from './compare.js';
@@ -22,11 +22,12 @@ export interface MatchOptions {
 
 /**
  * Finds the similarity threshold that best separates labelled pairs (by F1 or accuracy, as sentence-transformers'
- * BinaryClassificationEvaluator), stores it in the model (it is saved with it) and returns it.
+ * BinaryClassificationEvaluator), stores it in the model (it is saved with it) and returns it. Pairs as read
+ * (`TextPair`s) are fine when every one has a label.
  */
 export async function calibrateThreshold(
   model: SiameseModel,
-  pairs: readonly LabelledPair[],
+  pairs: readonly TextPair[],
   metric: Threshold['metric'] = 'f1',
 ): Promise<Threshold> {
   if (!Array.isArray(pairs) || pairs.length === 0 || pairs.some((p) => !Number.isFinite(p?.label))) {
@@ -42,7 +43,7 @@ export async function calibrateThreshold(
   );
   const m = binaryMetrics(
     sims,
-    pairs.map((p) => p.label),
+    pairs.map((p) => p.label!),
   );
   const threshold: Threshold =
     metric === 'f1'
