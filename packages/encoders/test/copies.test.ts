@@ -69,9 +69,10 @@ describe('two installed copies of @siamese/encoders', () => {
     expect((error as Error).message).toContain('registerEncoder("nobodyRegisteredThis", factory)');
   });
 
-  it('errors of one copy of @siamese/core are recognised by the other (no instanceof)', () => {
+  it('errors of one copy of @siamese/core are recognised by the other (is() and instanceof)', () => {
     const foreign = new secondCore.SiameseError('E_DATASET_COLUMNS', 'x.tsv:2:1: expected 3 fields, found 2');
-    expect(foreign instanceof SiameseError).toBe(false);
+    expect(foreign instanceof SiameseError).toBe(true);
+    expect(new SiameseError('E_USAGE', 'x') instanceof secondCore.SiameseError).toBe(true);
     expect(SiameseError.is(foreign, 'E_DATASET_COLUMNS')).toBe(true);
     expect(secondCore.SiameseError.is(new SiameseError('E_USAGE', 'x'), 'E_USAGE')).toBe(true);
   });
