@@ -6,8 +6,16 @@ import { basename, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { bin, dataDir, goldenDir, pkgDir } from './paths.mjs';
+import { ensureReference } from './reference.mjs';
 
 const out = join(pkgDir, '.out', 'workerd');
+let reference;
+try {
+  reference = ensureReference().values;
+} catch (e) {
+  console.error(`conformance(workerd): no Node reference: ${e.message}`);
+  process.exit(1);
+}
 mkdirSync(out, { recursive: true });
 
 function walk(dir) {
@@ -49,6 +57,8 @@ await build({
               ).toString('utf8');
             }
           }
+          // Node's cross-runtime values for this build.
+          files.reference = JSON.stringify(reference);
           return { contents: `export default ${JSON.stringify(files)};`, loader: 'js' };
         });
       },

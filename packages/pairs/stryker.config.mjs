@@ -1,0 +1,17 @@
+// Mutation testing of this package (`npm run test:mutation` at the repo root; see scripts/mutation.mjs).
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.config.ts' },
+  mutate: ['src/**/*.ts'],
+  coverageAnalysis: 'perTest',
+  // Other jobs share the 2 cores; one worker keeps the run predictable.
+  concurrency: 1,
+  incremental: true,
+  incrementalFile: '.out/stryker-incremental.json',
+  reporters: ['clear-text', 'progress', 'json'],
+  jsonReporter: { fileName: '.out/mutation.json' },
+  thresholds: { high: 90, low: 80, break: 80 },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
