@@ -59,8 +59,8 @@ describe('fdlibm log/sin/cos (the SDK’s engine-independent math)', () => {
 
   it('give the recorded bits (the same on Node, Deno, Bun, workerd and browsers)', () => {
     // Values checked against Node 20 (V8 fdlibm), where Math.* and these ports agree bit for bit.
-    expect([log(0.1), log(0.75), log(1e-5), log(123456.789)]).toEqual([
-      -2.3025850929940455, -0.2876820724517809, -11.512925464970229, 11.723646487185881,
+    expect([log(0.2), log(0.75), log(1e-5), log(123456.789)]).toEqual([
+      -1.6094379124341003, -0.2876820724517809, -11.512925464970229, 11.723646487185881,
     ]);
     expect([sin(1), sin(2), sin(4), sin(6), sin(-3), sin(Math.PI / 2)]).toEqual([
       0.8414709848078965, 0.9092974268256817, -0.7568024953079282, -0.27941549819892586, -0.1411200080598672,
