@@ -4,6 +4,7 @@ export { gradientTapeOn } from './gradient-tape.js';
 export { registerAllGradients } from './gradients.js';
 export type { BackendInfo, InitBackendOptions } from './init.js';
 export {
+  ADAM_BETA_POWERS,
   embeddingBag,
   FusedAdamOptimizer,
   fusedAdam,

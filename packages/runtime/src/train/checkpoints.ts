@@ -6,8 +6,9 @@ import type { SiameseModel } from '../model.js';
 import type { CheckpointStore, TrainerCheckpoint } from './trainer.js';
 
 /**
- * Checkpoints in a folder (Node, Deno, Bun): `model/` (the model format), `optimizer.bin` and `trainer.json`
- * (written last, atomically: it is the commit point, so a crash mid-checkpoint resumes from the previous one).
+ * Checkpoints in a folder (Node, Deno, Bun): `model-epoch-N/` (the model format), `optimizer-epoch-N.bin`, with
+ * `patience` `best-epoch-N.bin` (the best epoch's weights), and `trainer.json` (written last, atomically: it is
+ * the commit point, so a crash mid-checkpoint resumes from the previous one).
  */
 export function folderCheckpoints(dir: string): CheckpointStore {
   return {
@@ -18,8 +19,14 @@ export function folderCheckpoints(dir: string): CheckpointStore {
       const { blob, entries } = packWeights(state.optimizer);
       const optFile = `optimizer-epoch-${state.epoch}.bin`;
       await writeFileAtomic(fs, joinPath(dir, optFile), blob);
+      let best: { bestFile: string; bestEntries: SavedState['optimizerEntries'] } | null = null;
+      if (state.bestWeights) {
+        const packed = packWeights(state.bestWeights);
+        best = { bestFile: `best-epoch-${state.epoch}.bin`, bestEntries: packed.entries };
+        await writeFileAtomic(fs, joinPath(dir, best.bestFile), packed.blob);
+      }
       const previous = await readState(dir);
-      const { optimizer: _o, ...rest } = state;
+      const { optimizer: _o, bestWeights: _b, ...rest } = state;
       await writeFileAtomic(
         fs,
         joinPath(dir, 'trainer.json'),
@@ -28,11 +35,13 @@ export function folderCheckpoints(dir: string): CheckpointStore {
           model: `model-epoch-${state.epoch}`,
           optimizerFile: optFile,
           optimizerEntries: entries,
+          ...best,
         }),
       );
       if (previous && previous.epoch !== state.epoch) {
         await fs.rm(joinPath(dir, previous.model), { recursive: true, force: true });
         await fs.rm(joinPath(dir, previous.optimizerFile), { force: true });
+        if (previous.bestFile) await fs.rm(joinPath(dir, previous.bestFile), { force: true });
       }
     },
     async load(model: SiameseModel): Promise<TrainerCheckpoint | null> {
@@ -55,27 +64,29 @@ export function folderCheckpoints(dir: string): CheckpointStore {
       } finally {
         restored.dispose();
       }
-      const blob = new Uint8Array(await fs.readFile(joinPath(dir, saved.optimizerFile)));
-      const opt = unpackWeights(blob, saved.optimizerEntries);
+      const read = async (file: string, entries: SavedState['optimizerEntries']) => {
+        const unpacked = unpackWeights(new Uint8Array(await fs.readFile(joinPath(dir, file))), entries);
+        return entries.map((e) => ({ name: e.name, shape: e.shape, values: unpacked.get(e.name)!.values }));
+      };
       return {
         epoch: saved.epoch,
         step: saved.step,
         history: saved.history,
         best: saved.best,
-        optimizer: saved.optimizerEntries.map((e) => ({
-          name: e.name,
-          shape: e.shape,
-          values: opt.get(e.name)!.values,
-        })),
+        optimizer: await read(saved.optimizerFile, saved.optimizerEntries),
+        bestWeights:
+          saved.bestFile && saved.bestEntries ? await read(saved.bestFile, saved.bestEntries) : null,
       };
     },
   };
 }
 
-interface SavedState extends Omit<TrainerCheckpoint, 'optimizer'> {
+interface SavedState extends Omit<TrainerCheckpoint, 'optimizer' | 'bestWeights'> {
   model: string;
   optimizerFile: string;
   optimizerEntries: { name: string; shape: number[]; offset: number }[];
+  bestFile?: string;
+  bestEntries?: { name: string; shape: number[]; offset: number }[];
 }
 
 async function readState(dir: string): Promise<SavedState | null> {

@@ -33,6 +33,13 @@ export interface EpochEvent {
   improved: boolean;
 }
 
+/** A named weight or optimizer tensor in a checkpoint. */
+export interface SavedTensor {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
 /** Saved training state, so a run can resume after the last completed epoch. */
 export interface TrainerCheckpoint {
   /** Epochs completed. */
@@ -40,7 +47,10 @@ export interface TrainerCheckpoint {
   step: number;
   history: EpochEvent[];
   best: { metric: number; epoch: number } | null;
-  optimizer: { name: string; shape: number[]; values: Float32Array }[];
+  /** Adam's state: iterations, moments and the β-power accumulators (exact float32, for a bit-exact resume). */
+  optimizer: SavedTensor[];
+  /** With `patience`: the encoder weights of the best epoch so far, restored when training ends. */
+  bestWeights?: SavedTensor[] | null;
 }
 
 /** A place to keep checkpoints: the runtime gives a folder-backed one (`folderCheckpoints`). */
@@ -64,7 +74,10 @@ export interface FitOptions {
   dev?: EvaluationData;
   /** Which dev metric to track: default `spearman` (scored), `ap` (binary), `accuracy`, `ndcgAtK`. */
   metric?: string;
-  /** Stop when the dev metric has not improved for this many epochs; the best weights are restored. */
+  /**
+   * Stop after this many epochs in a row without a better dev metric (patience 2: best at epoch 3, stop after
+   * epoch 5); the best epoch's weights are restored when training ends. Needs `dev`.
+   */
   patience?: number;
   /** Save a checkpoint after every epoch and resume from it when present. */
   checkpoints?: CheckpointStore;
@@ -145,6 +158,13 @@ export async function fit(
     throw new InvalidArgumentError(
       `fit: expected epochs ≥ 1 and batchSize ≥ 1, found ${epochs}, ${batchSize}`,
     );
+  if (options.patience !== undefined) {
+    if (!Number.isInteger(options.patience) || options.patience < 1)
+      throw new InvalidArgumentError(
+        `fit: expected patience to be a whole number of epochs ≥ 1, found ${options.patience}`,
+      );
+    if (!options.dev) throw new InvalidArgumentError('fit: patience needs dev data to watch (options.dev)');
+  }
   const prepared = prepareExamples(train, loss.batchKind, seed);
   if (prepared.note) options.onInfo?.(`data: ${prepared.note}`);
   const n = prepared.count;
@@ -176,19 +196,27 @@ export async function fit(
       step = state.step;
       history.push(...state.history);
       best = state.best;
+      // Early stopping resumes where it was: the best epoch's weights and the epochs since it.
+      sinceBest = best ? state.epoch - best.epoch : 0;
+      bestWeights = state.bestWeights ? new Map(state.bestWeights.map((w) => [w.name, w.values])) : null;
+      if (options.patience !== undefined && best && !bestWeights)
+        options.onInfo?.(`the checkpoint has no best weights: epoch ${best.epoch}'s cannot be restored`);
       // Adam's slots are matched to variables by position, so names may differ between processes.
       if (state.optimizer.length) {
-        await optimizer.setWeights(
-          state.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) })),
-        );
+        const tensors = state.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) }));
+        await optimizer.setWeights(tensors);
+        tf.dispose(tensors.map((t) => t.tensor)); // setWeights keeps its own variables
       }
       options.onInfo?.(`resumed after epoch ${state.epoch}`);
     }
   }
 
-  const rngTrain = new Rng(seed);
+  // A run that had already stopped early does not train on when resumed.
+  if (options.patience !== undefined && best && sinceBest >= options.patience) stoppedEarly = true;
   try {
-    for (let epoch = startEpoch; epoch < epochs; epoch++) {
+    for (let epoch = startEpoch; epoch < epochs && !stoppedEarly; epoch++) {
+      // Training-time randomness (dropout) is seeded per epoch, so a resumed run draws what an uninterrupted one would.
+      const rngTrain = new Rng((seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
       const batches = [...sampler.epoch(epoch)];
       const batchesPerEpoch = batches.length;
       const epochStart = now();
@@ -275,22 +303,31 @@ export async function fit(
       history.push(event);
       await options.onEpoch?.(event);
       if (options.checkpoints) {
-        const optWeights = await optimizer.getWeights();
+        const optWeights = await optimizer.getWeights({ betaPowers: true });
+        const saved = await Promise.all(
+          optWeights.map(async (w) => ({
+            name: w.name,
+            shape: w.tensor.shape,
+            values: Float32Array.from(await w.tensor.data()),
+          })),
+        );
+        optWeights[0]!.tensor.dispose(); // the iterations scalar is made fresh by getWeights
         await options.checkpoints.save(model, {
           epoch: epoch + 1,
           step,
           history,
           best,
-          optimizer: await Promise.all(
-            optWeights.map(async (w) => ({
-              name: w.name,
-              shape: w.tensor.shape,
-              values: (await w.tensor.data()) as Float32Array,
-            })),
-          ),
+          optimizer: saved,
+          bestWeights: bestWeights
+            ? [...model.encoder.weights()].map(([name, v]) => ({
+                name,
+                shape: [...v.shape],
+                values: bestWeights!.get(name)!,
+              }))
+            : null,
         });
       }
-      if (options.patience !== undefined && sinceBest > options.patience) {
+      if (options.patience !== undefined && sinceBest >= options.patience) {
         stoppedEarly = true;
         break;
       }
