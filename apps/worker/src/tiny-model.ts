@@ -35,6 +35,8 @@ export interface TinyTraining {
   seconds: number;
   losses: number[];
   threshold: { value: number; metric: string; score: number };
+  /** Dev Spearman before and after training (the same `dev` rows, scored). */
+  devSpearman: { untrained: number; trained: number };
 }
 
 /**
@@ -59,6 +61,8 @@ export async function trainTinyModel(options: {
     maxLength: 32,
     seed: 7,
   });
+  const spearman = async () => ((await model.evaluate(dev)) as { spearman: number }).spearman;
+  const untrained = await spearman();
   const t0 = performance.now();
   const result = await fit(model, train, {
     loss: lossForName('cosine'),
@@ -69,8 +73,9 @@ export async function trainTinyModel(options: {
     onEpoch: (e) => options.onEpoch?.(e.epoch, e.loss),
   });
   const seconds = (performance.now() - t0) / 1000;
+  const devSpearman = { untrained, trained: await spearman() };
   const threshold = await model.calibrateThreshold(
     dev.map((p) => ({ text1: p.text1, text2: p.text2, label: p.score >= 0.7 ? 1 : 0 })),
   );
-  return { model, seconds, losses: result.history.map((h) => h.loss), threshold };
+  return { model, seconds, losses: result.history.map((h) => h.loss), threshold, devSpearman };
 }

@@ -15,7 +15,11 @@ const golden = JSON.parse(
 const TOL = { cpu: 1e-5, wasm: 1e-4 } as const;
 
 const flat = (x: unknown): number[] =>
-  typeof x === 'number' ? [x] : ArrayBuffer.isView(x) ? Array.from(x as Float32Array) : (x as unknown[]).flatMap(flat);
+  typeof x === 'number'
+    ? [x]
+    : ArrayBuffer.isView(x)
+      ? Array.from(x as Float32Array)
+      : (x as unknown[]).flatMap(flat);
 function maxDiff(actual: unknown, expected: unknown): number {
   const a = flat(actual);
   const e = flat(expected);
@@ -42,7 +46,9 @@ function goldenModel(packed: boolean): SiameseModel {
   const tokens = ['[PAD]', '[UNK]', ...Array.from({ length: vocab - 2 }, (_, i) => `t${i + 2}`)];
   const tokenizer = new Tokenizer(Vocabulary.fromTokens(tokens));
   // No paddingIdx: PyTorch's tutorial embedding reads (and trains) row 0 like any other.
-  const encoder = sequential([embedding({ vocabSize: vocab, dim: emb }), lstm({ hidden, packed })], { seed: 1 });
+  const encoder = sequential([embedding({ vocabSize: vocab, dim: emb }), lstm({ hidden, packed })], {
+    seed: 1,
+  });
   const weights = encoder.weights();
   expect([...weights.keys()].sort()).toEqual(Object.keys(golden.weights).sort());
   for (const [name, w] of Object.entries(golden.weights as Record<string, GoldenTensor>)) {
@@ -115,7 +121,10 @@ describe.each(['cpu', 'wasm'] as const)('the SDK’s training path against PyTor
         expect(maxDiff(v.dataSync(), expected), `${name} after the step`).toBeLessThan(tol);
       }
       // The step moved every weight by about lr (Adam's first step is ±lr where the gradient is not tiny).
-      const moved = maxDiff(model.encoder.weights().get('bias_hh_l0')!.dataSync(), golden.weights.bias_hh_l0.data);
+      const moved = maxDiff(
+        model.encoder.weights().get('bias_hh_l0')!.dataSync(),
+        golden.weights.bias_hh_l0.data,
+      );
       expect(moved).toBeGreaterThan(9e-4);
       expect(tf.memory().numTensors).toBe(before);
       model.dispose();
