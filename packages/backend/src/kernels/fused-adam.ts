@@ -65,7 +65,7 @@ export class FusedAdamOptimizer extends AdamOptimizer {
     const self = this as unknown as AdamState;
     for (const [i, name] of ADAM_BETA_POWERS.entries()) {
       const w = powers.find((p) => p.name === name);
-      if (!w || w.tensor.size !== 1 || w.tensor.dtype !== 'float32') {
+      if (w?.tensor.size !== 1 || w.tensor.dtype !== 'float32') {
         throw new InvalidArgumentError(
           `FusedAdamOptimizer.setWeights: expected float32 scalars ${ADAM_BETA_POWERS.join(' and ')}, found ${powers.map((p) => `${p.name} ${p.tensor.dtype}[${p.tensor.shape}]`).join(', ')}`,
         );
