@@ -43,6 +43,10 @@ async function trainModel(): Promise<void> {
   };
   drawChart(canvas, chart);
   setStatus('training…', 0);
+  // The dev metric before training and after each epoch, for the page's tests (data-untrained, data-metrics).
+  const spearman = async () => ((await model!.evaluate(dev)) as { spearman: number }).spearman;
+  status.dataset.untrained = String(await spearman());
+  const metrics: number[] = [];
   await fit(model, train, {
     loss: lossForName('cosine'),
     epochs,
@@ -59,6 +63,8 @@ async function trainModel(): Promise<void> {
     },
     onEpoch: (e) => {
       chart.metrics.push({ atBatch: chart.losses.length, value: e.metric ?? 0 });
+      metrics.push(e.metric ?? Number.NaN);
+      status.dataset.metrics = JSON.stringify(metrics);
       drawChart(canvas, chart);
       setStatus(
         `epoch ${e.epoch}/${epochs} · loss ${e.loss.toFixed(4)} · dev Spearman ${(e.metric ?? 0).toFixed(3)}`,
