@@ -12,7 +12,8 @@ export default {
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: '.out/mutation.json' },
   thresholds: { high: 90, low: 80, break: 80 },
-  // The sandbox lives outside the package, so the package's own vitest runs never pick up its copied tests.
-  tempDirName: '../../.stryker-tmp/pairs',
+  // The sandbox sits two levels below the repo root, as the package does (the tests' relative paths to
+  // datasets/, fixtures/ and scripts/ hold), and outside the package (its own vitest never runs the copies).
+  tempDirName: '../../.stryker-tmp',
   cleanTempDir: 'always',
 };

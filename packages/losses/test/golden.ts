@@ -1,21 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossBatch, LossConfig } from '../src/index.js';
 
-/**
- * `<name>/` in the nearest folder above this file that has one: the repo root, also when the tests run from a
- * copy nested deeper (Stryker's sandbox).
- */
-function repoFolder(name: string): URL {
-  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
-    const candidate = new URL(`${name}/`, dir);
-    if (existsSync(candidate)) return candidate;
-    if (dir.pathname === '/') throw new Error(`no ${name}/ folder above ${import.meta.url}`);
-  }
-}
-
 /** PyTorch goldens kept in the repo (see fixtures/README.md). */
-const goldenDir = new URL('golden/', repoFolder('fixtures'));
+const goldenDir = new URL('../../../fixtures/golden/', import.meta.url);
 
 /** A golden tensor `{shape, data}`. */
 export interface GoldenTensor {

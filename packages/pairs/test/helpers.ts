@@ -1,22 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
-/**
- * `<name>/` in the nearest folder above this file that has one: the repo root, also when the tests run from a
- * copy nested deeper (Stryker's sandbox).
- */
-function repoFolder(name: string): URL {
-  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
-    const candidate = new URL(`${name}/`, dir);
-    if (existsSync(candidate)) return candidate;
-    if (dir.pathname === '/') throw new Error(`no ${name}/ folder above ${import.meta.url}`);
-  }
-}
-
 /** The repo's data sets (`datasets/`, each file gzipped: `stsb/train.tsv.gz`; see datasets/README.md). */
-export const dataDir = fileURLToPath(repoFolder('datasets'));
+export const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../datasets');
 
 /** Uncompressed bytes of `datasets/<path>` (stored as `<path>.gz`). */
 export function readDataBytes(path: string): Uint8Array {

@@ -1,20 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
-/**
- * `<name>/` in the nearest folder above this file that has one: the repo root, also when the tests run from a
- * copy nested deeper (Stryker's sandbox).
- */
-function repoFolder(name: string): URL {
-  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
-    const candidate = new URL(`${name}/`, dir);
-    if (existsSync(candidate)) return candidate;
-    if (dir.pathname === '/') throw new Error(`no ${name}/ folder above ${import.meta.url}`);
-  }
-}
-
 /** The repo's data sets (`datasets/`, gzipped; see datasets/README.md). */
-const dataDir = repoFolder('datasets');
+const dataDir = new URL('../../../datasets/', import.meta.url);
 
 /** Bytes of `datasets/<path>` (stored as `<path>.gz`). */
 export function readDataBytes(path: string): Uint8Array {
