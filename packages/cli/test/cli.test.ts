@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { initBackend, loadModel } from '@siamese/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseArgs } from '../src/cli/args.js';
+import { trainFlags } from '../src/cli/train.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = resolve(here, '../dist/cli.js');
@@ -111,6 +113,10 @@ describe('siamese train', () => {
       expect(r.stderr).toMatch(pattern);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+    // What prints those lines: a UsageError (E_USAGE), thrown by the flag parser.
+    expect(() => parseArgs(['--patience', '0'], trainFlags, 'train')).toThrow(
+      expect.objectContaining({ code: 'E_USAGE', message: expect.stringContaining('--patience') }),
+    );
     writeFileSync(join(tmp, 'bad.tsv'), 'sentence1\tsentence2\tscore\na\tb\t1\nc\td\tnot-a-number\n');
     const r = run(['train', '--train', 'bad.tsv']);
     expect(r.code).toBe(2);

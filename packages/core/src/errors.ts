@@ -1,10 +1,10 @@
 /**
  * Base class of every error the SDK throws on purpose. `code` is stable across versions, so callers can
- * branch on it (`err.code === 'E_TSV_COLUMNS'`) instead of parsing messages.
+ * branch on it (`err.code === 'E_DATASET_COLUMNS'`) instead of parsing messages.
  *
  * @example
  * ```ts
- * try { vocab.fromJSON(json) } catch (e) { if (e instanceof SiameseError && e.code === 'E_VERSION') ... }
+ * try { vocab.fromJSON(json) } catch (e) { if (e instanceof SiameseError && e.code === 'E_FORMAT_VERSION') ... }
  * ```
  */
 export class SiameseError extends Error {

@@ -115,6 +115,7 @@ describe('fit', () => {
       onEpoch: () => ctrl.abort(),
     }).catch((e) => e);
     expect(err).toBeInstanceOf(TrainingAbortedError);
+    expect(err).toMatchObject({ code: 'E_ABORTED', message: 'training aborted after 1 completed epoch(s)' });
     expect(err.history).toHaveLength(1);
     m.dispose();
   });

@@ -51,6 +51,9 @@ describe('Tokenizer', () => {
     expect(() => tok.encodeBatch(['a', 'a man is'], { maxLength: 2, truncation: false })).toThrow(
       SequenceTooLongError,
     );
+    expect(() => tok.encodeBatch(['a man is'], { maxLength: 2, truncation: false })).toThrow(
+      expect.objectContaining({ code: 'E_SEQUENCE_TOO_LONG' }),
+    );
     expect(() => tok.encodeBatch(['a', 'a man is'], { maxLength: 2, truncation: false })).toThrow(
       /texts\[1\]: expected at most 2 tokens \(truncation is off\), found 3/,
     );

@@ -7,7 +7,6 @@ const USER_CODES = new Set([
   'E_FORMAT_VERSION',
   'E_NO_FILESYSTEM',
   'E_VECTORS_PARSE',
-  'E_VECTORS_DIM',
 ]);
 
 /** Whether an error is the user's input being wrong (as opposed to a bug). */
