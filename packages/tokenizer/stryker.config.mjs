@@ -7,6 +7,8 @@ export default {
   coverageAnalysis: 'perTest',
   // Other jobs share the 2 cores; one worker keeps the run predictable.
   concurrency: 1,
+  // The first full run with per-test coverage takes minutes on a busy machine.
+  dryRunTimeoutMinutes: 30,
   incremental: true,
   incrementalFile: '.out/stryker-incremental.json',
   reporters: ['clear-text', 'progress', 'json'],
