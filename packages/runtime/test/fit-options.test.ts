@@ -11,7 +11,6 @@ import {
   type LossName,
   learningRateAt,
   lossForName,
-  type SiameseModel,
 } from '../src/index.js';
 import { tsvPairs } from './helpers.js';
 
