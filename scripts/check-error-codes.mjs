@@ -25,7 +25,9 @@ function walk(dir, keep) {
   });
 }
 const isSource = (p) => /\.(ts|tsx|mjs|js)$/.test(p) && !p.endsWith('.d.ts');
-const workspaces = ['packages', 'apps'].flatMap((w) => readdirSync(join(root, w)).map((n) => join(root, w, n)));
+const workspaces = ['packages', 'apps'].flatMap((w) =>
+  readdirSync(join(root, w)).map((n) => join(root, w, n)),
+);
 
 /** String literals in code and the text of comments, with their lines (parsed, so strings in comments,
  * templates and regular expressions are told apart). */
@@ -36,7 +38,8 @@ function scan(file) {
   const literals = [];
   const comments = new Map(); // pos -> { text, line }
   const addComments = (ranges) => {
-    for (const r of ranges ?? []) comments.set(r.pos, { text: text.slice(r.pos, r.end), line: lineOf(r.pos) });
+    for (const r of ranges ?? [])
+      comments.set(r.pos, { text: text.slice(r.pos, r.end), line: lineOf(r.pos) });
   };
   const visit = (node) => {
     addComments(ts.getLeadingCommentRanges(text, node.pos));
@@ -48,7 +51,8 @@ function scan(file) {
         ts.isCallExpression(call) &&
         ts.isPropertyAccessExpression(call.expression) &&
         call.expression.name.text === 'startsWith';
-      if (CODE.test(node.text) && !prefixUse) literals.push({ value: node.text, line: lineOf(node.getStart()) });
+      if (CODE.test(node.text) && !prefixUse)
+        literals.push({ value: node.text, line: lineOf(node.getStart()) });
     }
     ts.forEachChild(node, visit);
   };
@@ -68,7 +72,8 @@ for (const ws of workspaces) {
     const where = (line) => `${relative(root, file)}:${line}`;
     // The conformance package's src/ is a test suite.
     for (const l of literals) add(isConformance ? expected : raised, l.value, where(l.line));
-    for (const c of comments) for (const m of c.text.matchAll(/\bE_[A-Z0-9_]*[A-Z0-9]\b/g)) add(cited, m[0], where(c.line));
+    for (const c of comments)
+      for (const m of c.text.matchAll(/\bE_[A-Z0-9_]*[A-Z0-9]\b/g)) add(cited, m[0], where(c.line));
   }
   for (const file of walk(join(ws, 'test'), isSource)) {
     for (const l of scan(file).literals) add(expected, l.value, relative(root, file));
@@ -87,7 +92,8 @@ for (const file of docs) {
     continue;
   }
   text.split('\n').forEach((line, i) => {
-    for (const m of line.matchAll(/\bE_[A-Z0-9_]*[A-Z0-9]\b/g)) add(cited, m[0], `${relative(root, file)}:${i + 1}`);
+    for (const m of line.matchAll(/\bE_[A-Z0-9_]*[A-Z0-9]\b/g))
+      add(cited, m[0], `${relative(root, file)}:${i + 1}`);
   });
 }
 
@@ -97,7 +103,9 @@ const testedOnly = [...expected.keys()].filter((c) => !raised.has(c)).sort();
 console.log(
   `error codes: ${raised.size} raised in src/, ${raised.size - untested.length} of them expected by a test, ${cited.size} cited in comments and docs`,
 );
-for (const c of untested) console.error(`  ${c}: raised at ${raised.get(c).join(', ')}, but no test expects it`);
+for (const c of untested)
+  console.error(`  ${c}: raised at ${raised.get(c).join(', ')}, but no test expects it`);
 for (const c of stale) console.error(`  ${c}: cited at ${cited.get(c).join(', ')}, but nothing raises it`);
-for (const c of testedOnly) console.error(`  ${c}: a test expects it (${expected.get(c)[0]}), but nothing raises it`);
+for (const c of testedOnly)
+  console.error(`  ${c}: a test expects it (${expected.get(c)[0]}), but nothing raises it`);
 if (untested.length || stale.length || testedOnly.length) process.exit(1);
