@@ -17,5 +17,7 @@ export default {
   // The sandbox sits two levels below the repo root, as the package does (the tests' relative paths to
   // datasets/, fixtures/ and scripts/ hold), and outside the package (its own vitest never runs the copies).
   tempDirName: '../../.stryker-tmp',
+  // Stryker rewrites tsconfig "extends" paths for a sandbox inside the package; this one needs them as they are.
+  tsconfigFile: 'no-tsconfig-rewrite.json',
   cleanTempDir: 'always',
 };
