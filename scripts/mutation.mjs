@@ -1,5 +1,5 @@
 // `npm run test:mutation [-- losses pairs tokenizer]`: Stryker mutation testing, one package at a time (not in CI:
-// slow on 2 cores). Each package has its own `stryker.config.mjs`; reports land in `packages/<pkg>/.out/`.
+// slow on 2 cores), with scripts/stryker.config.mjs; reports land in `packages/<pkg>/.out/`.
 // Incremental: a rerun only retests mutants whose code or covering tests changed. `--full` forces a fresh run.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ for (const pkg of chosen.length ? chosen : PACKAGES) {
   console.log(`\n=== mutation testing @siamese/${pkg}`);
   const res = spawnSync(
     join(root, 'node_modules', '.bin', 'stryker'),
-    ['run', 'stryker.config.mjs', ...(full ? ['--force'] : [])],
+    ['run', join(root, 'scripts', 'stryker.config.mjs'), ...(full ? ['--force'] : [])],
     { cwd, stdio: 'inherit' },
   );
   if (res.status !== 0) failed++;

@@ -1,4 +1,5 @@
-// Mutation testing of this package (`npm run test:mutation` at the repo root; see scripts/mutation.mjs).
+// Mutation testing of one package, run from its folder (`npm run test:mutation` at the repo root runs
+// scripts/mutation.mjs, which runs Stryker with this config in each package in turn).
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
