@@ -24,7 +24,7 @@ for (const pkg of chosen.length ? chosen : PACKAGES) {
   const res = spawnSync(
     join(root, 'node_modules', '.bin', 'stryker'),
     ['run', join(root, 'scripts', 'stryker.config.mjs'), ...(full ? ['--force'] : [])],
-    { cwd, stdio: 'inherit' },
+    { cwd, stdio: 'inherit', env: { ...process.env, SIAMESE_MUTATION: '1' } },
   );
   if (res.status !== 0) failed++;
   try {

@@ -5,7 +5,8 @@ export default defineConfig({
   test: {
     // Seeded fast-check properties (FC_SEED=random to explore; see the file).
     setupFiles: ['../../scripts/vitest/fast-check.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // Mutation testing runs instrumented code on a busy machine: minutes where a test normally takes seconds.
+    testTimeout: process.env.SIAMESE_MUTATION ? 900_000 : 120_000,
+    hookTimeout: process.env.SIAMESE_MUTATION ? 900_000 : 120_000,
   },
 });
