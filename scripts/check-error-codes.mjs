@@ -99,7 +99,6 @@ for (const file of docs) {
 
 const untested = [...raised.keys()].filter((c) => !expected.has(c)).sort();
 const stale = [...cited.keys()].filter((c) => !raised.has(c)).sort();
-const testedOnly = [...expected.keys()].filter((c) => !raised.has(c)).sort();
 console.log(
   `error codes: ${raised.size} raised in src/, ${raised.size - untested.length} of them expected by a test, ${cited.size} cited in comments and docs`,
 );
@@ -108,4 +107,4 @@ for (const c of untested)
 for (const c of stale) console.error(`  ${c}: cited at ${cited.get(c).join(', ')}, but nothing raises it`);
 for (const c of testedOnly)
   console.error(`  ${c}: a test expects it (${expected.get(c)[0]}), but nothing raises it`);
-if (untested.length || stale.length || testedOnly.length) process.exit(1);
+if (untested.length || stale.length) process.exit(1);
