@@ -102,6 +102,7 @@ const stale = [...cited.keys()].filter((c) => !raised.has(c)).sort();
 console.log(
   `error codes: ${raised.size} raised in src/, ${raised.size - untested.length} of them expected by a test, ${cited.size} cited in comments and docs`,
 );
+console.log(`  raised: ${[...raised.keys()].sort().join(' ')}`);
 for (const c of untested)
   console.error(`  ${c}: raised at ${raised.get(c).join(', ')}, but no test expects it`);
 for (const c of stale) console.error(`  ${c}: cited at ${cited.get(c).join(', ')}, but nothing raises it`);
