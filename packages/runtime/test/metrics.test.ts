@@ -65,7 +65,7 @@ describe('binaryMetrics', () => {
 
   it('tied scores count as one threshold, as sklearn.metrics.average_precision_score does', () => {
     // A positive and a negative tied at 0.8: both enter at once (P 1/2, R 1/2), so the order they are given in
-    // does not matter. sklearn: average_precision_score([1, 0, 1, 0], [0.8, 0.8, 0.6, 0.3]) = 0.5·0.5 + 0.5·(2/3).
+    // does not matter. sklearn's definition, Σ (Rₙ − Rₙ₋₁)·Pₙ over the distinct thresholds: 0.5·0.5 + 0.5·(2/3).
     const expected = 0.5 * 0.5 + 0.5 * (2 / 3);
     expect(binaryMetrics([0.8, 0.8, 0.6, 0.3], [1, 0, 1, 0]).ap).toBeCloseTo(expected, 12);
     expect(binaryMetrics([0.8, 0.8, 0.6, 0.3], [0, 1, 1, 0]).ap).toBeCloseTo(expected, 12);
