@@ -1,6 +1,14 @@
 // The playground: WASM backend, in-page training on the built-in sample with a live chart, similarity, ranking.
 import { lossFromConfig } from '@siamese/losses';
-import { createModel, fit, initBackend, type SiameseModel, search, similarity } from '@siamese/runtime';
+import {
+  createModel,
+  evaluate,
+  fit,
+  initBackend,
+  type SiameseModel,
+  search,
+  similarity,
+} from '@siamese/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ChartData, drawChart } from './chart.ts';
 import sample from './sample.json';
@@ -44,6 +52,10 @@ async function trainModel(): Promise<void> {
   };
   drawChart(canvas, chart);
   setStatus('training…', 0);
+  // The dev metric before training and after each epoch, for the page's tests (data-untrained, data-metrics).
+  const spearman = async () => (await evaluate(model!, dev)).spearman;
+  status.dataset.untrained = String(await spearman());
+  const metrics: number[] = [];
   await fit(model, train, {
     loss: lossFromConfig({ type: 'cosine' }),
     epochs,
@@ -60,6 +72,8 @@ async function trainModel(): Promise<void> {
     },
     onEpoch: (e) => {
       chart.metrics.push({ atBatch: chart.losses.length, value: e.metric ?? 0 });
+      metrics.push(e.metric ?? Number.NaN);
+      status.dataset.metrics = JSON.stringify(metrics);
       drawChart(canvas, chart);
       setStatus(
         `epoch ${e.epoch}/${epochs} · loss ${e.loss.toFixed(4)} · dev Spearman ${(e.metric ?? 0).toFixed(3)}`,

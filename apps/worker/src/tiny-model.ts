@@ -2,7 +2,14 @@
 // demos serve. The caller reads the files with its runtime's own API and passes the text in.
 import { lossFromConfig } from '@siamese/losses';
 import type { ScoredPair } from '@siamese/pairs';
-import { calibrateThreshold, createModel, fit, type SiameseModel, type Threshold } from '@siamese/runtime';
+import {
+  calibrateThreshold,
+  createModel,
+  evaluate,
+  fit,
+  type SiameseModel,
+  type Threshold,
+} from '@siamese/runtime';
 
 /** Parses the first `limit` rows of an STS-B TSV (`sentence1 TAB sentence2 TAB score 0–5`, one header line). */
 export function parseStsb(tsv: string, limit = Number.POSITIVE_INFINITY): ScoredPair[] {
@@ -30,6 +37,8 @@ export interface TinyTraining {
   seconds: number;
   losses: number[];
   threshold: Threshold;
+  /** Dev Spearman before and after training (the same `dev` rows, scored). */
+  devSpearman: { untrained: number; trained: number };
 }
 
 /**
@@ -54,6 +63,8 @@ export async function trainTinyModel(options: {
     maxLength: 32,
     seed: 7,
   });
+  const spearman = async () => (await evaluate(model, dev)).spearman;
+  const untrained = await spearman();
   const t0 = performance.now();
   const result = await fit(model, train, {
     loss: lossFromConfig({ type: 'cosine' }),
@@ -64,9 +75,10 @@ export async function trainTinyModel(options: {
     onEpoch: (e) => options.onEpoch?.(e.epoch, e.loss),
   });
   const seconds = (performance.now() - t0) / 1000;
+  const devSpearman = { untrained, trained: await spearman() };
   const threshold = await calibrateThreshold(
     model,
     dev.map((p) => ({ text1: p.text1, text2: p.text2, label: p.score >= 0.7 ? 1 : 0 })),
   );
-  return { model, seconds, losses: result.history.map((h) => h.loss), threshold };
+  return { model, seconds, losses: result.history.map((h) => h.loss), threshold, devSpearman };
 }

@@ -7,6 +7,7 @@
  */
 export { gradientTapeOn } from './gradient-tape.js';
 export { registerAllGradients } from './gradients.js';
+export { ADAM_BETA_POWERS } from './kernels/fused-adam.js';
 export {
   embeddingBag,
   type LstmSequenceOptions,

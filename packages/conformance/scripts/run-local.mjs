@@ -1,6 +1,7 @@
 // `node scripts/run-local.mjs node|deno|bun`: runs the suite with that runtime's binary from node_modules/.bin.
 import { spawnSync } from 'node:child_process';
 import { bin, pkgDir } from './paths.mjs';
+import { ensureReference } from './reference.mjs';
 
 const runtime = process.argv[2];
 const entry = `${pkgDir}/scripts/entry-local.mjs`;
@@ -22,6 +23,14 @@ const saved = spawnSync(process.execPath, [`${pkgDir}/scripts/save-extensions.mj
 if (saved.status !== 0) {
   console.error(`conformance(${runtime}): saving the extension models failed`);
   process.exit(1);
+}
+if (runtime !== 'node') {
+  try {
+    ensureReference();
+  } catch (e) {
+    console.error(`conformance(${runtime}): no Node reference: ${e.message}`);
+    process.exit(1);
+  }
 }
 const res = spawnSync(cmd[0], cmd[1], {
   stdio: 'inherit',

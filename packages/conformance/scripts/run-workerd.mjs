@@ -6,6 +6,7 @@ import { basename, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { bin, dataDir, goldenDir, pkgDir, savedDir } from './paths.mjs';
+import { ensureReference } from './reference.mjs';
 
 // Models using custom extensions are saved by a Node process first: the Worker loads them fresh.
 const saved = spawnSync(process.execPath, [join(pkgDir, 'scripts/save-extensions.mjs')], {
@@ -17,6 +18,13 @@ if (saved.status !== 0) {
   process.exit(1);
 }
 const out = join(pkgDir, '.out', 'workerd');
+let reference;
+try {
+  reference = ensureReference().values;
+} catch (e) {
+  console.error(`conformance(workerd): no Node reference: ${e.message}`);
+  process.exit(1);
+}
 mkdirSync(out, { recursive: true });
 
 function walk(dir) {
@@ -59,6 +67,8 @@ await build({
               ).toString('utf8');
             }
           }
+          // Node's cross-runtime values for this build.
+          files.reference = JSON.stringify(reference);
           return { contents: `export default ${JSON.stringify(files)};`, loader: 'js' };
         });
       },

@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { fileSystem, now, readFile, runtimeKey } from '../src/index.js';
 
@@ -26,5 +28,28 @@ describe('platform', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a file path where there is no file system (a browser-like realm) is E_NO_FILESYSTEM', async () => {
+    // The platform module, bundled and run in a fresh V8 context: no `process`, and `import()` of
+    // node:fs/promises fails there, as in a browser.
+    const out = await build({
+      entryPoints: [new URL('../src/platform.ts', import.meta.url).pathname],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      globalName: 'platform',
+      platform: 'neutral',
+      logLevel: 'silent',
+    });
+    const sandbox: { platform?: { fileSystem: () => Promise<unknown> } } = {};
+    runInNewContext(out.outputFiles[0]!.text, sandbox);
+    const err = await sandbox.platform!.fileSystem().catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'E_NO_FILESYSTEM',
+      message:
+        'file paths need a runtime with a file system (Node, Deno, Bun), found other: on Workers and in browsers pass bytes, a URL or a Response',
+      details: { runtime: 'other' },
+    });
   });
 });

@@ -44,6 +44,7 @@ describe('every preset trains on WASM (Adam, cosine-MSE)', () => {
       }
       const labels = tf.tensor1d([1, 0, 1, 0, 0.5, 1, 0, 0.25]);
       const enc = make();
+      const initial = new Map([...enc.weights()].map(([n, v]) => [n, v.dataSync().slice()] as const));
       const optimizer = tf.train.adam(0.02, 0.9, 0.999, 1e-8);
       const losses: number[] = [];
       for (let step = 0; step < 12; step++) {
@@ -63,6 +64,13 @@ describe('every preset trains on WASM (Adam, cosine-MSE)', () => {
       expect(tf.getBackend()).toBe('wasm');
       expect(losses.every(Number.isFinite)).toBe(true);
       expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.8);
+      // Every trainable weight took part (a step that left some variables out would still lower the loss).
+      for (const [name, v] of enc.weights()) {
+        if (!v.trainable) continue;
+        const before = initial.get(name)!;
+        const moved = Array.from(v.dataSync()).reduce((m, x, i) => Math.max(m, Math.abs(x - before[i]!)), 0);
+        expect(moved, `${name} moved`).toBeGreaterThan(1e-3);
+      }
       enc.dispose();
       optimizer.dispose();
       labels.dispose();

@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lossFromConfig } from '../src/index.js';
 import { batchAll, batchHard, batchSemiHard, type Matrix, numericGradient } from './reference.js';
 
-const TOL = { cpu: { value: 1e-5, grad: 1e-4 }, wasm: { value: 1e-4, grad: 5e-4 } } as const;
+// Values: the goldens' rule (1e-5 cpu, 1e-4 wasm). Gradients against central differences in float64: measured
+// worst 1.75e-6 (cpu) and 2.5e-6 (wasm) over every scenario, so 1e-5 / 2e-5 leave room without hiding a bug.
+const TOL = { cpu: { value: 1e-5, grad: 1e-5 }, wasm: { value: 1e-4, grad: 2e-5 } } as const;
 
 interface Scenario {
   label: string;

@@ -46,16 +46,31 @@ describe.each(['cpu', 'wasm'] as const)('distances on %s', (backend) => {
     tf.dispose([a, b]);
   });
 
-  it('matrix(d, x, y) agrees with pairwise on its diagonal and with a loop everywhere', () => {
+  it('matrix(d, x, y) and pairwise(d, x, y) agree with a float64 loop everywhere', () => {
+    // Independent reference: the definitions, in float64 (cosine distance 1 − cos, 0 for a zero row).
+    const dot = (u: number[], v: number[]) => u.reduce((s, a, k) => s + a * v[k]!, 0);
+    const ref: Record<Similarity, (u: number[], v: number[]) => number> = {
+      euclidean: (u, v) => Math.sqrt(u.reduce((s, a, k) => s + (a - v[k]!) ** 2, 0)),
+      manhattan: (u, v) => u.reduce((s, a, k) => s + Math.abs(a - v[k]!), 0),
+      dot: (u, v) => -dot(u, v),
+      cosine: (u, v) => {
+        const n = Math.sqrt(dot(u, u)) * Math.sqrt(dot(v, v));
+        return 1 - (n > 0 ? dot(u, v) / n : 0);
+      },
+    };
+    const rng = (k: number) => Math.sin(k * 12.9898) * 43.758;
+    const xs = [...x, [0.5, -2], ...Array.from({ length: 3 }, (_, i) => [rng(i), rng(i + 7)])];
+    const ys = [...y, [-3, 0.25], ...Array.from({ length: 3 }, (_, i) => [rng(i + 3), rng(i + 11)])];
     for (const d of SIMILARITIES) {
-      const m = tf.tidy(() => distances.matrix(d, tf.tensor2d(x), tf.tensor2d(y)).arraySync());
-      for (let i = 0; i < 3; i++)
-        for (let j = 0; j < 3; j++) {
-          const p = tf.tidy(
-            () => distances.pairwise(d, tf.tensor2d([x[i]!]), tf.tensor2d([y[j]!])).dataSync()[0]!,
-          );
-          expect(m[i]![j]!).toBeCloseTo(p, 4);
+      const m = tf.tidy(() => distances.matrix(d, tf.tensor2d(xs), tf.tensor2d(ys)).arraySync());
+      const p = tf.tidy(() => Array.from(distances.pairwise(d, tf.tensor2d(xs), tf.tensor2d(ys)).dataSync()));
+      for (let i = 0; i < xs.length; i++) {
+        // 1e-3 absolute on values up to ~100 (float32), and the euclidean epsilon (sqrt(1e-12)) at 0.
+        expect(p[i]!, `${d} pairwise ${i}`).toBeCloseTo(ref[d](xs[i]!, ys[i]!), 3);
+        for (let j = 0; j < ys.length; j++) {
+          expect(m[i]![j]!, `${d} matrix ${i},${j}`).toBeCloseTo(ref[d](xs[i]!, ys[j]!), 3);
         }
+      }
     }
   });
 

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { SiameseError } from '@siamese/core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -123,6 +125,31 @@ describe('shared data files (TAB, header, no quoting)', () => {
     }
     expect(n).toBe(500);
     expect(r.value).toMatchObject({ rows: 500, accepted: 500, skipped: 0 });
+  });
+
+  it('a file that cannot be read is E_DATASET_FILE; a corrupt or truncated .gz is E_DATASET_GZIP', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'siamese-pairs-'));
+    try {
+      const missing = join(dir, 'missing.tsv');
+      await expect(readPairsFile(missing)).rejects.toMatchObject({
+        code: 'E_DATASET_FILE',
+        details: { source: missing, line: 0, column: 0 },
+        message: expect.stringContaining(`${missing}: cannot read the file: ENOENT`),
+      });
+      await expect(readPairsFile(dir)).rejects.toMatchObject({ code: 'E_DATASET_FILE' });
+      const gz = readFileSync(resolve(dataDir, 'mrpc/dev.tsv.gz'));
+      const truncated = join(dir, 'truncated.tsv.gz');
+      writeFileSync(truncated, gz.subarray(0, gz.length - 100));
+      await expect(readPairsFile(truncated)).rejects.toMatchObject({ code: 'E_DATASET_GZIP' });
+      const notGzip = join(dir, 'plain.tsv.gz');
+      writeFileSync(notGzip, 'sentence1\tsentence2\tlabel\na\tb\t1\n');
+      await expect(readPairsFile(notGzip)).rejects.toMatchObject({
+        code: 'E_DATASET_GZIP',
+        message: expect.stringContaining('not a valid gzip file, or truncated'),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

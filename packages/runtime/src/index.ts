@@ -33,7 +33,12 @@ export {
   saveModel,
 } from './io/model-io.js';
 export { type EmbedOptions, SiameseModel, type SiameseModelParts, type Threshold } from './model.js';
-export { type CheckpointStore, folderCheckpoints, type TrainerCheckpoint } from './train/checkpoints.js';
+export {
+  type CheckpointStore,
+  folderCheckpoints,
+  type SavedTensor,
+  type TrainerCheckpoint,
+} from './train/checkpoints.js';
 export type { BatchEvent, BestEpoch, EpochEvent, FitResult } from './train/events.js';
 export { type FitOptions, fit } from './train/fit.js';
 export { POSITIVE_SCORE, type TrainExample } from './train/prepare-data.js';

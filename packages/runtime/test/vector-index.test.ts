@@ -17,10 +17,15 @@ describe('VectorIndex', () => {
     expect(VectorIndex.fromJSON(index.toJSON()).search(Float32Array.from([-1, 0]), 1)[0]!.text).toBe('west');
   });
 
-  it('TopK agrees with a full sort', () => {
+  it('TopK agrees with a full sort: the same entries (indices and scores), ties to the lower index', () => {
+    // Few distinct values (many ties, ±0 among them) as well as arbitrary floats.
+    const score = fc.oneof(
+      fc.float({ noNaN: true, min: -1e6, max: 1e6 }),
+      fc.constantFrom(0, -0, 1, -1, 0.5, Number.MIN_VALUE),
+    );
     fc.assert(
       fc.property(
-        fc.array(fc.float({ noNaN: true, min: -1e6, max: 1e6 }), { minLength: 1, maxLength: 200 }),
+        fc.array(score, { minLength: 1, maxLength: 200 }),
         fc.integer({ min: 1, max: 20 }),
         (vals, k) => {
           const top = new TopK(Math.min(k, vals.length));
@@ -31,10 +36,26 @@ describe('VectorIndex', () => {
             .map((v, i) => [i, v] as [number, number])
             .sort((a, b) => b[1] - a[1] || a[0] - b[0])
             .slice(0, k);
-          expect(top.sorted().map((x) => x[1])).toEqual(expected.map((x) => x[1]));
+          // Same indices means the same entries: a score's sign (0 vs -0) comes with its index.
+          expect(top.sorted()).toEqual(expected);
         },
       ),
     );
+  });
+
+  it('TopK keeps the lower index among tied scores (the ±0 case the property used to trip on)', () => {
+    for (const [vals, k, want] of [
+      [[0, -0, 1], 2, [2, 0]],
+      [[5, 5, 7], 2, [2, 0]],
+      [[1, 1, 1, 1], 3, [0, 1, 2]],
+      [[-0, 0, Number.MIN_VALUE], 2, [2, 0]],
+    ] as const) {
+      const top = new TopK(k);
+      vals.forEach((v, i) => {
+        top.push(i, v);
+      });
+      expect(top.sorted().map(([i]) => i)).toEqual(want);
+    }
   });
 
   it('search over random data equals brute force', () => {

@@ -53,6 +53,9 @@ describe('Tokenizer', () => {
         details: { index: 1, length: 3, maxLength: 2 },
       }),
     );
+    expect(() => tok.encodeBatch(['a man is'], { maxLength: 2, truncation: false })).toThrow(
+      expect.objectContaining({ code: 'E_SEQUENCE_TOO_LONG' }),
+    );
     expect(() => tok.encodeBatch(['a', 'a man is'], { maxLength: 2, truncation: false })).toThrow(
       /texts\[1\]: expected at most 2 tokens \(truncation is off\), found 3/,
     );

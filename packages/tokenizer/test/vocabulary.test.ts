@@ -85,7 +85,10 @@ describe('Vocabulary', () => {
     expect([v.padId, v.unkId, v.idOf('y')]).toEqual([0, 2, 3]);
     expect(Vocabulary.fromTokens(['[UNK]', 'x']).padId).toBe(-1);
     expect(() => Vocabulary.fromTokens(['a', 'a', '[UNK]'])).toThrow(
-      expect.objectContaining({ code: 'E_VOCAB_FORMAT' }),
+      expect.objectContaining({
+        code: 'E_VOCAB_FORMAT',
+        message: 'tokens[1]: duplicate token "a" (first at 0)',
+      }),
     );
     expect(() => Vocabulary.fromTokens(['a'])).toThrow(/unknown token "\[UNK\]" is not in the vocabulary/);
   });

@@ -54,7 +54,11 @@ export const trainFlags: Record<string, FlagSpec> = {
   label: { type: 'string', description: 'column name of the binary label' },
   hidden: { type: 'integer', min: 1, description: 'hidden size / filters (default 128)' },
   'max-length': { type: 'integer', min: 1, description: 'max tokens per text (default 64)' },
-  patience: { type: 'integer', min: 0, description: 'early stopping patience in epochs (default off)' },
+  patience: {
+    type: 'integer',
+    min: 1,
+    description: 'stop after N epochs without a better dev metric; the best epoch is kept (default off)',
+  },
   'max-train': { type: 'integer', min: 1, description: 'use only the first N training pairs' },
   json: { type: 'boolean', description: 'print one JSON object with the final metrics on stdout' },
   help: { type: 'boolean', description: 'show this help' },

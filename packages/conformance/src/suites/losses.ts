@@ -51,8 +51,10 @@ export default defineSuite('losses', (test) => {
         tf.tidy(() => {
           const { value, grads } = tf.valueAndGrads(f)(xs);
           assertClose(value.dataSync(), [c.loss.data], WASM_TOL, `${file}[${index}] loss`);
+          ctx.same(`[${index}] loss`, value.dataSync());
           names.forEach((n, i) => {
             assertClose(grads[i]!.dataSync(), c.grads[n].data, WASM_TOL, `${file}[${index}] d/d${n}`);
+            ctx.same(`[${index}] d/d${n}`, grads[i]!.dataSync());
           });
         });
         await tensorLeakCheck(

@@ -1,4 +1,7 @@
-/** Keeps the k largest (index, score) pairs in a min-heap. */
+/**
+ * Keeps the k largest (index, score) pairs in a min-heap. Ties go to the lower index, whatever the push order:
+ * the heap's root is the worst entry (lowest score; among equal scores, the highest index). `0` and `-0` tie.
+ */
 export class TopK {
   private readonly idx: Int32Array;
   private readonly val: Float64Array;
@@ -9,35 +12,41 @@ export class TopK {
     this.val = new Float64Array(Math.max(k, 0));
   }
 
+  /** True when entry (i1, s1) ranks below (i2, s2). */
+  private static below(i1: number, s1: number, i2: number, s2: number): boolean {
+    return s1 < s2 || (s1 === s2 && i1 > i2);
+  }
+
   push(index: number, score: number): void {
     if (this.k === 0) return;
+    const { idx, val } = this;
     if (this.n < this.k) {
       let i = this.n++;
       while (i > 0) {
         const p = (i - 1) >> 1;
-        if (this.val[p]! <= score) break;
-        this.idx[i] = this.idx[p]!;
-        this.val[i] = this.val[p]!;
+        if (!TopK.below(index, score, idx[p]!, val[p]!)) break;
+        idx[i] = idx[p]!;
+        val[i] = val[p]!;
         i = p;
       }
-      this.idx[i] = index;
-      this.val[i] = score;
+      idx[i] = index;
+      val[i] = score;
       return;
     }
-    if (score <= this.val[0]!) return;
+    if (!TopK.below(idx[0]!, val[0]!, index, score)) return;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= this.n) break;
       const r = l + 1;
-      const c = r < this.n && this.val[r]! < this.val[l]! ? r : l;
-      if (this.val[c]! >= score) break;
-      this.idx[i] = this.idx[c]!;
-      this.val[i] = this.val[c]!;
+      const c = r < this.n && TopK.below(idx[r]!, val[r]!, idx[l]!, val[l]!) ? r : l;
+      if (!TopK.below(idx[c]!, val[c]!, index, score)) break;
+      idx[i] = idx[c]!;
+      val[i] = val[c]!;
       i = c;
     }
-    this.idx[i] = index;
-    this.val[i] = score;
+    idx[i] = index;
+    val[i] = score;
   }
 
   /** Best first; ties broken by the lower index. */

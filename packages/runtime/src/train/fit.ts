@@ -26,7 +26,10 @@ export interface FitOptions {
   dev?: EvaluationData;
   /** Which dev metric to track: default `spearman` (scored), `ap` (binary), `accuracy`, `ndcgAtK`. */
   metric?: string;
-  /** Stop when the dev metric has not improved for this many epochs; the best weights are restored. */
+  /**
+   * Stop after this many epochs in a row without a better dev metric (patience 2: best at epoch 3, stop after
+   * epoch 5); the best epoch's weights are restored when training ends. A whole number ≥ 1; needs `dev`.
+   */
   patience?: number;
   /** Save a checkpoint after every epoch and resume from it when present. */
   checkpoints?: CheckpointStore;
@@ -73,12 +76,17 @@ export async function fit(
       startEpoch = state.epoch;
       step = state.step;
       history.push(...state.history);
-      stopping.best = state.best;
+      const note = stopping.resume(state.epoch, state.best, state.bestWeights);
+      if (note) options.onInfo?.(note);
       await restoreOptimizer(optimizer, state.optimizer);
       options.onInfo?.(`resumed after epoch ${state.epoch}`);
     }
-    const settings = { loss, optimizer, rng: new Rng(run.seed), clipNorm: options.clipNorm };
-    for (let epoch = startEpoch; epoch < run.epochs; epoch++) {
+    // A run that had already stopped early does not train on when resumed.
+    stoppedEarly = stopping.shouldStop();
+    for (let epoch = startEpoch; epoch < run.epochs && !stoppedEarly; epoch++) {
+      // Training-time randomness (dropout) is seeded per epoch: a resumed run draws what an uninterrupted one would.
+      const rng = new Rng((run.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
+      const settings = { loss, optimizer, rng, clipNorm: options.clipNorm };
       const batches = [...sampler.epoch(epoch)];
       clock.startEpoch();
       let lossSum = 0;
@@ -126,11 +134,9 @@ export async function fit(
         history,
         best: stopping.best,
         optimizer: await optimizerState(optimizer),
+        bestWeights: stopping.savedBestWeights(model),
       });
-      if (stopping.shouldStop()) {
-        stoppedEarly = true;
-        break;
-      }
+      stoppedEarly = stopping.shouldStop();
     }
     stopping.restoreBest(model);
   } finally {
@@ -160,6 +166,17 @@ function settingsOf(options: FitOptions) {
       'E_INVALID_ARGUMENT',
       `fit: expected epochs ≥ 1 and batchSize ≥ 1, found ${epochs}, ${batchSize}`,
     );
+  }
+  const { patience } = options;
+  if (patience !== undefined) {
+    if (!Number.isInteger(patience) || patience < 1) {
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
+        `fit: expected patience to be a whole number of epochs ≥ 1, found ${patience}`,
+      );
+    }
+    if (!options.dev)
+      throw new SiameseError('E_INVALID_ARGUMENT', 'fit: patience needs dev data to watch (options.dev)');
   }
   return {
     epochs,
