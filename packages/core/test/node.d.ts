@@ -10,3 +10,6 @@ declare module 'node:os' {
 declare module 'node:path' {
   export function join(...parts: string[]): string;
 }
+declare module 'node:vm' {
+  export function runInNewContext(code: string, context?: object): unknown;
+}
