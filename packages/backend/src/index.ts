@@ -10,7 +10,7 @@ const defaultWasm = (): URL => new URL('./tfjs-backend-wasm-simd.wasm', import.m
 
 /**
  * Selects and initialises a tfjs backend, registers all gradients and the kernels training needs, and resolves
- * when `tf.getBackend()` really is that backend. Never falls back silently: throws a {@link BackendError}.
+ * when `tf.getBackend()` really is that backend. Never falls back silently: throws a `SiameseError` (`E_BACKEND_UNKNOWN`, `E_BACKEND_INIT`, `E_WASM_LOAD`).
  *
  * @example
  * ```ts

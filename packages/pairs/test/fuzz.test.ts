@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isDatasetError, pairsFromObjects, parsePairs, parseRows, readPairs } from '../src/index.js';
 
 /**
- * Bad data may only ever raise a DatasetError (a SiameseError with a code and a location); anything else, a
+ * Bad data may only ever raise a data set error (a SiameseError with an E_DATASET_ code and a location); anything else, a
  * TypeError from `undefined.x` included, is a crash in a reader and fails the property with its own stack.
  */
 function onlyDatasetErrors(run: () => unknown): void {
@@ -57,7 +57,7 @@ const options = fc.record(
   { requiredKeys: [] },
 );
 
-describe('readers never throw anything but a DatasetError on bad data', () => {
+describe('readers never throw anything but a data set error on bad data', () => {
   it('parsePairs / parseRows on arbitrary text', () => {
     fc.assert(
       fc.property(anyText, options, (text, opts) => {
