@@ -57,6 +57,15 @@ const variants: { config: { type: string; [k: string]: unknown }; ref: Ref }[] =
     ref: (x, l) => batchHard(x, l, { distance: 'euclidean', margin: 5, softMargin: true }),
   },
   {
+    // 'dot' distance: the diagonal is not 0 and rows have their own extremes (the masked min/max shifts matter).
+    config: { type: 'batchHardTriplet', distance: 'dot', margin: 1, reduction: 'sum' },
+    ref: (x, l) => batchHard(x, l, { distance: 'dot', margin: 1, reduction: 'sum' }),
+  },
+  {
+    config: { type: 'batchHardTriplet', margin: 0.3, reduction: 'meanNonZero' },
+    ref: (x, l) => batchHard(x, l, { distance: 'euclidean', margin: 0.3, reduction: 'meanNonZero' }),
+  },
+  {
     config: { type: 'batchSemiHardTriplet' },
     ref: (x, l) => batchSemiHard(x, l, { distance: 'euclidean', margin: 5 }),
   },
@@ -67,6 +76,10 @@ const variants: { config: { type: string; [k: string]: unknown }; ref: Ref }[] =
   {
     config: { type: 'batchSemiHardTriplet', distance: 'cosine', margin: 0.1 },
     ref: (x, l) => batchSemiHard(x, l, { distance: 'cosine', margin: 0.1 }),
+  },
+  {
+    config: { type: 'batchSemiHardTriplet', distance: 'dot', margin: 1, reduction: 'sum' },
+    ref: (x, l) => batchSemiHard(x, l, { distance: 'dot', margin: 1, reduction: 'sum' }),
   },
   {
     config: { type: 'batchAllTriplet' },
@@ -122,6 +135,21 @@ describe.each(['cpu', 'wasm'] as const)('batch-triplet losses match a loop refer
       iterations: 2,
     });
     tf.dispose([embeddings, labels]);
+  });
+
+  it('batch-hard lifts same-label entries by their own row’s maximum (cosine has no triangle inequality)', () => {
+    // Angles 0°, 60°, 120°: cosine distances 0.5, 0.5 and 1.5. The anchor at 0° has one negative (1.5 away); its
+    // same-label neighbour's row maximum (0.5) would not lift it above that negative.
+    const x = [0, 60, 120].map((deg) => [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)]);
+    const labels = [0, 0, 1];
+    const loss = lossFromConfig({ type: 'batchHardTriplet', distance: 'cosine', margin: 1 });
+    const value = tf.tidy(
+      () => loss.compute({ embeddings: tf.tensor2d(x), labels: tf.tensor1d(labels, 'int32') }).dataSync()[0]!,
+    );
+    // Anchor 0°: relu(0.5 − 1.5 + 1) = 0 (lifting by the neighbour's row would give 0.5); 60°: relu(0.5 − 0.5 + 1) = 1;
+    // 120° has no positive: relu(0 − 0.5 + 1) = 0.5. Mean 0.5.
+    expect(value).toBeCloseTo(batchHard(x, labels, { distance: 'cosine', margin: 1 }), 5);
+    expect(value).toBeCloseTo(0.5, 5);
   });
 
   it('batch-hard with a single class (no negatives) and float labels stays finite', () => {
