@@ -134,9 +134,12 @@ describe('shared data files (TAB, header, no quoting)', () => {
       await expect(readPairsFile(missing)).rejects.toMatchObject({
         code: 'E_DATASET_FILE',
         details: { source: missing, line: 0, column: 0 },
-        message: expect.stringContaining(`${missing}: cannot read the file: ENOENT`),
+        message: expect.stringContaining(`${missing}: file not found`),
       });
-      await expect(readPairsFile(dir)).rejects.toMatchObject({ code: 'E_DATASET_FILE' });
+      await expect(readPairsFile(dir)).rejects.toMatchObject({
+        code: 'E_DATASET_FILE',
+        message: expect.stringContaining('expected a file, found a directory'),
+      });
       const gz = readFileSync(resolve(dataDir, 'mrpc/dev.tsv.gz'));
       const truncated = join(dir, 'truncated.tsv.gz');
       writeFileSync(truncated, gz.subarray(0, gz.length - 100));
