@@ -48,8 +48,6 @@ const trainArgs = (out: string, ...extra: string[]) => [
   'train.tsv',
   '--dev',
   'dev.tsv',
-  '--encoder',
-  'meanpool',
   '--epochs',
   '2',
   '--hidden',
@@ -81,13 +79,16 @@ describe('siamese train', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.backend).toBe('wasm');
-    expect(out.loss).toBe('coSENT'); // the default recipe's loss (docs/quality.md)
+    // The default recipe (docs/quality.md): no --encoder or --loss given.
+    expect(out.encoder).toBe('cnn');
+    expect(out.loss).toBe('coSENT');
     expect(out.dev.n).toBe(200);
     expect(out.epochs).toHaveLength(2);
-    // The same run with lr 0 is the untrained model: measured dev Spearman 0.384 untrained, 0.623 trained.
+    // The same run with lr 0 is the untrained model: measured dev Spearman 0.569 untrained (a random CNN over
+    // random embeddings already rewards shared words), 0.720 trained.
     expect(untrained.code, untrained.stderr).toBe(0);
     const before = JSON.parse(untrained.stdout).dev.spearman;
-    expect(out.dev.spearman).toBeGreaterThan(before + 0.2);
+    expect(out.dev.spearman).toBeGreaterThan(before + 0.1);
     expect(out.dev.spearman).toBe(out.epochs[1].metric);
     expect(out.timings.pairsPerSec).toBeGreaterThan(0);
     expect(r.stderr).toMatch(/epoch 2\/2/);
@@ -167,7 +168,13 @@ describe('siamese eval / similarity / search / embed', () => {
     const saved = await loadModel(model);
     const scored = run(['eval', '--model', model, '--data', 'dev.tsv', '--json']);
     expect(scored.code, scored.stderr).toBe(0);
-    expect(JSON.parse(scored.stdout)).toEqual(await evaluate(saved, tsv('dev.tsv')));
+    // The CLI scales scores by the observed range ((s − 0) / (5 − 0)), this test by s / 5: equal to the last bits.
+    const cli = JSON.parse(scored.stdout);
+    const api = await evaluate(saved, tsv('dev.tsv'));
+    expect(Object.keys(cli).sort()).toEqual(Object.keys(api).sort());
+    expect(cli.n).toBe(api.n);
+    expect(cli.pearson).toBeCloseTo(api.pearson, 12);
+    expect(cli.spearman).toBeCloseTo(api.spearman, 12);
     const binary = run(['eval', '--model', model, '--data', dataFile('mrpc/dev.tsv.gz'), '--json']);
     expect(binary.code, binary.stderr).toBe(0);
     const m = JSON.parse(binary.stdout);
@@ -233,9 +240,9 @@ describe('siamese eval / similarity / search / embed', () => {
       cwd: tmp,
     });
     expect(f.status).toBe(0);
-    expect(f.stdout.byteLength).toBe(2 * 16 * 4);
+    expect(f.stdout.byteLength).toBe(2 * 48 * 4); // two rows of the CNN's 3 × 16 features
     const f32 = new Float32Array(
-      f.stdout.buffer.slice(f.stdout.byteOffset, f.stdout.byteOffset + 2 * 16 * 4),
+      f.stdout.buffer.slice(f.stdout.byteOffset, f.stdout.byteOffset + 2 * 48 * 4),
     );
     const [one, two] = await saved.embed(['one', 'two']);
     expect(Array.from(f32)).toEqual([...one!, ...two!]);
