@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -159,6 +159,47 @@ describe('siamese train', () => {
     const r = run(['train', '--train', 'bad.tsv']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad.tsv:3/);
+  });
+});
+
+describe('siamese train, interrupted', () => {
+  it('a run killed after its first checkpoint resumes from <out>/checkpoints and ends on the uninterrupted run’s model', async () => {
+    const out = join(tmp, 'killed');
+    const state = join(out, 'checkpoints', 'trainer.json');
+    const child = spawn(process.execPath, [cli, ...trainArgs(out)], { cwd: tmp, stdio: 'ignore' });
+    // trainer.json is written last, atomically, once epoch 1's checkpoint is complete: kill -9 right then.
+    await new Promise<void>((done, fail) => {
+      const poll = setInterval(() => {
+        if (existsSync(state)) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          done();
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          clearInterval(poll);
+          fail(new Error(`the run ended (exit ${child.exitCode}) before its first checkpoint`));
+        }
+      }, 5);
+    });
+    await new Promise((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r),
+    );
+    expect(existsSync(join(out, 'model.json')), 'killed before the end of the run').toBe(false);
+    const resumed = run(trainArgs(out));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('resumed after epoch 1');
+    expect(existsSync(join(out, 'checkpoints'))).toBe(false);
+    // Same losses, dev metrics and weights as the run that was never interrupted (beforeAll), bit for bit.
+    const [a, b] = [JSON.parse(trained.stdout), JSON.parse(resumed.stdout)];
+    const timeless = (e: { seconds: number }[]) => e.map(({ seconds: _, ...rest }) => rest);
+    expect(timeless(b.epochs)).toEqual(timeless(a.epochs));
+    expect(b.dev).toEqual(a.dev);
+    await initBackend();
+    const [whole, again] = [await loadModel(model), await loadModel(out)];
+    const weights = (m: typeof whole) =>
+      [...m.encoder.weights()].map(([n, v]) => [n, Array.from(v.dataSync())]);
+    expect(weights(again)).toEqual(weights(whole));
+    whole.dispose();
+    again.dispose();
   });
 });
 
