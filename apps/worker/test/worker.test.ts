@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUDGET_BYTES, bundleWorker, sizeReport, startWorkerd, writeConfig } from '../scripts/bundle.mjs';
 import { appDir, bin } from '../scripts/paths.mjs';
-import { freePort } from '../scripts/serve.mjs';
+import { onFreePort } from '../scripts/serve.mjs';
 import { trainTinyModel } from '../scripts/train-model.mjs';
 import { loadTest } from './load.ts';
 import { call, routeCases } from './routes.ts';
@@ -20,8 +20,9 @@ const report: Record<string, unknown> = {};
 beforeAll(async () => {
   report.training = await trainTinyModel();
   modules = await bundleWorker(outDir);
-  const port = await freePort();
-  server = await startWorkerd(writeConfig(outDir, modules, port, { debug: true }), port);
+  server = await onFreePort((port) =>
+    startWorkerd(writeConfig(outDir, modules, port, { debug: true }), port),
+  );
   report.coldStartMs = Math.round(server.startMs);
 });
 
@@ -61,8 +62,7 @@ describe('worker on workerd', () => {
   });
 
   it('cold start: a fresh workerd process answers its first request', async () => {
-    const port = await freePort();
-    const cold = await startWorkerd(writeConfig(outDir, modules, port), port);
+    const cold = await onFreePort((port) => startWorkerd(writeConfig(outDir, modules, port), port));
     try {
       report.coldStartFreshMs = Math.round(cold.startMs);
       const r = await call(cold.url, '/health');
