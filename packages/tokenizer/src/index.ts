@@ -1,7 +1,9 @@
 /**
- * @siamese/tokenizer: normalisation, word / WordPiece / hashed n-gram tokenization, vocabularies and
- * pretrained word vectors. Pure TypeScript, no runtime dependencies beyond @siamese/core, edge-safe.
+ * @siamese/tokenizer: normalisation, word / WordPiece / hashed n-gram tokenization, vocabularies,
+ * pretrained word vectors, and pretrained models' tokenizers (Hugging Face tokenizer.json, BERT vocab.txt). Pure TypeScript, no runtime dependencies beyond @siamese/core, edge-safe.
  */
+
+export type { BatchShapeOptions } from './batch.js';
 export {
   SequenceTooLongError,
   VectorParseError,
@@ -16,6 +18,14 @@ export {
   type NormalizerOptions,
   normalize,
 } from './normalize.js';
+export {
+  PRETRAINED_TOKENIZER_FORMAT_VERSION,
+  type PretrainedBatchOptions,
+  type PretrainedEncodeOptions,
+  PretrainedTokenizer,
+  type PretrainedTokenizerJSON,
+  type WordPieceOptions,
+} from './pretrained/pretrained-tokenizer.js';
 export {
   type EncodeBatchOptions,
   type EncodedBatch,
@@ -44,4 +54,4 @@ export {
   type VocabularyJSON,
 } from './vocabulary.js';
 export { type Token, WordTokenizer, type WordTokenizerOptions } from './word-tokenizer.js';
-export { type WordPieceOptions, WordPieceTokenizer, wordpieceSplit } from './wordpiece.js';
+export { wordpieceSplit } from './wordpiece.js';

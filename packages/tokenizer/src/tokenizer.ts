@@ -1,4 +1,5 @@
-import { assertString, FormatVersionError, InvalidArgumentError } from '@siamese/core';
+import { assertString, FormatVersionError } from '@siamese/core';
+import { type BatchShapeOptions, padRows, resolveBatchShape } from './batch.js';
 import { SequenceTooLongError, VocabularyFormatError } from './errors.js';
 import { forEachNgramBucket, type NgramOptions, resolveNgramOptions } from './ngrams.js';
 import { Vocabulary, type VocabularyBuildOptions, type VocabularyJSON } from './vocabulary.js';
@@ -24,13 +25,7 @@ export interface TokenizerOptions extends WordTokenizerOptions {
 }
 
 /** Options of {@link Tokenizer.encodeBatch}. */
-export interface EncodeBatchOptions {
-  /** Longest row in tokens; default: no limit. */
-  maxLength?: number;
-  /** `'longest'` (default): T = longest row; `'max'`: T = `maxLength`. */
-  padding?: 'longest' | 'max';
-  /** Cut rows longer than `maxLength` (default `true`); when `false` such a row throws `E_SEQUENCE_TOO_LONG`. */
-  truncation?: boolean;
+export interface EncodeBatchOptions extends BatchShapeOptions {
   /** Also return hashed character n-gram ids of each token (for fastText-style subword bags). */
   ngrams?: NgramOptions;
 }
@@ -171,20 +166,8 @@ export class Tokenizer {
   encodeBatch(texts: readonly string[], options: EncodeBatchOptions = {}): EncodedBatch {
     if (!Array.isArray(texts))
       throw new TypeError(`texts: expected an array of strings, found ${typeof texts}`);
-    const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY;
-    if (!(maxLength >= 1) || (maxLength !== Number.POSITIVE_INFINITY && !Number.isInteger(maxLength))) {
-      throw new InvalidArgumentError(`maxLength: expected an integer >= 1, found ${maxLength}`);
-    }
-    const padding = options.padding ?? 'longest';
-    if (padding !== 'longest' && padding !== 'max') {
-      throw new InvalidArgumentError(
-        `padding: expected 'longest' or 'max', found ${JSON.stringify(padding)}`,
-      );
-    }
-    if (padding === 'max' && maxLength === Number.POSITIVE_INFINITY) {
-      throw new InvalidArgumentError("padding 'max' needs maxLength");
-    }
-    const truncation = options.truncation ?? true;
+    const batchShape = resolveBatchShape(options);
+    const { maxLength, truncation } = batchShape;
     const ng = options.ngrams ? resolveNgramOptions(options.ngrams) : null;
     const B = texts.length;
     // All rows go into one flat buffer (row b is flat[rowStart[b], rowStart[b] + lengths[b])).
@@ -193,7 +176,6 @@ export class Tokenizer {
     const rowStart = new Int32Array(B);
     const lengths = new Int32Array(B);
     const rowTokens: string[][] | null = ng ? [] : null;
-    let longest = 0;
     for (let b = 0; b < B; b++) {
       const text = texts[b];
       assertString(text, `texts[${b}]`);
@@ -217,19 +199,11 @@ export class Tokenizer {
       }
       rowTokens?.push(toks);
       lengths[b] = len;
-      if (len > longest) longest = len;
     }
     if (flat.length <= 1 << 20) this.scratch = flat;
-    const T = padding === 'max' ? maxLength : Math.max(1, longest);
-    const ids = new Int32Array(B * T);
-    const mask = new Uint8Array(B * T);
-    for (let b = 0; b < B; b++) {
-      const base = b * T;
-      const len = lengths[b]!;
-      ids.set(flat.subarray(rowStart[b]!, rowStart[b]! + len), base);
-      mask.fill(1, base, base + len);
-    }
-    const out: EncodedBatch = { ids, lengths, mask, shape: [B, T] };
+    const { ids, mask, shape } = padRows(flat, rowStart, lengths, batchShape);
+    const T = shape[1];
+    const out: EncodedBatch = { ids, lengths, mask, shape };
     if (ng && rowTokens) {
       const cache = this.ngramCache(ng);
       const bags: Int32Array[][] = [];
