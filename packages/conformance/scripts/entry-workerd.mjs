@@ -9,6 +9,11 @@ const ctx = {
     if (text === undefined) throw new Error(`golden file ${name}.json was not bundled`);
     return JSON.parse(text);
   },
+  fixture: async (path) => {
+    const b64 = files[`fixture/${path}`];
+    if (b64 === undefined) throw new Error(`fixture ${path} was not bundled`);
+    return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  },
   data: async (path) => {
     const text = files[`data/${path}`];
     if (text === undefined) throw new Error(`data file ${path} was not bundled`);

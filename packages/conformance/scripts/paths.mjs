@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 export const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = resolve(pkgDir, '../..');
 /** PyTorch goldens (`fixtures/golden/*.json`) and data sets (`datasets/<set>/<file>.gz`), both in the repo. */
-export const goldenDir = resolve(repoRoot, 'fixtures', 'golden');
+export const fixturesDir = resolve(repoRoot, 'fixtures');
+export const goldenDir = resolve(fixturesDir, 'golden');
 export const dataDir = resolve(repoRoot, 'datasets');
 export const bin = (name) => resolve(repoRoot, 'node_modules', '.bin', name);

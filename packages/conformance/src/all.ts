@@ -9,10 +9,18 @@ import encoders from './suites/encoders.js';
 import losses from './suites/losses.js';
 import pairs from './suites/pairs.js';
 import runtime from './suites/runtime.js';
+import safetensors from './suites/safetensors.js';
 import tokenizer from './suites/tokenizer.js';
 
-export const suites: Suite[] = [core, tokenizer, pairs, backend, encoders, losses, runtime].filter(
-  (s) => s.tests.length > 0,
-);
+export const suites: Suite[] = [
+  core,
+  safetensors,
+  tokenizer,
+  pairs,
+  backend,
+  encoders,
+  losses,
+  runtime,
+].filter((s) => s.tests.length > 0);
 export type { TestContext, TestResult } from './harness.js';
 export { formatResults, runSuites } from './harness.js';
