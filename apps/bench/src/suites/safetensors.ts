@@ -43,7 +43,8 @@ interface ChildResult {
 
 const suite: BenchSuite = {
   name: 'safetensors',
-  description: 'import a 400k × 300 embedding matrix from safetensors (F32, F16, BF16): time and peak RSS per process',
+  description:
+    'import a 400k × 300 embedding matrix from safetensors (F32, F16, BF16): time and peak RSS per process',
   async run({ quick, log }) {
     const rows = quick ? 20_000 : 400_000;
     const dim = 300;
