@@ -1,5 +1,21 @@
 import { InvalidArgumentError } from '@siamese/core';
 
+/** Output of every tokenizer's `encodeBatch`; every array is row-major. */
+export interface EncodedBatch {
+  /** Token ids, B×T; right-padded with the padding id (0). */
+  ids: Int32Array;
+  /** Number of real tokens per row (0 for texts without tokens). */
+  lengths: Int32Array;
+  /** 1 for real tokens, 0 for padding, B×T. */
+  mask: Uint8Array;
+  /** `[B, T]`; T ≥ 1 even when every text is empty, so shapes are never degenerate. */
+  shape: [number, number];
+  /** With `ngrams`: B×T×K n-gram ids, each `bucket + 1` (0 is padding). */
+  ngramIds?: Int32Array;
+  /** With `ngrams`: `[B, T, K]`, K = `maxPerToken`, or the most n-grams of any token when unbounded. */
+  ngramShape?: [number, number, number];
+}
+
 /** The shape options shared by every tokenizer's `encodeBatch`. */
 export interface BatchShapeOptions {
   /** Longest row in tokens; default: no limit. */
@@ -56,4 +72,19 @@ export function padRows(
     mask.fill(1, base, base + len);
   }
   return { ids, mask, shape: [B, T] };
+}
+
+/** A batch from rows of ids already cut to `shape.maxLength` (see {@link padRows}). */
+export function batchFromRows(rows: readonly (readonly number[])[], shape: ResolvedBatchShape): EncodedBatch {
+  const lengths = Int32Array.from(rows, (r) => r.length);
+  const rowStart = new Int32Array(rows.length);
+  let total = 0;
+  for (let b = 0; b < rows.length; b++) {
+    rowStart[b] = total;
+    total += rows[b]!.length;
+  }
+  const flat = new Int32Array(total);
+  for (let b = 0; b < rows.length; b++) flat.set(rows[b]!, rowStart[b]!);
+  const { ids, mask, shape: dims } = padRows(flat, rowStart, lengths, shape);
+  return { ids, lengths, mask, shape: dims };
 }

@@ -3,7 +3,7 @@
  * pretrained word vectors, and pretrained models' tokenizers (Hugging Face tokenizer.json, BERT vocab.txt). Pure TypeScript, no runtime dependencies beyond @siamese/core, edge-safe.
  */
 
-export type { BatchShapeOptions } from './batch.js';
+export type { BatchShapeOptions, EncodedBatch } from './batch.js';
 export {
   SequenceTooLongError,
   VectorParseError,
@@ -27,8 +27,13 @@ export {
   type WordPieceOptions,
 } from './pretrained/pretrained-tokenizer.js';
 export {
+  WHITESPACE_TOKENIZER_FORMAT_VERSION,
+  WhitespaceTokenizer,
+  type WhitespaceTokenizerConfig,
+  type WhitespaceTokenizerJSON,
+} from './pretrained/whitespace-tokenizer.js';
+export {
   type EncodeBatchOptions,
-  type EncodedBatch,
   TOKENIZER_FORMAT_VERSION,
   Tokenizer,
   type TokenizerJSON,

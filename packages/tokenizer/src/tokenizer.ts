@@ -1,5 +1,5 @@
 import { assertString, FormatVersionError } from '@siamese/core';
-import { type BatchShapeOptions, padRows, resolveBatchShape } from './batch.js';
+import { type BatchShapeOptions, type EncodedBatch, padRows, resolveBatchShape } from './batch.js';
 import { SequenceTooLongError, VocabularyFormatError } from './errors.js';
 import { forEachNgramBucket, type NgramOptions, resolveNgramOptions } from './ngrams.js';
 import { Vocabulary, type VocabularyBuildOptions, type VocabularyJSON } from './vocabulary.js';
@@ -28,22 +28,6 @@ export interface TokenizerOptions extends WordTokenizerOptions {
 export interface EncodeBatchOptions extends BatchShapeOptions {
   /** Also return hashed character n-gram ids of each token (for fastText-style subword bags). */
   ngrams?: NgramOptions;
-}
-
-/** Output of {@link Tokenizer.encodeBatch}; every array is row-major. */
-export interface EncodedBatch {
-  /** Token ids, B×T; right-padded with the padding id (0). */
-  ids: Int32Array;
-  /** Number of real tokens per row (0 for texts without tokens). */
-  lengths: Int32Array;
-  /** 1 for real tokens, 0 for padding, B×T. */
-  mask: Uint8Array;
-  /** `[B, T]`; T ≥ 1 even when every text is empty, so shapes are never degenerate. */
-  shape: [number, number];
-  /** With `ngrams`: B×T×K n-gram ids, each `bucket + 1` (0 is padding). */
-  ngramIds?: Int32Array;
-  /** With `ngrams`: `[B, T, K]`, K = `maxPerToken`, or the most n-grams of any token when unbounded. */
-  ngramShape?: [number, number, number];
 }
 
 /** Serialised tokenizer (see {@link Tokenizer.toJSON}). */

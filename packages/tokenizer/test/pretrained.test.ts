@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { SiameseError } from '@siamese/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PretrainedTokenizer } from '../src/index.js';
+import { PretrainedTokenizer, WhitespaceTokenizer } from '../src/index.js';
 
 const interop = new URL('../../../fixtures/interop/', import.meta.url);
 const text = (p: string) => readFileSync(new URL(p, interop), 'utf8');
@@ -86,6 +86,44 @@ describe('the model fixtures tokenize like their reference', () => {
         });
       }
     }
+  });
+});
+
+describe('sentence-transformers WordEmbeddings: WhitespaceTokenizer', () => {
+  it('gives the ids of WhitespaceTokenizer.tokenize on the v5 and v6 fixtures, and round-trips', () => {
+    for (const [dir, cfg] of [
+      ['st_bilstm_v5', 'st_bilstm_v5/0_WordEmbeddings/whitespacetokenizer_config.json'],
+      ['st_cnn_v6', 'st_cnn_v6/whitespacetokenizer_config.json'],
+    ] as const) {
+      const e = json(`${dir}/expected.json`);
+      const tok = WhitespaceTokenizer.fromConfig(text(cfg));
+      e.texts.forEach((t: string, i: number) => {
+        expect([dir, t, Array.from(tok.encode(t))]).toEqual([dir, t, e.ids[i]]);
+      });
+      expect(tok.toConfig()).toEqual(json(cfg));
+      const back = WhitespaceTokenizer.fromJSON(JSON.stringify(tok.toJSON()));
+      expect(back.encode(e.texts[4])).toEqual(tok.encode(e.texts[4]));
+      const b = tok.encodeBatch(e.texts, { maxLength: 3 });
+      expect(b.shape).toEqual([e.texts.length, 3]);
+      expect(Array.from(b.ids.subarray(0, 3))).toEqual(e.ids[0].slice(0, 3));
+    }
+  });
+
+  it('drops stop words before and after stripping punctuation, and lower-cases last', () => {
+    const tok = WhitespaceTokenizer.fromConfig({
+      vocab: ['PAD', 'Guitar', 'guitar', 'café'],
+      stop_words: ['the', '.'],
+      do_lower_case: false,
+    });
+    expect(Array.from(tok.encode(' the GUITAR. Guitar!! café\u00a0 . "guitar" unknown\x1cguitar'))).toEqual([
+      2, 1, 3, 2, 2,
+    ]);
+    expect(
+      WhitespaceTokenizer.fromConfig({ vocab: ['x'], stop_words: [], do_lower_case: true }).vocabSize,
+    ).toBe(1);
+    expect(errorOf(() => WhitespaceTokenizer.fromConfig({ vocab: [1] } as never)).code).toBe(
+      'E_VOCAB_FORMAT',
+    );
   });
 });
 

@@ -1,7 +1,6 @@
 import { assertString, FormatVersionError } from '@siamese/core';
-import { type BatchShapeOptions, padRows, resolveBatchShape } from '../batch.js';
+import { type BatchShapeOptions, batchFromRows, type EncodedBatch, resolveBatchShape } from '../batch.js';
 import { SequenceTooLongError, VocabularyFormatError } from '../errors.js';
-import type { EncodedBatch } from '../tokenizer.js';
 import { toWellFormed } from '../unicode.js';
 import { AddedVocabulary, checkAddedIds, parseAddedTokens } from './added-tokens.js';
 import { malformed, type Section, section, str, uint, unsupported } from './config.js';
@@ -342,19 +341,7 @@ export class PretrainedTokenizer {
       }
       return this.finish(ids, undefined, special);
     });
-    const lengths = Int32Array.from(rows, (r) => r.length);
-    const rowStart = new Int32Array(rows.length);
-    let total = 0;
-    rows.forEach((r, b) => {
-      rowStart[b] = total;
-      total += r.length;
-    });
-    const flat = new Int32Array(total);
-    rows.forEach((r, b) => {
-      flat.set(r, rowStart[b]!);
-    });
-    const { ids, mask, shape: dims } = padRows(flat, rowStart, lengths, shape);
-    return { ids, lengths, mask, shape: dims };
+    return batchFromRows(rows, shape);
   }
 }
 
