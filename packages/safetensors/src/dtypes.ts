@@ -209,37 +209,18 @@ export function toFloat32(bytes: Uint8Array, dtype: Dtype): Float32Array {
       }
       return out;
     }
-    case 'F64':
-      return Float32Array.from(
-        view(bytes, 8, Float64Array) ?? readAll(bytes, n, (dv, i) => dv.getFloat64(i * 8, true)),
-      );
-    case 'I8':
-      return Float32Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, n));
-    case 'U8':
-    case 'BOOL':
-      return Float32Array.from(bytes);
-    case 'I16':
-      return Float32Array.from(
-        view(bytes, 2, Int16Array) ?? readAll(bytes, n, (dv, i) => dv.getInt16(i * 2, true)),
-      );
-    case 'U16':
-      return Float32Array.from(
-        view(bytes, 2, Uint16Array) ?? readAll(bytes, n, (dv, i) => dv.getUint16(i * 2, true)),
-      );
-    case 'I32':
-      return Float32Array.from(
-        view(bytes, 4, Int32Array) ?? readAll(bytes, n, (dv, i) => dv.getInt32(i * 4, true)),
-      );
-    case 'U32':
-      return Float32Array.from(
-        view(bytes, 4, Uint32Array) ?? readAll(bytes, n, (dv, i) => dv.getUint32(i * 4, true)),
-      );
-    case 'I64':
-      return Float32Array.from(readAll(bytes, n, (dv, i) => Number(dv.getBigInt64(i * 8, true))));
-    case 'U64':
-      return Float32Array.from(readAll(bytes, n, (dv, i) => Number(dv.getBigUint64(i * 8, true))));
-    default:
-      throw new TypeError(`toFloat32: ${dtype} has no float32 conversion`);
+    default: {
+      // F64 and the integer types: by value, natively from an aligned typed view when there is one.
+      const ctor = TYPED[dtype];
+      const v = ctor ? view(bytes, bits / 8, ctor) : null;
+      if (v) return new Float32Array(v);
+      const read = READ[dtype];
+      if (!read) throw new TypeError(`toFloat32: ${dtype} has no float32 conversion`);
+      const out = new Float32Array(n);
+      const dv = dataView(bytes);
+      for (let i = 0; i < n; i++) out[i] = Number(read(dv, i));
+      return out;
+    }
   }
 }
 
@@ -252,12 +233,33 @@ function bf16At(dv: DataView, i: number): number {
   return bf16Scratch.getFloat32(0, false);
 }
 
-function readAll(bytes: Uint8Array, n: number, at: (dv: DataView, i: number) => number): Float64Array {
-  const dv = dataView(bytes);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = at(dv, i);
-  return out;
-}
+type TypedCtor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayLike<number>;
+
+/** Typed-array views for the dtypes converted by value (64-bit integers go through BigInt). */
+const TYPED: Partial<Record<Dtype, TypedCtor>> = {
+  BOOL: Uint8Array,
+  U8: Uint8Array,
+  I8: Int8Array,
+  I16: Int16Array,
+  U16: Uint16Array,
+  I32: Int32Array,
+  U32: Uint32Array,
+  F64: Float64Array,
+};
+
+/** Element `i` of a little-endian buffer, for the dtypes converted by value. */
+const READ: Partial<Record<Dtype, (dv: DataView, i: number) => number | bigint>> = {
+  BOOL: (dv, i) => dv.getUint8(i),
+  U8: (dv, i) => dv.getUint8(i),
+  I8: (dv, i) => dv.getInt8(i),
+  I16: (dv, i) => dv.getInt16(i * 2, true),
+  U16: (dv, i) => dv.getUint16(i * 2, true),
+  I32: (dv, i) => dv.getInt32(i * 4, true),
+  U32: (dv, i) => dv.getUint32(i * 4, true),
+  I64: (dv, i) => dv.getBigInt64(i * 8, true),
+  U64: (dv, i) => dv.getBigUint64(i * 8, true),
+  F64: (dv, i) => dv.getFloat64(i * 8, true),
+};
 
 /** The integer dtypes {@link toInt32} converts. */
 export const INT32_CONVERTIBLE: ReadonlySet<Dtype> = new Set<Dtype>([
@@ -285,39 +287,13 @@ export function toInt32(
     const v = view(bytes, 4, Int32Array);
     if (v) return v;
   }
+  const read = READ[dtype];
+  if (!read || !INT32_CONVERTIBLE.has(dtype))
+    throw new TypeError(`toInt32: ${dtype} is not an integer dtype`);
   const dv = dataView(bytes);
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    let v: number | bigint;
-    switch (dtype) {
-      case 'BOOL':
-      case 'U8':
-        v = bytes[i]!;
-        break;
-      case 'I8':
-        v = dv.getInt8(i);
-        break;
-      case 'I16':
-        v = dv.getInt16(i * 2, true);
-        break;
-      case 'U16':
-        v = dv.getUint16(i * 2, true);
-        break;
-      case 'I32':
-        v = dv.getInt32(i * 4, true);
-        break;
-      case 'U32':
-        v = dv.getUint32(i * 4, true);
-        break;
-      case 'I64':
-        v = dv.getBigInt64(i * 8, true);
-        break;
-      case 'U64':
-        v = dv.getBigUint64(i * 8, true);
-        break;
-      default:
-        throw new TypeError(`toInt32: ${dtype} is not an integer dtype`);
-    }
+    const v = read(dv, i);
     if (v < -2147483648 || v > 2147483647) return { outOfRange: i, value: v };
     out[i] = Number(v);
   }

@@ -163,11 +163,15 @@ describe('the seed tutorial model (fixtures/golden/seed_model)', () => {
   it('its weights reproduce the seed encoder outputs (unbatched, and the pads-read padded batch) to 1e-5', () => {
     for (const u of expected.unbatched) {
       const h = encode(u.ids);
-      h.forEach((v, j) => expect(Math.abs(v - u.h[j])).toBeLessThan(1e-5));
+      h.forEach((v, j) => {
+        expect(Math.abs(v - u.h[j])).toBeLessThan(1e-5);
+      });
     }
     expected.padded_batch.ids.forEach((row: number[], b: number) => {
       const h = encode(row);
-      h.forEach((v, j) => expect(Math.abs(v - expected.padded_batch.h[b][j])).toBeLessThan(1e-5));
+      h.forEach((v, j) => {
+        expect(Math.abs(v - expected.padded_batch.h[b][j])).toBeLessThan(1e-5);
+      });
     });
   });
 
