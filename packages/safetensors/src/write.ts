@@ -26,7 +26,8 @@ export type TensorArray =
  * One tensor to write. `dtype` defaults to the array's own type (`Float32Array` → `F32`, `Int32Array` → `I32`, …).
  * A float array may be written as `F16` or `BF16` (rounded to nearest even, as PyTorch's `.half()` and
  * `.bfloat16()`); a `Uint8Array` with another dtype is taken as that dtype's raw little-endian bytes (to copy a
- * tensor read from another file unchanged).
+ * tensor read from another file unchanged), and a `Uint16Array` with `F16` or `BF16` as the half-precision bit
+ * patterns.
  */
 export interface TensorToWrite {
   readonly data: TensorArray;
@@ -125,7 +126,11 @@ function plan(name: string, t: TensorToWrite): Planned {
 /** Writes one tensor's elements as little-endian `dtype` into `out` (which has exactly `p.byteLength` bytes). */
 function encode(p: Planned, out: Uint8Array): void {
   const natural = naturalDtype(p.data)!;
-  if (p.dtype === natural || (natural === 'U8' && p.dtype !== 'U8')) {
+  const raw =
+    p.dtype === natural ||
+    natural === 'U8' ||
+    (natural === 'U16' && (p.dtype === 'F16' || p.dtype === 'BF16'));
+  if (raw) {
     const src = new Uint8Array(p.data.buffer, p.data.byteOffset, p.byteLength);
     if (LITTLE_ENDIAN || p.data.BYTES_PER_ELEMENT === 1) out.set(src);
     else swapInto(src, out, p.data.BYTES_PER_ELEMENT);

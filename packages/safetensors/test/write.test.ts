@@ -96,6 +96,18 @@ describe('serializeSafetensors', () => {
     for (const n of src.names()) expect(out.bytesOf(n)).toEqual(src.bytesOf(n));
   });
 
+  it('takes a Uint16Array as F16 / BF16 bit patterns', () => {
+    const bits = Uint16Array.from([0x3c00, 0xc000, 0x7c00]);
+    const f = parseSafetensors(
+      serializeSafetensors({
+        h: { data: bits, shape: [3], dtype: 'F16' },
+        b: { data: bits, shape: [3], dtype: 'BF16' },
+      }),
+    );
+    expect(Array.from(f.float32('h'))).toEqual([1, -2, Number.POSITIVE_INFINITY]);
+    expect(Array.from(f.float32('b'))).toEqual([0.0078125, -2, fromBits([0x7c000000])[0]]);
+  });
+
   it('rejects inconsistent input with E_SAFETENSORS_WRITE naming the tensor', () => {
     const f = new Float32Array(6);
     expect(codeOf(() => serializeSafetensors({ a: { data: f, shape: [2, 2] } }))).toBe('E_SAFETENSORS_WRITE');

@@ -12,7 +12,8 @@ import type { BenchSuite } from '../types.js';
  * fresh Node process, so the memory it adds is the import's alone (`importRssMiB`, and `overFileSize` = that
  * over the file's size): read the file, parse + validate the header, get the matrix as a Float32Array. The
  * reference is the raw file read in the same process (the I/O floor), so `importOverRead` is what parsing and
- * conversion add.
+ * conversion add; `convertOverLoop` compares the conversion with the plainest JS loop writing as many float32
+ * values, timed in the same process (the machine's speed for this work).
  */
 const CHILD = `
 import { readFileSync } from 'node:fs';
@@ -32,14 +33,22 @@ const t3 = performance.now();
 let s = 0;
 for (let i = 0; i < m.length; i += 4099) s += m[i];
 if (!Number.isFinite(s) || m.length !== Number(process.argv[2])) throw new Error('bad matrix');
-console.log(JSON.stringify({ readMs: t1 - t0, parseMs: t2 - t1, convertMs: t3 - t2, baseMB: base,
-  afterReadMB: afterRead, peakMB: Math.max(afterRead, rss()), zeroCopy: m.buffer === bytes.buffer }));
+const peakMB = Math.max(afterRead, rss());
+// Same-run reference for the conversion: the simplest loop writing as many float32 values from 16-bit words.
+const src = new Uint16Array(bytes.buffer, bytes.byteOffset, Math.min(m.length, bytes.byteLength >> 1));
+const t4 = performance.now();
+const ref = new Uint32Array(m.length);
+for (let i = 0; i < ref.length; i++) ref[i] = src[i % src.length] << 16;
+const loopMs = performance.now() - t4;
+console.log(JSON.stringify({ readMs: t1 - t0, parseMs: t2 - t1, convertMs: t3 - t2, loopMs, baseMB: base,
+  afterReadMB: afterRead, peakMB, zeroCopy: m.buffer === bytes.buffer }));
 `;
 
 interface ChildResult {
   readMs: number;
   parseMs: number;
   convertMs: number;
+  loopMs: number;
   baseMB: number;
   afterReadMB: number;
   peakMB: number;
@@ -85,6 +94,8 @@ const suite: BenchSuite = {
           readMs: round(med('readMs')),
           parseMs: round(med('parseMs'), 2),
           convertMs: round(med('convertMs')),
+          plainLoopMs: round(med('loopMs')),
+          convertOverLoop: round(med('convertMs') / med('loopMs'), 2),
           importMs: round(importMs),
           importOverRead: round(importMs / med('readMs'), 2),
           peakRssMiB: round(med('peakMB')),
