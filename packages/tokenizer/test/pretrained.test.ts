@@ -263,6 +263,7 @@ describe('what the tokenizer refuses', () => {
         /added_tokens "a": expected id 0/,
       ],
       [{ model: { type: 'WordLevel', vocab: {} }, normalizer: { type: 'Strip' } }, /normalizer\.strip_left/],
+      [{ model: { type: 'WordLevel', vocab: { a: 2 ** 40 } } }, /the id of "a": expected an id < 16777216/],
     ];
     for (const [config, message] of bad) {
       const e = errorOf(() => PretrainedTokenizer.fromTokenizerJson(config as never));

@@ -51,6 +51,9 @@ export interface PretrainedBatchOptions extends BatchShapeOptions, PretrainedEnc
 
 const BERT_SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 
+/** Largest vocabulary accepted (2^24 ids; the largest real ones are word-level vocabularies of a few million). */
+export const MAX_VOCAB_SIZE = 2 ** 24;
+
 /**
  * A tokenizer from a pretrained model's files: a Hugging Face `tokenizer.json` (WordPiece, Unigram or WordLevel
  * models with their normalizers, pre-tokenizers, added tokens and post-processor) or a BERT `vocab.txt`. It
@@ -98,7 +101,12 @@ export class PretrainedTokenizer {
     this.ids = new Map(this.model.vocab);
     for (const t of added) this.ids.set(t.content, t.id);
     this.tokens = [];
-    for (const [t, id] of this.ids) this.tokens[id] = t;
+    for (const [t, id] of this.ids) {
+      // Ids size the embedding matrix: a hostile file must not claim billions of rows.
+      if (id >= MAX_VOCAB_SIZE)
+        throw malformed(`the id of ${JSON.stringify(t)}`, `an id < ${MAX_VOCAB_SIZE}`, id);
+      this.tokens[id] = t;
+    }
     this.vocabSize = this.tokens.length;
     this.unkId = this.model.unkId;
     const padding =
