@@ -259,8 +259,14 @@ describe('what the tokenizer refuses', () => {
       [{ model: { type: 'Unigram', vocab: [['a']] } }, /model\.vocab\[0\]: expected \[piece, score\]/],
       [{ model: { type: 'Unigram', unk_id: 5, vocab: [['a', 0]] } }, /model\.unk_id: expected an id < 1/],
       [
-        { model: { type: 'WordLevel', vocab: { a: 0 } }, added_tokens: [{ id: 3, content: 'a' }] },
-        /added_tokens "a": expected id 0/,
+        {
+          model: { type: 'WordLevel', vocab: { a: 0 } },
+          added_tokens: [
+            { id: 3, content: 'b' },
+            { id: 3, content: 'c' },
+          ],
+        },
+        /added_tokens \(id 3\): expected one token per id, not both "b" and, found "c"/,
       ],
       [{ model: { type: 'WordLevel', vocab: {} }, normalizer: { type: 'Strip' } }, /normalizer\.strip_left/],
       [{ model: { type: 'WordLevel', vocab: { a: 2 ** 40 } } }, /the id of "a": expected an id < 16777216/],
@@ -271,6 +277,12 @@ describe('what the tokenizer refuses', () => {
       expect(e.message).toMatch(message);
     }
     expect(errorOf(() => PretrainedTokenizer.fromVocabTxt('a\nb\n')).code).toBe('E_VOCAB_FORMAT');
+    // An added token the model already has keeps the model's id (the reference only warns).
+    const t = PretrainedTokenizer.fromTokenizerJson({
+      model: { type: 'WordLevel', vocab: { a: 0, '[UNK]': 1 }, unk_token: '[UNK]' },
+      added_tokens: [{ id: 3, content: 'a', special: true }],
+    });
+    expect([t.tokenToId('a'), t.vocabSize, Array.from(t.encode('xa a'))]).toEqual([0, 2, [1, 0, 1, 0]]); // as tokenizers 0.23.2
   });
 
   it('fuzz (seeded): damaged tokenizer.json sections fail only with typed errors', () => {

@@ -145,26 +145,26 @@ export class AddedVocabulary {
   }
 }
 
-/** Checks that two added tokens do not claim one id for different contents. */
-export function checkAddedIds(tokens: readonly AddedToken[], vocab: ReadonlyMap<string, number>): void {
+/**
+ * The ids added tokens really get: a token the model's vocabulary has keeps the model's id (the reference only
+ * warns when the file says otherwise: `tokenizer/serialization.rs`); two contents may not claim one id.
+ */
+export function resolveAddedIds(
+  tokens: readonly AddedToken[],
+  vocab: ReadonlyMap<string, number>,
+): AddedToken[] {
   const byId = new Map<number, string>();
-  for (const t of tokens) {
-    const prev = byId.get(t.id);
+  return tokens.map((t) => {
+    const id = vocab.get(t.content) ?? t.id;
+    const prev = byId.get(id);
     if (prev !== undefined && prev !== t.content) {
       throw malformed(
-        `added_tokens (id ${t.id})`,
+        `added_tokens (id ${id})`,
         `one token per id, not both ${JSON.stringify(prev)} and`,
         t.content,
       );
     }
-    byId.set(t.id, t.content);
-    const inModel = vocab.get(t.content);
-    if (inModel !== undefined && inModel !== t.id) {
-      throw malformed(
-        `added_tokens ${JSON.stringify(t.content)}`,
-        `id ${inModel} (its id in the model)`,
-        t.id,
-      );
-    }
-  }
+    byId.set(id, t.content);
+    return id === t.id ? t : { ...t, id };
+  });
 }

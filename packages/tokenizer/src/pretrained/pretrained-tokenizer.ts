@@ -2,7 +2,7 @@ import { assertString, FormatVersionError } from '@siamese/core';
 import { type BatchShapeOptions, batchFromRows, type EncodedBatch, resolveBatchShape } from '../batch.js';
 import { SequenceTooLongError, VocabularyFormatError } from '../errors.js';
 import { toWellFormed } from '../unicode.js';
-import { AddedVocabulary, checkAddedIds, parseAddedTokens } from './added-tokens.js';
+import { AddedVocabulary, parseAddedTokens, resolveAddedIds } from './added-tokens.js';
 import { malformed, type Section, section, str, uint, unsupported } from './config.js';
 import { buildModel, type TokenModel } from './models.js';
 import { buildNormalizer, type NormalizeFn } from './normalizers.js';
@@ -95,8 +95,7 @@ export class PretrainedTokenizer {
     this.preTokenizer = buildPreTokenizer(config.pre_tokenizer);
     this.model = buildModel(config.model);
     this.post = buildPostProcessor(config.post_processor);
-    const added = parseAddedTokens(config.added_tokens);
-    checkAddedIds(added, this.model.vocab);
+    const added = resolveAddedIds(parseAddedTokens(config.added_tokens), this.model.vocab);
     this.added = new AddedVocabulary(added, this.normalizer);
     this.ids = new Map(this.model.vocab);
     for (const t of added) this.ids.set(t.content, t.id);
