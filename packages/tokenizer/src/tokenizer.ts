@@ -71,6 +71,11 @@ export class Tokenizer {
     this.wordpieceFallback = options.wordpieceFallback ?? false;
   }
 
+  /** Number of ids (rows of the embedding matrix): `vocab.size`, named as on the other tokenizers. */
+  get vocabSize(): number {
+    return this.vocab.size;
+  }
+
   /** The resolved options (what {@link toJSON} saves). */
   get options(): Required<TokenizerOptions> {
     return { ...this.scanOpts, wordpieceFallback: this.wordpieceFallback };
