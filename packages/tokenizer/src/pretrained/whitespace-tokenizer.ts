@@ -23,6 +23,7 @@ export interface WhitespaceTokenizerJSON {
 /** Python's `string.punctuation`, which `str.strip` removes from both ends. */
 const PUNCT = new Set('!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~');
 /** Python's `str.split()` separators: Unicode White_Space plus the four ASCII information separators. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+001C–U+001F are separators for Python's str.split().
 const SPLIT = /[\p{White_Space}\x1c-\x1f]+/u;
 
 function stripPunctuation(s: string): string {
@@ -83,7 +84,7 @@ export class WhitespaceTokenizer {
   /** Rebuilds from {@link toJSON} output; `E_FORMAT_VERSION` on a missing or newer version. */
   static fromJSON(json: WhitespaceTokenizerJSON | string): WhitespaceTokenizer {
     const o = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<WhitespaceTokenizerJSON> | null;
-    if (!o || o.format !== 'siamese.whitespace-tokenizer') {
+    if (o?.format !== 'siamese.whitespace-tokenizer') {
       throw new VocabularyFormatError(
         `whitespace tokenizer JSON: expected format "siamese.whitespace-tokenizer", found ${JSON.stringify(o?.format)}`,
       );
