@@ -100,8 +100,10 @@ function plan(name: string, t: TensorToWrite): Planned {
   if (bits % 8 !== 0) throw fail(`${size} elements of ${dtype} do not fill whole bytes`, size);
   const byteLength = bits / 8;
   const floatIn = natural === 'F32' || natural === 'F64';
+  const halfBits = natural === 'U16' && (dtype === 'F16' || dtype === 'BF16');
   if (
     dtype === natural ||
+    halfBits ||
     (floatIn && (dtype === 'F16' || dtype === 'BF16' || dtype === 'F32' || dtype === 'F64'))
   ) {
     if (t.data.length !== size) {
