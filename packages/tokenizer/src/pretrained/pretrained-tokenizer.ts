@@ -52,7 +52,7 @@ export interface PretrainedBatchOptions extends BatchShapeOptions, PretrainedEnc
 const BERT_SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 
 /** Largest vocabulary accepted (2^24 ids; the largest real ones are word-level vocabularies of a few million). */
-export const MAX_VOCAB_SIZE = 2 ** 24;
+const MAX_VOCAB_SIZE = 2 ** 24;
 
 /**
  * A tokenizer from a pretrained model's files: a Hugging Face `tokenizer.json` (WordPiece, Unigram or WordLevel
