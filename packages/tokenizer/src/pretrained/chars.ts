@@ -5,6 +5,8 @@
  * ASCII is a table; other code points are classified once by Unicode property regexes and cached.
  */
 
+import { isCjk } from '../unicode.js';
+
 const WS = 1;
 const OTHER = 2;
 const PUNCT = 4;
@@ -67,18 +69,12 @@ export const isMark = (cp: number): boolean => (flags(cp) & MARK) !== 0;
 /** A non-spacing mark (Mn): what `BertNormalizer` removes after NFD when it strips accents. */
 export const isNonSpacingMark = (cp: number): boolean => (flags(cp) & NONSPACING) !== 0;
 
-/** The CJK ranges `BertNormalizer` puts spaces around (tokenizers `normalizers/bert.rs`, `is_chinese_char`). */
+/**
+ * The CJK ranges `BertNormalizer` puts spaces around (tokenizers `normalizers/bert.rs`, `is_chinese_char`): BERT's
+ * own ranges ({@link isCjk}) except U+2B820–U+2B91F, where the Rust crate's Extension E range starts later.
+ */
 export function isChineseChar(cp: number): boolean {
-  return (
-    (cp >= 0x4e00 && cp <= 0x9fff) ||
-    (cp >= 0x3400 && cp <= 0x4dbf) ||
-    (cp >= 0x20000 && cp <= 0x2a6df) ||
-    (cp >= 0x2a700 && cp <= 0x2b73f) ||
-    (cp >= 0x2b740 && cp <= 0x2b81f) ||
-    (cp >= 0x2b920 && cp <= 0x2ceaf) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0x2f800 && cp <= 0x2fa1f)
-  );
+  return isCjk(cp) && !(cp >= 0x2b820 && cp < 0x2b920);
 }
 
 const lowerCache = new Map<number, string>();
