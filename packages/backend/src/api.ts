@@ -13,4 +13,5 @@ export {
   registerSiameseKernels,
 } from './kernels/index.js';
 export { type LeakCheckResult, tensorLeakCheck } from './leak-check.js';
+export { assertBackendReady } from './ready.js';
 export { loadWasmBinary, type WasmBinary, type WasmSource } from './wasm-source.js';

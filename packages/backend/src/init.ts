@@ -82,7 +82,7 @@ export async function initBackendWith(
       } catch (e) {
         throw new BackendError(
           'E_BACKEND_INIT',
-          `cpu backend: expected the package @tensorflow/tfjs-backend-cpu to be installed, found: ${(e as Error).message}`,
+          `cpu backend: could not load @tensorflow/tfjs-backend-cpu, an optional peer dependency the SDK does not install: run \`npm install @tensorflow/tfjs-backend-cpu@4.22.0\`, or use the default wasm backend (${(e as Error).message})`,
           { cause: e },
         );
       }

@@ -8,6 +8,23 @@
  * ```
  */
 export class SiameseError extends Error {
+  /**
+   * `instanceof` also recognises errors made by another copy of this package. A CommonJS program loads the CJS
+   * build of `@siamese/core` and, through the ESM-only `@siamese/backend`, its ESM build too (the dual-package
+   * hazard): without this, `e instanceof SiameseError` would be false for a `BackendError`. Errors carry a
+   * global brand; across copies, a class matches an error whose prototype chain has a class of the same name.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof (a subclass too)
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null || !(BRAND in value)) return false;
+    for (let p = Object.getPrototypeOf(value); p !== null; p = Object.getPrototypeOf(p)) {
+      // biome-ignore lint/complexity/noThisInStatic: as above
+      if (Object.hasOwn(p, 'constructor') && p.constructor.name === this.name) return true;
+    }
+    return false;
+  }
+
   /** Stable, machine-readable identifier of the problem (e.g. `E_BACKEND_INIT`). */
   readonly code: string;
   /** Optional structured details (file, line, column, expected/found values). */
@@ -24,6 +41,10 @@ export class SiameseError extends Error {
     this.details = options?.details;
   }
 }
+
+/** The brand of every SiameseError, shared by all copies of this package (a global symbol). */
+const BRAND = Symbol.for('@siamese/core:SiameseError');
+Object.defineProperty(SiameseError.prototype, BRAND, { value: true });
 
 /** Thrown when an argument has the wrong type or an out-of-range value. */
 export class InvalidArgumentError extends SiameseError {

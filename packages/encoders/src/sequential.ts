@@ -1,3 +1,4 @@
+import { assertBackendReady } from '@siamese/backend';
 import { describeValue, Rng } from '@siamese/core';
 import { type Tensor, type Tensor2D, tidy, type Variable } from '@tensorflow/tfjs-core';
 import { EncoderConfigError, EncoderInputError, EncoderShapeError } from './errors.js';
@@ -62,6 +63,7 @@ class SequentialEncoder implements Encoder {
   private disposed = false;
 
   constructor(specs: StepSpec[], options: SequentialOptions) {
+    assertBackendReady('sequential');
     const seed = options.seed ?? 0;
     if (!Number.isInteger(seed))
       throw new EncoderConfigError('sequential.seed', 'an integer', describeValue(seed));

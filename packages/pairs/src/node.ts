@@ -5,8 +5,8 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { DatasetError } from './errors.js';
-import type { PairRecord, PairsResult, ReadReport } from './pair-record.js';
-import type { ReadPairsOptions } from './read-options.js';
+import type { PairsResult, ReadReport } from './pair-record.js';
+import type { PairRecordFor, ReadPairsOptions } from './read-options.js';
 import { readPairs, streamPairs } from './read-pairs.js';
 import { type ReadRowsOptions, streamRows, type TableRow } from './read-rows.js';
 
@@ -46,17 +46,32 @@ async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
   }
 }
 
-/** Reads all pair records of a file; `source` defaults to the path, so errors name the file. */
-export function readPairsFile(path: string, options?: ReadPairsOptions): Promise<PairsResult> {
-  return readPairs(fileChunks(path), { source: path, ...options });
+/**
+ * Reads all pair records of a file (TSV, CSV or JSONL, optionally `.gz`); `source` defaults to the path, so
+ * errors name the file. With `normalizeScores`, every record has a score in the target range:
+ *
+ * @example
+ * ```ts
+ * const { pairs: dev } = await readPairsFile('stsb/dev.tsv.gz', { normalizeScores: { from: [0, 5] } });
+ * const { spearman } = await model.evaluate(dev); // ScoredPairRecord[] → CorrelationMetrics
+ * ```
+ */
+export function readPairsFile<O extends ReadPairsOptions | undefined = undefined>(
+  path: string,
+  options?: O,
+): Promise<PairsResult<PairRecordFor<O>>> {
+  return readPairs(fileChunks(path), { source: path, ...options }) as Promise<PairsResult<PairRecordFor<O>>>;
 }
 
 /** Streams the pair records of a file; the generator returns the report. */
-export function streamPairsFile(
+export function streamPairsFile<O extends ReadPairsOptions | undefined = undefined>(
   path: string,
-  options?: ReadPairsOptions,
-): AsyncGenerator<PairRecord, ReadReport> {
-  return streamPairs(fileChunks(path), { source: path, ...options });
+  options?: O,
+): AsyncGenerator<PairRecordFor<O>, ReadReport> {
+  return streamPairs(fileChunks(path), { source: path, ...options }) as AsyncGenerator<
+    PairRecordFor<O>,
+    ReadReport
+  >;
 }
 
 /** Streams the rows of a delimited file. */

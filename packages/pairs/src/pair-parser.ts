@@ -1,4 +1,4 @@
-import { type ColumnIndex, objectKey, type PairField, resolveColumns } from './columns.js';
+import { COLUMN_ALIASES, type ColumnIndex, objectKey, type PairField, resolveColumns } from './columns.js';
 import { DatasetError, type DatasetErrorCode } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 import type { PairRecord, ReadReport } from './pair-record.js';
@@ -65,13 +65,17 @@ export class PairParser {
   private row(row: RawRow, out: PairRecord[]): void {
     if (this.cols === undefined) {
       const where = { source: this.o.source, line: row.line };
-      if (this.o.header) {
-        this.cols = resolveColumns(row.fields, this.o.columns, where);
-        this.width = row.fields.length;
-        return;
+      const cols = resolveColumns(this.o.header ? row.fields : undefined, this.o.columns, where);
+      if (this.o.scoreMap && cols.score === -1) {
+        throw new DatasetError(
+          'E_DATASET_COLUMNS',
+          `no score column, and normalizeScores needs one: expected one of ${COLUMN_ALIASES.score.join(', ')} (or set columns.score)${this.o.header ? `; header has ${JSON.stringify(row.fields)}` : ''}`,
+          { ...where, column: 1 },
+        );
       }
-      this.cols = resolveColumns(undefined, this.o.columns, where);
+      this.cols = cols;
       this.width = row.fields.length;
+      if (this.o.header) return;
     }
     const cols = this.cols;
     try {
@@ -149,6 +153,14 @@ export class PairParser {
     const rec: PairRecord = { text1: text('text1'), text2: text('text2'), line };
     const sk = objectKey(obj, 'score', this.o.columns);
     if (sk !== undefined && obj[sk] !== undefined && obj[sk] !== null) rec.score = this.score(obj[sk], line);
+    else if (this.o.scoreMap) {
+      throw this.error(
+        'E_DATASET_SCORE',
+        `no score field, and normalizeScores needs one on every row (expected a key like ${COLUMN_ALIASES.score.join(', ')})`,
+        line,
+        1,
+      );
+    }
     const lk = objectKey(obj, 'label', this.o.columns);
     if (lk !== undefined && obj[lk] !== undefined && obj[lk] !== null) rec.label = this.label(obj[lk], line);
     return rec;
@@ -174,7 +186,7 @@ export class PairParser {
         row ? columnOf(row, index) : 1,
       );
     }
-    return v;
+    return this.o.scoreMap ? this.o.scoreMap(v) : v;
   }
 
   private label(raw: unknown, line: number, row?: RawRow, index = 0): number {

@@ -9,9 +9,14 @@ export interface PairRecord {
   line: number;
 }
 
+/** A pair record whose score is always there: what the readers give with the `normalizeScores` option. */
+export interface ScoredPairRecord extends PairRecord {
+  score: number;
+}
+
 /** What a reader returns when it collects everything: the records and what happened while reading. */
-export interface PairsResult {
-  pairs: PairRecord[];
+export interface PairsResult<R extends PairRecord = PairRecord> {
+  pairs: R[];
   report: ReadReport;
 }
 

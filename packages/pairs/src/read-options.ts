@@ -1,4 +1,6 @@
 import type { ColumnMap } from './columns.js';
+import type { PairRecord, ScoredPairRecord } from './pair-record.js';
+import { type ScoreScale, scoreMapper } from './scores.js';
 
 /** Input formats the readers understand. */
 export type DatasetFormat = 'tsv' | 'csv' | 'jsonl';
@@ -19,6 +21,13 @@ export interface ReadPairsOptions {
   columns?: ColumnMap;
   /** Declared score range, inclusive (`[0, 5]` for STS-B); a score outside it is an error. */
   scoreRange?: readonly [number, number];
+  /**
+   * Every row must have a score, mapped linearly from `from` to `to` (default `[0, 1]`) as it is read:
+   * `{ from: [0, 5] }` for STS-B. The records are then {@link ScoredPairRecord}s (`score` is always there), the
+   * shape `fit({ dev })` and `evaluate()` take as scored pairs. Scores outside `from` are an error unless
+   * `clamp` is set or `scoreRange` says otherwise; a row without a score is `E_DATASET_SCORE`.
+   */
+  normalizeScores?: ScoreScale;
   /** Maps label strings to numbers (e.g. `{ ENTAILMENT: 0, NEUTRAL: 1, CONTRADICTION: 2 }`). */
   labelMap?: Readonly<Record<string, number>>;
   /** `throw` (default): the first bad row throws a `DatasetError`. `skip`: bad rows are dropped and reported. */
@@ -36,6 +45,8 @@ export interface ResolvedReadOptions {
   header: boolean;
   columns: ColumnMap | undefined;
   scoreRange: readonly [number, number] | undefined;
+  /** The `normalizeScores` map, when asked for. */
+  scoreMap: ((score: number) => number) | undefined;
   labelMap: Readonly<Record<string, number>> | undefined;
   onError: 'throw' | 'skip';
   maxProblems: number;
@@ -55,6 +66,8 @@ export function resolveReadOptions(options: ReadPairsOptions | undefined): Resol
   if (range !== undefined && !(Array.isArray(range) && range.length === 2 && range[0] <= range[1])) {
     throw new TypeError(`scoreRange: expected [lo, hi] with lo <= hi, found ${JSON.stringify(range)}`);
   }
+  const scale = o.normalizeScores;
+  const scoreMap = scale === undefined ? undefined : scoreMapper(scale, 'normalizeScores');
   const onError = o.onError ?? 'throw';
   if (onError !== 'throw' && onError !== 'skip') {
     throw new TypeError(`onError: expected 'throw' or 'skip', found ${JSON.stringify(onError)}`);
@@ -66,7 +79,8 @@ export function resolveReadOptions(options: ReadPairsOptions | undefined): Resol
     quoting: o.quoting ?? format === 'csv',
     header: o.header ?? true,
     columns: o.columns,
-    scoreRange: range,
+    scoreRange: range ?? (scale && !scale.clamp ? scale.from : undefined),
+    scoreMap,
     labelMap: o.labelMap,
     onError,
     maxProblems: o.maxProblems ?? 20,
@@ -79,3 +93,11 @@ function detectFormat(source: string): 'tsv' | 'csv' | 'jsonl' {
   if (s.endsWith('.jsonl') || s.endsWith('.ndjson')) return 'jsonl';
   return 'tsv';
 }
+
+/**
+ * The record type a reader yields for these options: {@link ScoredPairRecord} with `normalizeScores`, else
+ * {@link PairRecord}.
+ */
+export type PairRecordFor<O extends ReadPairsOptions | undefined> = O extends { normalizeScores: ScoreScale }
+  ? ScoredPairRecord
+  : PairRecord;

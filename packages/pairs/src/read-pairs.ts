@@ -1,8 +1,8 @@
-import { streamParsed } from './chunk-parser.js';
+import { type ChunkParser, streamParsed } from './chunk-parser.js';
 import { DatasetError } from './errors.js';
 import { PairParser } from './pair-parser.js';
 import type { PairRecord, PairsResult, ReadReport } from './pair-record.js';
-import type { ReadPairsOptions } from './read-options.js';
+import type { PairRecordFor, ReadPairsOptions } from './read-options.js';
 import { type TextInput, textChunks } from './text-input.js';
 
 /**
@@ -15,37 +15,49 @@ import { type TextInput, textChunks } from './text-input.js';
  * for await (const pair of streamPairs(res.body!, { source: 'train.tsv', scoreRange: [0, 5] })) { ... }
  * ```
  */
-export async function* streamPairs(
+export async function* streamPairs<O extends ReadPairsOptions | undefined = undefined>(
   input: TextInput,
-  options?: ReadPairsOptions,
-): AsyncGenerator<PairRecord, ReadReport, undefined> {
-  return yield* streamParsed(new PairParser(options), input);
+  options?: O,
+): AsyncGenerator<PairRecordFor<O>, ReadReport, undefined> {
+  return yield* streamParsed(new PairParser(options) as ChunkParser<PairRecordFor<O>>, input);
 }
 
-/** Reads every pair record of `input` (string, stream or chunk iterable) into memory, with the report. */
-export async function readPairs(input: TextInput, options?: ReadPairsOptions): Promise<PairsResult> {
+/**
+ * Reads every pair record of `input` (string, stream or chunk iterable) into memory, with the report. With
+ * `normalizeScores`, every record has a score in the target range (typed `ScoredPairRecord`).
+ */
+export async function readPairs<O extends ReadPairsOptions | undefined = undefined>(
+  input: TextInput,
+  options?: O,
+): Promise<PairsResult<PairRecordFor<O>>> {
   const parser = new PairParser(options);
   const pairs: PairRecord[] = [];
   for await (const chunk of textChunks(input)) parser.push(chunk, pairs);
   const report = parser.end(pairs);
-  return { pairs, report };
+  return { pairs: pairs as PairRecordFor<O>[], report };
 }
 
 /** Synchronous {@link readPairs} for text already in memory. A leading BOM is ignored. */
-export function parsePairs(text: string, options?: ReadPairsOptions): PairsResult {
+export function parsePairs<O extends ReadPairsOptions | undefined = undefined>(
+  text: string,
+  options?: O,
+): PairsResult<PairRecordFor<O>> {
   if (typeof text !== 'string') throw new TypeError(`text: expected a string, found ${typeof text}`);
   const parser = new PairParser(options);
   const pairs: PairRecord[] = [];
   parser.push(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, pairs);
   const report = parser.end(pairs);
-  return { pairs, report };
+  return { pairs: pairs as PairRecordFor<O>[], report };
 }
 
 /**
  * Validates an array of plain objects (`{ sentence1, sentence2, score }`, `{ text1, text2, label }`, …) into
  * pair records; `line` is the 1-based position in the array. Keys are found as for JSONL.
  */
-export function pairsFromObjects(objects: readonly unknown[], options?: ReadPairsOptions): PairsResult {
+export function pairsFromObjects<O extends ReadPairsOptions | undefined = undefined>(
+  objects: readonly unknown[],
+  options?: O,
+): PairsResult<PairRecordFor<O>> {
   if (!Array.isArray(objects)) throw new TypeError(`objects: expected an array, found ${typeof objects}`);
   const parser = new PairParser({ ...options, format: 'jsonl' });
   const pairs: PairRecord[] = [];
@@ -72,5 +84,5 @@ export function pairsFromObjects(objects: readonly unknown[], options?: ReadPair
     }
   });
   report.rows = report.accepted + report.skipped;
-  return { pairs, report };
+  return { pairs: pairs as PairRecordFor<O>[], report };
 }

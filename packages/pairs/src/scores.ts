@@ -12,23 +12,26 @@ export interface ScoreScale {
 
 /**
  * Maps every `score` linearly from `from` to `to` (STS-B 0–5 → 0–1: `{ from: [0, 5] }`) and returns new
- * records; records without a score are copied unchanged.
+ * records; records without a score are copied unchanged. The readers do the same while reading with their
+ * `normalizeScores` option.
  */
 export function normalizeScores<T extends { score?: number }>(pairs: readonly T[], scale: ScoreScale): T[] {
-  const [a, b] = scale.from;
-  const [c, d] = scale.to ?? [0, 1];
-  if (!(Number.isFinite(a) && Number.isFinite(b) && a < b && Number.isFinite(c) && Number.isFinite(d))) {
+  const map = scoreMapper(scale, 'normalizeScores');
+  return pairs.map((p) => (p.score === undefined ? { ...p } : { ...p, score: map(p.score) }));
+}
+
+/** The linear map of a {@link ScoreScale}, checked once; `who` names the caller in the error. */
+export function scoreMapper(scale: ScoreScale, who: string): (score: number) => number {
+  const [a = Number.NaN, b = Number.NaN] = scale?.from ?? [];
+  const [c = Number.NaN, d = Number.NaN] = scale?.to ?? [0, 1];
+  if (!([a, b, c, d].every(Number.isFinite) && a < b)) {
     throw new InvalidArgumentError(
-      `normalizeScores: expected finite ranges with from[0] < from[1], found from=${JSON.stringify(scale.from)} to=${JSON.stringify(scale.to)}`,
+      `${who}: expected finite ranges with from[0] < from[1], found from=${JSON.stringify(scale?.from)} to=${JSON.stringify(scale?.to)}`,
     );
   }
   const k = (d - c) / (b - a);
+  if (!scale.clamp) return (s) => c + (s - a) * k;
   const lo = Math.min(c, d);
   const hi = Math.max(c, d);
-  return pairs.map((p) => {
-    if (p.score === undefined) return { ...p };
-    let s = c + (p.score - a) * k;
-    if (scale.clamp) s = Math.min(hi, Math.max(lo, s));
-    return { ...p, score: s };
-  });
+  return (s) => Math.min(hi, Math.max(lo, c + (s - a) * k));
 }

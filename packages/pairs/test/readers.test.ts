@@ -7,6 +7,7 @@ import {
   parsePairs,
   parseRows,
   readPairs,
+  type ScoredPairRecord,
   streamPairs,
   streamRows,
 } from '../src/index.js';
@@ -326,5 +327,67 @@ describe('generic rows', () => {
       code: 'E_DATASET_COLUMNS',
       details: { source: '<input>', line: 2, column: 2 },
     });
+  });
+});
+
+describe('normalizeScores: scored records as they are read', () => {
+  it('STS-B 0–5 → 0–1 on every record, typed ScoredPairRecord', async () => {
+    const path = resolve(dataDir, 'stsb/dev.tsv.gz');
+    const raw = (await readPairsFile(path)).pairs;
+    const { pairs, report } = await readPairsFile(path, { normalizeScores: { from: [0, 5] } });
+    const scored: ScoredPairRecord[] = pairs; // no cast: the option types the records
+    expect(scored.length).toBe(1500);
+    expect(report.skipped).toBe(0);
+    scored.forEach((p, i) => {
+      expect(p.score).toBeCloseTo(raw[i]!.score! / 5, 12);
+      expect(p.line).toBe(raw[i]!.line);
+    });
+    expect(Math.min(...scored.map((p) => p.score))).toBe(0);
+    expect(Math.max(...scored.map((p) => p.score))).toBe(1);
+  });
+
+  it('maps to any target; out of range is E_DATASET_SCORE_RANGE unless clamped', () => {
+    const text = 'sentence1\tsentence2\tscore\na\tb\t1\nc\td\t5\n';
+    expect(
+      parsePairs(text, { normalizeScores: { from: [1, 5], to: [-1, 1] } }).pairs.map((p) => p.score),
+    ).toEqual([-1, 1]);
+    const over = 'sentence1\tsentence2\tscore\na\tb\t5.5\n';
+    expect(catchError(() => parsePairs(over, { normalizeScores: { from: [0, 5] } }))).toMatchObject({
+      code: 'E_DATASET_SCORE_RANGE',
+      details: { line: 2 },
+    });
+    expect(parsePairs(over, { normalizeScores: { from: [0, 5], clamp: true } }).pairs[0]?.score).toBe(1);
+    // An explicit scoreRange is the check; the map still uses `from`.
+    expect(parsePairs(over, { scoreRange: [0, 6], normalizeScores: { from: [0, 5] } }).pairs[0]?.score).toBe(
+      1.1,
+    );
+  });
+
+  it('a missing score is an error naming where: no column, or a JSONL row without one', () => {
+    const noScore = 'sentence1\tsentence2\tlabel\na\tb\t1\n';
+    const e = catchError(() => parsePairs(noScore, { normalizeScores: { from: [0, 5] } }));
+    expect(e).toMatchObject({ code: 'E_DATASET_COLUMNS', details: { line: 1 } });
+    expect(e.message).toMatch(/no score column, and normalizeScores needs one/);
+    const jsonl = '{"sentence1":"a","sentence2":"b","score":2}\n{"sentence1":"c","sentence2":"d"}\n';
+    expect(
+      catchError(() => parsePairs(jsonl, { format: 'jsonl', normalizeScores: { from: [0, 4] } })),
+    ).toMatchObject({ code: 'E_DATASET_SCORE', details: { line: 2 } });
+    const skipped = parsePairs(jsonl, {
+      format: 'jsonl',
+      normalizeScores: { from: [0, 4] },
+      onError: 'skip',
+    });
+    expect(skipped.pairs).toEqual([{ text1: 'a', text2: 'b', score: 0.5, line: 1 }]);
+    expect(skipped.report.skipped).toBe(1);
+    expect(
+      pairsFromObjects([{ text1: 'a', text2: 'b', score: 3 }], { normalizeScores: { from: [0, 3] } }).pairs[0]
+        ?.score,
+    ).toBe(1);
+  });
+
+  it('rejects a malformed scale when called', () => {
+    expect(() => parsePairs('', { normalizeScores: { from: [5, 0] } })).toThrow(
+      /normalizeScores: expected finite/,
+    );
   });
 });

@@ -11,6 +11,7 @@ export type {
   EvaluationData,
   EvaluationMetrics,
   LabelledPair,
+  PairAsRead,
   RetrievalTask,
   ScoredPair,
   Triplet,

@@ -5,16 +5,20 @@ import type { EncoderLike } from './contracts.js';
 import type { BinaryMetrics } from './eval/binary.js';
 import {
   binaryMetrics,
+  type CorrelationMetrics,
   correlationMetrics,
   detectKind,
   type EvaluationData,
   type EvaluationMetrics,
   type LabelledPair,
+  type PairAsRead,
   type RetrievalTask,
   retrievalMetrics,
   type ScoredPair,
   type Triplet,
+  type TripletMetrics,
 } from './eval/evaluate.js';
+import type { RetrievalMetrics } from './eval/retrieval.js';
 import type { ClassifyResult, LabelledExample, MatchResult } from './infer/answers.js';
 import { lengthBuckets, type PreparedBatch, prepareBatch } from './infer/batching.js';
 import { type SimilarityName, vectorSimilarity } from './infer/similarity.js';
@@ -170,7 +174,7 @@ export class SiameseModel {
    * model (saved with it) and returns it.
    */
   async calibrateThreshold(
-    pairs: readonly LabelledPair[],
+    pairs: readonly LabelledPair[] | readonly PairAsRead[],
     metric: 'f1' | 'accuracy' = 'f1',
   ): Promise<{ value: number; metric: string; score: number }> {
     const m = (await this.evaluate(pairs)) as BinaryMetrics;
@@ -239,7 +243,13 @@ export class SiameseModel {
   /**
    * Measures the model. Scored pairs → Pearson and Spearman; binary pairs → accuracy, F1, precision, recall and
    * average precision at the best threshold; triplets → accuracy; a retrieval task → recall@k, MRR@k, nDCG@k.
+   * The result's type follows the data's: scored pairs give {@link CorrelationMetrics}, and so on.
    */
+  evaluate(data: readonly ScoredPair[]): Promise<CorrelationMetrics>;
+  evaluate(data: readonly LabelledPair[]): Promise<BinaryMetrics>;
+  evaluate(data: readonly Triplet[]): Promise<TripletMetrics>;
+  evaluate(data: RetrievalTask): Promise<RetrievalMetrics>;
+  evaluate(data: EvaluationData): Promise<EvaluationMetrics>;
   async evaluate(data: EvaluationData): Promise<EvaluationMetrics> {
     const kind = detectKind(data);
     if (kind === 'retrieval') {

@@ -1,3 +1,4 @@
+import { assertBackendReady } from '@siamese/backend';
 import { InvalidArgumentError } from '@siamese/core';
 import { cnn, dense, embedding, lstm, pooling, type StepSpec, sequential } from '@siamese/encoders';
 import { type Loss, lossFromConfig } from '@siamese/losses';
@@ -59,6 +60,7 @@ function presetSteps(preset: PresetName, hidden: number): StepSpec[] {
  * embedding initialised from `vectors` where they cover a word, and the preset's encoder on top.
  */
 export function createModel(options: CreateModelOptions): SiameseModel {
+  assertBackendReady('createModel');
   const { preset, seed = 42 } = options;
   if (!PRESETS.includes(preset)) {
     throw new InvalidArgumentError(

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@siamese/core';
+import type { PairRecord } from '@siamese/pairs';
 import { type BinaryMetrics, binaryMetrics } from './binary.js';
 import { pearson, spearman } from './correlation.js';
 import { type RetrievalMetrics, retrievalMetrics } from './retrieval.js';
@@ -40,12 +41,20 @@ export interface TripletMetrics {
   n: number;
 }
 
-/** What `evaluate()` accepts: the shape of the data decides the metrics. */
+/**
+ * What `evaluate()` accepts: the shape of the data decides the metrics. Pairs as the readers of
+ * `@siamese/pairs` give them (`score` and `label` optional) are measured by what their first row has: a score
+ * (correlation), else a label (binary metrics).
+ */
 export type EvaluationData =
   | readonly ScoredPair[]
   | readonly LabelledPair[]
   | readonly Triplet[]
-  | RetrievalTask;
+  | RetrievalTask
+  | readonly PairAsRead[];
+
+/** A pair as the readers of `@siamese/pairs` give it (`score` and `label` optional; `line` not needed). */
+export type PairAsRead = Omit<PairRecord, 'line'>;
 export type EvaluationMetrics = CorrelationMetrics | BinaryMetrics | TripletMetrics | RetrievalMetrics;
 
 export type DataKind = 'scored' | 'binary' | 'triplets' | 'retrieval';
@@ -79,8 +88,16 @@ export function detectKind(data: EvaluationData): DataKind {
           typeof r.text2 === 'string' &&
           (kind === 'scored' ? Number.isFinite(r.score) : Number.isFinite(r.label));
     if (!ok) {
+      const fields =
+        kind === 'triplets'
+          ? 'anchor/positive/negative'
+          : kind === 'scored'
+            ? 'text1/text2/score'
+            : 'text1/text2/label';
       throw new InvalidArgumentError(
-        `evaluate: row ${i} does not look like the first row (${kind === 'triplets' ? 'anchor/positive/negative' : kind === 'scored' ? 'text1/text2/score' : 'text1/text2/label'})`,
+        i === 0
+          ? `evaluate: row 0: expected ${fields}${kind === 'scored' ? ' (or a binary label)' : ''}, found ${Object.keys(r).join('/') || 'no fields'}`
+          : `evaluate: row ${i} does not look like the first row (${fields})`,
       );
     }
   });

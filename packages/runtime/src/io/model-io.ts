@@ -1,3 +1,4 @@
+import { assertBackendReady } from '@siamese/backend';
 import { encoderFromConfig, type FoldOptions } from '@siamese/encoders';
 import { Tokenizer } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
@@ -139,6 +140,7 @@ export async function modelFromBytes(
   where = '<bytes>',
   options: LoadModelOptions = {},
 ): Promise<SiameseModel> {
+  assertBackendReady('modelFromBytes');
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const { manifest, blob } = decodeSingleFile(u8, where);
   return modelFromParts(manifest, blob, where, options);
@@ -199,6 +201,7 @@ function parseManifest(bytes: Uint8Array, where: string): ModelManifest {
  * ending in `/` or `model.json`), a `Response`, or bytes (Workers, browsers).
  */
 export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<SiameseModel> {
+  assertBackendReady('loadModel');
   if (source instanceof Uint8Array || source instanceof ArrayBuffer)
     return modelFromBytes(source, '<bytes>', options);
   if (typeof Response !== 'undefined' && source instanceof Response) {

@@ -1,0 +1,13 @@
+// Type-checked (tsc --strict) against the types in the tarballs: the documented flow, with no casts.
+import { type CorrelationMetrics, createModel, fit, initBackend, lossForName } from '@siamese/sdk';
+import { readPairsFile } from '@siamese/sdk/node';
+
+await initBackend();
+const { pairs: train } = await readPairsFile('data/train.tsv.gz', { normalizeScores: { from: [0, 5] } });
+const { pairs: dev } = await readPairsFile('data/dev.tsv.gz', { normalizeScores: { from: [0, 5] } });
+const model = createModel({ preset: 'meanpool', texts: train.flatMap((p) => [p.text1, p.text2]) });
+// biome-ignore lint/suspicious/noFocusedTests: fit() trains the model; this is no test file
+await fit(model, train, { loss: lossForName('cosent'), epochs: 1, dev });
+const metrics: CorrelationMetrics = await model.evaluate(dev);
+const spearman: number = metrics.spearman;
+console.log(spearman);
