@@ -36,20 +36,8 @@ run([
   join(data, 'stsb/dev.tsv.gz'),
   '--vectors',
   join(data, 'glove/glove.6B.50d.10k.txt.gz'),
-  ...[
-    '--encoder',
-    'cnn',
-    '--loss',
-    'cosent',
-    '--epochs',
-    '5',
-    '--batch-size',
-    '32',
-    '--lr',
-    '0.001',
-    '--patience',
-    '2',
-  ],
+  // No --encoder / --loss: the default recipe (CNN + CoSENT, docs/quality.md).
+  ...['--epochs', '5', '--batch-size', '32', '--lr', '0.001', '--patience', '2'],
   '--out',
   out,
 ]);

@@ -9,7 +9,7 @@ const require = createRequire(import.meta.url);
 const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', workerd: 'src/workerd.ts' },
+  entry: { index: 'src/index.ts', workerd: 'src/workerd.ts', internals: 'src/internals.ts' },
   format: ['esm'],
   dts: true,
   clean: true,

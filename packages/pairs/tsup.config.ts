@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 import { base } from '../../tsup.base';
 
-// Code splitting: the node entry shares one copy of the readers (and of DatasetError) with the main entry.
+// Code splitting: the node entry shares one copy of the readers (and of the data set errors) with the main entry.
 // `node:fs` and `node:zlib` stay external import with its prefix (Deno and Bun resolve it; the main entry never loads it).
 export default defineConfig({
   ...base,

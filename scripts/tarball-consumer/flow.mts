@@ -1,5 +1,5 @@
 // Type-checked (tsc --strict) against the types in the tarballs: the documented flow, with no casts.
-import { type CorrelationMetrics, createModel, fit, initBackend, lossForName } from '@siamese/sdk';
+import { createModel, evaluate, fit, initBackend, lossFromConfig } from '@siamese/sdk';
 import { readPairsFile } from '@siamese/sdk/node';
 
 await initBackend();
@@ -7,7 +7,6 @@ const { pairs: train } = await readPairsFile('data/train.tsv.gz', { normalizeSco
 const { pairs: dev } = await readPairsFile('data/dev.tsv.gz', { normalizeScores: { from: [0, 5] } });
 const model = createModel({ preset: 'meanpool', texts: train.flatMap((p) => [p.text1, p.text2]) });
 // biome-ignore lint/suspicious/noFocusedTests: fit() trains the model; this is no test file
-await fit(model, train, { loss: lossForName('cosent'), epochs: 1, dev });
-const metrics: CorrelationMetrics = await model.evaluate(dev);
-const spearman: number = metrics.spearman;
+await fit(model, train, { loss: lossFromConfig({ type: 'coSENT' }), epochs: 1, dev });
+const spearman: number = (await evaluate(model, dev)).spearman; // scored records → correlation metrics
 console.log(spearman);

@@ -45,17 +45,17 @@ export async function run(sdk, { train, dev, reference, backend }) {
     seed: RECIPE.seed,
   });
   const result = await sdk.fit(model, train, {
-    loss: sdk.lossForName(RECIPE.loss),
+    loss: sdk.lossFromConfig({ type: RECIPE.loss }),
     epochs: RECIPE.epochs,
     batchSize: RECIPE.batchSize,
     lr: RECIPE.lr,
     seed: RECIPE.seed,
     dev,
   });
-  const { spearman } = await model.evaluate(dev);
+  const { spearman } = await sdk.evaluate(model, dev);
   const trained = Array.from(await model.embedMatrix(PROBES));
   const bytes = await sdk.modelToBytes(model);
-  const loadedModel = await sdk.modelFromBytes(reference ?? bytes);
+  const loadedModel = await sdk.loadModel(reference ?? bytes);
   const loaded = Array.from(await loadedModel.embedMatrix(PROBES));
   loadedModel.dispose();
   model.dispose();

@@ -13,8 +13,8 @@ export default {
       const options = { normalizeScores: { from: [0, 5] } };
       report ??= (
         await run(sdk, {
-          train: sdk.pairs.parsePairs(trainText, options).pairs,
-          dev: sdk.pairs.parsePairs(devText, options).pairs,
+          train: (await sdk.readPairs(trainText, options)).pairs,
+          dev: (await sdk.readPairs(devText, options)).pairs,
           reference: new Uint8Array(reference),
         })
       ).report;

@@ -2,7 +2,7 @@
 // Usage: node apps/bench/scripts/profile.mjs <lstm|bilstm|cnn|meanpool> [train|infer] [steps]
 import { fusedAdam, initBackend } from '@siamese/backend';
 import { Rng } from '@siamese/core';
-import { presets } from '@siamese/encoders';
+import { embedding, PRESETS, pooling, sequential } from '@siamese/encoders';
 import * as tf from '@tensorflow/tfjs-core';
 
 const [name = 'cnn', mode = 'train', stepsArg = '10'] = process.argv.slice(2);
@@ -12,15 +12,16 @@ const V = 20000,
   P = 64,
   T = 20,
   IB = 256;
-const base = { vocabSize: V, embeddingDim: D, seed: 1 };
+// The encoders bench's architectures (the PyTorch reference's): see apps/bench/src/suites/encoders.ts.
+const base = { vocabSize: V, embeddingDim: D, seed: 1, hidden: D };
 const enc =
   name === 'lstm'
-    ? presets.lstm({ ...base, hidden: D })
+    ? PRESETS.lstm.build(base)
     : name === 'bilstm'
-      ? presets.bilstm({ ...base, hidden: D })
+      ? PRESETS.bilstm.build({ ...base, output: 'last' })
       : name === 'cnn'
-        ? presets.cnn({ ...base, filters: D, kernelSizes: [3] })
-        : presets.meanpool(base);
+        ? PRESETS.cnn.build({ ...base, kernelSizes: [3] })
+        : sequential([embedding({ vocabSize: V, dim: D }), pooling({ mode: 'mean' })], { seed: 1 });
 const rng = new Rng(7);
 function batch(n) {
   const ids = new Int32Array(n * T),

@@ -39,6 +39,7 @@ console.log(
     seconds: run.seconds,
     losses: run.losses,
     threshold: run.threshold,
+    devSpearman: run.devSpearman,
     out: values.out,
   }),
 );

@@ -38,6 +38,7 @@ console.log(
     seconds: run.seconds,
     losses: run.losses,
     threshold: run.threshold,
+    devSpearman: run.devSpearman,
     out: values.out,
   }),
 );

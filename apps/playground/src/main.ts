@@ -1,5 +1,14 @@
 // The playground: WASM backend, in-page training on the built-in sample with a live chart, similarity, ranking.
-import { createModel, fit, initBackend, lossForName, type SiameseModel } from '@siamese/runtime';
+import { lossFromConfig } from '@siamese/losses';
+import {
+  createModel,
+  evaluate,
+  fit,
+  initBackend,
+  type SiameseModel,
+  search,
+  similarity,
+} from '@siamese/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ChartData, drawChart } from './chart.ts';
 import sample from './sample.json';
@@ -43,8 +52,12 @@ async function trainModel(): Promise<void> {
   };
   drawChart(canvas, chart);
   setStatus('training…', 0);
+  // The dev metric before training and after each epoch, for the page's tests (data-untrained, data-metrics).
+  const spearman = async () => (await evaluate(model!, dev)).spearman;
+  status.dataset.untrained = String(await spearman());
+  const metrics: number[] = [];
   await fit(model, train, {
-    loss: lossForName('cosine'),
+    loss: lossFromConfig({ type: 'cosine' }),
     epochs,
     batchSize,
     lr: 0.005,
@@ -59,6 +72,8 @@ async function trainModel(): Promise<void> {
     },
     onEpoch: (e) => {
       chart.metrics.push({ atBatch: chart.losses.length, value: e.metric ?? 0 });
+      metrics.push(e.metric ?? Number.NaN);
+      status.dataset.metrics = JSON.stringify(metrics);
       drawChart(canvas, chart);
       setStatus(
         `epoch ${e.epoch}/${epochs} · loss ${e.loss.toFixed(4)} · dev Spearman ${(e.metric ?? 0).toFixed(3)}`,
@@ -76,7 +91,7 @@ async function compare(): Promise<void> {
   if (!model) return;
   const a = $<HTMLInputElement>('sim-a').value;
   const b = $<HTMLInputElement>('sim-b').value;
-  const s = await model.similarity(a, b);
+  const s = await similarity(model, a, b);
   $('sim-value').textContent = s.toFixed(4);
   $('sim-bar').style.width = `${Math.max(0, s) * 100}%`;
 }
@@ -88,7 +103,7 @@ async function rank(): Promise<void> {
     .map((l) => l.trim())
     .filter(Boolean);
   if (!corpus.length) return;
-  const hits = await model.search($<HTMLInputElement>('query').value, corpus, corpus.length);
+  const hits = await search(model, $<HTMLInputElement>('query').value, corpus, { k: corpus.length });
   const list = $<HTMLOListElement>('ranking');
   list.replaceChildren(
     ...hits.map((h) => {

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { initBackend, modelToBytes } from '@siamese/runtime';
+import { initBackend, loadModel, modelToBytes } from '@siamese/runtime';
 import { build } from 'esbuild';
 import { appDir, dataDir, modelDir } from './paths.mjs';
 
@@ -42,15 +42,18 @@ export async function trainTinyModel({ out = modelDir, pairs = 2000, log = () =>
     onEpoch: (epoch, loss) => log(`epoch ${epoch}: loss ${loss.toFixed(4)}`),
   });
   const bytes = await modelToBytes(run.model);
+  const id = (await loadModel(bytes)).id;
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'model.bin'), bytes);
   writeFileSync(join(out, 'references.json'), `${JSON.stringify(references, null, 2)}\n`);
   run.model.dispose();
   return {
     backend: backend.name,
+    id,
     seconds: Math.round(run.seconds * 100) / 100,
     losses: run.losses,
     threshold: run.threshold,
+    devSpearman: run.devSpearman,
     modelBytes: bytes.byteLength,
   };
 }

@@ -1,5 +1,14 @@
 // The runtime-neutral service: one `handle(request, state)` used by the Worker, the Deno and the Bun servers.
-import { MODEL_FORMAT_VERSION, type SearchHit, type SiameseModel, type VectorIndex } from '@siamese/runtime';
+import {
+  buildIndex,
+  MODEL_FORMAT_VERSION,
+  match as matchReference,
+  type SearchHit,
+  type SiameseModel,
+  search as searchIndex,
+  similarity as similarityOf,
+  type VectorIndex,
+} from '@siamese/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { intField, readJsonObject, stringArrayField, stringField } from './body.ts';
 import { CORS_HEADERS, errorResponse, HttpError, json } from './http.ts';
@@ -33,7 +42,7 @@ export async function createState(
   backend: string,
   startedAt: number,
 ): Promise<ServiceState> {
-  const index = await model.buildIndex(references);
+  const index = await buildIndex(model, references);
   return { model, references, index, backend, initMs: Math.round(performance.now() - startedAt) };
 }
 
@@ -109,7 +118,7 @@ async function similarity(request: Request, state: ServiceState): Promise<Respon
   const body = await readJsonObject(request);
   const a = stringField(body, 'a');
   const b = stringField(body, 'b');
-  const value = await state.model.similarity(a, b);
+  const value = await similarityOf(state.model, a, b);
   return json({ similarity: value, truncated: isTruncated(state, a) || isTruncated(state, b) });
 }
 
@@ -130,7 +139,7 @@ async function search(request: Request, state: ServiceState): Promise<Response> 
   const body = await readJsonObject(request);
   const query = stringField(body, 'query');
   const k = intField(body, 'k', { min: 1, max: MAX_K, fallback: 5 });
-  const results: SearchHit[] = await state.model.search(query, state.index, k);
+  const results: SearchHit[] = await searchIndex(state.model, query, state.index, { k });
   return json({ results, truncated: isTruncated(state, query) });
 }
 
@@ -140,6 +149,6 @@ async function match(request: Request, state: ServiceState): Promise<Response> {
   if (!state.model.threshold) {
     throw new HttpError(501, 'E_NO_THRESHOLD', 'this model has no calibrated threshold (calibrateThreshold)');
   }
-  const result = await state.model.match(text, state.index);
+  const result = await matchReference(state.model, text, state.index);
   return json({ ...result, truncated: isTruncated(state, text) });
 }

@@ -1,16 +1,18 @@
 // A tiny model trained in a few seconds in any runtime (Node, Deno, Bun, a browser): what the apps' tests and
 // demos serve. The caller reads the files with its runtime's own API and passes the text in.
-import { createModel, fit, lossForName, type SiameseModel } from '@siamese/runtime';
-
-/** A scored pair, score scaled to [0, 1]. */
-export interface ScoredRow {
-  text1: string;
-  text2: string;
-  score: number;
-}
+import { lossFromConfig } from '@siamese/losses';
+import type { ScoredPair } from '@siamese/pairs';
+import {
+  calibrateThreshold,
+  createModel,
+  evaluate,
+  fit,
+  type SiameseModel,
+  type Threshold,
+} from '@siamese/runtime';
 
 /** Parses the first `limit` rows of an STS-B TSV (`sentence1 TAB sentence2 TAB score 0–5`, one header line). */
-export function parseStsb(tsv: string, limit = Number.POSITIVE_INFINITY): ScoredRow[] {
+export function parseStsb(tsv: string, limit = Number.POSITIVE_INFINITY): ScoredPair[] {
   const lines = tsv
     .trimEnd()
     .split('\n')
@@ -25,7 +27,7 @@ export function parseStsb(tsv: string, limit = Number.POSITIVE_INFINITY): Scored
 }
 
 /** The `n` first distinct second sentences of `rows`: the reference set served by /search and /match. */
-export function referenceSet(rows: readonly ScoredRow[], n = 50): string[] {
+export function referenceSet(rows: readonly ScoredPair[], n = 50): string[] {
   return [...new Set(rows.map((r) => r.text2))].slice(0, n);
 }
 
@@ -34,7 +36,9 @@ export interface TinyTraining {
   model: SiameseModel;
   seconds: number;
   losses: number[];
-  threshold: { value: number; metric: string; score: number };
+  threshold: Threshold;
+  /** Dev Spearman before and after training (the same `dev` rows, scored). */
+  devSpearman: { untrained: number; trained: number };
 }
 
 /**
@@ -43,8 +47,8 @@ export interface TinyTraining {
  * The backend must be initialised first.
  */
 export async function trainTinyModel(options: {
-  train: readonly ScoredRow[];
-  dev: readonly ScoredRow[];
+  train: readonly ScoredPair[];
+  dev: readonly ScoredPair[];
   references?: readonly string[];
   epochs?: number;
   onEpoch?: (epoch: number, loss: number) => void;
@@ -59,9 +63,11 @@ export async function trainTinyModel(options: {
     maxLength: 32,
     seed: 7,
   });
+  const spearman = async () => (await evaluate(model, dev)).spearman;
+  const untrained = await spearman();
   const t0 = performance.now();
   const result = await fit(model, train, {
-    loss: lossForName('cosine'),
+    loss: lossFromConfig({ type: 'cosine' }),
     epochs,
     batchSize: 32,
     lr: 0.005,
@@ -69,8 +75,10 @@ export async function trainTinyModel(options: {
     onEpoch: (e) => options.onEpoch?.(e.epoch, e.loss),
   });
   const seconds = (performance.now() - t0) / 1000;
-  const threshold = await model.calibrateThreshold(
+  const devSpearman = { untrained, trained: await spearman() };
+  const threshold = await calibrateThreshold(
+    model,
     dev.map((p) => ({ text1: p.text1, text2: p.text2, label: p.score >= 0.7 ? 1 : 0 })),
   );
-  return { model, seconds, losses: result.history.map((h) => h.loss), threshold };
+  return { model, seconds, losses: result.history.map((h) => h.loss), threshold, devSpearman };
 }

@@ -1,17 +1,8 @@
-// Everything both entry points export, except initBackend (whose default wasm source differs).
-export { BackendError, TensorLeakError } from './errors.js';
-export { gradientTapeOn } from './gradient-tape.js';
-export { registerAllGradients } from './gradients.js';
+// The public names both entry points export (besides initBackend, whose default wasm source differs). Kernels,
+// ops, gradients, the readiness check and the wasm loader are internals: see `./internals.ts`
+// (`@siamese/backend/internals`).
+export type { BackendErrorCode } from './errors.js';
 export type { BackendInfo, InitBackendOptions } from './init.js';
-export {
-  embeddingBag,
-  FusedAdamOptimizer,
-  fusedAdam,
-  type LstmSequenceOptions,
-  lstmFinalState,
-  lstmSequence,
-  registerSiameseKernels,
-} from './kernels/index.js';
+export { FusedAdamOptimizer, fusedAdam } from './kernels/fused-adam.js';
 export { type LeakCheckResult, tensorLeakCheck } from './leak-check.js';
-export { assertBackendReady } from './ready.js';
-export { loadWasmBinary, type WasmBinary, type WasmSource } from './wasm-source.js';
+export type { WasmSource } from './wasm-source.js';

@@ -1,5 +1,5 @@
+import { now, SiameseError } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from './errors.js';
 import { registerAllGradients } from './gradients.js';
 import { registerSiameseKernels } from './kernels/index.js';
 import { simdKernels } from './simd-kernels.js';
@@ -80,7 +80,7 @@ export async function initBackendWith(
         const cpuName = '@tensorflow/tfjs-backend-cpu';
         await import(/* @vite-ignore */ cpuName);
       } catch (e) {
-        throw new BackendError(
+        throw new SiameseError(
           'E_BACKEND_INIT',
           `cpu backend: could not load @tensorflow/tfjs-backend-cpu, an optional peer dependency the SDK does not install: run \`npm install @tensorflow/tfjs-backend-cpu@4.22.0\`, or use the default wasm backend (${(e as Error).message})`,
           { cause: e },
@@ -89,7 +89,7 @@ export async function initBackendWith(
     }
     kernelsAdded = registerSiameseKernels('cpu');
   } else if (!tf.findBackendFactory(name)) {
-    throw new BackendError(
+    throw new SiameseError(
       'E_BACKEND_UNKNOWN',
       `backend '${name}': expected a registered tfjs backend, found only [${Object.keys(tf.engine().registryFactory).join(', ')}]`,
     );
@@ -100,7 +100,7 @@ export async function initBackendWith(
     ok = await tf.setBackend(name);
     await tf.ready();
   } catch (e) {
-    throw new BackendError(
+    throw new SiameseError(
       'E_BACKEND_INIT',
       `backend '${name}' failed to initialise: ${(e as Error).message}`,
       {
@@ -109,7 +109,7 @@ export async function initBackendWith(
     );
   }
   if (!ok || tf.getBackend() !== name) {
-    throw new BackendError(
+    throw new SiameseError(
       'E_BACKEND_INIT',
       `backend '${name}' failed to initialise (tfjs would have fallen back to '${safeGetBackend()}')`,
     );
@@ -153,8 +153,4 @@ function safeGetBackend(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }

@@ -1,5 +1,5 @@
+import { SiameseError } from '@siamese/core';
 import { memory } from '@tensorflow/tfjs-core';
-import { TensorLeakError } from './errors.js';
 
 /** Result of {@link tensorLeakCheck}. */
 export interface LeakCheckResult {
@@ -10,7 +10,7 @@ export interface LeakCheckResult {
 
 /**
  * Test helper: runs `fn` `warmup` times (lazy caches may allocate once), then `iterations` times, and throws a
- * {@link TensorLeakError} if `tf.memory().numTensors` grew. Dispose what `fn` returns inside `fn`.
+ * `SiameseError` with code `E_TENSOR_LEAK` if `tf.memory().numTensors` grew. Dispose what `fn` returns inside `fn`.
  */
 export async function tensorLeakCheck(
   fn: () => unknown,
@@ -21,6 +21,12 @@ export async function tensorLeakCheck(
   const before = memory().numTensors;
   for (let i = 0; i < iterations; i++) await fn();
   const after = memory().numTensors;
-  if (after !== before) throw new TensorLeakError(label, before, after, iterations);
+  if (after !== before) {
+    throw new SiameseError(
+      'E_TENSOR_LEAK',
+      `${label}: expected the number of live tensors to stay at ${before} across ${iterations} calls, found ${after} (+${after - before})`,
+      { details: { label, before, after, iterations } },
+    );
+  }
   return { before, after, leaked: 0 };
 }

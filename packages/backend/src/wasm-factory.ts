@@ -1,8 +1,8 @@
+import { SiameseError } from '@siamese/core';
 // The two tfjs internals we build on (pinned tfjs 4.22.0; see docs/architecture.md): the backend class and the
 // Emscripten factory. tfjs' own loader cannot take a precompiled module, which Workers require.
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm/dist/backend_wasm';
 import * as glue from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
-import { BackendError } from './errors.js';
 import { attachSimdKernels } from './simd-kernels.js';
 import type { WasmBinary } from './wasm-source.js';
 
@@ -19,7 +19,7 @@ export async function createWasmBackend(binary: WasmBinary, kernels?: WasmBinary
   const wasm = await new Promise<any>((resolve, reject) => {
     const fail = (e: unknown) =>
       reject(
-        new BackendError('E_BACKEND_INIT', `wasm backend: the module failed to instantiate: ${describe(e)}`, {
+        new SiameseError('E_BACKEND_INIT', `wasm backend: the module failed to instantiate: ${describe(e)}`, {
           cause: e,
         }),
       );
@@ -64,7 +64,7 @@ export async function createWasmBackend(binary: WasmBinary, kernels?: WasmBinary
   };
   if (kernels !== undefined) {
     if (!(memory instanceof WebAssembly.Memory)) {
-      throw new BackendError(
+      throw new SiameseError(
         'E_BACKEND_INIT',
         'wasm backend: expected the module to export its memory, found none',
       );
@@ -72,7 +72,7 @@ export async function createWasmBackend(binary: WasmBinary, kernels?: WasmBinary
     try {
       await attachSimdKernels(wasm, memory, kernels as WebAssembly.Module | BufferSource);
     } catch (e) {
-      throw new BackendError(
+      throw new SiameseError(
         'E_BACKEND_INIT',
         `wasm backend: the SIMD kernels module failed to instantiate: ${describe(e)}`,
         { cause: e },

@@ -1,4 +1,4 @@
-import { BackendError } from './errors.js';
+import { readFile, SiameseError } from '@siamese/core';
 
 /**
  * Where the WASM binary comes from. Any of: a compiled `WebAssembly.Module` (required on Cloudflare Workers,
@@ -17,24 +17,6 @@ export type WasmSource =
 /** What the loader hands to `WebAssembly.instantiate`. */
 export type WasmBinary = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
 
-interface RuntimeGlobals {
-  Deno?: { readFile(path: string | URL): Promise<Uint8Array> };
-  Bun?: { file(path: string | URL): { arrayBuffer(): Promise<ArrayBuffer> } };
-  process?: { getBuiltinModule?: (name: string) => any; versions?: { node?: string } };
-}
-
-/** Reads a local file with whatever the runtime offers, without a static `node:` import (edge-safe). */
-async function readLocalFile(path: string | URL): Promise<ArrayBuffer | ArrayBufferView> {
-  const g = globalThis as RuntimeGlobals;
-  if (g.Deno) return g.Deno.readFile(path);
-  if (g.Bun) return g.Bun.file(path).arrayBuffer();
-  const fs = g.process?.getBuiltinModule?.('fs/promises');
-  if (fs) return fs.readFile(path);
-  const name = 'node:fs/promises';
-  const mod = await import(/* @vite-ignore */ /* webpackIgnore: true */ name);
-  return mod.readFile(path);
-}
-
 function isResponse(x: unknown): x is Response {
   return typeof Response !== 'undefined' && x instanceof Response;
 }
@@ -48,7 +30,7 @@ export async function loadWasmBinary(source: WasmSource): Promise<WasmBinary> {
   if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return src;
   if (isResponse(src)) {
     if (!src.ok)
-      throw new BackendError(
+      throw new SiameseError(
         'E_WASM_LOAD',
         `wasm binary: expected HTTP 200, found ${src.status} for ${src.url}`,
       );
@@ -56,14 +38,14 @@ export async function loadWasmBinary(source: WasmSource): Promise<WasmBinary> {
   }
   const where = typeof src === 'string' ? src : src.href;
   try {
-    if (typeof src === 'string' && !hasScheme(src)) return await readLocalFile(src);
+    if (typeof src === 'string' && !hasScheme(src)) return await readFile(src);
     const url = typeof src === 'string' ? new URL(src) : src;
-    if (url.protocol === 'file:') return await readLocalFile(url);
+    if (url.protocol === 'file:') return await readFile(url);
     const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return await res.arrayBuffer();
   } catch (e) {
-    throw new BackendError('E_WASM_LOAD', `wasm binary: could not read ${where}: ${(e as Error).message}`, {
+    throw new SiameseError('E_WASM_LOAD', `wasm binary: could not read ${where}: ${(e as Error).message}`, {
       cause: e,
       details: { source: where },
     });

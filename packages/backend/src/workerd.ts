@@ -5,10 +5,8 @@ import { type BackendInfo, type InitBackendOptions, initBackendWith } from './in
 import kernelsModule from './siamese-kernels.wasm';
 import wasmModule from './tfjs-backend-wasm-simd.wasm';
 
+// The names both entries share, listed once in api.ts.
 export * from './api.js';
-
-/** The SIMD module, imported as a `WebAssembly.Module`. */
-export const wasmUrl: WebAssembly.Module = wasmModule;
 
 /** See the default entry: same API; the default binary is the imported module. */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {

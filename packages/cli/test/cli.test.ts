@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { evaluate, initBackend, loadModel } from '@siamese/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseArgs } from '../src/cli/args.js';
+import { trainFlags } from '../src/cli/train.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = resolve(here, '../dist/cli.js');
@@ -25,6 +28,40 @@ function run(args: string[], input?: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** The first rows of a TSV written in beforeAll, parsed as the CLI scales them (STS-B 0–5 → 0–1). */
+function tsv(file: string) {
+  return readFileSync(join(tmp, file), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => {
+      const [text1, text2, score] = l.split('\t');
+      return { text1: text1!, text2: text2!, score: Number(score) / 5 };
+    });
+}
+
+const trainArgs = (out: string, ...extra: string[]) => [
+  'train',
+  '--train',
+  'train.tsv',
+  '--dev',
+  'dev.tsv',
+  '--epochs',
+  '2',
+  '--hidden',
+  '16',
+  '--out',
+  out,
+  '--json',
+  ...extra,
+];
+
+/** The trained model's run (every test below uses its model) and the same run with lr 0 (the untrained model). */
+let trained: ReturnType<typeof run>;
+let untrained: ReturnType<typeof run>;
+
 beforeAll(() => {
   expect(existsSync(cli), 'build the package first (dist/cli.js)').toBe(true);
   // A small STS-B slice: trains in seconds.
@@ -32,39 +69,60 @@ beforeAll(() => {
   writeFileSync(join(tmp, 'train.tsv'), `${lines.slice(0, 401).join('\n')}\n`);
   const dev = data('stsb/dev.tsv').split('\n');
   writeFileSync(join(tmp, 'dev.tsv'), `${dev.slice(0, 201).join('\n')}\n`);
+  trained = run(trainArgs(model));
+  untrained = run(trainArgs(join(tmp, 'untrained'), '--lr', '0'));
 });
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('siamese train', () => {
   it('trains a tiny model, prints JSON metrics, saves model + chart, and shows progress on stderr', () => {
-    const r = run([
-      'train',
-      '--train',
-      'train.tsv',
-      '--dev',
-      'dev.tsv',
-      '--encoder',
-      'meanpool',
-      '--epochs',
-      '2',
-      '--hidden',
-      '16',
-      '--out',
-      model,
-      '--json',
-    ]);
+    const r = trained;
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.backend).toBe('wasm');
+    // The default recipe (docs/quality.md): no --encoder or --loss given.
+    expect(out.encoder).toBe('cnn');
+    expect(out.loss).toBe('coSENT');
     expect(out.dev.n).toBe(200);
     expect(out.epochs).toHaveLength(2);
-    expect(out.dev.spearman).toBeGreaterThan(-1);
+    // The same run with lr 0 is the untrained model: measured dev Spearman 0.569 untrained (a random CNN over
+    // random embeddings already rewards shared words), 0.720 trained.
+    expect(untrained.code, untrained.stderr).toBe(0);
+    const before = JSON.parse(untrained.stdout).dev.spearman;
+    expect(out.dev.spearman).toBeGreaterThan(before + 0.1);
+    expect(out.dev.spearman).toBe(out.epochs[1].metric);
     expect(out.timings.pairsPerSec).toBeGreaterThan(0);
     expect(r.stderr).toMatch(/epoch 2\/2/);
     expect(r.stderr).toMatch(/pairs\/s/);
     expect(existsSync(join(model, 'model.json'))).toBe(true);
     expect(readFileSync(join(model, 'training.svg'), 'utf8')).toMatch(/^<svg/);
     expect(existsSync(join(model, 'checkpoints'))).toBe(false);
+  });
+
+  it('--loss takes any registered type or short name in any case, --loss-options its options', () => {
+    const out = join(tmp, 'mnrl-dot');
+    const r = run([
+      'train',
+      '--train',
+      'train.tsv',
+      '--encoder',
+      'meanpool',
+      '--loss',
+      'MNRL',
+      '--loss-options',
+      '{"similarity":"dot"}',
+      '--epochs',
+      '1',
+      '--hidden',
+      '8',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).loss).toBe('multipleNegativesRanking');
+    const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    expect(manifest.loss).toMatchObject({ type: 'multipleNegativesRanking', similarity: 'dot' });
+    expect(manifest.similarity).toBe('dot'); // searched the way it was trained
   });
 
   it('rejects bad flags and bad files with exit code 2 and one clear line, never a stack trace', () => {
@@ -76,7 +134,16 @@ describe('siamese train', () => {
         /--encoder expected one of lstm\|bilstm\|cnn\|meanpool/,
       ],
       [['train'], /--train FILE is required/],
-      [['train', '--train', 'missing.tsv'], /file not found: missing.tsv/],
+      [['train', '--train', 'missing.tsv'], /missing.tsv: file not found/],
+      [
+        ['train', '--train', 'train.tsv', '--loss', 'tripplet'],
+        /--loss expected one of cosineSimilarity\|cosine\|/,
+      ],
+      [
+        ['train', '--train', 'train.tsv', '--loss-options', '{"margn":1}', '--loss', 'triplet'],
+        /triplet: unknown option margn/,
+      ],
+      [['train', '--train', 'train.tsv', '--loss-options', '[1]'], /--loss-options expected a JSON object/],
       [['frobnicate'], /unknown command "frobnicate"/],
     ] as const) {
       const r = run([...args]);
@@ -84,6 +151,10 @@ describe('siamese train', () => {
       expect(r.stderr).toMatch(pattern);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+    // What prints those lines: a UsageError (E_USAGE), thrown by the flag parser.
+    expect(() => parseArgs(['--patience', '0'], trainFlags, 'train')).toThrow(
+      expect.objectContaining({ code: 'E_USAGE', message: expect.stringContaining('--patience') }),
+    );
     writeFileSync(join(tmp, 'bad.tsv'), 'sentence1\tsentence2\tscore\na\tb\t1\nc\td\tnot-a-number\n');
     const r = run(['train', '--train', 'bad.tsv']);
     expect(r.code).toBe(2);
@@ -92,15 +163,36 @@ describe('siamese train', () => {
 });
 
 describe('siamese eval / similarity / search / embed', () => {
-  it('eval prints the contract keys for scored and binary data', () => {
+  it('eval prints what the saved model’s evaluate() gives, for scored and binary data', async () => {
+    await initBackend();
+    const saved = await loadModel(model);
     const scored = run(['eval', '--model', model, '--data', 'dev.tsv', '--json']);
     expect(scored.code, scored.stderr).toBe(0);
-    expect(Object.keys(JSON.parse(scored.stdout))).toEqual(['pearson', 'spearman', 'n']);
+    // The CLI scales scores by the observed range ((s − 0) / (5 − 0)), this test by s / 5: equal to the last bits.
+    const cli = JSON.parse(scored.stdout);
+    const api = await evaluate(saved, tsv('dev.tsv'));
+    expect(Object.keys(cli).sort()).toEqual(Object.keys(api).sort());
+    expect(cli.n).toBe(api.n);
+    expect(cli.pearson).toBeCloseTo(api.pearson, 12);
+    expect(cli.spearman).toBeCloseTo(api.spearman, 12);
     const binary = run(['eval', '--model', model, '--data', dataFile('mrpc/dev.tsv.gz'), '--json']);
     expect(binary.code, binary.stderr).toBe(0);
     const m = JSON.parse(binary.stdout);
-    for (const k of ['accuracy', 'f1', 'threshold', 'ap', 'n']) expect(m).toHaveProperty(k);
+    const mrpc = data('mrpc/dev.tsv')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t'));
     expect(m.n).toBe(500);
+    expect(mrpc).toHaveLength(500);
+    const header = data('mrpc/dev.tsv').split('\n')[0]!.split('\t');
+    const [i1, i2, il] = ['sentence1', 'sentence2', 'label'].map((c) => header.indexOf(c));
+    const expected = await evaluate(
+      saved,
+      mrpc.map((r) => ({ text1: r[i1!]!, text2: r[i2!]!, label: Number(r[il!]) })),
+    );
+    for (const k of ['accuracy', 'f1', 'threshold', 'ap', 'n'] as const) expect(m[k], k).toBe(expected[k]);
+    saved.dispose();
   });
 
   it('similarity of a text with itself is 1; search ranks the identical text first', () => {
@@ -128,7 +220,9 @@ describe('siamese eval / similarity / search / embed', () => {
     expect(hits[0].text).toBe('A man plays a guitar.');
   });
 
-  it('embed writes jsonl or raw float32 from stdin', () => {
+  it('embed writes the model’s vectors as jsonl (6 decimals) or raw float32 (exact), from stdin', async () => {
+    await initBackend();
+    const saved = await loadModel(model);
     const j = run(['embed', '--model', model], 'first text\nsecond text\n');
     expect(j.code, j.stderr).toBe(0);
     const rows = j.stdout
@@ -136,13 +230,23 @@ describe('siamese eval / similarity / search / embed', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(rows.map((r) => r.text)).toEqual(['first text', 'second text']);
-    expect(rows[0].embedding).toHaveLength(16);
+    const expected = await saved.embed(['first text', 'second text']);
+    // jsonl keeps 6 decimals; f32 (below) is exact.
+    expect(rows.map((r) => r.embedding)).toEqual(
+      expected.map((v) => Array.from(v, (x) => Number(x.toFixed(6)))),
+    );
     const f = spawnSync(process.execPath, [cli, 'embed', '--model', model, '--format', 'f32'], {
       input: 'one\ntwo\n',
       cwd: tmp,
     });
     expect(f.status).toBe(0);
-    expect(f.stdout.byteLength).toBe(2 * 16 * 4);
+    expect(f.stdout.byteLength).toBe(2 * 48 * 4); // two rows of the CNN's 3 × 16 features
+    const f32 = new Float32Array(
+      f.stdout.buffer.slice(f.stdout.byteOffset, f.stdout.byteOffset + 2 * 48 * 4),
+    );
+    const [one, two] = await saved.embed(['one', 'two']);
+    expect(Array.from(f32)).toEqual([...one!, ...two!]);
+    saved.dispose();
   });
 
   it('a corrupted model is refused with exit code 2 naming the problem', () => {

@@ -4,8 +4,8 @@ import { build } from 'esbuild';
 import { pkgDir } from './paths.mjs';
 
 await build({
-  entryPoints: [`${pkgDir}/src/all.ts`],
-  outfile: `${pkgDir}/dist/all.js`,
+  entryPoints: { all: `${pkgDir}/src/all.ts`, 'user-extensions': `${pkgDir}/src/user-extensions.ts` },
+  outdir: `${pkgDir}/dist`,
   bundle: true,
   format: 'esm',
   platform: 'neutral',

@@ -4,6 +4,7 @@ import { formatResults, runSuites, suites } from '../dist/all.js';
 
 const ctx = {
   runtime: 'workerd',
+  reference: JSON.parse(files.reference),
   golden: async (name) => {
     const text = files[`golden/${name}.json`];
     if (text === undefined) throw new Error(`golden file ${name}.json was not bundled`);
@@ -14,6 +15,11 @@ const ctx = {
     if (b64 === undefined) throw new Error(`fixture ${path} was not bundled`);
     return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   },
+  saved: async (name) => {
+    const text = files[`saved/${name}.json`];
+    if (text === undefined) throw new Error(`saved model file ${name}.json was not bundled`);
+    return JSON.parse(text);
+  },
   data: async (path) => {
     const text = files[`data/${path}`];
     if (text === undefined) throw new Error(`data file ${path} was not bundled`);
@@ -23,8 +29,12 @@ const ctx = {
 
 export default {
   async fetch() {
-    const results = await runSuites(suites, ctx);
-    const failed = results.filter((r) => !r.ok).length;
-    return Response.json({ total: results.length, failed, report: formatResults('workerd', results) });
+    const outcome = await runSuites(suites, ctx);
+    const failed = outcome.results.filter((r) => !r.ok).length;
+    return Response.json({
+      total: outcome.results.length,
+      failed,
+      report: formatResults('workerd', outcome),
+    });
   },
 };

@@ -7,4 +7,6 @@ export const repoRoot = resolve(pkgDir, '../..');
 export const fixturesDir = resolve(repoRoot, 'fixtures');
 export const goldenDir = resolve(fixturesDir, 'golden');
 export const dataDir = resolve(repoRoot, 'datasets');
+/** Models saved by `save-extensions.mjs` (one Node process) for the suites to load (another process). */
+export const savedDir = resolve(pkgDir, '.out', 'saved');
 export const bin = (name) => resolve(repoRoot, 'node_modules', '.bin', name);

@@ -1,13 +1,30 @@
 // Bundles the suite into a Worker and runs it inside a real workerd (from npm) listening on 127.0.0.1 only.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { bin, dataDir, fixturesDir, goldenDir, pkgDir } from './paths.mjs';
+import { bin, dataDir, fixturesDir, goldenDir, pkgDir, savedDir } from './paths.mjs';
+import { ensureReference } from './reference.mjs';
 
+// Models using custom extensions are saved by a Node process first: the Worker loads them fresh.
+const saved = spawnSync(process.execPath, [join(pkgDir, 'scripts/save-extensions.mjs')], {
+  stdio: 'inherit',
+  cwd: pkgDir,
+});
+if (saved.status !== 0) {
+  console.error('conformance(workerd): saving the extension models failed');
+  process.exit(1);
+}
 const out = join(pkgDir, '.out', 'workerd');
+let reference;
+try {
+  reference = ensureReference().values;
+} catch (e) {
+  console.error(`conformance(workerd): no Node reference: ${e.message}`);
+  process.exit(1);
+}
 mkdirSync(out, { recursive: true });
 
 function walk(dir) {
@@ -50,6 +67,7 @@ await build({
                 files[`fixture/${relative(fixturesDir, p)}`] = readFileSync(p).toString('base64');
             }
           }
+          for (const p of walk(savedDir)) files[`saved/${relative(savedDir, p)}`] = readFileSync(p, 'utf8');
           for (const p of walk(dataDir)) {
             if (/\.(tsv|txt)\.gz$/.test(p)) {
               files[`data/${relative(dataDir, p).replace(/\.gz$/, '')}`] = gunzipSync(
@@ -57,6 +75,8 @@ await build({
               ).toString('utf8');
             }
           }
+          // Node's cross-runtime values for this build.
+          files.reference = JSON.stringify(reference);
           return { contents: `export default ${JSON.stringify(files)};`, loader: 'js' };
         });
       },

@@ -6,6 +6,7 @@ import type { Suite } from './harness.js';
 import backend from './suites/backend.js';
 import core from './suites/core.js';
 import encoders from './suites/encoders.js';
+import extensions from './suites/extensions.js';
 import losses from './suites/losses.js';
 import pairs from './suites/pairs.js';
 import runtime from './suites/runtime.js';
@@ -21,6 +22,7 @@ export const suites: Suite[] = [
   encoders,
   losses,
   runtime,
-].filter((s) => s.tests.length > 0);
-export type { TestContext, TestResult } from './harness.js';
+  extensions,
+];
+export type { RunOutcome, RuntimeContext, TestContext, TestResult } from './harness.js';
 export { formatResults, runSuites } from './harness.js';

@@ -3,7 +3,7 @@
  */
 
 /** What a runtime gives the suite: its name and a way to read the repo's golden and data fixtures. */
-export interface TestContext {
+export interface RuntimeContext {
   /** `node`, `deno`, `bun` or `workerd`. */
   readonly runtime: string;
   /** Parsed `fixtures/golden/<name>.json`. */
@@ -12,6 +12,23 @@ export interface TestContext {
   data(path: string): Promise<string>;
   /** Bytes of a file under `fixtures/` (e.g. `interop/safetensors/dtypes.safetensors`). */
   fixture(path: string): Promise<Uint8Array>;
+  /** Parsed `.out/saved/<name>.json`, written by another process (`scripts/save-extensions.mjs`). */
+  saved(name: string): Promise<any>;
+  /**
+   * Node's values from a Node run of this same build (`null` on Node itself, which records them): what
+   * {@link TestContext.same} compares with.
+   */
+  readonly reference: Readonly<Record<string, string>> | null;
+}
+
+/** What a test gets: the runtime context plus the cross-runtime check. */
+export interface TestContext extends RuntimeContext {
+  /**
+   * The value must be the same on every runtime, bit for bit. On Node it is recorded as the reference; on Deno,
+   * Bun and workerd it is compared with Node's value from the same build (numbers by their exact bits). `key`
+   * only needs to be unique within the test.
+   */
+  same(key: string, value: unknown): void;
 }
 
 /** Parsed JSON of a file under `fixtures/`. */
@@ -46,12 +63,71 @@ export interface TestResult {
   error?: string;
 }
 
-/** Runs every test of every suite in order; never throws. */
-export async function runSuites(suites: readonly Suite[], ctx: TestContext): Promise<TestResult[]> {
+/**
+ * Exact text of a value for the cross-runtime comparison: typed arrays as arrays, numbers in their shortest
+ * round-trip form (which tells every bit apart), `-0`, `NaN` and `±Infinity` spelled out.
+ */
+export function exactText(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+      return Array.from(v as unknown as ArrayLike<number>);
+    if (typeof v === 'number') {
+      if (Object.is(v, -0)) return '-0';
+      if (!Number.isFinite(v)) return String(v);
+    }
+    if (typeof v === 'bigint') return `${v}n`;
+    return v;
+  });
+}
+
+/** What {@link runSuites} returns: the results and, on Node, the values recorded by `same()`. */
+export interface RunOutcome {
+  results: TestResult[];
+  /** key → exact text, for the other runtimes to compare with. */
+  recorded: Record<string, string>;
+  /** How many `same()` values matched Node's (0 on Node). */
+  compared: number;
+}
+
+/** Runs every test of every suite in order; never throws. A suite without tests is a failure. */
+export async function runSuites(suites: readonly Suite[], runtime: RuntimeContext): Promise<RunOutcome> {
   const results: TestResult[] = [];
+  const recorded: Record<string, string> = {};
+  const checked = new Set<string>();
   for (const s of suites) {
+    if (s.tests.length === 0) {
+      results.push({
+        suite: s.name,
+        test: '(suite)',
+        ok: false,
+        ms: 0,
+        error: 'the suite registers no tests',
+      });
+    }
     for (const t of s.tests) {
       const start = Date.now();
+      const seen = new Set<string>();
+      const ctx: TestContext = {
+        ...runtime,
+        same(key, value) {
+          const id = `${s.name} › ${t.name} › ${key}`;
+          if (seen.has(id)) throw new AssertionError(`same(): key "${key}" used twice in one test`);
+          seen.add(id);
+          const text = exactText(value);
+          if (!runtime.reference) {
+            recorded[id] = text;
+            return;
+          }
+          const expected = runtime.reference[id];
+          if (expected === undefined)
+            throw new AssertionError(`${key}: Node recorded no value (rebuild and rerun test:node)`);
+          if (text !== expected)
+            throw new AssertionError(
+              `${key}: differs from Node\n  node: ${clip(expected)}\n  here: ${clip(text)}`,
+            );
+          checked.add(id);
+        },
+      };
       try {
         await t.fn(ctx);
         results.push({ suite: s.name, test: t.name, ok: true, ms: Date.now() - start });
@@ -67,16 +143,40 @@ export async function runSuites(suites: readonly Suite[], ctx: TestContext): Pro
       }
     }
   }
-  return results;
+  if (runtime.reference) {
+    // Every value Node recorded must have been checked here too (a test cannot skip its comparison).
+    const missing = Object.keys(runtime.reference).filter((k) => !checked.has(k));
+    if (missing.length) {
+      results.push({
+        suite: '(cross-runtime)',
+        test: 'every Node value was compared',
+        ok: false,
+        ms: 0,
+        error: `${missing.length} value(s) Node recorded were never compared here: ${missing.slice(0, 5).join('; ')}`,
+      });
+    }
+  }
+  return { results, recorded, compared: checked.size };
 }
 
-/** Formats results as lines plus the closing `N passed, N failed` line. */
-export function formatResults(runtime: string, results: readonly TestResult[]): string {
+function clip(text: string): string {
+  return text.length > 400 ? `${text.slice(0, 400)}… (${text.length} chars)` : text;
+}
+
+/** Formats results as lines plus the closing `N passed, N failed` line (and the cross-runtime count). */
+export function formatResults(runtime: string, outcome: RunOutcome): string {
+  const { results } = outcome;
   const lines = results.map(
     (r) =>
       `${r.ok ? 'ok  ' : 'FAIL'} [${runtime}] ${r.suite} › ${r.test} (${r.ms} ms)${r.error ? `\n      ${r.error.replace(/\n/g, '\n      ')}` : ''}`,
   );
   const passed = results.filter((r) => r.ok).length;
+  const recorded = Object.keys(outcome.recorded).length;
+  lines.push(
+    recorded
+      ? `cross-runtime: recorded ${recorded} reference values (the other runtimes must match them bit for bit)`
+      : `cross-runtime: ${outcome.compared} values identical to Node's, bit for bit`,
+  );
   lines.push(`conformance(${runtime}): ${passed} passed, ${results.length - passed} failed`);
   return lines.join('\n');
 }

@@ -1,6 +1,9 @@
+import { cos, log, sin } from './fdlibm.js';
+
 /**
  * The SDK's one PRNG: xoshiro128** seeded through splitmix32. It uses only 32-bit integer maths
  * (`Math.imul`, shifts), so the same seed gives the same sequence on Node, Deno, Bun, Workers and browsers.
+ * `normal()` uses the SDK's own float64 `log`/`sin`/`cos` (not the engine's), so it is bit-identical too.
  * Not cryptographic.
  */
 export class Rng {
@@ -61,7 +64,10 @@ export class Rng {
     return lo + (hi - lo) * this.next();
   }
 
-  /** Standard normal sample (Box–Muller; the second value of each pair is kept for the next call). */
+  /**
+   * Normal sample (Box–Muller; the second value of each pair is kept for the next call). Bit-identical on every
+   * runtime: the engines' `Math.log`/`Math.cos` differ in the last bit, so it uses fdlibm ports (`./fdlibm.ts`).
+   */
   normal(mean = 0, std = 1): number {
     if (this.spareNormal !== undefined) {
       const v = this.spareNormal;
@@ -71,9 +77,9 @@ export class Rng {
     let u = 0;
     while (u === 0) u = this.next();
     const v = this.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spareNormal = r * Math.sin(2 * Math.PI * v);
-    return mean + std * r * Math.cos(2 * Math.PI * v);
+    const r = Math.sqrt(-2 * log(u));
+    this.spareNormal = r * sin(2 * Math.PI * v);
+    return mean + std * r * cos(2 * Math.PI * v);
   }
 
   /** Shuffles `array` in place (Fisher–Yates) and returns it. */

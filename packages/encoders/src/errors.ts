@@ -1,31 +1,28 @@
 import { SiameseError } from '@siamese/core';
 
 /**
- * A `sequential` composition does not fit together: a step receives a kind (token ids, a sequence `[B,T,D]`,
- * a vector `[B,D]`) or a width it cannot take. `details` has `step` (index), `type`, `expected`, `found`.
+ * The codes `@siamese/encoders` throws (always as a `SiameseError` from `@siamese/core`):
+ * - `E_ENCODER_CONFIG`: a config or builder option is invalid (bad number, missing field, malformed config).
+ * - `E_ENCODER_SHAPE`: a `sequential` composition does not fit together; `details` has `step`, `type`,
+ *   `expected`, `found`.
+ * - `E_ENCODER_INPUT`: the batch given to `encode` does not match what the encoder needs.
+ *
+ * An unregistered encoder or step type is core's `E_UNKNOWN_TYPE`.
  */
-export class EncoderShapeError extends SiameseError {
-  constructor(step: number, type: string, expected: string, found: string) {
-    super('E_ENCODER_SHAPE', `encoder step ${step} (${type}): expected ${expected}, found ${found}`, {
+export type EncoderErrorCode = 'E_ENCODER_CONFIG' | 'E_ENCODER_SHAPE' | 'E_ENCODER_INPUT';
+
+/** A step receives a kind (token ids, a sequence, a vector) or a width it cannot take. */
+export function shapeError(
+  step: number,
+  type: string,
+  expected: string,
+  found: string,
+): SiameseError<'E_ENCODER_SHAPE'> {
+  return new SiameseError(
+    'E_ENCODER_SHAPE',
+    `encoder step ${step} (${type}): expected ${expected}, found ${found}`,
+    {
       details: { step, type, expected, found },
-    });
-  }
-}
-
-/** An encoder config or builder option is invalid (unknown type, bad number, missing field). */
-export class EncoderConfigError extends SiameseError {
-  constructor(where: string, expected: string, found: string) {
-    super('E_ENCODER_CONFIG', `${where}: expected ${expected}, found ${found}`, {
-      details: { where, expected, found },
-    });
-  }
-}
-
-/** The batch given to `encode` does not match what the encoder needs (shapes, dtypes, missing n-gram ids). */
-export class EncoderInputError extends SiameseError {
-  constructor(what: string, expected: string, found: string) {
-    super('E_ENCODER_INPUT', `encoder input ${what}: expected ${expected}, found ${found}`, {
-      details: { what, expected, found },
-    });
-  }
+    },
+  );
 }

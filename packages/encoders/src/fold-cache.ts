@@ -1,4 +1,4 @@
-import { gradientTapeOn } from '@siamese/backend';
+import { gradientTapeOn } from '@siamese/backend/internals';
 import { keep, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import type { RunContext } from './step.js';
 

@@ -1,4 +1,4 @@
-import { lstmFinalState, lstmSequence } from '@siamese/backend';
+import { lstmFinalState, lstmSequence } from '@siamese/backend/internals';
 import {
   add,
   expandDims,

@@ -1,105 +1,77 @@
-import { describeValue } from '@siamese/core';
-import { EncoderConfigError } from './errors.js';
-import type { FoldOptions } from './fold-cache.js';
-import { presets } from './presets.js';
+import { defineRegistry, describeValue, type RegisterOptions, SiameseError } from '@siamese/core';
 import { type SequentialConfig, sequential } from './sequential.js';
 import { stepFromConfig } from './step-registry.js';
 import type { Encoder, EncoderConfig } from './types.js';
 
-/** Given to encoder factories, so composite encoders can rebuild their children. */
+/** Given to encoder factories, so composite encoders can rebuild their children from the same registry. */
 export interface EncoderFactoryContext {
-  /** Rebuilds a nested encoder from its config (same registry). */
+  /** Rebuilds a nested encoder from its config. */
   fromConfig(config: EncoderConfig): Encoder;
-  /** The caller's inference-folding choice ({@link EncoderFromConfigOptions.fold}); undefined = the default. */
-  fold?: boolean | FoldOptions;
 }
 
-/** Options of {@link encoderFromConfig}: run-time choices that are not part of a config. */
-export interface EncoderFromConfigOptions {
-  /**
-   * Inference folding of the embedding into a following LSTM/CNN (`sequential`'s `fold`): `false` turns it off,
-   * `{ maxBytes }` caps the folded tables of one layer (default 128 MiB). Lower it where memory is tight (Workers).
-   */
-  fold?: boolean | FoldOptions;
-}
+/** Rebuilds an encoder of one type from its config (the whole config, `type` included), with fresh seeded weights. */
+export type EncoderFactory = (config: EncoderConfig, context: EncoderFactoryContext) => Encoder;
 
-/** Rebuilds an encoder of one type from its config, with fresh seeded weights. */
-export type EncoderFactory = (config: EncoderConfig, ctx: EncoderFactoryContext) => Encoder;
-
-// Preset factories validate their own options.
-const preset =
-  (f: (o: any) => Encoder): EncoderFactory =>
-  (config, ctx) =>
-    f(ctx.fold === undefined ? config : { ...config, fold: ctx.fold });
-
-const builtins: Record<string, EncoderFactory> = {
-  sequential: (config, ctx) => {
-    const c = config as SequentialConfig;
-    if (!Array.isArray(c.steps)) {
-      throw new EncoderConfigError(
-        'sequential config.steps',
-        'an array of step configs',
-        describeValue(c.steps),
-      );
-    }
-    return sequential(
-      c.steps.map((s, i) => stepFromConfig(s, i)),
-      {
-        ...(c.seed === undefined ? {} : { seed: c.seed }),
-        ...(ctx.fold === undefined ? {} : { fold: ctx.fold }),
-      },
+function sequentialFromConfig(config: EncoderConfig): Encoder {
+  const c = config as SequentialConfig;
+  if (!Array.isArray(c.steps)) {
+    throw SiameseError.expected(
+      'E_ENCODER_CONFIG',
+      'sequential config.steps',
+      'an array of step configs',
+      describeValue(c.steps),
     );
-  },
-  lstm: preset(presets.lstm),
-  bilstm: preset(presets.bilstm),
-  cnn: preset(presets.cnn),
-  meanpool: preset(presets.meanpool),
-};
+  }
+  const steps = c.steps.map((step, i) => {
+    try {
+      return stepFromConfig(step);
+    } catch (e) {
+      // Say which step of the saved model failed; keep the code and details for callers.
+      if (!SiameseError.is(e)) throw e;
+      throw new SiameseError(e.code, `sequential.steps[${i}]: ${e.message}`, {
+        ...(e.details ? { details: { ...e.details, step: i } } : { details: { step: i } }),
+        cause: e,
+      });
+    }
+  });
+  return sequential(steps, c.seed === undefined ? {} : { seed: c.seed });
+}
 
-const custom = new Map<string, EncoderFactory>();
+const encoders = defineRegistry<EncoderConfig, Encoder, EncoderFactoryContext>({
+  kind: 'encoder',
+  registerCall: 'registerEncoder',
+  fromConfigCall: 'encoderFromConfig',
+  configCode: 'E_ENCODER_CONFIG',
+  builtins: () => [['sequential', sequentialFromConfig]],
+});
+
+const context: EncoderFactoryContext = { fromConfig: (config) => encoderFromConfig(config) };
 
 /**
- * Registers an encoder type, so `encoderFromConfig({ type, ... })` (and therefore model loading in
- * `@siamese/runtime`) can rebuild it. Registering an existing type replaces it (built-ins included).
+ * Registers an encoder type, so that `encoderFromConfig({ type, ... })`, and so model loading in
+ * `@siamese/runtime`, can rebuild it. Registering an existing type replaces it. The registry is shared by
+ * every installed copy of `@siamese/encoders`. (A `sequential` encoder needs no registration: register its
+ * custom steps with `registerStep`.)
  *
  * @example
  * ```ts
  * registerEncoder('gru', (config) => new GruEncoder(config as GruConfig));
  * ```
  */
-export function registerEncoder(type: string, fromConfig: EncoderFactory): void {
-  if (typeof type !== 'string' || type.length === 0) {
-    throw new EncoderConfigError('registerEncoder type', 'a non-empty string', describeValue(type));
-  }
-  if (typeof fromConfig !== 'function') {
-    throw new EncoderConfigError('registerEncoder fromConfig', 'a function', describeValue(fromConfig));
-  }
-  custom.set(type, fromConfig);
-}
-
-/** Types `encoderFromConfig` can build, built-ins first. */
-export function registeredEncoderTypes(): string[] {
-  return [...new Set([...Object.keys(builtins), ...custom.keys()])];
+export function registerEncoder(type: string, factory: EncoderFactory, options?: RegisterOptions): void {
+  encoders.register(type, factory, options);
 }
 
 /**
- * Rebuilds an encoder from `encoder.getConfig()` with fresh (seeded) weights. To restore a trained model,
- * then assign the saved values by name: `enc.weights().get(name)!.assign(saved)`.
+ * Rebuilds an encoder from `encoder.getConfig()` with fresh (seeded) weights; model loading then assigns the
+ * saved values by name. An unregistered type throws `E_UNKNOWN_TYPE`, naming the type, the registered ones and
+ * `registerEncoder`.
  */
-export function encoderFromConfig(config: EncoderConfig, options: EncoderFromConfigOptions = {}): Encoder {
-  if (!config || typeof config !== 'object' || typeof config.type !== 'string') {
-    throw new EncoderConfigError('encoder config', 'an object with a string "type"', describeValue(config));
-  }
-  const factory = custom.get(config.type) ?? builtins[config.type];
-  if (!factory) {
-    throw new EncoderConfigError(
-      'encoder config.type',
-      `a registered type (${registeredEncoderTypes().join(', ')})`,
-      JSON.stringify(config.type),
-    );
-  }
-  return factory(config, {
-    fromConfig: (c) => encoderFromConfig(c, options),
-    ...(options.fold === undefined ? {} : { fold: options.fold }),
-  });
+export function encoderFromConfig(config: EncoderConfig): Encoder {
+  return encoders.fromConfig(config, context);
+}
+
+/** The encoder types `encoderFromConfig` builds: `sequential`, then registered ones in registration order. */
+export function registeredEncoders(): string[] {
+  return encoders.names();
 }

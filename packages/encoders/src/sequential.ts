@@ -1,8 +1,8 @@
-import { assertBackendReady } from '@siamese/backend';
-import { describeValue, Rng } from '@siamese/core';
+import { assertBackendReady } from '@siamese/backend/internals';
+import { describeValue, Rng, SiameseError } from '@siamese/core';
 import { type Tensor, type Tensor2D, tidy, type Variable } from '@tensorflow/tfjs-core';
-import { EncoderConfigError, EncoderInputError, EncoderShapeError } from './errors.js';
-import { type FoldOptions, foldMaxBytes } from './fold-cache.js';
+import { shapeError } from './errors.js';
+import { foldMaxBytes } from './fold-cache.js';
 import { describePort, type Port, type Step, type StepConfig, type StepSpec } from './step.js';
 import type { EncodeOptions, Encoder, EncoderConfig, EncoderInput } from './types.js';
 
@@ -10,12 +10,6 @@ import type { EncodeOptions, Encoder, EncoderConfig, EncoderInput } from './type
 export interface SequentialOptions {
   /** Seed of the initial weights and of the default dropout stream (default 0). */
   seed?: number;
-  /**
-   * Inference folding of the embedding into a directly following LSTM or CNN (default on, at most 128 MiB of
-   * folded tables per layer): `false` turns it off, `{ maxBytes }` changes the cap. Outputs are the same either way (to
-   * float rounding); folding only trades memory for speed. Not part of `getConfig()`.
-   */
-  fold?: boolean | FoldOptions;
 }
 
 /** The JSON config of a sequential encoder. */
@@ -27,7 +21,7 @@ export interface SequentialConfig extends EncoderConfig {
 
 /**
  * Composes steps into an {@link Encoder}: the first step takes token ids, the last must produce vectors
- * `[B, D]`. Shapes are checked now, at build time: a misfit throws {@link EncoderShapeError} naming the step
+ * `[B, D]`. Shapes are checked now, at build time: a misfit throws an `E_ENCODER_SHAPE` error naming the step
  * index and type. Weight names are the steps' own names (`embedding.weight`, `weight_ih_l0`, `conv3.weight`,
  * `dense.weight`…); when two steps would use the same name, the later step's names get the prefix `<index>.`.
  *
@@ -59,18 +53,19 @@ class SequentialEncoder implements Encoder {
   private readonly named = new Map<string, Variable>();
   private readonly seed: number;
   private readonly dropoutRng: Rng;
-  private readonly foldMaxBytes: number;
   private disposed = false;
 
   constructor(specs: StepSpec[], options: SequentialOptions) {
     assertBackendReady('sequential');
     const seed = options.seed ?? 0;
     if (!Number.isInteger(seed))
-      throw new EncoderConfigError('sequential.seed', 'an integer', describeValue(seed));
-    if (specs.length === 0) throw new EncoderConfigError('sequential', 'at least one step', 'none');
+      throw SiameseError.expected('E_ENCODER_CONFIG', 'sequential.seed', 'an integer', describeValue(seed));
+    if (specs.length === 0)
+      throw SiameseError.expected('E_ENCODER_CONFIG', 'sequential', 'at least one step', 'none');
     specs.forEach((s, i) => {
       if (!s || typeof (s as StepSpec).build !== 'function') {
-        throw new EncoderConfigError(
+        throw SiameseError.expected(
+          'E_ENCODER_CONFIG',
           `sequential step ${i}`,
           'a step such as embedding({...})',
           describeValue(s),
@@ -79,7 +74,6 @@ class SequentialEncoder implements Encoder {
     });
     this.specs = specs;
     this.seed = seed;
-    this.foldMaxBytes = foldMaxBytes(options.fold);
     const root = new Rng(seed);
     this.dropoutRng = root.fork();
     let port: Port = { kind: 'tokens', dim: 0 };
@@ -88,7 +82,7 @@ class SequentialEncoder implements Encoder {
         const step = spec.build(port, {
           rng: root.fork(),
           index,
-          shapeError: (expected, found) => new EncoderShapeError(index, spec.type, expected, found),
+          shapeError: (expected, found) => shapeError(index, spec.type, expected, found),
         });
         this.steps.push(step);
         this.addWeights(step, index);
@@ -96,7 +90,7 @@ class SequentialEncoder implements Encoder {
       });
       if (port.kind !== 'vector') {
         const last = specs.length - 1;
-        throw new EncoderShapeError(
+        throw shapeError(
           last,
           specs[last]!.type,
           'the last step to output a vector [B,D] (add pooling() or an lstm output other than "sequence")',
@@ -114,18 +108,25 @@ class SequentialEncoder implements Encoder {
     const clash = step.weights.some(([name]) => this.named.has(name));
     for (const [local, variable] of step.weights) {
       const name = clash ? `${index}.${local}` : local;
-      if (this.named.has(name)) throw new EncoderConfigError(`step ${index} weight`, 'a unique name', name);
+      if (this.named.has(name))
+        throw SiameseError.expected('E_ENCODER_CONFIG', `step ${index} weight`, 'a unique name', name);
       this.named.set(name, variable);
     }
   }
 
   encode(input: EncoderInput, options: EncodeOptions = {}): Tensor2D {
-    if (this.disposed) throw new EncoderConfigError('encode', 'an encoder that is not disposed', 'disposed');
+    if (this.disposed)
+      throw SiameseError.expected(
+        'E_ENCODER_CONFIG',
+        'encode',
+        'an encoder that is not disposed',
+        'disposed',
+      );
     checkInput(input);
     const run = {
       training: options.training ?? false,
       rng: options.rng ?? this.dropoutRng,
-      foldMaxBytes: this.foldMaxBytes,
+      foldMaxBytes: foldMaxBytes(options.fold),
     };
     return tidy(() => {
       let x: Tensor | null = null;
@@ -175,13 +176,28 @@ class SequentialEncoder implements Encoder {
 export function checkInput(input: EncoderInput): void {
   const { ids, mask, lengths } = input ?? ({} as EncoderInput);
   if (ids?.rank !== 2 || ids.dtype !== 'int32') {
-    throw new EncoderInputError('ids', 'an int32 tensor [B,T]', ids ? `${ids.dtype} [${ids.shape}]` : 'none');
+    throw SiameseError.expected(
+      'E_ENCODER_INPUT',
+      'encoder input ids',
+      'an int32 tensor [B,T]',
+      ids ? `${ids.dtype} [${ids.shape}]` : 'none',
+    );
   }
   const [b, t] = ids.shape;
   if (mask?.rank !== 2 || mask.shape[0] !== b || mask.shape[1] !== t) {
-    throw new EncoderInputError('mask', `a float32 tensor [${b},${t}]`, mask ? `[${mask.shape}]` : 'none');
+    throw SiameseError.expected(
+      'E_ENCODER_INPUT',
+      'encoder input mask',
+      `a float32 tensor [${b},${t}]`,
+      mask ? `[${mask.shape}]` : 'none',
+    );
   }
   if (!(lengths instanceof Int32Array) || lengths.length !== b) {
-    throw new EncoderInputError('lengths', `an Int32Array of ${b} lengths`, describeValue(lengths));
+    throw SiameseError.expected(
+      'E_ENCODER_INPUT',
+      'encoder input lengths',
+      `an Int32Array of ${b} lengths`,
+      describeValue(lengths),
+    );
   }
 }

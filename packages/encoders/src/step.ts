@@ -1,6 +1,5 @@
-import type { Rng } from '@siamese/core';
+import type { Rng, SiameseError } from '@siamese/core';
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
-import type { EncoderShapeError } from './errors.js';
 import type { TokenTable } from './token-table.js';
 import type { EncoderInput } from './types.js';
 
@@ -13,8 +12,9 @@ export interface Port {
   readonly dim: number;
 }
 
-/** JSON config of one step: `{ type, ...options }`. */
+/** JSON config of one step: `{ type, ...options }`; `stepFromConfig` rebuilds the step from it. */
 export interface StepConfig {
+  /** Registry key: a built-in step (`'lstm'`, `'pooling'`…) or a type added with `registerStep`. */
   type: string;
   [option: string]: unknown;
 }
@@ -25,15 +25,15 @@ export interface BuildContext {
   readonly rng: Rng;
   /** Index of the step inside its `sequential`. */
   readonly index: number;
-  /** Creates the {@link EncoderShapeError} for this step (the caller throws it). */
-  shapeError(expected: string, found: string): EncoderShapeError;
+  /** Creates the `E_ENCODER_SHAPE` error for this step, naming its index and type (the caller throws it). */
+  shapeError(expected: string, found: string): SiameseError<'E_ENCODER_SHAPE'>;
 }
 
 /** Per-call state of `encode`. */
 export interface RunContext {
   readonly training: boolean;
   readonly rng: Rng;
-  /** Per-table byte cap of inference folding (see `FoldOptions`); 0 or absent turns it off. */
+  /** Per-layer byte cap of inference folding, from `EncodeOptions.fold`; 0 or absent turns it off. */
   readonly foldMaxBytes?: number;
 }
 
@@ -58,12 +58,16 @@ export interface Step {
 
 /**
  * A step description returned by the builders (`embedding(...)`, `lstm(...)`, ...): options only, no weights
- * yet. `sequential` builds it once it knows the incoming kind and width.
+ * yet. `sequential` builds it once it knows the incoming kind and width. To write your own step, return one of
+ * these from a builder function and `registerStep(type, (config) => builder(config))`, so that models using it
+ * load again (see docs/custom-encoder.md).
  */
 export interface StepSpec {
+  /** Registry key; equals `config.type`. */
   readonly type: string;
-  /** JSON options; `{type, ...options}` is what `getConfig()` records. */
+  /** JSON options; `{type, ...options}` is what the encoder's `getConfig()` records. */
   readonly config: StepConfig;
+  /** Creates the weights (from `ctx.rng`) for an input of this kind and width; throws `ctx.shapeError` on a misfit. */
   build(input: Port, ctx: BuildContext): Step;
 }
 

@@ -1,5 +1,6 @@
 import type { Rng } from '@siamese/core';
 import type { Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-core';
+import type { FoldOptions } from './fold-cache.js';
 
 /**
  * One padded batch of sentences, as produced by `@siamese/tokenizer` and consumed by every {@link Encoder}.
@@ -16,12 +17,20 @@ export interface EncoderInput {
   ngramIds?: Tensor3D;
 }
 
-/** Options of {@link Encoder.encode}. */
+/** Options of {@link Encoder.encode}: choices of one call, never part of a config. */
 export interface EncodeOptions {
   /** Enables dropout (default false). */
   training?: boolean;
   /** Random source for dropout masks; defaults to the encoder's own seeded stream. */
   rng?: Rng;
+  /**
+   * Inference folding (default on, at most 128 MiB of folded tables per layer): when an embedding feeds an LSTM
+   * or CNN directly, plain inference reads precomputed per-token tables instead of looking up and multiplying.
+   * Outputs are the same to float rounding; it only trades memory for speed. `false` turns it off, `{ maxBytes }`
+   * changes the cap (keep it small on Workers, 128 MB per isolate). Never used while training or under a
+   * gradient tape. Encoders without such layers ignore it.
+   */
+  fold?: boolean | FoldOptions;
 }
 
 /**
@@ -29,14 +38,15 @@ export interface EncodeOptions {
  * with fresh seeded weights; saved weights are then assigned by name (see {@link Encoder.weights}).
  */
 export interface EncoderConfig {
-  /** Registry key (e.g. `'sequential'`, `'lstm'`, or a type added with `registerEncoder`). */
+  /** Registry key: `'sequential'`, or a type added with `registerEncoder`. */
   type: string;
   [option: string]: unknown;
 }
 
 /**
  * A sentence encoder: maps a padded batch to one vector per sentence. This is the contract `@siamese/runtime`
- * consumes; implement it (plus {@link registerEncoder}) to plug in your own architecture.
+ * consumes; implement it, `registerEncoder` its type, and check it with `runEncoderContract` from
+ * `@siamese/encoders/testing` (see docs/custom-encoder.md).
  */
 export interface Encoder {
   /** Registry key, e.g. `'sequential'`; `getConfig().type` has the same value. */

@@ -10,7 +10,8 @@ import {
   lstmDirection,
   maskedMax,
   maskedMean,
-  presets,
+  PRESETS,
+  pooling,
   sequential,
   zeroPads,
 } from '../src/index.js';
@@ -83,7 +84,7 @@ function randomBatch(rng: Rng, lengths: number[], T: number): EncoderInput {
 
 interface Case {
   name: string;
-  make: (fold: boolean) => Encoder;
+  make: () => Encoder;
   reference: (enc: Encoder, input: EncoderInput) => tf.Tensor;
   /** Folded tables the encoder holds after an inference call. */
   tables: number;
@@ -92,51 +93,57 @@ interface Case {
 const CASES: Case[] = [
   {
     name: 'lstm',
-    make: (fold) => presets.lstm({ vocabSize: V, embeddingDim: E, hidden: 5, seed: 2, fold }),
+    make: () => PRESETS.lstm.build({ vocabSize: V, embeddingDim: E, hidden: 5, seed: 2 }),
     reference: (enc, input) => lstmReference(enc, input, 1, true),
     tables: 1,
   },
   {
     name: 'bilstm, paddingIdx 0',
-    make: (fold) =>
-      presets.bilstm({ vocabSize: V, embeddingDim: E, hidden: 4, seed: 3, paddingIdx: 0, fold }),
+    make: () =>
+      PRESETS.bilstm.build({
+        vocabSize: V,
+        embeddingDim: E,
+        hidden: 4,
+        seed: 3,
+        paddingIdx: 0,
+        output: 'last',
+      }),
     reference: (enc, input) => lstmReference(enc, input, 2, true, 0),
     tables: 2,
   },
   {
     name: 'unpacked lstm',
-    make: (fold) =>
-      sequential([embedding({ vocabSize: V, dim: E }), lstm({ hidden: 3, packed: false })], {
-        seed: 4,
-        fold,
-      }),
+    make: () =>
+      sequential([embedding({ vocabSize: V, dim: E }), lstm({ hidden: 3, packed: false })], { seed: 4 }),
     reference: (enc, input) => lstmReference(enc, input, 1, false),
     tables: 1,
   },
   {
     name: 'cnn widths 1, 2, 3',
-    make: (fold) => presets.cnn({ vocabSize: V, embeddingDim: E, filters: 4, seed: 5, fold }),
+    make: () => PRESETS.cnn.build({ vocabSize: V, embeddingDim: E, hidden: 4, seed: 5 }),
     reference: (enc, input) => cnnReference(enc, input, [1, 2, 3]),
     tables: 6,
   },
   {
     name: 'cnn width 3, paddingIdx 0',
-    make: (fold) =>
-      presets.cnn({
+    make: () =>
+      PRESETS.cnn.build({
         vocabSize: V,
         embeddingDim: E,
-        filters: 3,
+        hidden: 3,
         kernelSizes: [3],
         paddingIdx: 0,
         seed: 6,
-        fold,
       }),
     reference: (enc, input) => cnnReference(enc, input, [3], 0),
     tables: 3,
   },
   {
     name: 'meanpool, paddingIdx 0',
-    make: (fold) => presets.meanpool({ vocabSize: V, embeddingDim: E, paddingIdx: 0, seed: 7, fold }),
+    make: () =>
+      sequential([embedding({ vocabSize: V, dim: E, paddingIdx: 0 }), pooling({ mode: 'mean' })], {
+        seed: 7,
+      }),
     reference: (enc, input) => maskedMean(lookup(enc.weights(), input, 0), input.mask),
     tables: 0,
   },
@@ -151,19 +158,18 @@ describe.each(['wasm', 'cpu'] as const)('fast paths equal the plain implementati
     const rng = new Rng(9);
     // Ragged lengths with pads, a one-token sentence, an empty one, and a batch narrower than T.
     const inputs = [randomBatch(rng, [5, 2, 7, 1, 0, 3], 8), randomBatch(rng, [4, 4], 4)];
-    const folded = c.make(true);
-    const plain = c.make(false);
+    const enc = c.make();
     for (const input of inputs) {
       const lw = tf.tensor2d(
-        Array.from({ length: input.ids.shape[0] * folded.outputDim }, (_, i) => Math.sin(i + 1)),
-        [input.ids.shape[0], folded.outputDim],
+        Array.from({ length: input.ids.shape[0] * enc.outputDim }, (_, i) => Math.sin(i + 1)),
+        [input.ids.shape[0], enc.outputDim],
       );
-      const ref = outputAndGrads(folded, () => c.reference(folded, input), lw);
-      for (const enc of [folded, plain]) {
+      const ref = outputAndGrads(enc, () => c.reference(enc, input), lw);
+      for (const fold of [true, false]) {
         // Twice: folded tables are built on the second call with the same weights.
         for (let i = 0; i < 2; i++)
           expectClose(
-            tf.tidy(() => enc.encode(input).arraySync()),
+            tf.tidy(() => enc.encode(input, { fold }).arraySync()),
             ref.output,
             TOL,
           );
@@ -175,15 +181,14 @@ describe.each(['wasm', 'cpu'] as const)('fast paths equal the plain implementati
       lw.dispose();
     }
     inputs.forEach(disposeBatch);
-    folded.dispose();
-    plain.dispose();
+    enc.dispose();
   });
 
   it.each(CASES)('$name: folded tables follow an optimizer step and an assignment', async (c) => {
     await initBackend({ backend });
     const rng = new Rng(10);
     const input = randomBatch(rng, [6, 3, 1, 4], 6);
-    const enc = c.make(true);
+    const enc = c.make();
     // Tables are built on the second call with the same weights: the second encode reads them.
     const check = () => {
       const expected = tf.tidy(() => c.reference(enc, input).arraySync());
@@ -218,7 +223,7 @@ describe.each(['wasm', 'cpu'] as const)('fast paths equal the plain implementati
       const rng = new Rng(11);
       const input = randomBatch(rng, [3, 5, 2], 5);
       const before = tf.memory().numTensors;
-      const enc = c.make(true);
+      const enc = c.make();
       const weights = tf.memory().numTensors - before;
       const infer = () => tf.dispose(enc.encode(input));
       infer();
@@ -254,10 +259,10 @@ describe('fold options', () => {
     // One LSTM table is V·4H floats = 30·16·4 = 1920 bytes (a BiLSTM needs twice that).
     const variants = [{ fold: { maxBytes: 1919 } }, { fold: false }, { fold: { maxBytes: 1920 } }, {}];
     const outputs = variants.map((options) => {
-      const enc = presets.lstm({ ...base, ...options });
+      const enc = PRESETS.lstm.build(base);
       const before = tf.memory().numTensors;
-      tf.dispose(enc.encode(input));
-      const out = tf.tidy(() => enc.encode(input).arraySync());
+      tf.dispose(enc.encode(input, options));
+      const out = tf.tidy(() => enc.encode(input, options).arraySync());
       const kept = tf.memory().numTensors - before;
       enc.dispose();
       return { out, kept };
@@ -265,19 +270,19 @@ describe('fold options', () => {
     expect(outputs.map((o) => o.kept)).toEqual([0, 0, 1, 1]);
     for (const o of outputs) expectClose(o.out, outputs[0]!.out, 1e-6);
     // The cap counts all of a layer's tables: two BiLSTM directions, or one table per CNN kernel offset.
-    const kept = (enc: { encode: (i: typeof input) => tf.Tensor; dispose(): void }) => {
+    const kept = (enc: Encoder, maxBytes: number) => {
       const before = tf.memory().numTensors;
-      tf.dispose([enc.encode(input), enc.encode(input)]);
+      tf.dispose([enc.encode(input, { fold: { maxBytes } }), enc.encode(input, { fold: { maxBytes } })]);
       const n = tf.memory().numTensors - before;
       enc.dispose();
       return n;
     };
-    expect(kept(presets.bilstm({ ...base, fold: { maxBytes: 3839 } }))).toBe(0);
-    expect(kept(presets.bilstm({ ...base, fold: { maxBytes: 3840 } }))).toBe(2);
-    const cnn = { vocabSize: V, embeddingDim: E, filters: 4, kernelSizes: [1, 2], seed: 1 };
+    expect(kept(PRESETS.bilstm.build(base), 3839)).toBe(0);
+    expect(kept(PRESETS.bilstm.build(base), 3840)).toBe(2);
+    const cnn = { vocabSize: V, embeddingDim: E, hidden: 4, kernelSizes: [1, 2], seed: 1 };
     // Three offsets × (V + 1)·F floats = 3 · 31 · 4 · 4 = 1488 bytes.
-    expect(kept(presets.cnn({ ...cnn, fold: { maxBytes: 1487 } }))).toBe(0);
-    expect(kept(presets.cnn({ ...cnn, fold: { maxBytes: 1488 } }))).toBe(3);
+    expect(kept(PRESETS.cnn.build(cnn), 1487)).toBe(0);
+    expect(kept(PRESETS.cnn.build(cnn), 1488)).toBe(3);
     disposeBatch(input);
   });
 
@@ -285,7 +290,7 @@ describe('fold options', () => {
     await initBackend({ backend: 'cpu' });
     const rng = new Rng(13);
     const input = randomBatch(rng, [3, 2], 3);
-    const enc = presets.cnn({ vocabSize: V, embeddingDim: E, filters: 2, kernelSizes: [2], seed: 8 });
+    const enc = PRESETS.cnn.build({ vocabSize: V, embeddingDim: E, hidden: 2, kernelSizes: [2], seed: 8 });
     tf.dispose([enc.encode(input), enc.encode(input)]); // builds the tables
     const { grads } = tf.variableGrads(
       () => tf.sum(enc.encode(input)) as tf.Scalar,

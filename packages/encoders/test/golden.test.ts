@@ -1,20 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { initBackend } from '@siamese/backend';
-import { Rng } from '@siamese/core';
+import { Rng, SiameseError } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  cnn,
-  EncoderShapeError,
-  embedding,
-  lstm,
-  pooling,
-  type Step,
-  type StepSpec,
-  sequential,
-} from '../src/index.js';
+import { cnn, embedding, lstm, pooling, type Step, type StepSpec, sequential } from '../src/index.js';
 import {
   assignWeights,
   disposeInput,
+  FIXTURES,
   type GoldenTensor,
   goldenInput,
   loadGolden,
@@ -22,6 +15,7 @@ import {
   outputAndGrads,
   toTensor,
 } from './golden.js';
+import { batch, disposeBatch } from './helpers.js';
 
 /** Builds steps outside a sequential (public StepSpec API), e.g. to read a sequence output. */
 function buildSteps(specs: StepSpec[]): Step[] {
@@ -30,7 +24,7 @@ function buildSteps(specs: StepSpec[]): Step[] {
     const step = spec.build(port, {
       rng: new Rng(index),
       index,
-      shapeError: (e, f) => new EncoderShapeError(index, spec.type, e, f),
+      shapeError: (e, f) => SiameseError.expected('E_ENCODER_SHAPE', `step ${index} (${spec.type})`, e, f),
     });
     port = step.output;
     return step;
@@ -42,6 +36,33 @@ function assignStepWeights(steps: Step[], weights: Record<string, GoldenTensor>)
 }
 
 const TOL = { cpu: 1e-5, wasm: 1e-4 } as const;
+
+/** fixtures/golden/seed_model: `model.safetensors` (8-byte LE header length, JSON header, raw LE float32) and
+ * `expected.json`, from the PyTorch seed network (see fixtures/golden/README.md). */
+function loadSeedModel() {
+  const bytes = readFileSync(new URL('golden/seed_model/model.safetensors', FIXTURES));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] }
+  >;
+  const tensors: Record<string, { shape: number[]; values: Float32Array }> = {};
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    expect(entry.dtype).toBe('F32');
+    const [from, to] = entry.data_offsets;
+    const raw = bytes.slice(8 + headerLength + from, 8 + headerLength + to);
+    const values = new Float32Array(raw.length / 4);
+    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    for (let i = 0; i < values.length; i++) values[i] = dv.getFloat32(4 * i, true);
+    tensors[name] = { shape: entry.shape, values };
+  }
+  const expected = JSON.parse(
+    new TextDecoder().decode(readFileSync(new URL('golden/seed_model/expected.json', FIXTURES))),
+  ) as { unbatched: { ids: number[]; h: number[] }[]; padded_batch: { ids: number[][]; h: number[][] } };
+  return { tensors, expected };
+}
 
 describe.each(['cpu', 'wasm'] as const)('golden PyTorch cases on %s', (backend) => {
   const tol = TOL[backend];
@@ -104,6 +125,31 @@ describe.each(['cpu', 'wasm'] as const)('golden PyTorch cases on %s', (backend) 
     }
     enc.dispose();
     disposeInput(input);
+  });
+
+  it('seed_model: a PyTorch state_dict (safetensors, 2-layer LSTM) loads by name; packed and padded outputs match', () => {
+    const { tensors, expected } = loadSeedModel();
+    for (const packed of [true, false]) {
+      const enc = sequential(embedding({ vocabSize: 148, dim: 16 }), lstm({ hidden: 16, layers: 2, packed }));
+      const named = enc.weights();
+      expect([...named.keys()].sort()).toEqual(
+        Object.keys(tensors)
+          .map((k) => k.replace(/^encoder\.(lstm\.)?/, ''))
+          .sort(),
+      );
+      for (const [key, t] of Object.entries(tensors)) {
+        tf.tidy(() =>
+          named.get(key.replace(/^encoder\.(lstm\.)?/, ''))!.assign(tf.tensor(t.values, t.shape)),
+        );
+      }
+      // packed: one padded batch must give each text its own unbatched state; unpacked reads the pads, as the seed.
+      const input = batch(packed ? expected.unbatched.map((u) => u.ids) : expected.padded_batch.ids);
+      const want = packed ? expected.unbatched.map((u) => u.h) : expected.padded_batch.h;
+      const got = tf.tidy(() => enc.encode(input).arraySync());
+      expect(maxAbsDiff(got, want), packed ? 'packed' : 'padded').toBeLessThan(tol);
+      disposeBatch(input);
+      enc.dispose();
+    }
   });
 
   it('meanpool: masked mean (divides by the true length) and embedding gradient', () => {

@@ -1,18 +1,19 @@
 import { initBackend } from '@siamese/backend';
+import { SiameseError } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   cnn,
   dense,
-  type EncoderShapeError,
   embedding,
   encoderFromConfig,
   hashedNgramEmbedding,
   lstm,
   normalize,
+  PRESETS,
   pooling,
-  presets,
-  registeredEncoderTypes,
+  presetEncoder,
+  registeredEncoders,
   sequential,
 } from '../src/index.js';
 import { batch, disposeBatch, run } from './helpers.js';
@@ -22,14 +23,14 @@ beforeAll(async () => {
   expect(tf.getBackend()).toBe('cpu');
 });
 
-function shapeError(fn: () => unknown): EncoderShapeError {
+function shapeError(fn: () => unknown): SiameseError {
   try {
     fn();
   } catch (e) {
-    expect((e as EncoderShapeError).code).toBe('E_ENCODER_SHAPE');
-    return e as EncoderShapeError;
+    expect(SiameseError.is(e, 'E_ENCODER_SHAPE')).toBe(true);
+    return e as SiameseError;
   }
-  throw new Error('expected an EncoderShapeError');
+  throw new Error('expected an E_ENCODER_SHAPE error');
 }
 
 describe('build-time shape checks', () => {
@@ -127,39 +128,55 @@ describe('configs', () => {
     again.dispose();
   });
 
-  it('presets are sequential encoders and registered types', () => {
-    expect(registeredEncoderTypes()).toEqual(['sequential', 'lstm', 'bilstm', 'cnn', 'meanpool']);
+  it('presets are sequential encoders of built-in steps, not encoder types', () => {
+    expect(registeredEncoders()).toEqual(['sequential']);
+    expect(Object.keys(PRESETS)).toEqual(['lstm', 'bilstm', 'cnn', 'meanpool']);
     const pretrained = Float32Array.from({ length: 12 * 4 }, (_, i) => i / 10);
     const made = [
-      presets.lstm({ vocabSize: 12, embeddingDim: 4, hidden: 3, pretrained }),
-      presets.bilstm({ vocabSize: 12, embeddingDim: 4, hidden: 3, normalize: true }),
-      presets.cnn({ vocabSize: 12, embeddingDim: 4, filters: 2 }),
-      presets.meanpool({ vocabSize: 12, embeddingDim: 4, ngramBuckets: 7, trainableEmbedding: false }),
+      PRESETS.lstm.build({ vocabSize: 12, embeddingDim: 4, hidden: 3, pretrained }),
+      PRESETS.bilstm.build({ vocabSize: 12, embeddingDim: 4, hidden: 3, normalize: true }),
+      PRESETS.cnn.build({ vocabSize: 12, embeddingDim: 4, hidden: 2 }),
+      PRESETS.meanpool.build({
+        vocabSize: 12,
+        embeddingDim: 4,
+        hidden: 5,
+        ngramBuckets: 7,
+        trainableEmbedding: false,
+      }),
     ];
     expect(made.map((e) => [e.type, e.outputDim])).toEqual([
       ['sequential', 3],
       ['sequential', 6],
       ['sequential', 6],
-      ['sequential', 4],
+      ['sequential', 5],
+    ]);
+    // One recipe per name: the BiLSTM max-pools over time, the mean-pool projects through a tanh dense layer.
+    const steps = (e: (typeof made)[number]) => e.getConfig().steps as { type: string; output?: string }[];
+    expect(steps(made[1]!).map((s) => s.output ?? s.type)).toEqual(['embedding', 'max', 'normalize']);
+    expect(steps(made[3]!).map((s) => s.type)).toEqual([
+      'embedding',
+      'hashedNgramEmbedding',
+      'pooling',
+      'dense',
     ]);
     expect(made[0]!.weights().get('embedding.weight')!.dataSync()).toEqual(pretrained);
-    expect(made[3]!.trainableVariables().length).toBe(1);
-    const viaType = encoderFromConfig({
-      type: 'bilstm',
-      vocabSize: 12,
-      embeddingDim: 4,
-      hidden: 3,
-      normalize: true,
-    });
+    expect(made[3]!.trainableVariables().length).toBe(3); // n-grams + dense weight and bias (embedding frozen)
+    const rebuilt = encoderFromConfig(made[1]!.getConfig());
     const input = batch([[1, 2], [3]]);
-    expect(run(viaType, input)).toEqual(run(made[1]!, input));
+    expect(run(rebuilt, input)).toEqual(run(made[1]!, input));
+    expect(() => presetEncoder('transformer' as 'lstm', { vocabSize: 3, embeddingDim: 2 })).toThrow(
+      'preset: expected one of lstm, bilstm, cnn, meanpool, found "transformer"',
+    );
     disposeBatch(input);
-    for (const e of [...made, viaType]) e.dispose();
+    for (const e of [...made, rebuilt]) e.dispose();
   });
 
-  it('reports unknown types and bad options with E_ENCODER_CONFIG', () => {
+  it('reports unknown types with E_UNKNOWN_TYPE and bad options with E_ENCODER_CONFIG', () => {
     expect(() => encoderFromConfig({ type: 'transformer' })).toThrow(
-      expect.objectContaining({ code: 'E_ENCODER_CONFIG' }),
+      expect.objectContaining({ code: 'E_UNKNOWN_TYPE' }),
+    );
+    expect(() => encoderFromConfig({ type: 'bilstm', vocabSize: 3, embeddingDim: 2 })).toThrow(
+      'encoderFromConfig: encoder type "bilstm" is not registered (registered: sequential). Call registerEncoder("bilstm", factory) in this process before building or loading anything that uses it.',
     );
     expect(() =>
       encoderFromConfig({
@@ -176,7 +193,7 @@ describe('configs', () => {
 
 describe('encode input checks', () => {
   it('rejects float ids, a mismatched mask and wrong lengths with E_ENCODER_INPUT', () => {
-    const enc = presets.meanpool({ vocabSize: 5, embeddingDim: 2 });
+    const enc = PRESETS.meanpool.build({ vocabSize: 5, embeddingDim: 2, hidden: 2 });
     const good = batch([[1, 2]]);
     const floatIds = { ...good, ids: tf.tensor2d([[1, 2]]) };
     const badMask = { ...good, mask: tf.ones([1, 3]) as tf.Tensor2D };

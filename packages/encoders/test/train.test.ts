@@ -2,15 +2,15 @@ import { initBackend } from '@siamese/backend';
 import { Rng } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Encoder, presets } from '../src/index.js';
+import { type Encoder, PRESETS } from '../src/index.js';
 import { batch, disposeBatch } from './helpers.js';
 
 const base = { vocabSize: 40, embeddingDim: 8, seed: 3 };
-const PRESETS: [string, () => Encoder][] = [
-  ['lstm', () => presets.lstm({ ...base, hidden: 8 })],
-  ['bilstm', () => presets.bilstm({ ...base, hidden: 8, layers: 2, dropout: 0.1 })],
-  ['cnn', () => presets.cnn({ ...base, filters: 6 })],
-  ['meanpool', () => presets.meanpool({ ...base, ngramBuckets: 30 })],
+const MAKERS: [string, () => Encoder][] = [
+  ['lstm', () => PRESETS.lstm.build({ ...base, hidden: 8 })],
+  ['bilstm', () => PRESETS.bilstm.build({ ...base, hidden: 8, layers: 2, dropout: 0.1 })],
+  ['cnn', () => PRESETS.cnn.build({ ...base, hidden: 6 })],
+  ['meanpool', () => PRESETS.meanpool.build({ ...base, ngramBuckets: 30, hidden: 8 })],
 ];
 
 function sentences(rng: Rng, n: number): number[][] {
@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 
 describe('every preset trains on WASM (Adam, cosine-MSE)', () => {
-  it.each(PRESETS)(
+  it.each(MAKERS)(
     '%s: the loss goes down over 12 steps',
     (_name, make) => {
       expect(tf.getBackend()).toBe('wasm');
@@ -44,6 +44,7 @@ describe('every preset trains on WASM (Adam, cosine-MSE)', () => {
       }
       const labels = tf.tensor1d([1, 0, 1, 0, 0.5, 1, 0, 0.25]);
       const enc = make();
+      const initial = new Map([...enc.weights()].map(([n, v]) => [n, v.dataSync().slice()] as const));
       const optimizer = tf.train.adam(0.02, 0.9, 0.999, 1e-8);
       const losses: number[] = [];
       for (let step = 0; step < 12; step++) {
@@ -63,6 +64,13 @@ describe('every preset trains on WASM (Adam, cosine-MSE)', () => {
       expect(tf.getBackend()).toBe('wasm');
       expect(losses.every(Number.isFinite)).toBe(true);
       expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.8);
+      // Every trainable weight took part (a step that left some variables out would still lower the loss).
+      for (const [name, v] of enc.weights()) {
+        if (!v.trainable) continue;
+        const before = initial.get(name)!;
+        const moved = Array.from(v.dataSync()).reduce((m, x, i) => Math.max(m, Math.abs(x - before[i]!)), 0);
+        expect(moved, `${name} moved`).toBeGreaterThan(1e-3);
+      }
       enc.dispose();
       optimizer.dispose();
       labels.dispose();

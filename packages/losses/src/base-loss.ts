@@ -7,12 +7,12 @@ import type { BatchKind, Loss, LossBatch, LossConfig } from './types.js';
  * inside `tf.tidy` so no intermediate tensor survives. Subclass it to write your own loss with the same checks.
  */
 export abstract class BaseLoss<K extends BatchKind> implements Loss {
-  abstract readonly name: string;
+  abstract readonly type: string;
   abstract readonly batchKind: K;
 
   /** {@inheritDoc Loss.compute} */
   compute(batch: LossBatch): tf.Scalar {
-    const checked = checkBatch(this.name, this.batchKind, batch);
+    const checked = checkBatch(this.type, this.batchKind, batch);
     return tf.tidy(() => this.forward(checked));
   }
 

@@ -1,5 +1,5 @@
+import { SiameseError } from '@siamese/core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { LossError } from './errors.js';
 import type { BatchKind, LossBatch } from './types.js';
 
 /** The fields each batch kind requires (`anchor-positive` may also carry `negative`). */
@@ -26,33 +26,44 @@ export function requiredFields(kind: BatchKind): readonly (keyof LossBatch)[] {
 
 /**
  * Checks that `batch` has every tensor `kind` needs, that embeddings are `[B, D]` with one B and one D, and
- * that per-example vectors are `[B]`. Throws a {@link LossError} naming the loss, what is missing and what was
+ * that per-example vectors are `[B]`. Throws `E_LOSS_BATCH` naming the loss, what is missing and what was
  * given. The negatives of an `anchor-positive` batch may have any number of rows.
  */
 export function checkBatch<K extends BatchKind>(loss: string, kind: K, batch: LossBatch): CheckedBatch<K> {
   if (batch === null || typeof batch !== 'object') {
-    throw new LossError(`${loss}: expected a batch object, found ${batch === null ? 'null' : typeof batch}`);
+    throw new SiameseError(
+      'E_LOSS_BATCH',
+      `${loss}: expected a batch object, found ${batch === null ? 'null' : typeof batch}`,
+    );
   }
   const required: readonly (keyof LossBatch)[] = REQUIRED[kind];
   const given = (Object.keys(batch) as (keyof LossBatch)[]).filter((k) => batch[k] != null);
   const missing = required.filter((k) => batch[k] == null);
   if (missing.length > 0) {
-    throw new LossError(
+    throw new SiameseError(
+      'E_LOSS_BATCH',
       `${loss}: a '${kind}' batch needs ${required.join(', ')}; missing ${missing.join(', ')} ` +
         `(given: ${given.length > 0 ? given.join(', ') : 'nothing'})`,
-      { loss, kind, missing, given },
+      { details: { loss, kind, missing, given } },
     );
   }
   const shapeError = (what: string, expected: string, t: Tensor) =>
-    new LossError(`${loss}: ${what} must be ${expected}, found shape [${t.shape.join(', ')}]`, {
-      loss,
-      field: what,
-      expected,
-      found: t.shape,
-    });
+    new SiameseError(
+      'E_LOSS_BATCH',
+      `${loss}: ${what} must be ${expected}, found shape [${t.shape.join(', ')}]`,
+      {
+        details: {
+          loss,
+          field: what,
+          expected,
+          found: t.shape,
+        },
+      },
+    );
   const rows = batch[required[0] as 'a']!.shape[0];
   const dim = batch[required[0] as 'a']!.shape[1];
-  if (rows === 0) throw new LossError(`${loss}: the batch is empty (0 rows)`, { loss });
+  if (rows === 0)
+    throw new SiameseError('E_LOSS_BATCH', `${loss}: the batch is empty (0 rows)`, { details: { loss } });
   for (const f of MATRICES) {
     const t = batch[f];
     if (t == null || (!required.includes(f) && !(kind === 'anchor-positive' && f === 'negative'))) continue;

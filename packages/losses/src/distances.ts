@@ -7,18 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { gram } from './gram.js';
-
-/**
- * A distance between embeddings (smaller = more similar):
- * - `cosine`: `1 − cos(a, b)`, in [0, 2];
- * - `euclidean`: `‖a − b‖₂` (computed as `sqrt(‖a − b‖² + 1e-12)` so the gradient at `a = b` is 0, not NaN);
- * - `manhattan`: `‖a − b‖₁`;
- * - `dot`: `−a·b` (the negated dot product, for unnormalised embeddings).
- */
-export type DistanceName = 'cosine' | 'euclidean' | 'manhattan' | 'dot';
-
-/** Every {@link DistanceName}, in documentation order. */
-export const DISTANCE_NAMES: readonly DistanceName[] = ['cosine', 'euclidean', 'manhattan', 'dot'];
+import type { Similarity } from './similarity.js';
 
 /** Norms (and products of norms) below this are clamped, as in PyTorch, so zero vectors give cos = 0. */
 export const NORM_EPSILON = 1e-8;
@@ -51,8 +40,11 @@ export function cosineSimilarityMatrix(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tenso
   return tf.tidy(() => gram(normalizeRows(x), normalizeRows(y)));
 }
 
-/** `d(a_i, b_i)` for every row, `[B]`. */
-export function pairwise(distance: DistanceName, a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
+/**
+ * The distance form of a {@link Similarity} for every row, `d(a_i, b_i)` → `[B]`: `1 − cos`, `−a·b`,
+ * `‖a − b‖₂` (computed as `sqrt(‖a − b‖² + 1e-12)`, so the gradient at `a = b` is 0, not NaN) or `‖a − b‖₁`.
+ */
+export function pairwise(distance: Similarity, a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy((): tf.Tensor1D => {
     switch (distance) {
       case 'cosine':
@@ -71,7 +63,7 @@ export function pairwise(distance: DistanceName, a: tf.Tensor2D, b: tf.Tensor2D)
  * `d(x_i, y_j)` for every pair of rows, `[N, M]`. Euclidean uses `‖x‖² − 2x·y + ‖y‖²` (clamped at 0, so it is
  * O(N·M) memory); Manhattan materialises `[N, M, D]`.
  */
-export function matrix(distance: DistanceName, x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+export function matrix(distance: Similarity, x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy((): tf.Tensor2D => {
     switch (distance) {
       case 'cosine':
@@ -90,7 +82,19 @@ export function matrix(distance: DistanceName, x: tf.Tensor2D, y: tf.Tensor2D): 
   });
 }
 
-/** Whether `value` names a distance. */
-export function isDistanceName(value: unknown): value is DistanceName {
-  return typeof value === 'string' && (DISTANCE_NAMES as readonly string[]).includes(value);
+/**
+ * The similarity form of a {@link Similarity} for every row, `sim(a_i, b_i)` → `[B]` (higher = more alike):
+ * `cos`, `a·b`, or the negated Euclidean / Manhattan distance.
+ */
+export function pairSimilarity(similarity: Similarity, a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
+  if (similarity === 'cosine') return cosineSimilarity(a, b);
+  if (similarity === 'dot') return tf.tidy(() => tf.sum(tf.mul(a, b), 1) as tf.Tensor1D);
+  return tf.tidy(() => tf.neg(pairwise(similarity, a, b)));
+}
+
+/** `sim(x_i, y_j)` for every pair of rows, `[N, M]` (the similarity form, as {@link pairSimilarity}). */
+export function similarityMatrix(similarity: Similarity, x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+  if (similarity === 'cosine') return cosineSimilarityMatrix(x, y);
+  if (similarity === 'dot') return gram(x, y);
+  return tf.tidy(() => tf.neg(matrix(similarity, x, y)));
 }

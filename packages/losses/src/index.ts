@@ -1,17 +1,14 @@
 /**
- * Siamese / bi-encoder losses on tfjs-core, and the {@link Loss} contract the trainer consumes.
+ * Siamese / bi-encoder losses on tfjs-core, the {@link Loss} contract the trainer consumes, its registry, and
+ * the {@link Similarity} vocabulary. The contract test kit is `@siamese/losses/testing`.
  *
  * @packageDocumentation
  */
 export { BaseLoss } from './base-loss.js';
 export { type CheckedBatch, checkBatch, requiredFields } from './batch.js';
-export type { DistanceName } from './distances.js';
 export * as distances from './distances.js';
-export { LossConfigError, LossError } from './errors.js';
-export {
-  BatchAllTripletLoss,
-  type BatchAllTripletOptions,
-} from './losses/batch-all-triplet.js';
+export type { LossErrorCode } from './errors.js';
+export { BatchAllTripletLoss, type BatchAllTripletOptions } from './losses/batch-all-triplet.js';
 export { BatchHardTripletLoss, type BatchHardTripletOptions } from './losses/batch-hard-triplet.js';
 export {
   BatchSemiHardTripletLoss,
@@ -25,10 +22,10 @@ export {
   type MultipleNegativesRankingOptions,
 } from './losses/multiple-negatives-ranking.js';
 export { OnlineContrastiveLoss, type OnlineContrastiveOptions } from './losses/online-contrastive.js';
-export type { SimilarityName } from './losses/similarity.js';
 export { defaultTripletMargin, TripletLoss, type TripletOptions } from './losses/triplet.js';
 export { withoutGradient } from './no-grad.js';
 export { OptionReader } from './options.js';
 export { reduce } from './reduce.js';
-export { type LossFactory, lossFromConfig, lossNames, registerLoss } from './registry.js';
+export { type LossFactory, lossFromConfig, registeredLosses, registerLoss } from './registry.js';
+export { isSimilarity, SIMILARITIES, type Similarity } from './similarity.js';
 export type { BatchKind, Loss, LossBatch, LossConfig, Reduction } from './types.js';

@@ -1,12 +1,11 @@
-import { describeValue } from '@siamese/core';
-import { LossConfigError } from './errors.js';
+import { describeValue, SiameseError } from '@siamese/core';
 
 /**
  * Reads a loss's options with defaults and checks, then rejects keys it never read (a typo such as `margn`
- * must not silently fall back to the default). Every failure is a `LossConfigError` (`E_LOSS_CONFIG`).
+ * must not silently fall back to the default). Every failure is an `E_LOSS_CONFIG` error.
  */
 export class OptionReader {
-  private readonly seen = new Set<string>(['name']);
+  private readonly seen = new Set<string>(['type']);
   private readonly options: Readonly<Record<string, unknown>>;
 
   constructor(
@@ -15,7 +14,7 @@ export class OptionReader {
   ) {
     if (options === undefined) options = {};
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new LossConfigError(
+      throw new SiameseError(
         'E_LOSS_CONFIG',
         `${loss}: options must be an object, found ${describeValue(options)}`,
       );
@@ -57,11 +56,11 @@ export class OptionReader {
       (k) => !this.seen.has(k) && this.options[k] !== undefined,
     );
     if (unknown.length > 0) {
-      throw new LossConfigError(
+      throw new SiameseError(
         'E_LOSS_CONFIG',
         `${this.loss}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} ` +
-          `(known: ${[...this.seen].filter((k) => k !== 'name').join(', ') || 'none'})`,
-        { loss: this.loss, unknown },
+          `(known: ${[...this.seen].filter((k) => k !== 'type').join(', ') || 'none'})`,
+        { details: { loss: this.loss, unknown } },
       );
     }
   }
@@ -72,14 +71,16 @@ export class OptionReader {
   }
 
   private fail(key: string, expected: string, found: unknown): never {
-    throw new LossConfigError(
+    throw new SiameseError(
       'E_LOSS_CONFIG',
       `${this.loss}: option ${key} must be ${expected}, found ${describeValue(found)}`,
       {
-        loss: this.loss,
-        option: key,
-        expected,
-        found,
+        details: {
+          loss: this.loss,
+          option: key,
+          expected,
+          found,
+        },
       },
     );
   }

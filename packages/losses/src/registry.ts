@@ -1,5 +1,4 @@
-import { describeValue } from '@siamese/core';
-import { LossConfigError } from './errors.js';
+import { defineRegistry, type RegisterOptions } from '@siamese/core';
 import { BatchAllTripletLoss } from './losses/batch-all-triplet.js';
 import { BatchHardTripletLoss } from './losses/batch-hard-triplet.js';
 import { BatchSemiHardTripletLoss } from './losses/batch-semi-hard-triplet.js';
@@ -11,79 +10,61 @@ import { OnlineContrastiveLoss } from './losses/online-contrastive.js';
 import { TripletLoss } from './losses/triplet.js';
 import type { Loss, LossConfig } from './types.js';
 
-/** Builds a loss from its config (the whole config, `name` included). */
+/** Builds a loss from its config (the whole config, `type` included). */
 export type LossFactory = (config: LossConfig) => Loss;
 
-// Options are the config minus its name; each constructor rejects keys it does not know.
-const options = ({ name: _name, ...rest }: LossConfig) => rest;
+// Options are the config minus its type; each constructor rejects keys it does not know.
+const options = ({ type: _type, ...rest }: LossConfig) => rest;
 
-const factories = new Map<string, LossFactory>([
-  ['cosineSimilarity', (c) => new CosineSimilarityLoss(options(c))],
-  ['contrastive', (c) => new ContrastiveLoss(options(c))],
-  ['onlineContrastive', (c) => new OnlineContrastiveLoss(options(c))],
-  ['triplet', (c) => new TripletLoss(options(c))],
-  ['batchHardTriplet', (c) => new BatchHardTripletLoss(options(c))],
-  ['batchSemiHardTriplet', (c) => new BatchSemiHardTripletLoss(options(c))],
-  ['batchAllTriplet', (c) => new BatchAllTripletLoss(options(c))],
-  ['multipleNegativesRanking', (c) => new MultipleNegativesRankingLoss(options(c))],
-  ['coSENT', (c) => new CoSENTLoss(options(c))],
-]);
+const losses = defineRegistry<LossConfig, Loss, undefined>({
+  kind: 'loss',
+  registerCall: 'registerLoss',
+  fromConfigCall: 'lossFromConfig',
+  configCode: 'E_LOSS_CONFIG',
+  builtins: () => [
+    ['cosineSimilarity', (c) => new CosineSimilarityLoss(options(c)), ['cosine']],
+    ['contrastive', (c) => new ContrastiveLoss(options(c))],
+    ['onlineContrastive', (c) => new OnlineContrastiveLoss(options(c))],
+    ['triplet', (c) => new TripletLoss(options(c))],
+    ['batchHardTriplet', (c) => new BatchHardTripletLoss(options(c))],
+    ['batchSemiHardTriplet', (c) => new BatchSemiHardTripletLoss(options(c))],
+    ['batchAllTriplet', (c) => new BatchAllTripletLoss(options(c))],
+    ['multipleNegativesRanking', (c) => new MultipleNegativesRankingLoss(options(c)), ['mnrl']],
+    ['coSENT', (c) => new CoSENTLoss(options(c))],
+  ],
+});
 
 /**
- * Registers a loss under `name` so that `lossFromConfig({ name, ... })` (and so saved training configs) can
- * build it. Registering an existing name replaces it (this is how you swap in a variant of a built-in).
+ * Registers a loss type so that `lossFromConfig({ type, ... })` (a saved model's loss, the CLI's `--loss`)
+ * can build it. Registering an existing type replaces it (this is how you swap in a variant of a built-in).
+ * The registry is shared by every installed copy of `@siamese/losses`.
  *
  * @example
  * ```ts
- * registerLoss('marginMse', (config) => new MarginMseLoss(config));
- * const loss = lossFromConfig({ name: 'marginMse', margin: 0.3 });
+ * registerLoss('marginMse', ({ type: _type, ...options }) => new MarginMseLoss(options));
+ * const loss = lossFromConfig({ type: 'marginMse', margin: 0.3 });
  * ```
  */
-export function registerLoss(name: string, fromConfig: LossFactory): void {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new LossConfigError(
-      'E_LOSS_CONFIG',
-      `registerLoss: name must be a non-empty string, found ${describeValue(name)}`,
-    );
-  }
-  if (typeof fromConfig !== 'function') {
-    throw new LossConfigError(
-      'E_LOSS_CONFIG',
-      `registerLoss(${name}): fromConfig must be a function, found ${describeValue(fromConfig)}`,
-    );
-  }
-  factories.set(name, fromConfig);
+export function registerLoss(type: string, factory: LossFactory, options?: RegisterOptions): void {
+  losses.register(type, factory, options);
 }
 
 /**
- * Builds a registered loss from a JSON config: `{ name, ...options }`, as returned by `loss.getConfig()`.
- * Throws `LossConfigError` with code `E_LOSS_UNKNOWN` for an unregistered name (listing the known ones) and
- * `E_LOSS_CONFIG` for bad options.
+ * Builds a registered loss from a JSON config, `{ type, ...options }`, as returned by `loss.getConfig()`. Types
+ * match case-insensitively, and the short names `cosine` (`cosineSimilarity`) and `mnrl`
+ * (`multipleNegativesRanking`) work too. An unregistered type throws `E_UNKNOWN_TYPE` (naming the registered
+ * ones and `registerLoss`); a bad option throws `E_LOSS_CONFIG`.
  *
  * @example
  * ```ts
- * const loss = lossFromConfig({ name: 'triplet', distance: 'cosine', margin: 0.5 });
+ * const loss = lossFromConfig({ type: 'triplet', distance: 'cosine', margin: 0.5 });
  * ```
  */
 export function lossFromConfig(config: LossConfig): Loss {
-  if (config === null || typeof config !== 'object' || typeof config.name !== 'string') {
-    throw new LossConfigError(
-      'E_LOSS_CONFIG',
-      `lossFromConfig: expected { name: string, ...options }, found ${describeValue(config)}`,
-    );
-  }
-  const factory = factories.get(config.name);
-  if (!factory) {
-    throw new LossConfigError(
-      'E_LOSS_UNKNOWN',
-      `lossFromConfig: unknown loss '${config.name}' (registered: ${lossNames().join(', ')})`,
-      { name: config.name, known: lossNames() },
-    );
-  }
-  return factory(config);
+  return losses.fromConfig(config, undefined);
 }
 
-/** The registered loss names (built-ins first, then custom ones in registration order). */
-export function lossNames(): string[] {
-  return [...factories.keys()];
+/** Every name `lossFromConfig` accepts: each registered type (built-ins first), followed by its aliases. */
+export function registeredLosses(): string[] {
+  return losses.names();
 }

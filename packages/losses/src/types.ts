@@ -1,4 +1,5 @@
 import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Similarity } from './similarity.js';
 
 /**
  * Which tensors a loss reads from a {@link LossBatch}. The trainer checks it before training, so a data set
@@ -40,9 +41,10 @@ export interface LossBatch {
   embeddings?: Tensor2D;
 }
 
-/** The JSON-serialisable description of a loss: `name` is the registry key, the rest are its options. */
+/** The JSON-serialisable description of a loss: `{ type, ...options }`; `lossFromConfig` rebuilds it. */
 export interface LossConfig {
-  name: string;
+  /** Registry key: a built-in loss (`'coSENT'`, `'triplet'`…), an alias (`'mnrl'`) or a type added with `registerLoss`. */
+  type: string;
   [option: string]: unknown;
 }
 
@@ -51,19 +53,24 @@ export interface LossConfig {
  *
  * @example
  * ```ts
- * const loss = lossFromConfig({ name: 'contrastive', margin: 0.5 });
+ * const loss = lossFromConfig({ type: 'contrastive', margin: 0.5 });
  * const { value, grads } = tf.variableGrads(() => loss.compute({ a: encode(x), b: encode(y), labels }));
  * ```
  */
 export interface Loss {
-  /** Registry key, e.g. `'cosineSimilarity'`; equals `getConfig().name`. */
-  readonly name: string;
+  /** Registry key, e.g. `'cosineSimilarity'`; equals `getConfig().type`. */
+  readonly type: string;
   /** Which tensors {@link Loss.compute} needs; checked by the trainer before training. */
   readonly batchKind: BatchKind;
   /**
+   * How the loss compares embeddings. `fit` gives the trained model this similarity, so that search, matching
+   * and evaluation compare vectors the way training did (a dot-product MNRL model is searched by dot product).
+   * Omit it when the loss fixes no geometry: the model keeps its own.
+   */
+  readonly similarity?: Similarity;
+  /**
    * The loss of one batch as a scalar. Differentiable w.r.t. every embedding tensor; callable inside
-   * `tf.variableGrads` / `tf.grads`; keeps no intermediate tensors (runs in `tf.tidy`). Throws a `LossError`
-   * (`E_LOSS_BATCH`) when the batch lacks a tensor its kind needs or shapes disagree.
+   * `tf.variableGrads` / `tf.grads`; keeps no intermediate tensors (runs in `tf.tidy`). Throws `E_LOSS_BATCH` when the batch lacks a tensor its kind needs or shapes disagree.
    */
   compute(batch: LossBatch): Scalar;
   /** Options as JSON, so `lossFromConfig(loss.getConfig())` rebuilds an equivalent loss. */

@@ -14,25 +14,27 @@ import {
   OptionReader,
   registerLoss,
 } from '../src/index.js';
+import { runLossContract } from '../src/testing.js';
 
 /**
  * Margin-MSE on triplets: pushes cos(anchor, positive) − cos(anchor, negative) towards a target margin,
  * `mean((cos(a,p) − cos(a,n) − margin)²)`. (With a teacher model, the margin would come from its scores.)
  */
 class MarginMseLoss implements Loss {
-  readonly name = 'marginMse';
+  readonly type = 'marginMse';
   readonly batchKind = 'triplets' as const;
+  readonly similarity = 'cosine' as const;
   readonly margin: number;
 
   constructor(options: { margin?: number } = {}) {
-    const o = new OptionReader(this.name, options); // typed options, rejects unknown keys
+    const o = new OptionReader(this.type, options); // typed options, rejects unknown keys
     this.margin = o.number('margin', 0.5);
     o.done();
   }
 
   compute(batch: LossBatch): tf.Scalar {
-    // Throws LossError (E_LOSS_BATCH) naming what is missing, and checks the shapes.
-    const { anchor, positive, negative } = checkBatch(this.name, this.batchKind, batch);
+    // Throws E_LOSS_BATCH naming what is missing, and checks the shapes.
+    const { anchor, positive, negative } = checkBatch(this.type, this.batchKind, batch);
     return tf.tidy(() => {
       const gap = tf.sub(
         distances.cosineSimilarity(anchor, positive),
@@ -43,18 +45,24 @@ class MarginMseLoss implements Loss {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, margin: this.margin };
+    return { type: this.type, margin: this.margin };
   }
 }
 
-registerLoss('marginMse', ({ name: _name, ...options }) => new MarginMseLoss(options));
+registerLoss('marginMse', ({ type: _type, ...options }) => new MarginMseLoss(options));
+
+it('the custom loss honours the Loss contract (the kit of @siamese/losses/testing)', async () => {
+  await initBackend();
+  const report = runLossContract({ newLoss: () => new MarginMseLoss({ margin: 0.8 }) });
+  expect(report.checks).toContain('getConfig round trip: same value');
+});
 
 it('a custom margin-MSE loss trains two variables with Adam on wasm, and the loss goes down', async () => {
   await initBackend(); // WASM-SIMD, gradients registered
   expect(tf.getBackend()).toBe('wasm');
 
-  const loss = lossFromConfig({ name: 'marginMse', margin: 0.8 });
-  expect(loss.getConfig()).toEqual({ name: 'marginMse', margin: 0.8 });
+  const loss = lossFromConfig({ type: 'marginMse', margin: 0.8 });
+  expect(loss.getConfig()).toEqual({ type: 'marginMse', margin: 0.8 });
 
   // A toy encoder: six items embedded in a table, then projected. Rows 0–1 are anchors, 2–3 positives, 4–5 negatives.
   const table = tf.variable(
@@ -90,7 +98,7 @@ it('a custom margin-MSE loss trains two variables with Adam on wasm, and the los
 
 /** The BaseLoss example of docs/custom-loss.md. */
 class AngleGapLoss extends BaseLoss<'labelled-pairs'> {
-  readonly name = 'angleGap';
+  readonly type = 'angleGap';
   readonly batchKind = 'labelled-pairs' as const;
   protected forward({ a, b, labels }: CheckedBatch<'labelled-pairs'>): tf.Scalar {
     const angle = tf.acos(tf.clipByValue(distances.cosineSimilarity(a, b), -0.999999, 0.999999));
@@ -99,7 +107,7 @@ class AngleGapLoss extends BaseLoss<'labelled-pairs'> {
     return tf.mean(tf.add(tf.mul(y, angle), tf.mul(tf.sub(1, y), tf.relu(tf.sub(Math.PI / 2, angle)))));
   }
   getConfig() {
-    return { name: this.name };
+    return { type: this.type };
   }
 }
 

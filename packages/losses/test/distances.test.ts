@@ -2,7 +2,7 @@ import { initBackend } from '@siamese/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { distances, lossFromConfig } from '../src/index.js';
+import { distances, lossFromConfig, SIMILARITIES, type Similarity } from '../src/index.js';
 
 const x = [
   [3, 4],
@@ -22,7 +22,7 @@ describe.each(['cpu', 'wasm'] as const)('distances on %s', (backend) => {
   });
 
   it('pairwise distances have exact small values (zero row: cos 0; equal rows: distance 0)', () => {
-    const get = (d: distances.DistanceName) =>
+    const get = (d: Similarity) =>
       Array.from(tf.tidy(() => distances.pairwise(d, tf.tensor2d(x), tf.tensor2d(y)).dataSync()));
     const [e0, e1, e2] = get('euclidean');
     expect(e0).toBeCloseTo(3, 5);
@@ -33,16 +33,44 @@ describe.each(['cpu', 'wasm'] as const)('distances on %s', (backend) => {
     expect(get('cosine').map((v) => +v.toFixed(6))).toEqual([0.2, 1, 0]);
   });
 
-  it('matrix(d, x, y) agrees with pairwise on its diagonal and with a loop everywhere', () => {
-    for (const d of distances.DISTANCE_NAMES) {
-      const m = tf.tidy(() => distances.matrix(d, tf.tensor2d(x), tf.tensor2d(y)).arraySync());
-      for (let i = 0; i < 3; i++)
-        for (let j = 0; j < 3; j++) {
-          const p = tf.tidy(
-            () => distances.pairwise(d, tf.tensor2d([x[i]!]), tf.tensor2d([y[j]!])).dataSync()[0]!,
-          );
-          expect(m[i]![j]!).toBeCloseTo(p, 4);
+  it('the similarity form is cos, a·b, or the negated distance, and its matrix matches it', () => {
+    const [a, b] = [tf.tensor2d(x), tf.tensor2d(y)];
+    for (const s of SIMILARITIES) {
+      const sim = tf.tidy(() => Array.from(distances.pairSimilarity(s, a, b).dataSync()));
+      const dist = tf.tidy(() => Array.from(distances.pairwise(s, a, b).dataSync()));
+      const expected = s === 'cosine' ? dist.map((d) => 1 - d) : dist.map((d) => -d);
+      for (const [i, v] of sim.entries()) expect(v).toBeCloseTo(expected[i]!, 5);
+      const m = tf.tidy(() => distances.similarityMatrix(s, a, b).arraySync());
+      for (let i = 0; i < 3; i++) expect(m[i]![i]!).toBeCloseTo(sim[i]!, 4);
+    }
+    tf.dispose([a, b]);
+  });
+
+  it('matrix(d, x, y) and pairwise(d, x, y) agree with a float64 loop everywhere', () => {
+    // Independent reference: the definitions, in float64 (cosine distance 1 − cos, 0 for a zero row).
+    const dot = (u: number[], v: number[]) => u.reduce((s, a, k) => s + a * v[k]!, 0);
+    const ref: Record<Similarity, (u: number[], v: number[]) => number> = {
+      euclidean: (u, v) => Math.sqrt(u.reduce((s, a, k) => s + (a - v[k]!) ** 2, 0)),
+      manhattan: (u, v) => u.reduce((s, a, k) => s + Math.abs(a - v[k]!), 0),
+      dot: (u, v) => -dot(u, v),
+      cosine: (u, v) => {
+        const n = Math.sqrt(dot(u, u)) * Math.sqrt(dot(v, v));
+        return 1 - (n > 0 ? dot(u, v) / n : 0);
+      },
+    };
+    const rng = (k: number) => Math.sin(k * 12.9898) * 43.758;
+    const xs = [...x, [0.5, -2], ...Array.from({ length: 3 }, (_, i) => [rng(i), rng(i + 7)])];
+    const ys = [...y, [-3, 0.25], ...Array.from({ length: 3 }, (_, i) => [rng(i + 3), rng(i + 11)])];
+    for (const d of SIMILARITIES) {
+      const m = tf.tidy(() => distances.matrix(d, tf.tensor2d(xs), tf.tensor2d(ys)).arraySync());
+      const p = tf.tidy(() => Array.from(distances.pairwise(d, tf.tensor2d(xs), tf.tensor2d(ys)).dataSync()));
+      for (let i = 0; i < xs.length; i++) {
+        // 1e-3 absolute on values up to ~100 (float32), and the euclidean epsilon (sqrt(1e-12)) at 0.
+        expect(p[i]!, `${d} pairwise ${i}`).toBeCloseTo(ref[d](xs[i]!, ys[i]!), 3);
+        for (let j = 0; j < ys.length; j++) {
+          expect(m[i]![j]!, `${d} matrix ${i},${j}`).toBeCloseTo(ref[d](xs[i]!, ys[j]!), 3);
         }
+      }
     }
   });
 
@@ -115,7 +143,7 @@ describe('properties (cpu)', () => {
           const norm = (m: number[][]) => m.every((r) => Math.hypot(...r) > 1e-2);
           fc.pre(norm(a) && norm(b));
           for (const name of ['cosineSimilarity', 'coSENT', 'multipleNegativesRanking']) {
-            const loss = lossFromConfig({ name });
+            const loss = lossFromConfig({ type: name });
             const run = (m: number[][]) =>
               tf.tidy(
                 () =>
@@ -145,7 +173,7 @@ describe('properties (cpu)', () => {
         matrix(5, 3),
         fc.uniqueArray(fc.integer({ min: 0, max: 50 }), { minLength: 5, maxLength: 5 }),
         (a, b, s) => {
-          const loss = lossFromConfig({ name: 'coSENT' });
+          const loss = lossFromConfig({ type: 'coSENT' });
           const run = (scores: number[]) =>
             tf.tidy(
               () =>
@@ -171,7 +199,7 @@ describe('properties (cpu)', () => {
           for (const name of ['batchHardTriplet', 'batchSemiHardTriplet', 'batchAllTriplet']) {
             const v = tf.tidy(
               () =>
-                lossFromConfig({ name, margin: 0.5 })
+                lossFromConfig({ type: name, margin: 0.5 })
                   .compute({ embeddings: tf.tensor2d(e), labels: tf.tensor1d(labels, 'int32') })
                   .dataSync()[0]!,
             );

@@ -53,7 +53,7 @@ describe.each(['cpu', 'wasm'] as const)('golden losses on %s', (backend) => {
         const vg = tf.valueAndGrads(f)(xs);
         tf.dispose([vg.value, ...vg.grads]);
       },
-      { label: `${config.name} compute + gradient`, iterations: 2 },
+      { label: `${config.type} compute + gradient`, iterations: 2 },
     );
     tf.dispose(xs);
     batch.dispose();

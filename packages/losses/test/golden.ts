@@ -25,13 +25,13 @@ export function readGolden(name: string): { cases: GoldenCase[]; [k: string]: un
 
 /** Which loss config reproduces each golden file. */
 export const GOLDEN_LOSSES: Record<string, LossConfig> = {
-  loss_cosine_mse: { name: 'cosineSimilarity' },
-  loss_contrastive: { name: 'contrastive' },
-  loss_online_contrastive: { name: 'onlineContrastive' },
-  loss_triplet_euclidean: { name: 'triplet' },
-  loss_triplet_cosine: { name: 'triplet', distance: 'cosine' },
-  loss_mnrl: { name: 'multipleNegativesRanking' },
-  loss_cosent: { name: 'coSENT' },
+  loss_cosine_mse: { type: 'cosineSimilarity' },
+  loss_contrastive: { type: 'contrastive' },
+  loss_online_contrastive: { type: 'onlineContrastive' },
+  loss_triplet_euclidean: { type: 'triplet' },
+  loss_triplet_cosine: { type: 'triplet', distance: 'cosine' },
+  loss_mnrl: { type: 'multipleNegativesRanking' },
+  loss_cosent: { type: 'coSENT' },
 };
 
 /** Golden input name → LossBatch field (labels become `scores` for scored-pair losses). */

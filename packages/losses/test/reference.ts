@@ -3,25 +3,31 @@
 
 export type Matrix = number[][];
 
-export function distanceMatrix(x: Matrix, distance: 'euclidean' | 'cosine'): Matrix {
+export function distanceMatrix(x: Matrix, distance: 'euclidean' | 'cosine' | 'dot'): Matrix {
   const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0);
   return x.map((a) =>
     x.map((b) => {
       if (distance === 'euclidean') return Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0));
+      if (distance === 'dot') return -dot(a, b);
       return 1 - dot(a, b) / Math.max(Math.sqrt(dot(a, a)) * Math.sqrt(dot(b, b)), 1e-8);
     }),
   );
 }
 
 export interface RefOptions {
-  distance: 'euclidean' | 'cosine';
+  distance: 'euclidean' | 'cosine' | 'dot';
   margin: number;
 }
 
-export function batchHard(x: Matrix, labels: number[], o: RefOptions & { softMargin?: boolean }): number {
+export function batchHard(
+  x: Matrix,
+  labels: number[],
+  o: RefOptions & { softMargin?: boolean; reduction?: 'mean' | 'sum' | 'meanNonZero' },
+): number {
   const d = distanceMatrix(x, o.distance);
   const n = x.length;
   let total = 0;
+  let active = 0;
   for (let i = 0; i < n; i++) {
     const row = d[i]!;
     const rowMax = Math.max(...row);
@@ -32,12 +38,20 @@ export function batchHard(x: Matrix, labels: number[], o: RefOptions & { softMar
       if (same && j !== i) pos = Math.max(pos, row[j]!);
       neg = Math.min(neg, row[j]! + (same ? rowMax : 0));
     }
-    total += o.softMargin ? Math.log1p(Math.exp(pos - neg)) : Math.max(0, pos - neg + o.margin);
+    const t = o.softMargin ? Math.log1p(Math.exp(pos - neg)) : Math.max(0, pos - neg + o.margin);
+    if (t > 1e-16) active++;
+    total += t;
   }
+  if (o.reduction === 'sum') return total;
+  if (o.reduction === 'meanNonZero') return active === 0 ? 0 : total / active;
   return total / n;
 }
 
-export function batchSemiHard(x: Matrix, labels: number[], o: RefOptions): number {
+export function batchSemiHard(
+  x: Matrix,
+  labels: number[],
+  o: RefOptions & { reduction?: 'mean' | 'sum' },
+): number {
   const d = distanceMatrix(x, o.distance);
   const n = x.length;
   let total = 0;
@@ -54,6 +68,7 @@ export function batchSemiHard(x: Matrix, labels: number[], o: RefOptions): numbe
       total += Math.max(0, d[i]![k]! - neg + o.margin);
     }
   }
+  if (o.reduction === 'sum') return total;
   return pairs === 0 ? 0 : total / pairs;
 }
 

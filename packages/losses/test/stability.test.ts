@@ -5,28 +5,28 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type LossBatch, type LossConfig, lossFromConfig } from '../src/index.js';
 
 const CONFIGS: LossConfig[] = [
-  { name: 'cosineSimilarity' },
-  { name: 'contrastive' },
-  { name: 'contrastive', distance: 'euclidean', margin: 1 },
-  { name: 'onlineContrastive' },
-  { name: 'onlineContrastive', distance: 'manhattan' },
-  { name: 'triplet' },
-  { name: 'triplet', distance: 'cosine' },
-  { name: 'triplet', distance: 'manhattan' },
-  { name: 'triplet', distance: 'dot' },
-  { name: 'batchHardTriplet' },
-  { name: 'batchHardTriplet', softMargin: true },
-  { name: 'batchHardTriplet', distance: 'cosine' },
-  { name: 'batchSemiHardTriplet' },
-  { name: 'batchSemiHardTriplet', distance: 'manhattan' },
-  { name: 'batchAllTriplet' },
-  { name: 'batchAllTriplet', distance: 'dot' },
-  { name: 'multipleNegativesRanking' },
-  { name: 'multipleNegativesRanking', symmetric: true, scale: 1e4 },
-  { name: 'multipleNegativesRanking', similarity: 'dot', scale: 1e3 },
-  { name: 'coSENT' },
-  { name: 'coSENT', scale: 1e4 },
-  { name: 'coSENT', similarity: 'dot', scale: 1e3 },
+  { type: 'cosineSimilarity' },
+  { type: 'contrastive' },
+  { type: 'contrastive', distance: 'euclidean', margin: 1 },
+  { type: 'onlineContrastive' },
+  { type: 'onlineContrastive', distance: 'manhattan' },
+  { type: 'triplet' },
+  { type: 'triplet', distance: 'cosine' },
+  { type: 'triplet', distance: 'manhattan' },
+  { type: 'triplet', distance: 'dot' },
+  { type: 'batchHardTriplet' },
+  { type: 'batchHardTriplet', softMargin: true },
+  { type: 'batchHardTriplet', distance: 'cosine' },
+  { type: 'batchSemiHardTriplet' },
+  { type: 'batchSemiHardTriplet', distance: 'manhattan' },
+  { type: 'batchAllTriplet' },
+  { type: 'batchAllTriplet', distance: 'dot' },
+  { type: 'multipleNegativesRanking' },
+  { type: 'multipleNegativesRanking', symmetric: true, scale: 1e4 },
+  { type: 'multipleNegativesRanking', similarity: 'dot', scale: 1e3 },
+  { type: 'coSENT' },
+  { type: 'coSENT', scale: 1e4 },
+  { type: 'coSENT', similarity: 'dot', scale: 1e3 },
 ];
 
 let variableCount = 0;
@@ -119,7 +119,7 @@ describe.each(['cpu', 'wasm'] as const)('numerical stability and leaks on %s', (
           const { value, grads } = tf.variableGrads(() => loss.compute(fixed), vars);
           tf.dispose([value, ...Object.values(grads)]);
         },
-        { label: `${config.name} leak`, iterations: 3 },
+        { label: `${config.type} leak`, iterations: 3 },
       );
       tf.dispose([...vars, ...extra]);
     },

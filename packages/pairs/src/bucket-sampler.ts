@@ -1,4 +1,4 @@
-import { InvalidArgumentError, permutation } from '@siamese/core';
+import { permutation, SiameseError } from '@siamese/core';
 import { type PaddingStats, paddingStats } from './padding.js';
 import { RandomSampler } from './random-sampler.js';
 import { type BatchOptions, checkBatchOptions, checkEpoch, type Sampler } from './sampler.js';
@@ -39,7 +39,8 @@ export class BucketSampler implements Sampler {
     if (typeof l === 'function') {
       const n = options.size;
       if (!Number.isInteger(n) || (n as number) < 0) {
-        throw new InvalidArgumentError(
+        throw new SiameseError(
+          'E_INVALID_ARGUMENT',
           `BucketSampler: size must be a non-negative integer when lengths is a function, found ${n}`,
         );
       }
@@ -49,7 +50,8 @@ export class BucketSampler implements Sampler {
     }
     const bucketSize = options.bucketSize ?? 50;
     if (!Number.isInteger(bucketSize) || bucketSize < 1) {
-      throw new InvalidArgumentError(
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
         `BucketSampler: bucketSize must be a positive integer, found ${bucketSize}`,
       );
     }

@@ -1,4 +1,4 @@
-import { DatasetError } from './errors.js';
+import { datasetError } from './errors.js';
 
 /** The fields of a {@link PairRecord} that come from columns. */
 export type PairField = 'text1' | 'text2' | 'score' | 'label';
@@ -45,7 +45,7 @@ export function resolveColumns(
     } else if (typeof want === 'string') {
       const i = lower ? lower.indexOf(want.trim().toLowerCase()) : -1;
       if (i === -1) {
-        throw new DatasetError(
+        throw datasetError(
           'E_DATASET_COLUMNS',
           `column ${JSON.stringify(want)} for ${f} not found; ${header ? `header has ${JSON.stringify(header)}` : 'there is no header (use indices)'}`,
           { ...where, column: 1 },
@@ -62,7 +62,7 @@ export function resolveColumns(
   }
   for (const f of ['text1', 'text2'] as const) {
     if (out[f] === -1) {
-      throw new DatasetError(
+      throw datasetError(
         'E_DATASET_COLUMNS',
         `no ${f} column: expected one of ${COLUMN_ALIASES[f].join(', ')} (or set columns.${f}); header has ${JSON.stringify(header)}`,
         { ...where, column: 1 },

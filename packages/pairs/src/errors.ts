@@ -1,7 +1,8 @@
 import { SiameseError } from '@siamese/core';
 
 /**
- * Stable codes of {@link DatasetError}:
+ * The codes `@siamese/pairs` throws for data (as a `SiameseError` from `@siamese/core`; bad arguments are core's
+ * `E_INVALID_ARGUMENT`):
  * - `E_DATASET_COLUMNS`: a row has the wrong number of fields, or a required column is missing from the header.
  * - `E_DATASET_EMPTY_TEXT`: `text1` or `text2` is empty (or only whitespace).
  * - `E_DATASET_SCORE`: the score or label is not a finite number.
@@ -40,22 +41,27 @@ export interface DatasetProblem extends DatasetLocation {
 }
 
 /**
- * A row of a data set could not be read. The message names the source, line and column (`train.tsv:12:40`);
- * `details` holds `{ source, line, column }` for tools.
+ * The error of a row (or a whole source) that could not be read. The message starts with the source, line and
+ * column (`train.tsv:12:40: ...`); `details` holds `{ source, line, column }` for tools.
  */
-export class DatasetError extends SiameseError {
-  declare readonly code: DatasetErrorCode;
-  declare readonly details: Readonly<DatasetLocation>;
+export function datasetError(
+  code: DatasetErrorCode,
+  problem: string,
+  where: DatasetLocation,
+): SiameseError<DatasetErrorCode> {
+  const at = where.line > 0 ? `${where.source}:${where.line}:${where.column}` : where.source;
+  return new SiameseError(code, `${at}: ${problem}`, {
+    details: { source: where.source, line: where.line, column: where.column },
+  });
+}
 
-  constructor(code: DatasetErrorCode, problem: string, where: DatasetLocation) {
-    const at = where.line > 0 ? `${where.source}:${where.line}:${where.column}` : where.source;
-    super(code, `${at}: ${problem}`, {
-      details: { source: where.source, line: where.line, column: where.column },
-    });
-  }
+/** Whether `error` is a data set error (a `SiameseError` with an `E_DATASET_*` code) from any copy of the SDK. */
+export function isDatasetError(error: unknown): error is SiameseError<DatasetErrorCode> {
+  return SiameseError.is(error) && error.code.startsWith('E_DATASET_');
+}
 
-  /** The error as a plain {@link DatasetProblem} record. */
-  toProblem(): DatasetProblem {
-    return { code: this.code, message: this.message, ...this.details };
-  }
+/** A data set error as a plain {@link DatasetProblem} record (what `onError: 'skip'` reports keep). */
+export function problemOf(error: SiameseError<DatasetErrorCode>): DatasetProblem {
+  const { source = '', line = 0, column = 0 } = (error.details ?? {}) as Partial<DatasetLocation>;
+  return { code: error.code, message: error.message, source, line, column };
 }

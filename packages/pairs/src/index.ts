@@ -11,14 +11,8 @@ export { COLUMN_ALIASES } from './columns.js';
 export type { DedupeOptions } from './dedupe.js';
 export { dedupePairs } from './dedupe.js';
 export type { DatasetErrorCode, DatasetLocation, DatasetProblem } from './errors.js';
-export { DatasetError } from './errors.js';
-export type {
-  GeneratorOptions,
-  LabelledPair,
-  LabelledText,
-  LabelledTriplet,
-  PairsFromLabelsOptions,
-} from './labelled.js';
+export { isDatasetError } from './errors.js';
+export type { GeneratorOptions, PairsFromLabelsOptions } from './labelled.js';
 export { pairsFromLabels, tripletsFromLabels } from './labelled.js';
 export { LineSplitter } from './line-splitter.js';
 export type { MPerClassOptions } from './m-per-class-sampler.js';
@@ -32,19 +26,20 @@ export { normalizeText } from './normalize-text.js';
 export type { PaddingStats } from './padding.js';
 export { paddingStats } from './padding.js';
 export { PairParser } from './pair-parser.js';
-export type { PairRecord, PairsResult, ReadReport, ScoredPairRecord } from './pair-record.js';
+export type { PairRecord, PairsResult, ReadReport, RecordOf } from './pair-record.js';
 export type { RandomSamplerOptions } from './random-sampler.js';
 export { RandomSampler } from './random-sampler.js';
-export type { DatasetFormat, PairRecordFor, ReadPairsOptions } from './read-options.js';
+export type { DatasetFormat, ReadPairsOptions } from './read-options.js';
 export { pairsFromObjects, parsePairs, readPairs, streamPairs } from './read-pairs.js';
 export type { ReadRowsOptions, TableRow } from './read-rows.js';
 export { parseRows, streamRows } from './read-rows.js';
+export type { LabelledPair, LabelledText, ScoredPair, TextPair, Triplet } from './records.js';
 export type { RawRow, RowTokenizerOptions } from './row-tokenizer.js';
 export { RowTokenizer } from './row-tokenizer.js';
 export type { BatchOptions, Sampler } from './sampler.js';
 export { batchItems, collectBatches } from './sampler.js';
 export type { ScoreScale } from './scores.js';
-export { normalizeScores } from './scores.js';
+export { normalizeScores, observedScoreRange } from './scores.js';
 export { epochRng, epochSeed } from './seed.js';
 export type { SplitOptions, SplitReport } from './splits.js';
 export { filterLeakage, findLeakage, splitPairs } from './splits.js';

@@ -1,27 +1,6 @@
-import { InvalidArgumentError, permutation, type Rng } from '@siamese/core';
+import { permutation, type Rng, SiameseError } from '@siamese/core';
+import type { LabelledPair, LabelledText, Triplet } from './records.js';
 import { epochRng } from './seed.js';
-
-/** A text with a class label (an intent, a product category, a paraphrase-cluster id). */
-export interface LabelledText {
-  text: string;
-  label: number | string;
-}
-
-/** A generated pair: `label` 1 for same class, 0 for different; `indices` point into the input items. */
-export interface LabelledPair {
-  text1: string;
-  text2: string;
-  label: 0 | 1;
-  indices: readonly [number, number];
-}
-
-/** A generated triplet; `indices` are `[anchor, positive, negative]` positions in the input items. */
-export interface LabelledTriplet {
-  anchor: string;
-  positive: string;
-  negative: string;
-  indices: readonly [number, number, number];
-}
 
 /** Seed and epoch of a generator: epoch `e` of seed `s` always gives the same output. */
 export interface GeneratorOptions {
@@ -105,19 +84,23 @@ class ClassIndex {
 export function pairsFromLabels(
   items: readonly LabelledText[],
   options: PairsFromLabelsOptions,
-): LabelledPair[] {
+): (LabelledPair & { label: 0 | 1; indices: readonly [number, number] })[] {
   const idx = new ClassIndex(items);
   const n = items.length;
-  if (n < 2) throw new InvalidArgumentError(`pairsFromLabels: expected at least 2 items, found ${n}`);
+  if (n < 2)
+    throw new SiameseError('E_INVALID_ARGUMENT', `pairsFromLabels: expected at least 2 items, found ${n}`);
   const frac = options.positiveFraction ?? 0.5;
   if (!(frac >= 0 && frac <= 1)) {
-    throw new InvalidArgumentError(`pairsFromLabels: positiveFraction must be in [0, 1], found ${frac}`);
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `pairsFromLabels: positiveFraction must be in [0, 1], found ${frac}`,
+    );
   }
   const rng = epochRng(options.seed, options.epoch ?? 0);
   const anchors = permutation(n, rng);
   const positiveSlot = permutation(n, rng); // slot k is positive when positiveSlot[k] < nPos
   const nPos = Math.round(n * frac);
-  const out: LabelledPair[] = [];
+  const out: (LabelledPair & { label: 0 | 1; indices: readonly [number, number] })[] = [];
   for (let k = 0; k < n; k++) {
     const a = anchors[k]!;
     const canPos = idx.sizeOf(idx.classOf[a]!) >= 2;
@@ -130,18 +113,22 @@ export function pairsFromLabels(
 }
 
 /**
- * Triplets (anchor, positive from the same class, random negative from another class). Every item of a class
+ * Triplets (anchor, positive from the same class, random negative from another class); `indices` are
+ * `[anchor, positive, negative]` positions in `items`. Every item of a class
  * with two or more members is the anchor of exactly one triplet per epoch; items alone in their class are used
  * as negatives (replacing random negatives), so every text appears at least once per epoch.
  */
 export function tripletsFromLabels(
   items: readonly LabelledText[],
   options: GeneratorOptions,
-): LabelledTriplet[] {
+): (Triplet & { indices: readonly [number, number, number] })[] {
   const idx = new ClassIndex(items);
   const n = items.length;
   if (idx.classes < 2)
-    throw new InvalidArgumentError(`tripletsFromLabels: expected at least 2 classes, found ${idx.classes}`);
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `tripletsFromLabels: expected at least 2 classes, found ${idx.classes}`,
+    );
   const rng = epochRng(options.seed, options.epoch ?? 0);
   const anchors = permutation(n, rng);
   const trip: number[][] = [];
@@ -153,7 +140,8 @@ export function tripletsFromLabels(
     }
     trip.push([a, idx.samePartner(a, rng), idx.otherPartner(a, rng)]);
   }
-  if (trip.length === 0) throw new InvalidArgumentError('tripletsFromLabels: no class has two or more items');
+  if (trip.length === 0)
+    throw new SiameseError('E_INVALID_ARGUMENT', 'tripletsFromLabels: no class has two or more items');
   // Give each singleton a triplet whose negative is a multi-member item (those are anchors anyway).
   let t = 0;
   for (const s of singles) {

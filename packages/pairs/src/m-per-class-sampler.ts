@@ -1,4 +1,4 @@
-import { InvalidArgumentError, permutation } from '@siamese/core';
+import { permutation, SiameseError } from '@siamese/core';
 import { distinctGroups } from './distinct-groups.js';
 import { type BatchOptions, checkBatchOptions, checkEpoch, type Sampler } from './sampler.js';
 import { epochRng } from './seed.js';
@@ -27,7 +27,8 @@ export class MPerClassSampler implements Sampler {
     const bs = checkBatchOptions(options, 'MPerClassSampler');
     const m = options.m;
     if (!Number.isInteger(m) || m < 1 || bs % m !== 0) {
-      throw new InvalidArgumentError(
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
         `MPerClassSampler: m must be a positive integer dividing batchSize ${bs}, found ${m}`,
       );
     }
@@ -37,7 +38,10 @@ export class MPerClassSampler implements Sampler {
     for (let i = 0; i < labels.length; i++) {
       const l = labels[i]!;
       if (!Number.isInteger(l))
-        throw new InvalidArgumentError(`MPerClassSampler: labels[${i}] must be an integer, found ${l}`);
+        throw new SiameseError(
+          'E_INVALID_ARGUMENT',
+          `MPerClassSampler: labels[${i}] must be an integer, found ${l}`,
+        );
       let c = classIds.get(l);
       if (c === undefined) {
         c = classIds.size;
@@ -47,7 +51,8 @@ export class MPerClassSampler implements Sampler {
     }
     const k = classIds.size;
     if (labels.length > 0 && k < bs / m) {
-      throw new InvalidArgumentError(
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
         `MPerClassSampler: a batch needs ${bs / m} classes, the labels have ${k}`,
       );
     }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@siamese/core';
+import { SiameseError } from '@siamese/core';
 
 /** Selected triplets as parallel index arrays into the batch. */
 export interface TripletIndices {
@@ -24,7 +24,8 @@ function batchSize(dist: Float32Array, labels: Int32Array | undefined): number {
     throw new TypeError('labels: expected an Int32Array');
   const b = labels ? labels.length : Math.round(Math.sqrt(dist.length));
   if (dist.length !== b * b) {
-    throw new InvalidArgumentError(
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
       `distances: expected ${b}×${b} = ${b * b} values for ${b} labels, found ${dist.length}`,
     );
   }
@@ -66,7 +67,8 @@ export function semiHardTriplets(
   margin: number,
 ): TripletIndices {
   const b = batchSize(distances, labels);
-  if (!(margin > 0)) throw new InvalidArgumentError(`margin: expected a positive number, found ${margin}`);
+  if (!(margin > 0))
+    throw new SiameseError('E_INVALID_ARGUMENT', `margin: expected a positive number, found ${margin}`);
   const out = new TripletList();
   forEachPositive(distances, labels, b, (i, j, dp) => {
     let best = -1;

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, permutation } from '@siamese/core';
+import { permutation, SiameseError } from '@siamese/core';
 import { distinctGroups, type KeyTable, keyTableFrom } from './distinct-groups.js';
 import type { TextNormalizer } from './normalize-text.js';
 import { type BatchOptions, checkBatchOptions, checkEpoch, type Sampler } from './sampler.js';
@@ -29,7 +29,8 @@ export class NoDuplicatesSampler implements Sampler {
   constructor(options: NoDuplicatesOptions) {
     checkBatchOptions(options, 'NoDuplicatesSampler');
     if (!Number.isInteger(options.size) || options.size < 0) {
-      throw new InvalidArgumentError(
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
         `NoDuplicatesSampler: size must be a non-negative integer, found ${options.size}`,
       );
     }

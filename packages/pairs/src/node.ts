@@ -4,9 +4,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { DatasetError } from './errors.js';
-import type { PairsResult, ReadReport } from './pair-record.js';
-import type { PairRecordFor, ReadPairsOptions } from './read-options.js';
+import { datasetError } from './errors.js';
+import type { PairsResult, ReadReport, RecordOf } from './pair-record.js';
+import type { ReadPairsOptions } from './read-options.js';
 import { readPairs, streamPairs } from './read-pairs.js';
 import { type ReadRowsOptions, streamRows, type TableRow } from './read-rows.js';
 
@@ -34,9 +34,18 @@ async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
   } catch (e) {
     const where = { source: path, line: 0, column: 0 };
     if (fileError !== undefined || !gzip) {
-      throw new DatasetError('E_DATASET_FILE', `cannot read the file: ${(e as Error).message}`, where);
+      const code = (e as { code?: string }).code;
+      const what =
+        code === 'ENOENT'
+          ? 'file not found'
+          : code === 'EISDIR'
+            ? 'expected a file, found a directory'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : `cannot read the file: ${(e as Error).message}`;
+      throw datasetError('E_DATASET_FILE', what, where);
     }
-    throw new DatasetError(
+    throw datasetError(
       'E_DATASET_GZIP',
       `not a valid gzip file, or truncated: ${(e as Error).message}`,
       where,
@@ -47,31 +56,27 @@ async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
 }
 
 /**
- * Reads all pair records of a file (TSV, CSV or JSONL, optionally `.gz`); `source` defaults to the path, so
- * errors name the file. With `normalizeScores`, every record has a score in the target range:
+ * Reads all pair records of a file (`.gz` gunzipped); `source` defaults to the path, so errors name the file.
+ * With `require: 'score'` the records are `ScoredPair`s, ready for `fit` and `evaluate`.
  *
  * @example
  * ```ts
- * const { pairs: dev } = await readPairsFile('stsb/dev.tsv.gz', { normalizeScores: { from: [0, 5] } });
- * const { spearman } = await model.evaluate(dev); // ScoredPairRecord[] → CorrelationMetrics
+ * const { pairs: dev } = await readPairsFile('datasets/stsb/dev.tsv.gz', { require: 'score' });
  * ```
  */
-export function readPairsFile<O extends ReadPairsOptions | undefined = undefined>(
+export function readPairsFile<O extends ReadPairsOptions>(
   path: string,
   options?: O,
-): Promise<PairsResult<PairRecordFor<O>>> {
-  return readPairs(fileChunks(path), { source: path, ...options }) as Promise<PairsResult<PairRecordFor<O>>>;
+): Promise<PairsResult<RecordOf<O>>> {
+  return readPairs(fileChunks(path), { source: path, ...options } as O);
 }
 
 /** Streams the pair records of a file; the generator returns the report. */
-export function streamPairsFile<O extends ReadPairsOptions | undefined = undefined>(
+export function streamPairsFile<O extends ReadPairsOptions>(
   path: string,
   options?: O,
-): AsyncGenerator<PairRecordFor<O>, ReadReport> {
-  return streamPairs(fileChunks(path), { source: path, ...options }) as AsyncGenerator<
-    PairRecordFor<O>,
-    ReadReport
-  >;
+): AsyncGenerator<RecordOf<O>, ReadReport> {
+  return streamPairs(fileChunks(path), { source: path, ...options } as O);
 }
 
 /** Streams the rows of a delimited file. */

@@ -1,5 +1,6 @@
+import type { SiameseError } from '@siamese/core';
 import { COLUMN_ALIASES, type ColumnIndex, objectKey, type PairField, resolveColumns } from './columns.js';
-import { DatasetError, type DatasetErrorCode } from './errors.js';
+import { type DatasetErrorCode, datasetError, isDatasetError } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 import type { PairRecord, ReadReport } from './pair-record.js';
 import { ProblemSink } from './problem-sink.js';
@@ -65,17 +66,13 @@ export class PairParser {
   private row(row: RawRow, out: PairRecord[]): void {
     if (this.cols === undefined) {
       const where = { source: this.o.source, line: row.line };
-      const cols = resolveColumns(this.o.header ? row.fields : undefined, this.o.columns, where);
-      if (this.o.scoreMap && cols.score === -1) {
-        throw new DatasetError(
-          'E_DATASET_COLUMNS',
-          `no score column, and normalizeScores needs one: expected one of ${COLUMN_ALIASES.score.join(', ')} (or set columns.score)${this.o.header ? `; header has ${JSON.stringify(row.fields)}` : ''}`,
-          { ...where, column: 1 },
-        );
+      if (this.o.header) {
+        this.cols = this.requiredColumns(resolveColumns(row.fields, this.o.columns, where), row, where);
+        this.width = row.fields.length;
+        return;
       }
-      this.cols = cols;
+      this.cols = this.requiredColumns(resolveColumns(undefined, this.o.columns, where), row, where);
       this.width = row.fields.length;
-      if (this.o.header) return;
     }
     const cols = this.cols;
     try {
@@ -93,11 +90,47 @@ export class PairParser {
       const rec: PairRecord = { text1, text2, line: row.line };
       if (cols.score >= 0) rec.score = this.score(row.fields[cols.score], row.line, row, cols.score);
       if (cols.label >= 0) rec.label = this.label(row.fields[cols.label], row.line, row, cols.label);
+      this.checkRequired(rec, row.line, row.endColumn);
       out.push(rec);
       this.sink.report.accepted++;
     } catch (e) {
-      if (!(e instanceof DatasetError)) throw e;
+      if (!isDatasetError(e)) throw e;
       this.sink.problem(e);
+    }
+  }
+
+  /** With `require`, the header must have that column (named or found by alias). */
+  private requiredColumns(
+    cols: ColumnIndex,
+    row: RawRow,
+    where: { source: string; line: number },
+  ): ColumnIndex {
+    const field = this.o.require;
+    if (field !== undefined && cols[field] < 0) {
+      throw datasetError(
+        'E_DATASET_COLUMNS',
+        `no ${field} column (${this.why(field)}): expected one of ${COLUMN_ALIASES[field].join(', ')} or columns.${field}; ${this.o.header ? `header has ${JSON.stringify(row.fields)}` : 'there is no header (use an index)'}`,
+        { ...where, column: 1 },
+      );
+    }
+    return cols;
+  }
+
+  /** Why a field is required, for messages. */
+  private why(field: 'score' | 'label'): string {
+    return this.o.scoreMap ? 'normalizeScores needs one' : `require: '${field}'`;
+  }
+
+  /** With `require`, every record must carry that field. */
+  private checkRequired(rec: PairRecord, line: number, column: number): void {
+    const field = this.o.require;
+    if (field !== undefined && rec[field] === undefined) {
+      throw this.error(
+        'E_DATASET_SCORE',
+        `${field}: required (${this.why(field)}), found none`,
+        line,
+        column,
+      );
     }
   }
 
@@ -127,7 +160,7 @@ export class PairParser {
       out.push(this.object(obj as Record<string, unknown>, line));
       this.sink.report.accepted++;
     } catch (e) {
-      if (!(e instanceof DatasetError)) throw e;
+      if (!isDatasetError(e)) throw e;
       this.sink.problem(e);
     }
   }
@@ -153,16 +186,9 @@ export class PairParser {
     const rec: PairRecord = { text1: text('text1'), text2: text('text2'), line };
     const sk = objectKey(obj, 'score', this.o.columns);
     if (sk !== undefined && obj[sk] !== undefined && obj[sk] !== null) rec.score = this.score(obj[sk], line);
-    else if (this.o.scoreMap) {
-      throw this.error(
-        'E_DATASET_SCORE',
-        `no score field, and normalizeScores needs one on every row (expected a key like ${COLUMN_ALIASES.score.join(', ')})`,
-        line,
-        1,
-      );
-    }
     const lk = objectKey(obj, 'label', this.o.columns);
     if (lk !== undefined && obj[lk] !== undefined && obj[lk] !== null) rec.label = this.label(obj[lk], line);
+    this.checkRequired(rec, line, 1);
     return rec;
   }
 
@@ -204,8 +230,13 @@ export class PairParser {
     return v;
   }
 
-  private error(code: DatasetErrorCode, message: string, line: number, column: number): DatasetError {
-    return new DatasetError(code, message, { source: this.o.source, line, column });
+  private error(
+    code: DatasetErrorCode,
+    message: string,
+    line: number,
+    column: number,
+  ): SiameseError<DatasetErrorCode> {
+    return datasetError(code, message, { source: this.o.source, line, column });
   }
 
   /** The report so far (for {@link pairsFromObjects}, which does not stream). */
@@ -214,7 +245,7 @@ export class PairParser {
   }
 
   /** Records a problem under the current policy. */
-  get problem(): (e: DatasetError) => void {
+  get problem(): (e: SiameseError<DatasetErrorCode>) => void {
     return this.sink.problem;
   }
 }

@@ -1,18 +1,18 @@
-/** One sentence pair as read from a data set. `line` is the 1-based line (or record number) it came from. */
-export interface PairRecord {
-  text1: string;
-  text2: string;
-  /** Graded similarity (e.g. STS-B 0–5), when the data set has one. */
-  score?: number;
-  /** Class label (e.g. MRPC 0/1), when the data set has one. */
-  label?: number;
-  line: number;
-}
+import type { DatasetProblem } from './errors.js';
+import type { LabelledPair, ScoredPair, TextPair } from './records.js';
 
-/** A pair record whose score is always there: what the readers give with the `normalizeScores` option. */
-export interface ScoredPairRecord extends PairRecord {
-  score: number;
-}
+/** One sentence pair as read from a data set; `line` is the 1-based line (or record number) it came from. */
+export type PairRecord<P extends TextPair = TextPair> = P & { line: number };
+
+/**
+ * The record type a reader returns for its options: scored pairs with `require: 'score'` or `normalizeScores`,
+ * labelled pairs with `require: 'label'`, else pairs whose score and label are optional.
+ */
+export type RecordOf<O> = O extends { require: 'score' } | { normalizeScores: object }
+  ? PairRecord<ScoredPair>
+  : O extends { require: 'label' }
+    ? PairRecord<LabelledPair>
+    : PairRecord;
 
 /** What a reader returns when it collects everything: the records and what happened while reading. */
 export interface PairsResult<R extends PairRecord = PairRecord> {
@@ -29,5 +29,5 @@ export interface ReadReport {
   accepted: number;
   /** Rows dropped because of a problem. */
   skipped: number;
-  problems: import('./errors.js').DatasetProblem[];
+  problems: DatasetProblem[];
 }

@@ -1,4 +1,5 @@
-import type { DatasetError } from './errors.js';
+import type { SiameseError } from '@siamese/core';
+import { type DatasetErrorCode, problemOf } from './errors.js';
 import type { ReadReport } from './pair-record.js';
 
 /** Applies the `onError` policy: rethrows, or counts the problem and keeps the first `maxProblems`. */
@@ -14,9 +15,9 @@ export class ProblemSink {
   }
 
   /** Handles a bad row: throws under `throw`, records it under `skip`. */
-  readonly problem = (error: DatasetError): void => {
+  readonly problem = (error: SiameseError<DatasetErrorCode>): void => {
     if (this.policy === 'throw') throw error;
     this.report.skipped++;
-    if (this.report.problems.length < this.max) this.report.problems.push(error.toProblem());
+    if (this.report.problems.length < this.max) this.report.problems.push(problemOf(error));
   };
 }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, permutation } from '@siamese/core';
+import { permutation, SiameseError } from '@siamese/core';
 import { type BatchOptions, checkBatchOptions, checkEpoch, type Sampler } from './sampler.js';
 import { epochRng } from './seed.js';
 
@@ -18,7 +18,8 @@ export class RandomSampler implements Sampler {
   constructor(options: RandomSamplerOptions) {
     checkBatchOptions(options, 'RandomSampler');
     if (!Number.isInteger(options.size) || options.size < 0) {
-      throw new InvalidArgumentError(
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
         `RandomSampler: size must be a non-negative integer, found ${options.size}`,
       );
     }

@@ -1,5 +1,4 @@
 import type { ColumnMap } from './columns.js';
-import type { PairRecord, ScoredPairRecord } from './pair-record.js';
 import { type ScoreScale, scoreMapper } from './scores.js';
 
 /** Input formats the readers understand. */
@@ -9,7 +8,7 @@ export type DatasetFormat = 'tsv' | 'csv' | 'jsonl';
 export interface ReadPairsOptions {
   /** Name used in error messages and reports (a file name). Default `<input>`. */
   source?: string;
-  /** Default: from the `source` extension (`.csv`, `.jsonl`/`.ndjson`), else `tsv`. */
+  /** Default: from the `source` extension (`.csv`, `.jsonl`/`.ndjson`, also before `.gz`), else `tsv`. */
   format?: DatasetFormat;
   /** Field separator; default TAB for `tsv`, `,` for `csv`. */
   delimiter?: string;
@@ -22,15 +21,20 @@ export interface ReadPairsOptions {
   /** Declared score range, inclusive (`[0, 5]` for STS-B); a score outside it is an error. */
   scoreRange?: readonly [number, number];
   /**
+   * Makes a field required, and types the records accordingly: `'score'` gives `ScoredPair` records (what
+   * `evaluate(model, pairs).spearman` and CoSENT need), `'label'` gives `LabelledPair` records. A missing column
+   * is `E_DATASET_COLUMNS`, a row without the value `E_DATASET_SCORE`.
+   */
+  require?: 'score' | 'label';
+  /**
    * Every row must have a score, mapped linearly from `from` to `to` (default `[0, 1]`) as it is read:
-   * `{ from: [0, 5] }` for STS-B. The records are then {@link ScoredPairRecord}s (`score` is always there), the
-   * shape `fit({ dev })` and `evaluate()` take as scored pairs. Scores outside `from` are an error unless
-   * `clamp` is set or `scoreRange` says otherwise; a row without a score is `E_DATASET_SCORE`.
+   * `{ from: [0, 5] }` for STS-B. Implies `require: 'score'` (the records are `ScoredPair`s). Scores outside
+   * `from` are an error unless `clamp` is set or `scoreRange` says otherwise.
    */
   normalizeScores?: ScoreScale;
   /** Maps label strings to numbers (e.g. `{ ENTAILMENT: 0, NEUTRAL: 1, CONTRADICTION: 2 }`). */
   labelMap?: Readonly<Record<string, number>>;
-  /** `throw` (default): the first bad row throws a `DatasetError`. `skip`: bad rows are dropped and reported. */
+  /** `throw` (default): the first bad row throws (an `E_DATASET_*` error). `skip`: bad rows are dropped and reported. */
   onError?: 'throw' | 'skip';
   /** How many problems a report keeps with `onError: 'skip'`. Default 20. */
   maxProblems?: number;
@@ -48,6 +52,7 @@ export interface ResolvedReadOptions {
   /** The `normalizeScores` map, when asked for. */
   scoreMap: ((score: number) => number) | undefined;
   labelMap: Readonly<Record<string, number>> | undefined;
+  require: 'score' | 'label' | undefined;
   onError: 'throw' | 'skip';
   maxProblems: number;
 }
@@ -66,8 +71,14 @@ export function resolveReadOptions(options: ReadPairsOptions | undefined): Resol
   if (range !== undefined && !(Array.isArray(range) && range.length === 2 && range[0] <= range[1])) {
     throw new TypeError(`scoreRange: expected [lo, hi] with lo <= hi, found ${JSON.stringify(range)}`);
   }
+  if (o.require !== undefined && o.require !== 'score' && o.require !== 'label') {
+    throw new TypeError(`require: expected 'score' or 'label', found ${JSON.stringify(o.require)}`);
+  }
   const scale = o.normalizeScores;
   const scoreMap = scale === undefined ? undefined : scoreMapper(scale, 'normalizeScores');
+  if (scale !== undefined && o.require === 'label') {
+    throw new TypeError("require: 'label' cannot go with normalizeScores, which requires a score");
+  }
   const onError = o.onError ?? 'throw';
   if (onError !== 'throw' && onError !== 'skip') {
     throw new TypeError(`onError: expected 'throw' or 'skip', found ${JSON.stringify(onError)}`);
@@ -82,22 +93,15 @@ export function resolveReadOptions(options: ReadPairsOptions | undefined): Resol
     scoreRange: range ?? (scale && !scale.clamp ? scale.from : undefined),
     scoreMap,
     labelMap: o.labelMap,
+    require: scale ? 'score' : o.require,
     onError,
     maxProblems: o.maxProblems ?? 20,
   };
 }
 
 function detectFormat(source: string): 'tsv' | 'csv' | 'jsonl' {
-  const s = source.toLowerCase();
+  const s = source.toLowerCase().replace(/\.gz$/, '');
   if (s.endsWith('.csv')) return 'csv';
   if (s.endsWith('.jsonl') || s.endsWith('.ndjson')) return 'jsonl';
   return 'tsv';
 }
-
-/**
- * The record type a reader yields for these options: {@link ScoredPairRecord} with `normalizeScores`, else
- * {@link PairRecord}.
- */
-export type PairRecordFor<O extends ReadPairsOptions | undefined> = O extends { normalizeScores: ScoreScale }
-  ? ScoredPairRecord
-  : PairRecord;

@@ -1,8 +1,8 @@
-import { type ChunkParser, streamParsed } from './chunk-parser.js';
-import { DatasetError } from './errors.js';
+import { streamParsed } from './chunk-parser.js';
+import { datasetError, isDatasetError } from './errors.js';
 import { PairParser } from './pair-parser.js';
-import type { PairRecord, PairsResult, ReadReport } from './pair-record.js';
-import type { PairRecordFor, ReadPairsOptions } from './read-options.js';
+import type { PairRecord, PairsResult, ReadReport, RecordOf } from './pair-record.js';
+import type { ReadPairsOptions } from './read-options.js';
 import { type TextInput, textChunks } from './text-input.js';
 
 /**
@@ -15,49 +15,55 @@ import { type TextInput, textChunks } from './text-input.js';
  * for await (const pair of streamPairs(res.body!, { source: 'train.tsv', scoreRange: [0, 5] })) { ... }
  * ```
  */
-export async function* streamPairs<O extends ReadPairsOptions | undefined = undefined>(
+export async function* streamPairs<O extends ReadPairsOptions>(
   input: TextInput,
   options?: O,
-): AsyncGenerator<PairRecordFor<O>, ReadReport, undefined> {
-  return yield* streamParsed(new PairParser(options) as ChunkParser<PairRecordFor<O>>, input);
+): AsyncGenerator<RecordOf<O>, ReadReport, undefined> {
+  return yield* streamParsed(new PairParser(options), input) as AsyncGenerator<
+    RecordOf<O>,
+    ReadReport,
+    undefined
+  >;
 }
 
 /**
  * Reads every pair record of `input` (string, stream or chunk iterable) into memory, with the report. With
- * `normalizeScores`, every record has a score in the target range (typed `ScoredPairRecord`).
+ * `require: 'score'` the records are `ScoredPair`s, ready for `fit` and `evaluate`.
+ *
+ * @example
+ * ```ts
+ * const { pairs } = await readPairs(await fetch(url).then((r) => r.body!), { source: 'dev.tsv', require: 'score' });
+ * ```
  */
-export async function readPairs<O extends ReadPairsOptions | undefined = undefined>(
+export async function readPairs<O extends ReadPairsOptions>(
   input: TextInput,
   options?: O,
-): Promise<PairsResult<PairRecordFor<O>>> {
+): Promise<PairsResult<RecordOf<O>>> {
   const parser = new PairParser(options);
   const pairs: PairRecord[] = [];
   for await (const chunk of textChunks(input)) parser.push(chunk, pairs);
   const report = parser.end(pairs);
-  return { pairs: pairs as PairRecordFor<O>[], report };
+  return { pairs: pairs as RecordOf<O>[], report };
 }
 
 /** Synchronous {@link readPairs} for text already in memory. A leading BOM is ignored. */
-export function parsePairs<O extends ReadPairsOptions | undefined = undefined>(
-  text: string,
-  options?: O,
-): PairsResult<PairRecordFor<O>> {
+export function parsePairs<O extends ReadPairsOptions>(text: string, options?: O): PairsResult<RecordOf<O>> {
   if (typeof text !== 'string') throw new TypeError(`text: expected a string, found ${typeof text}`);
   const parser = new PairParser(options);
   const pairs: PairRecord[] = [];
   parser.push(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, pairs);
   const report = parser.end(pairs);
-  return { pairs: pairs as PairRecordFor<O>[], report };
+  return { pairs: pairs as RecordOf<O>[], report };
 }
 
 /**
  * Validates an array of plain objects (`{ sentence1, sentence2, score }`, `{ text1, text2, label }`, …) into
  * pair records; `line` is the 1-based position in the array. Keys are found as for JSONL.
  */
-export function pairsFromObjects<O extends ReadPairsOptions | undefined = undefined>(
+export function pairsFromObjects<O extends ReadPairsOptions>(
   objects: readonly unknown[],
   options?: O,
-): PairsResult<PairRecordFor<O>> {
+): PairsResult<RecordOf<O>> {
   if (!Array.isArray(objects)) throw new TypeError(`objects: expected an array, found ${typeof objects}`);
   const parser = new PairParser({ ...options, format: 'jsonl' });
   const pairs: PairRecord[] = [];
@@ -66,7 +72,7 @@ export function pairsFromObjects<O extends ReadPairsOptions | undefined = undefi
   objects.forEach((obj, i) => {
     try {
       if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-        throw new DatasetError(
+        throw datasetError(
           'E_DATASET_TYPE',
           `expected an object, found ${obj === null ? 'null' : typeof obj}`,
           {
@@ -79,10 +85,10 @@ export function pairsFromObjects<O extends ReadPairsOptions | undefined = undefi
       pairs.push(parser.object(obj as Record<string, unknown>, i + 1));
       report.accepted++;
     } catch (e) {
-      if (!(e instanceof DatasetError)) throw e;
+      if (!isDatasetError(e)) throw e;
       parser.problem(e);
     }
   });
   report.rows = report.accepted + report.skipped;
-  return { pairs: pairs as PairRecordFor<O>[], report };
+  return { pairs: pairs as RecordOf<O>[], report };
 }

@@ -1,5 +1,5 @@
 import { streamParsed } from './chunk-parser.js';
-import { DatasetError } from './errors.js';
+import { datasetError } from './errors.js';
 import type { ReadReport } from './pair-record.js';
 import { ProblemSink } from './problem-sink.js';
 import { type ReadPairsOptions, resolveReadOptions } from './read-options.js';
@@ -88,7 +88,7 @@ class RowParser {
       if (row.fields.length !== this.width) {
         const column = columnOf(row, this.width);
         this.sink.problem(
-          new DatasetError('E_DATASET_COLUMNS', `expected ${this.width} fields, found ${row.fields.length}`, {
+          datasetError('E_DATASET_COLUMNS', `expected ${this.width} fields, found ${row.fields.length}`, {
             source: this.source,
             line: row.line,
             column,

@@ -1,4 +1,5 @@
-import { DatasetError } from './errors.js';
+import type { SiameseError } from '@siamese/core';
+import { type DatasetErrorCode, datasetError } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 
 /** One physical record of a delimited file: its fields, the 1-based column where each field starts, its line. */
@@ -24,7 +25,7 @@ export interface RowTokenizerOptions {
   /** Name of the input used in error messages. */
   source: string;
   /** Called with every malformed record; throw to stop, return to drop the record and go on. */
-  onProblem(error: DatasetError): void;
+  onProblem(error: SiameseError<DatasetErrorCode>): void;
 }
 
 const NL = 10;
@@ -77,7 +78,7 @@ export class RowTokenizer {
     }
     if (this.mode === 'quoted') {
       this.opts.onProblem(
-        new DatasetError('E_DATASET_QUOTE', 'quoted field is not closed before the end of the input', {
+        datasetError('E_DATASET_QUOTE', 'quoted field is not closed before the end of the input', {
           source: this.opts.source,
           line: this.rowLine,
           column: this.fieldCol,
@@ -180,7 +181,7 @@ export class RowTokenizer {
             break;
           } else if (c !== CR) {
             this.opts.onProblem(
-              new DatasetError(
+              datasetError(
                 'E_DATASET_QUOTE',
                 `expected a delimiter or a line end after the closing quote, found ${JSON.stringify(chunk[i])}`,
                 { source: this.opts.source, line: this.line, column: this.col + 1 },

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@siamese/core';
+import { SiameseError } from '@siamese/core';
 
 /**
  * A batch sampler: for each epoch, a lazy sequence of batches of example indices. Epoch `e` of a sampler built
@@ -44,10 +44,13 @@ export function collectBatches(sampler: Sampler, epoch: number): number[][] {
 export function checkBatchOptions(o: BatchOptions, who: string): number {
   if (typeof o !== 'object' || o === null) throw new TypeError(`${who}: expected an options object`);
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) {
-    throw new InvalidArgumentError(`${who}: batchSize must be a positive integer, found ${o.batchSize}`);
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `${who}: batchSize must be a positive integer, found ${o.batchSize}`,
+    );
   }
   if (!Number.isInteger(o.seed))
-    throw new InvalidArgumentError(`${who}: seed must be an integer, found ${o.seed}`);
+    throw new SiameseError('E_INVALID_ARGUMENT', `${who}: seed must be an integer, found ${o.seed}`);
   return o.batchSize;
 }
 

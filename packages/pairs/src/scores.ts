@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@siamese/core';
+import { SiameseError } from '@siamese/core';
 
 /** Linear score mapping of {@link normalizeScores}. */
 export interface ScoreScale {
@@ -25,7 +25,8 @@ export function scoreMapper(scale: ScoreScale, who: string): (score: number) => 
   const [a = Number.NaN, b = Number.NaN] = scale?.from ?? [];
   const [c = Number.NaN, d = Number.NaN] = scale?.to ?? [0, 1];
   if (!([a, b, c, d].every(Number.isFinite) && a < b)) {
-    throw new InvalidArgumentError(
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
       `${who}: expected finite ranges with from[0] < from[1], found from=${JSON.stringify(scale?.from)} to=${JSON.stringify(scale?.to)}`,
     );
   }
@@ -34,4 +35,22 @@ export function scoreMapper(scale: ScoreScale, who: string): (score: number) => 
   const lo = Math.min(c, d);
   const hi = Math.max(c, d);
   return (s) => Math.min(hi, Math.max(lo, c + (s - a) * k));
+}
+
+/**
+ * The integer range scores were given on, as seen in `pairs`: from the floor of the lowest to the ceiling of
+ * the highest (STS-B → `[0, 5]`, SICK → `[1, 5]`), or `[0, 1]` when they already lie there. `null` when a pair
+ * has no score or every score is the same. Pass it to {@link normalizeScores}; use the training set's range for
+ * its dev set too.
+ */
+export function observedScoreRange(pairs: readonly { score?: number }[]): [number, number] | null {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const p of pairs) {
+    if (p.score === undefined) return null;
+    lo = Math.min(lo, p.score);
+    hi = Math.max(hi, p.score);
+  }
+  if (!(hi > lo)) return null;
+  return lo >= 0 && hi <= 1 ? [0, 1] : [Math.floor(lo), Math.ceil(hi)];
 }

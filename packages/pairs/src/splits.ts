@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@siamese/core';
+import { SiameseError } from '@siamese/core';
 import { normalizeText, type TextNormalizer } from './normalize-text.js';
 import { epochRng } from './seed.js';
 import { TextIds } from './text-ids.js';
@@ -55,7 +55,8 @@ export function splitPairs<T extends Pair, K extends string>(
   const weights = names.map((k) => options.fractions[k]);
   const total = weights.reduce((a, b) => a + b, 0);
   if (names.length === 0 || weights.some((w) => !(w >= 0) || !Number.isFinite(w)) || !(total > 0)) {
-    throw new InvalidArgumentError(
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
       `splitPairs: expected non-negative fractions with a positive sum, found ${JSON.stringify(options.fractions)}`,
     );
   }

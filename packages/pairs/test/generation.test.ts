@@ -4,12 +4,22 @@ import {
   epochSeed,
   normalizeScores,
   normalizeText,
+  observedScoreRange,
   pairsFromLabels,
   symmetricPairs,
   tripletsFromLabels,
 } from '../src/index.js';
 
 describe('scores and augmentation', () => {
+  it('observedScoreRange finds the integer range scores were given on', () => {
+    const of = (scores: (number | undefined)[]) => observedScoreRange(scores.map((score) => ({ score })));
+    expect(of([0, 3.8, 5])).toEqual([0, 5]); // STS-B
+    expect(of([1.2, 4.5, 3])).toEqual([1, 5]); // SICK
+    expect(of([0, 0.35, 1])).toEqual([0, 1]); // already normalised
+    expect(of([2, 2])).toBeNull();
+    expect(of([1, undefined])).toBeNull();
+  });
+
   it('normalizeScores maps STS 0–5 and SICK 1–5 to 0–1', () => {
     const sts = normalizeScores(
       [

@@ -52,14 +52,17 @@ describe('online mining', () => {
       positive: [1, 1, 0, 0, 3, 3, 2, 2],
       negative: [2, 3, 2, 3, 0, 1, 0, 1],
     });
-    // loss = d(a,p) - d(a,n) + 0.1 > 0: (0,1,2) 0.3, (1,0,3) 0.0 → no (exactly 0 in float? 0.5-0.6+0.1), (2,3,0) 0.0 no.
-    const hard = arr(batchAllTriplets(D, L, 0.1));
-    expect(hard.anchor[0]).toBe(0);
-    expect(hard.negative[0]).toBe(2);
-    for (let i = 0; i < hard.anchor.length; i++) {
-      const a = hard.anchor[i]!;
-      expect(D[a * 4 + hard.positive[i]!]! - D[a * 4 + hard.negative[i]!]! + 0.1).toBeGreaterThan(0);
-    }
+    // loss = d(a,p) − d(a,n) + 0.15 > 0 (no value within 0.05 of 0, so float rounding cannot flip one):
+    // (0,1,2) 0.35 ✓, (0,1,3) −0.25, (1,0,2) −0.15, (1,0,3) 0.05 ✓, (2,3,0) 0.05 ✓, (2,3,1) −0.45,
+    // (3,2,0) −0.55, (3,2,1) −0.25.
+    expect(arr(batchAllTriplets(D, L, 0.15))).toEqual({
+      anchor: [0, 1, 2],
+      positive: [1, 0, 3],
+      negative: [2, 3, 0],
+    });
+    // A margin larger than every gap keeps all 8; a negative one keeps only (0,1,2) (0.2 − 0.05 > 0).
+    expect(arr(batchAllTriplets(D, L, 1)).anchor).toHaveLength(8);
+    expect(arr(batchAllTriplets(D, L, -0.05))).toEqual({ anchor: [0], positive: [1], negative: [2] });
   });
 
   it('hard negatives with labels and for in-batch pairs (diagonal matches)', () => {

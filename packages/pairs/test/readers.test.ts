@@ -1,13 +1,17 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SiameseError } from '@siamese/core';
 import { describe, expect, it } from 'vitest';
 import {
-  DatasetError,
+  type DatasetErrorCode,
+  isDatasetError,
   type PairRecord,
   pairsFromObjects,
   parsePairs,
   parseRows,
   readPairs,
-  type ScoredPairRecord,
+  type ScoredPair,
   streamPairs,
   streamRows,
 } from '../src/index.js';
@@ -16,14 +20,14 @@ import { byteChunks, byteStream, dataDir, readDataBytes } from './helpers.js';
 
 const enc = new TextEncoder();
 
-function catchError(fn: () => unknown): DatasetError {
+function catchError(fn: () => unknown): SiameseError<DatasetErrorCode> {
   try {
     fn();
   } catch (e) {
-    if (e instanceof DatasetError) return e;
+    if (isDatasetError(e)) return e;
     throw e;
   }
-  throw new Error('expected a DatasetError');
+  throw new Error('expected a data set error');
 }
 
 describe('shared data files (TAB, header, no quoting)', () => {
@@ -122,6 +126,67 @@ describe('shared data files (TAB, header, no quoting)', () => {
     expect(n).toBe(500);
     expect(r.value).toMatchObject({ rows: 500, accepted: 500, skipped: 0 });
   });
+
+  it('a file that cannot be read is E_DATASET_FILE; a corrupt or truncated .gz is E_DATASET_GZIP', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'siamese-pairs-'));
+    try {
+      const missing = join(dir, 'missing.tsv');
+      await expect(readPairsFile(missing)).rejects.toMatchObject({
+        code: 'E_DATASET_FILE',
+        details: { source: missing, line: 0, column: 0 },
+        message: expect.stringContaining(`${missing}: file not found`),
+      });
+      await expect(readPairsFile(dir)).rejects.toMatchObject({
+        code: 'E_DATASET_FILE',
+        message: expect.stringContaining('expected a file, found a directory'),
+      });
+      const gz = readFileSync(resolve(dataDir, 'mrpc/dev.tsv.gz'));
+      const truncated = join(dir, 'truncated.tsv.gz');
+      writeFileSync(truncated, gz.subarray(0, gz.length - 100));
+      await expect(readPairsFile(truncated)).rejects.toMatchObject({ code: 'E_DATASET_GZIP' });
+      const notGzip = join(dir, 'plain.tsv.gz');
+      writeFileSync(notGzip, 'sentence1\tsentence2\tlabel\na\tb\t1\n');
+      await expect(readPairsFile(notGzip)).rejects.toMatchObject({
+        code: 'E_DATASET_GZIP',
+        message: expect.stringContaining('not a valid gzip file, or truncated'),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('require: a field every record must have, and the record type that follows', () => {
+  it('require: score types the records as ScoredPair (no cast) and rejects a row without one', async () => {
+    const { pairs } = await readPairsFile(resolve(dataDir, 'stsb/dev.tsv.gz'), { require: 'score' });
+    const scored: ScoredPair[] = pairs; // compiles: `score` is a number, not optional
+    expect(scored.length).toBe(1500);
+    expect(scored.every((p) => Number.isFinite(p.score))).toBe(true);
+    const e = catchError(() => parsePairs('s1\ts2\tscore\na\tb\t\n', { source: 'x.tsv', require: 'score' }));
+    expect(e.code).toBe('E_DATASET_SCORE');
+  });
+
+  it('a missing column fails at the header, naming the field and the aliases', () => {
+    const e = catchError(() =>
+      parsePairs('sentence1\tsentence2\nab\tcd\n', { source: 'x.tsv', require: 'label' }),
+    );
+    expect(e.code).toBe('E_DATASET_COLUMNS');
+    expect(e.message).toBe(
+      'x.tsv:1:1: no label column (require: \'label\'): expected one of label, is_duplicate, quality or columns.label; header has ["sentence1","sentence2"]',
+    );
+  });
+
+  it('JSONL objects without the field are skipped and reported under onError: skip', () => {
+    const { pairs, report } = pairsFromObjects(
+      [
+        { sentence1: 'a', sentence2: 'b', label: 1 },
+        { sentence1: 'c', sentence2: 'd' },
+      ],
+      { require: 'label', onError: 'skip' },
+    );
+    expect(pairs.map((p) => p.label)).toEqual([1]);
+    expect(report.problems.map((p) => [p.code, p.line])).toEqual([['E_DATASET_SCORE', 2]]);
+  });
 });
 
 describe('delimited text', () => {
@@ -203,7 +268,7 @@ describe('row errors: code, source, line, column', () => {
   for (const [name, body, code, line, column] of cases) {
     it(name, () => {
       const e = catchError(() => parsePairs(head + body, { source: 'stsb/x.tsv', scoreRange: [0, 5] }));
-      expect(e).toBeInstanceOf(DatasetError);
+      expect(SiameseError.is(e)).toBe(true);
       expect(e.code).toBe(code);
       expect(e.details).toEqual({ source: 'stsb/x.tsv', line, column });
       expect(e.message.startsWith(`stsb/x.tsv:${line}:${column}: `)).toBe(true);
@@ -299,7 +364,7 @@ describe('JSONL and objects', () => {
       ['E_DATASET_EMPTY_TEXT', 2],
       ['E_DATASET_TYPE', 3],
     ]);
-    expect(() => pairsFromObjects(objs)).toThrow(DatasetError);
+    expect(() => pairsFromObjects(objs)).toThrow(expect.objectContaining({ code: 'E_DATASET_EMPTY_TEXT' }));
   });
 });
 
@@ -331,11 +396,11 @@ describe('generic rows', () => {
 });
 
 describe('normalizeScores: scored records as they are read', () => {
-  it('STS-B 0–5 → 0–1 on every record, typed ScoredPairRecord', async () => {
+  it('STS-B 0–5 → 0–1 on every record, typed ScoredPair', async () => {
     const path = resolve(dataDir, 'stsb/dev.tsv.gz');
     const raw = (await readPairsFile(path)).pairs;
     const { pairs, report } = await readPairsFile(path, { normalizeScores: { from: [0, 5] } });
-    const scored: ScoredPairRecord[] = pairs; // no cast: the option types the records
+    const scored: PairRecord<ScoredPair>[] = pairs; // no cast: the option types the records
     expect(scored.length).toBe(1500);
     expect(report.skipped).toBe(0);
     scored.forEach((p, i) => {
@@ -367,7 +432,7 @@ describe('normalizeScores: scored records as they are read', () => {
     const noScore = 'sentence1\tsentence2\tlabel\na\tb\t1\n';
     const e = catchError(() => parsePairs(noScore, { normalizeScores: { from: [0, 5] } }));
     expect(e).toMatchObject({ code: 'E_DATASET_COLUMNS', details: { line: 1 } });
-    expect(e.message).toMatch(/no score column, and normalizeScores needs one/);
+    expect(e.message).toMatch(/no score column \(normalizeScores needs one\)/);
     const jsonl = '{"sentence1":"a","sentence2":"b","score":2}\n{"sentence1":"c","sentence2":"d"}\n';
     expect(
       catchError(() => parsePairs(jsonl, { format: 'jsonl', normalizeScores: { from: [0, 4] } })),

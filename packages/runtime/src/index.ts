@@ -1,28 +1,28 @@
 /**
  * @siamese/runtime: assemble, train, evaluate, save, load and serve Siamese text-similarity models.
- * Re-exports the backend layer, so `initBackend()` comes with it.
+ *
+ * @packageDocumentation
  */
-export * from '@siamese/backend';
-export type { BatchKind, EncoderInput, EncoderLike, LossBatch, LossLike } from './contracts.js';
+export { type BackendInfo, type InitBackendOptions, initBackend } from '@siamese/backend';
+export { type CreateModelOptions, createModel, DEFAULT_RECIPE } from './create-model.js';
+export type { RuntimeErrorCode } from './errors.js';
 export { type BinaryMetrics, binaryMetrics } from './eval/binary.js';
-export { pearson, ranks, spearman } from './eval/correlation.js';
-export type {
-  CorrelationMetrics,
-  EvaluationData,
-  EvaluationMetrics,
-  LabelledPair,
-  PairAsRead,
-  RetrievalTask,
-  ScoredPair,
-  Triplet,
-  TripletMetrics,
+export { pearson, spearman } from './eval/correlation.js';
+export {
+  type CorrelationMetrics,
+  type EvaluationData,
+  type EvaluationMetrics,
+  evaluate,
+  type RetrievalTask,
+  type TripletMetrics,
 } from './eval/evaluate.js';
 export { type RetrievalMetrics, retrievalMetrics } from './eval/retrieval.js';
-export type { ClassifyResult, LabelledExample, MatchResult } from './infer/answers.js';
-export type { SimilarityName } from './infer/similarity.js';
-export { vectorSimilarity } from './infer/similarity.js';
-export { type SearchHit, TopK, VectorIndex } from './infer/vector-index.js';
-export { ModelFormatError } from './io/errors.js';
+export { type ClassifyOptions, type ClassifyResult, classify } from './infer/classify.js';
+export { similarities, similarity } from './infer/compare.js';
+export { calibrateThreshold, type MatchOptions, type MatchResult, match } from './infer/match.js';
+export { buildIndex, type SearchOptions, search } from './infer/search.js';
+export { type SearchHit, VectorIndex, type VectorIndexOptions } from './infer/vector-index.js';
+export { vectorSimilarity } from './infer/vector-similarity.js';
 export { MODEL_FORMAT_VERSION, type ModelManifest, type WeightEntry } from './io/format.js';
 export {
   type LoadModelOptions,
@@ -32,25 +32,14 @@ export {
   modelToBytes,
   saveModel,
 } from './io/model-io.js';
-export { type EmbedOptions, SiameseModel, type SiameseModelParts } from './model.js';
+export { type EmbedOptions, SiameseModel, type SiameseModelParts, type Threshold } from './model.js';
 export {
-  type CreateModelOptions,
-  createModel,
-  type LossName,
-  lossForName,
-  type PresetName,
-} from './presets.js';
-export { folderCheckpoints } from './train/checkpoints.js';
-export { POSITIVE_SCORE, type TrainExample } from './train/examples.js';
-export { type LrSchedule, learningRateAt } from './train/schedule.js';
-export {
-  type BatchEvent,
   type CheckpointStore,
-  clipByGlobalNorm,
-  type EpochEvent,
-  type FitOptions,
-  type FitResult,
-  fit,
+  folderCheckpoints,
+  type SavedTensor,
   type TrainerCheckpoint,
-  TrainingAbortedError,
-} from './train/trainer.js';
+} from './train/checkpoints.js';
+export type { BatchEvent, BestEpoch, EpochEvent, FitResult } from './train/events.js';
+export { type FitOptions, fit } from './train/fit.js';
+export { POSITIVE_SCORE, type TrainExample } from './train/prepare-data.js';
+export { type LrSchedule, learningRateAt } from './train/schedule.js';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/index.js';
-import { prepareExamples } from '../src/train/examples.js';
-import { clipByGlobalNorm } from '../src/train/trainer.js';
+import { prepareExamples } from '../src/train/prepare-data.js';
+import { clipByGlobalNorm } from '../src/train/step.js';
 
 const pairs = [
   { text1: 'a', text2: 'b', score: 0.9 },

@@ -62,6 +62,16 @@ describe('binaryMetrics', () => {
     expect(m.ap).toBe(1);
     expect(m.threshold).toBeCloseTo(0.5, 12);
   });
+
+  it('tied scores count as one threshold, as sklearn.metrics.average_precision_score does', () => {
+    // A positive and a negative tied at 0.8: both enter at once (P 1/2, R 1/2), so the order they are given in
+    // does not matter. sklearn's definition, Σ (Rₙ − Rₙ₋₁)·Pₙ over the distinct thresholds: 0.5·0.5 + 0.5·(2/3).
+    const expected = 0.5 * 0.5 + 0.5 * (2 / 3);
+    expect(binaryMetrics([0.8, 0.8, 0.6, 0.3], [1, 0, 1, 0]).ap).toBeCloseTo(expected, 12);
+    expect(binaryMetrics([0.8, 0.8, 0.6, 0.3], [0, 1, 1, 0]).ap).toBeCloseTo(expected, 12);
+    // Everything tied: one threshold, precision = the positive rate.
+    expect(binaryMetrics([0.5, 0.5, 0.5, 0.5], [1, 0, 0, 0]).ap).toBeCloseTo(0.25, 12);
+  });
 });
 
 describe('retrievalMetrics', () => {
@@ -77,5 +87,19 @@ describe('retrievalMetrics', () => {
     expect(m.recallAtK).toBeCloseTo(0.5, 12);
     expect(m.mrrAtK).toBeCloseTo(0.25, 12);
     expect(m.ndcgAtK).toBeCloseTo(1 / Math.log2(3) / 2, 12);
+  });
+
+  it('several relevant documents per query: recall is the share found, nDCG against the ideal order', () => {
+    // Relevant {4, 7, 9}; top-3 ranking [4, 2, 9]: hits at ranks 1 and 3.
+    const m = retrievalMetrics([[4, 2, 9, 7]], [new Set([4, 7, 9])], 3);
+    expect(m.recallAtK).toBeCloseTo(2 / 3, 12);
+    expect(m.mrrAtK).toBe(1);
+    const dcg = 1 + 1 / Math.log2(4);
+    const idcg = 1 + 1 / Math.log2(3) + 1 / Math.log2(4);
+    expect(m.ndcgAtK).toBeCloseTo(dcg / idcg, 12);
+    // More relevant documents than k: the ideal fills all k slots.
+    const full = retrievalMetrics([[1, 2]], [new Set([1, 2, 3])], 2);
+    expect(full.ndcgAtK).toBeCloseTo(1, 12);
+    expect(full.recallAtK).toBeCloseTo(2 / 3, 12);
   });
 });

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { readPairsFile } from '@siamese/sdk/node';
- * const { pairs: dev } = await readPairsFile('stsb/dev.tsv.gz', { normalizeScores: { from: [0, 5] } });
+ * const { pairs: dev } = await readPairsFile('stsb/dev.tsv.gz', { require: 'score' });
  * ```
  */
 export { fileChunks, readPairsFile, streamPairsFile, streamRowsFile } from '@siamese/pairs/node';

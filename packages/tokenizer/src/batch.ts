@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@siamese/core';
+import { SiameseError } from '@siamese/core';
 
 /** Output of every tokenizer's `encodeBatch`; every array is row-major. */
 export interface EncodedBatch {
@@ -37,14 +37,17 @@ export interface ResolvedBatchShape {
 export function resolveBatchShape(options: BatchShapeOptions): ResolvedBatchShape {
   const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY;
   if (!(maxLength >= 1) || (maxLength !== Number.POSITIVE_INFINITY && !Number.isInteger(maxLength))) {
-    throw new InvalidArgumentError(`maxLength: expected an integer >= 1, found ${maxLength}`);
+    throw new SiameseError('E_INVALID_ARGUMENT', `maxLength: expected an integer >= 1, found ${maxLength}`);
   }
   const padding = options.padding ?? 'longest';
   if (padding !== 'longest' && padding !== 'max') {
-    throw new InvalidArgumentError(`padding: expected 'longest' or 'max', found ${JSON.stringify(padding)}`);
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `padding: expected 'longest' or 'max', found ${JSON.stringify(padding)}`,
+    );
   }
   if (padding === 'max' && maxLength === Number.POSITIVE_INFINITY) {
-    throw new InvalidArgumentError("padding 'max' needs maxLength");
+    throw new SiameseError('E_INVALID_ARGUMENT', "padding 'max' needs maxLength");
   }
   return { maxLength, padding, truncation: options.truncation ?? true };
 }

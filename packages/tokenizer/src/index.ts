@@ -4,12 +4,7 @@
  */
 
 export type { BatchShapeOptions, EncodedBatch } from './batch.js';
-export {
-  SequenceTooLongError,
-  VectorParseError,
-  type VectorProblem,
-  VocabularyFormatError,
-} from './errors.js';
+export type { TokenizerErrorCode, VectorProblem } from './errors.js';
 export { charNgramBuckets, fnv1a32, type NgramOptions, resolveNgramOptions } from './ngrams.js';
 export {
   type AlignedText,

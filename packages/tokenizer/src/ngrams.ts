@@ -1,4 +1,4 @@
-import { assertString, InvalidArgumentError } from '@siamese/core';
+import { assertString, SiameseError } from '@siamese/core';
 
 /** Options of fastText-style hashed character n-grams. */
 export interface NgramOptions {
@@ -22,15 +22,24 @@ export function resolveNgramOptions(options: NgramOptions = {}): ResolvedNgramOp
   const buckets = options.buckets ?? 2_000_000;
   const maxPerToken = options.maxPerToken ?? Number.POSITIVE_INFINITY;
   if (!Number.isInteger(minN) || minN < 1)
-    throw new InvalidArgumentError(`ngrams.minN: expected an integer >= 1, found ${minN}`);
+    throw new SiameseError('E_INVALID_ARGUMENT', `ngrams.minN: expected an integer >= 1, found ${minN}`);
   if (!Number.isInteger(maxN) || maxN < minN) {
-    throw new InvalidArgumentError(`ngrams.maxN: expected an integer >= minN (${minN}), found ${maxN}`);
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `ngrams.maxN: expected an integer >= minN (${minN}), found ${maxN}`,
+    );
   }
   if (!Number.isInteger(buckets) || buckets < 1 || buckets > 2 ** 31 - 2) {
-    throw new InvalidArgumentError(`ngrams.buckets: expected an integer in [1, 2^31-2], found ${buckets}`);
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `ngrams.buckets: expected an integer in [1, 2^31-2], found ${buckets}`,
+    );
   }
   if (!(maxPerToken >= 1) || (maxPerToken !== Number.POSITIVE_INFINITY && !Number.isInteger(maxPerToken))) {
-    throw new InvalidArgumentError(`ngrams.maxPerToken: expected an integer >= 1, found ${maxPerToken}`);
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `ngrams.maxPerToken: expected an integer >= 1, found ${maxPerToken}`,
+    );
   }
   return { minN, maxN, buckets, maxPerToken };
 }

@@ -1,4 +1,4 @@
-import { assertString, InvalidArgumentError } from '@siamese/core';
+import { assertString, SiameseError } from '@siamese/core';
 import { isMark } from './unicode.js';
 
 /** Unicode normalisation form applied to each character (with its combining marks). */
@@ -23,7 +23,10 @@ export type ResolvedNormalizerOptions = Required<NormalizerOptions>;
 export function resolveNormalizerOptions(options: NormalizerOptions = {}): ResolvedNormalizerOptions {
   const form = options.form ?? 'NFKC';
   if (form !== 'NFKC' && form !== 'NFC' && form !== 'none') {
-    throw new InvalidArgumentError(`form: expected 'NFKC', 'NFC' or 'none', found ${JSON.stringify(form)}`);
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `form: expected 'NFKC', 'NFC' or 'none', found ${JSON.stringify(form)}`,
+    );
   }
   return {
     form,

@@ -1,6 +1,6 @@
-import { assertString, FormatVersionError } from '@siamese/core';
+import { assertString, formatVersionError, SiameseError } from '@siamese/core';
 import { type BatchShapeOptions, type EncodedBatch, padRows, resolveBatchShape } from './batch.js';
-import { SequenceTooLongError, VocabularyFormatError } from './errors.js';
+import { sequenceTooLongError } from './errors.js';
 import { forEachNgramBucket, type NgramOptions, resolveNgramOptions } from './ngrams.js';
 import { Vocabulary, type VocabularyBuildOptions, type VocabularyJSON } from './vocabulary.js';
 import {
@@ -63,7 +63,10 @@ export class Tokenizer {
   constructor(vocab: Vocabulary, options: TokenizerOptions = {}) {
     if (!(vocab instanceof Vocabulary)) throw new TypeError('vocab: expected a Vocabulary');
     if (vocab.padId !== 0) {
-      throw new VocabularyFormatError(`vocab: the padding token must have id 0, found ${vocab.padId}`);
+      throw new SiameseError(
+        'E_VOCAB_FORMAT',
+        `vocab: the padding token must have id 0, found ${vocab.padId}`,
+      );
     }
     this.vocab = vocab;
     this.words = new WordTokenizer(options);
@@ -181,7 +184,7 @@ export class Tokenizer {
       });
       let len = used - rowStart[b]!;
       if (len > maxLength) {
-        if (!truncation) throw new SequenceTooLongError(b, len, maxLength);
+        if (!truncation) throw sequenceTooLongError(b, len, maxLength);
         len = maxLength;
         used = rowStart[b]! + len;
         toks.length = Math.min(toks.length, len);
@@ -262,13 +265,14 @@ export class Tokenizer {
     };
   }
 
-  /** Rebuilds from {@link toJSON} output; `FormatVersionError` on a wrong or newer version. */
+  /** Rebuilds from {@link toJSON} output; `E_FORMAT_VERSION` on a wrong or newer version. */
   static fromJSON(json: TokenizerJSON | string): Tokenizer {
     const o = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<TokenizerJSON> | null;
-    if (!o || typeof o !== 'object') throw new VocabularyFormatError('tokenizer JSON: expected an object');
+    if (!o || typeof o !== 'object')
+      throw new SiameseError('E_VOCAB_FORMAT', 'tokenizer JSON: expected an object');
     if (o.version !== TOKENIZER_FORMAT_VERSION)
-      throw new FormatVersionError('tokenizer', TOKENIZER_FORMAT_VERSION, o.version);
-    if (!o.vocabulary) throw new VocabularyFormatError('tokenizer JSON: "vocabulary" is missing');
+      throw formatVersionError('tokenizer', TOKENIZER_FORMAT_VERSION, o.version);
+    if (!o.vocabulary) throw new SiameseError('E_VOCAB_FORMAT', 'tokenizer JSON: "vocabulary" is missing');
     return new Tokenizer(Vocabulary.fromJSON(o.vocabulary), o.options ?? {});
   }
 }

@@ -1,5 +1,4 @@
-import { assertString, FormatVersionError, InvalidArgumentError } from '@siamese/core';
-import { VocabularyFormatError } from './errors.js';
+import { assertString, formatVersionError, SiameseError } from '@siamese/core';
 import { WordTokenizer } from './word-tokenizer.js';
 
 /** The padding token; always id 0 in built vocabularies. */
@@ -79,9 +78,10 @@ export class Vocabulary {
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
       if (typeof t !== 'string')
-        throw new VocabularyFormatError(`tokens[${i}]: expected a string, found ${typeof t}`);
+        throw new SiameseError('E_VOCAB_FORMAT', `tokens[${i}]: expected a string, found ${typeof t}`);
       if (ids.has(t)) {
-        throw new VocabularyFormatError(
+        throw new SiameseError(
+          'E_VOCAB_FORMAT',
           `tokens[${i}]: duplicate token ${JSON.stringify(t)} (first at ${ids.get(t)})`,
         );
       }
@@ -89,16 +89,25 @@ export class Vocabulary {
     }
     const unkId = ids.get(unk);
     if (unkId === undefined)
-      throw new VocabularyFormatError(`unknown token ${JSON.stringify(unk)} is not in the vocabulary`);
+      throw new SiameseError(
+        'E_VOCAB_FORMAT',
+        `unknown token ${JSON.stringify(unk)} is not in the vocabulary`,
+      );
     const padId = pad === null ? -1 : (ids.get(pad) ?? -1);
     if (pad !== null && padId < 0)
-      throw new VocabularyFormatError(`padding token ${JSON.stringify(pad)} is not in the vocabulary`);
+      throw new SiameseError(
+        'E_VOCAB_FORMAT',
+        `padding token ${JSON.stringify(pad)} is not in the vocabulary`,
+      );
     this.tokens = tokens;
     this.ids = ids;
     this.counts = new Float64Array(tokens.length);
     if (counts) {
       if (counts.length !== tokens.length) {
-        throw new VocabularyFormatError(`counts: expected ${tokens.length} values, found ${counts.length}`);
+        throw new SiameseError(
+          'E_VOCAB_FORMAT',
+          `counts: expected ${tokens.length} values, found ${counts.length}`,
+        );
       }
       this.counts.set(counts);
     }
@@ -147,7 +156,10 @@ export class Vocabulary {
   tokenOf(id: number): string {
     const t = Number.isInteger(id) ? this.tokens[id] : undefined;
     if (t === undefined)
-      throw new InvalidArgumentError(`id: expected an integer in [0, ${this.size}), found ${id}`);
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
+        `id: expected an integer in [0, ${this.size}), found ${id}`,
+      );
     return t;
   }
 
@@ -177,15 +189,16 @@ export class Vocabulary {
 
   /**
    * Rebuilds a vocabulary from {@link toJSON} output (an object or its JSON string).
-   * Throws `FormatVersionError` (`E_FORMAT_VERSION`) on a missing, wrong or newer version.
+   * Throws `E_FORMAT_VERSION` on a missing, wrong or newer version.
    */
   static fromJSON(json: VocabularyJSON | string): Vocabulary {
     const o = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<VocabularyJSON> | null;
-    if (!o || typeof o !== 'object') throw new VocabularyFormatError('vocabulary JSON: expected an object');
+    if (!o || typeof o !== 'object')
+      throw new SiameseError('E_VOCAB_FORMAT', 'vocabulary JSON: expected an object');
     if (o.version !== VOCABULARY_FORMAT_VERSION)
-      throw new FormatVersionError('vocabulary', VOCABULARY_FORMAT_VERSION, o.version);
+      throw formatVersionError('vocabulary', VOCABULARY_FORMAT_VERSION, o.version);
     if (!Array.isArray(o.tokens))
-      throw new VocabularyFormatError('vocabulary JSON: expected "tokens" to be an array');
+      throw new SiameseError('E_VOCAB_FORMAT', 'vocabulary JSON: expected "tokens" to be an array');
     const specials = Array.isArray(o.specials) ? o.specials : [];
     return new Vocabulary(o.tokens, o.counts, o.pad ?? null, o.unk ?? UNK_TOKEN, specials);
   }
@@ -215,7 +228,8 @@ export class Vocabulary {
     const specials = [PAD_TOKEN, UNK_TOKEN, ...extra.filter((s) => s !== PAD_TOKEN && s !== UNK_TOKEN)];
     const maxSize = options.maxSize ?? Number.POSITIVE_INFINITY;
     if (!(maxSize >= specials.length)) {
-      throw new InvalidArgumentError(
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
         `maxSize: expected at least ${specials.length} (the special tokens), found ${maxSize}`,
       );
     }

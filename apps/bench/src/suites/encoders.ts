@@ -1,6 +1,6 @@
 import { fusedAdam, initBackend } from '@siamese/backend';
 import { Rng } from '@siamese/core';
-import { type Encoder, type EncoderInput, presets } from '@siamese/encoders';
+import { type Encoder, type EncoderInput, embedding, PRESETS, pooling, sequential } from '@siamese/encoders';
 import * as tf from '@tensorflow/tfjs-core';
 import { peakRssMB, round, timeIt } from '../measure.js';
 import type { BenchRow, BenchSuite } from '../types.js';
@@ -21,12 +21,13 @@ interface Sizes {
   T: number;
 }
 
+/** The PyTorch reference's architectures: final states for the LSTMs, one width for the CNN, no projection after the mean. */
 function makeEncoder(name: string, s: Sizes): Encoder {
-  const base = { vocabSize: s.vocab, embeddingDim: s.dim, seed: 1 };
-  if (name === 'lstm') return presets.lstm({ ...base, hidden: s.dim });
-  if (name === 'bilstm') return presets.bilstm({ ...base, hidden: s.dim });
-  if (name === 'cnn') return presets.cnn({ ...base, filters: s.dim, kernelSizes: [3] });
-  return presets.meanpool(base);
+  const base = { vocabSize: s.vocab, embeddingDim: s.dim, seed: 1, hidden: s.dim };
+  if (name === 'lstm') return PRESETS.lstm.build(base);
+  if (name === 'bilstm') return PRESETS.bilstm.build({ ...base, output: 'last' });
+  if (name === 'cnn') return PRESETS.cnn.build({ ...base, kernelSizes: [3] });
+  return sequential([embedding({ vocabSize: s.vocab, dim: s.dim }), pooling({ mode: 'mean' })], { seed: 1 });
 }
 
 /** Deterministic ids in 1..V-1, lengths spread over 5..T, right-padded. */

@@ -1,13 +1,15 @@
-import { readPairs } from '@siamese/pairs';
-import { createModel, fit, initBackend, lossForName, type PresetName } from '@siamese/runtime';
+import { PRESETS, type PresetName } from '@siamese/encoders';
+import { lossFromConfig } from '@siamese/losses';
+import { normalizeScores, readPairs } from '@siamese/pairs';
+import { createModel, fit, initBackend } from '@siamese/runtime';
 import { readDatasetText } from '../data.js';
 import { peakRssMB, round } from '../measure.js';
 import type { BenchRow, BenchSuite } from '../types.js';
 
 async function stsb(split: 'train' | 'dev') {
   const text = readDatasetText(`stsb/${split}.tsv`);
-  const { pairs } = await readPairs(text, { format: 'tsv' });
-  return pairs.map((p) => ({ text1: p.text1, text2: p.text2, score: (p.score ?? 0) / 5 }));
+  const { pairs } = await readPairs(text, { format: 'tsv', require: 'score' });
+  return normalizeScores(pairs, { from: [0, 5] });
 }
 
 /**
@@ -24,12 +26,12 @@ const suite: BenchSuite = {
     const train = (await stsb('train')).slice(0, quick ? 256 : 3_000);
     const dev = await stsb('dev');
     const sentences = dev.flatMap((p) => [p.text1, p.text2]).slice(0, quick ? 256 : 3_000);
-    const presets: PresetName[] = quick ? ['meanpool', 'cnn'] : ['lstm', 'bilstm', 'cnn', 'meanpool'];
+    const presets: PresetName[] = quick ? ['meanpool', 'cnn'] : (Object.keys(PRESETS) as PresetName[]);
     const rows: BenchRow[] = [];
     for (const preset of presets) {
       const model = createModel({ preset, texts: train.flatMap((p) => [p.text1, p.text2]), seed: 1 });
       const result = await fit(model, train, {
-        loss: lossForName('cosine'),
+        loss: lossFromConfig({ type: 'cosine' }),
         epochs: 1,
         batchSize: 64,
         seed: 1,

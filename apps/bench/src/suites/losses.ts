@@ -6,16 +6,16 @@ import { round, timeIt } from '../measure.js';
 import type { BenchRow, BenchSuite } from '../types.js';
 
 const CONFIGS: LossConfig[] = [
-  { name: 'cosineSimilarity' },
-  { name: 'contrastive' },
-  { name: 'onlineContrastive' },
-  { name: 'triplet' },
-  { name: 'batchHardTriplet' },
-  { name: 'batchSemiHardTriplet' },
-  { name: 'batchAllTriplet' },
-  { name: 'multipleNegativesRanking' },
-  { name: 'multipleNegativesRanking', symmetric: true },
-  { name: 'coSENT' },
+  { type: 'cosineSimilarity' },
+  { type: 'contrastive' },
+  { type: 'onlineContrastive' },
+  { type: 'triplet' },
+  { type: 'batchHardTriplet' },
+  { type: 'batchSemiHardTriplet' },
+  { type: 'batchAllTriplet' },
+  { type: 'multipleNegativesRanking' },
+  { type: 'multipleNegativesRanking', symmetric: true },
+  { type: 'coSENT' },
 ];
 
 /** Loss value + gradients w.r.t. every embedding input (what one training step asks of a loss), on wasm. */
@@ -65,7 +65,7 @@ const suite: BenchSuite = {
         runs,
         2,
       );
-      const op = `${config.name}${config.symmetric ? ' (symmetric)' : ''}`;
+      const op = `${config.type}${config.symmetric ? ' (symmetric)' : ''}`;
       log(`  ${op}: ${round(t.medianMs, 2)} ms`);
       rows.push({ suite: 'losses', op, backend: 'wasm', batch: B, dim: D, ms: round(t.medianMs, 3), runs });
     }

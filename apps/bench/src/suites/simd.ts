@@ -1,4 +1,5 @@
-import { embeddingBag, fusedAdam, initBackend, lstmSequence } from '@siamese/backend';
+import { fusedAdam, initBackend } from '@siamese/backend';
+import { embeddingBag, lstmSequence } from '@siamese/backend/internals';
 import { Rng } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { round, timeIt } from '../measure.js';

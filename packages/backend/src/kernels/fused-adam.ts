@@ -1,3 +1,4 @@
+import { SiameseError } from '@siamese/core';
 import {
   AdamOptimizer,
   engine,
@@ -5,6 +6,8 @@ import {
   getKernel,
   mul,
   type NamedAttrMap,
+  type NamedTensorMap,
+  reshape,
   type Tensor,
   tidy,
   type Variable,
@@ -12,6 +15,9 @@ import {
   zerosLike,
 } from '@tensorflow/tfjs-core';
 import { ADAM_UPDATE } from './adam-update.js';
+
+/** A named tensor, as tfjs' optimizers take and give them (the type is not exported by tfjs-core). */
+type NamedTensor = { name: string; tensor: Tensor };
 
 /** The AdamOptimizer state this subclass reuses (private in tfjs' typings, same object at runtime). */
 interface AdamState {
@@ -22,14 +28,71 @@ interface AdamState {
 }
 
 /**
+ * Names of the β-power accumulators β1ᵗ⁺¹ and β2ᵗ⁺¹ in `getWeights({ betaPowers: true })` (TensorFlow 1's names for
+ * the same state).
+ */
+export const ADAM_BETA_POWERS = ['beta1_power', 'beta2_power'] as const;
+
+/**
  * tfjs' `AdamOptimizer` with the per-variable update fused into one kernel pass ({@link ADAM_UPDATE}, on wasm and
  * cpu after `initBackend`). Same formula, defaults, state, `getWeights`/`setWeights` and serialisation as
  * `tf.train.adam`, so checkpoints move freely between the two; on other backends it is plain tfjs Adam.
+ * For an exact resume, save `getWeights({ betaPowers: true })`: tfjs' own `setWeights` recomputes the β-powers
+ * as `pow(β, t + 1)`, which is not the float32 product the steps accumulated (0.999²¹ differs in the 8th digit),
+ * so a resumed run would drift from an uninterrupted one.
  */
 export class FusedAdamOptimizer extends AdamOptimizer {
-  override applyGradients(variableGradients: Parameters<AdamOptimizer['applyGradients']>[0]): void {
+  /** Sets the learning rate of the next updates (what a schedule calls between steps). */
+  setLearningRate(learningRate: number): void {
+    this.learningRate = learningRate;
+  }
+
+  /** The learning rate of the next update. */
+  getLearningRate(): number {
+    return this.learningRate;
+  }
+
+  /**
+   * tfjs' weights (iterations, first moments, second moments); with `betaPowers`, also the two β-power
+   * accumulators as the float32 scalars they are ({@link ADAM_BETA_POWERS}), which {@link setWeights} restores.
+   */
+  override async getWeights(options: { betaPowers?: boolean } = {}): Promise<NamedTensor[]> {
+    const weights = await super.getWeights();
+    if (!options.betaPowers) return weights;
+    const self = this as unknown as AdamState;
+    return [
+      ...weights,
+      { name: ADAM_BETA_POWERS[0], tensor: self.accBeta1 },
+      { name: ADAM_BETA_POWERS[1], tensor: self.accBeta2 },
+    ];
+  }
+
+  /** tfjs' `setWeights`; β-power entries ({@link ADAM_BETA_POWERS}), when present, are restored exactly. */
+  override async setWeights(weights: NamedTensor[]): Promise<void> {
+    const isPower = (w: NamedTensor) => (ADAM_BETA_POWERS as readonly string[]).includes(w.name);
+    const powers = weights.filter(isPower);
+    await super.setWeights(weights.filter((w) => !isPower(w)));
+    if (!powers.length) return;
+    const self = this as unknown as AdamState;
+    for (const [i, name] of ADAM_BETA_POWERS.entries()) {
+      const w = powers.find((p) => p.name === name);
+      if (w?.tensor.size !== 1 || w.tensor.dtype !== 'float32') {
+        throw new SiameseError(
+          'E_INVALID_ARGUMENT',
+          `FusedAdamOptimizer.setWeights: expected float32 scalars ${ADAM_BETA_POWERS.join(' and ')}, found ${powers.map((p) => `${p.name} ${p.tensor.dtype}[${p.tensor.shape}]`).join(', ')}`,
+        );
+      }
+      tidy(() => (i === 0 ? self.accBeta1 : self.accBeta2).assign(reshape(w.tensor, [])));
+    }
+  }
+
+  /**
+   * Applies gradients keyed by variable name, e.g. the `grads` of `tf.variableGrads`. (tfjs types the map as
+   * variables, although it holds gradient tensors; this accepts what `variableGrads` returns.)
+   */
+  override applyGradients(variableGradients: NamedTensorMap | { name: string; tensor: Tensor }[]): void {
     if (!getKernel(ADAM_UPDATE, getBackend())) {
-      super.applyGradients(variableGradients);
+      super.applyGradients(variableGradients as Parameters<AdamOptimizer['applyGradients']>[0]);
       return;
     }
     const self = this as unknown as AdamState & {

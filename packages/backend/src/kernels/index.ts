@@ -12,7 +12,7 @@ import { replaceKernel } from './registry.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 export { embeddingBag } from './embedding-bag.js';
-export { FusedAdamOptimizer, fusedAdam } from './fused-adam.js';
+export { ADAM_BETA_POWERS, FusedAdamOptimizer, fusedAdam } from './fused-adam.js';
 export { type LstmSequenceOptions, lstmFinalState, lstmSequence } from './lstm-op.js';
 export { registerWasmPerformanceKernels, restoreStockWasmKernels };
 

@@ -1,10 +1,8 @@
 import { SiameseError } from '@siamese/core';
 
-/** A user mistake on the command line: printed as one line, exit code 2, never a stack trace. */
-export class UsageError extends SiameseError {
-  constructor(message: string) {
-    super('E_USAGE', message);
-  }
+/** A user mistake on the command line (code `E_USAGE`): printed as one line, exit code 2, never a stack trace. */
+export function usageError(message: string): SiameseError<'E_USAGE'> {
+  return new SiameseError('E_USAGE', message);
 }
 
 export interface FlagSpec {
@@ -22,7 +20,7 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-/** Strict `--flag value` / `--flag=value` parser: unknown flags, missing values and bad numbers are UsageErrors. */
+/** Strict `--flag value` / `--flag=value` parser: unknown flags, missing values and bad numbers are usage errors. */
 export function parseArgs(
   argv: readonly string[],
   spec: Record<string, FlagSpec>,
@@ -47,10 +45,10 @@ export function parseArgs(
       const known = Object.keys(spec)
         .map((k) => `--${k}`)
         .join(', ');
-      throw new UsageError(`${command}: unknown flag --${name} (expected one of ${known})`);
+      throw usageError(`${command}: unknown flag --${name} (expected one of ${known})`);
     }
     if (s.type === 'boolean') {
-      if (eq !== -1) throw new UsageError(`${command}: --${name} takes no value`);
+      if (eq !== -1) throw usageError(`${command}: --${name} takes no value`);
       flags[name] = true;
       continue;
     }
@@ -59,26 +57,27 @@ export function parseArgs(
     else {
       value = argv[i + 1];
       if (value === undefined || (value.startsWith('--') && value.length > 2)) {
-        throw new UsageError(`${command}: --${name} needs a value (${s.description})`);
+        throw usageError(`${command}: --${name} needs a value (${s.description})`);
       }
       i++;
     }
     if (s.type === 'string') {
-      if (s.choices && !s.choices.includes(value)) {
-        throw new UsageError(
-          `${command}: --${name} expected one of ${s.choices.join('|')}, found "${value}"`,
-        );
+      // Choices match in any case (`--loss cosent` is `coSENT`); the flag takes the listed spelling.
+      const choice = s.choices?.find((c) => c.toLowerCase() === value.toLowerCase());
+      if (s.choices && choice === undefined) {
+        throw usageError(`${command}: --${name} expected one of ${s.choices.join('|')}, found "${value}"`);
       }
-      flags[name] = value;
+      flags[name] = choice ?? value;
     } else {
       const n = Number(value);
       if (value.trim() === '' || !Number.isFinite(n) || (s.type === 'integer' && !Number.isInteger(n))) {
-        throw new UsageError(
+        throw new SiameseError(
+          'E_USAGE',
           `${command}: --${name} expected ${s.type === 'integer' ? 'an integer' : 'a number'}, found "${value}"`,
         );
       }
       if (s.min !== undefined && n < s.min)
-        throw new UsageError(`${command}: --${name} expected ≥ ${s.min}, found ${n}`);
+        throw usageError(`${command}: --${name} expected ≥ ${s.min}, found ${n}`);
       flags[name] = n;
     }
   }

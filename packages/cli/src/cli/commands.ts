@@ -1,6 +1,6 @@
-import { initBackend, loadModel, type SiameseModel } from '@siamese/runtime';
-import { type FlagSpec, helpFor, parseArgs, UsageError } from './args.js';
-import { normalizePairs, readLines, readPairs, scoreScale } from './io.js';
+import { evaluate, initBackend, loadModel, type SiameseModel, search, similarity } from '@siamese/runtime';
+import { type FlagSpec, helpFor, parseArgs, usageError } from './args.js';
+import { readLines, readPairs } from './io.js';
 
 const common: Record<string, FlagSpec> = {
   model: { type: 'string', description: 'model folder or file (from siamese train)' },
@@ -41,7 +41,7 @@ export const helps = {
 };
 
 async function openModel(flags: Record<string, unknown>, command: string): Promise<SiameseModel> {
-  if (typeof flags.model !== 'string') throw new UsageError(`${command}: --model DIR is required`);
+  if (typeof flags.model !== 'string') throw usageError(`${command}: --model DIR is required`);
   await initBackend({ backend: (flags.backend as 'wasm' | 'cpu' | undefined) ?? 'wasm' });
   return loadModel(flags.model);
 }
@@ -54,37 +54,39 @@ export async function evalCommand(argv: string[]): Promise<number> {
     console.log(helps.eval);
     return 0;
   }
-  if (typeof flags.data !== 'string') throw new UsageError('eval: --data FILE is required');
-  const cols = { text1: flags.text1, text2: flags.text2, score: flags.score, label: flags.label } as Record<
-    string,
-    string | undefined
-  >;
+  if (typeof flags.data !== 'string') throw usageError('eval: --data FILE is required');
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const cols = {
+    text1: str(flags.text1),
+    text2: str(flags.text2),
+    score: str(flags.score),
+    label: str(flags.label),
+  };
   const pairs = await readPairs(flags.data, cols);
   const model = await openModel(flags, 'eval');
   const scored = pairs.every((p) => p.score !== undefined);
-  const data = scored
-    ? normalizePairs(pairs, scoreScale(pairs)).map((p) => ({
-        text1: p.text1,
-        text2: p.text2,
-        score: p.score!,
-      }))
-    : pairs.map((p) => {
-        if (p.label === undefined)
-          throw new UsageError(`eval: ${flags.data}: every row needs a score or a label`);
-        return { text1: p.text1, text2: p.text2, label: p.label };
-      });
-  const m = (await model.evaluate(data)) as unknown as Record<string, number>;
-  const out = scored
-    ? { pearson: m.pearson, spearman: m.spearman, n: m.n }
-    : {
-        accuracy: m.accuracy,
-        f1: m.f1,
-        precision: m.precision,
-        recall: m.recall,
-        threshold: m.threshold,
-        ap: m.ap,
-        n: m.n,
-      };
+  let out: Record<string, number>;
+  if (scored) {
+    // Correlations only use the order of the scores: no scaling needed.
+    const data = pairs.map((p) => ({ text1: p.text1, text2: p.text2, score: p.score! }));
+    const m = await evaluate(model, data);
+    out = { pearson: m.pearson, spearman: m.spearman, n: m.n };
+  } else {
+    const data = pairs.map((p) => {
+      if (p.label === undefined) throw usageError(`eval: ${flags.data}: every row needs a score or a label`);
+      return { text1: p.text1, text2: p.text2, label: p.label };
+    });
+    const m = await evaluate(model, data);
+    out = {
+      accuracy: m.accuracy,
+      f1: m.f1,
+      precision: m.precision,
+      recall: m.recall,
+      threshold: m.threshold,
+      ap: m.ap,
+      n: m.n,
+    };
+  }
   if (flags.json) process.stdout.write(`${JSON.stringify(out)}\n`);
   else for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(10)} ${fmt(v)}`);
   model.dispose();
@@ -123,9 +125,9 @@ export async function similarityCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 2)
-    throw new UsageError(`similarity: expected two texts, found ${positionals.length}`);
+    throw usageError(`similarity: expected two texts, found ${positionals.length}`);
   const model = await openModel(flags, 'similarity');
-  const s = await model.similarity(positionals[0]!, positionals[1]!);
+  const s = await similarity(model, positionals[0]!, positionals[1]!);
   if (flags.json)
     process.stdout.write(`${JSON.stringify({ similarity: s, threshold: model.threshold?.value ?? null })}\n`);
   else console.log(s.toFixed(4));
@@ -139,13 +141,12 @@ export async function searchCommand(argv: string[]): Promise<number> {
     console.log(helps.search);
     return 0;
   }
-  if (typeof flags.corpus !== 'string') throw new UsageError('search: --corpus FILE is required');
-  if (positionals.length !== 1)
-    throw new UsageError(`search: expected one query, found ${positionals.length}`);
+  if (typeof flags.corpus !== 'string') throw usageError('search: --corpus FILE is required');
+  if (positionals.length !== 1) throw usageError(`search: expected one query, found ${positionals.length}`);
   const corpus = await readLines(flags.corpus);
-  if (!corpus.length) throw new UsageError(`search: ${flags.corpus} has no lines`);
+  if (!corpus.length) throw usageError(`search: ${flags.corpus} has no lines`);
   const model = await openModel(flags, 'search');
-  const hits = await model.search(positionals[0]!, corpus, (flags.k as number | undefined) ?? 5);
+  const hits = await search(model, positionals[0]!, corpus, { k: (flags.k as number | undefined) ?? 5 });
   if (flags.json) process.stdout.write(`${JSON.stringify(hits)}\n`);
   else
     for (const [i, h] of hits.entries())

@@ -6,20 +6,14 @@ const USER_CODES = new Set([
   'E_INVALID_ARGUMENT',
   'E_FORMAT_VERSION',
   'E_NO_FILESYSTEM',
+  'E_UNKNOWN_TYPE',
   'E_VECTORS_PARSE',
-  'E_VECTORS_DIM',
 ]);
+const USER_PREFIXES = ['E_DATASET_', 'E_MODEL_', 'E_LOSS_', 'E_ENCODER_'];
 
-/** Whether an error is the user's input being wrong (as opposed to a bug). */
+/** Whether an error is the user's input being wrong (as opposed to a bug); works across copies of the SDK. */
 export function isUserError(e: unknown): e is Error {
-  if (e instanceof SiameseError) {
-    return (
-      USER_CODES.has(e.code) ||
-      e.code.startsWith('E_DATASET') ||
-      e.code.startsWith('E_MODEL') ||
-      e.code.startsWith('E_LOSS')
-    );
-  }
+  if (SiameseError.is(e)) return USER_CODES.has(e.code) || USER_PREFIXES.some((p) => e.code.startsWith(p));
   const code = (e as { code?: string })?.code;
   return code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'ENOTDIR';
 }

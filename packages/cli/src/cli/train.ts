@@ -1,33 +1,45 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { now } from '@siamese/core';
+import { PRESETS, type PresetName } from '@siamese/encoders';
+import { type LossConfig, lossFromConfig, registeredLosses } from '@siamese/losses';
+import { observedScoreRange } from '@siamese/pairs';
+import { fileChunks } from '@siamese/pairs/node';
 import {
+  calibrateThreshold,
   createModel,
+  DEFAULT_RECIPE,
   type EpochEvent,
+  type EvaluationMetrics,
+  evaluate,
+  type FitResult,
   fit,
   folderCheckpoints,
   initBackend,
-  type LossName,
-  lossForName,
   saveModel,
 } from '@siamese/runtime';
 import { parseVectors } from '@siamese/tokenizer';
-import { type FlagSpec, helpFor, parseArgs, UsageError } from './args.js';
+import { type FlagSpec, helpFor, parseArgs, usageError } from './args.js';
 import { sparkline, trainingSvg } from './chart.js';
-import { fileChunks, normalizePairs, readPairs, scoreScale } from './io.js';
+import { readPairs, scaleScores } from './io.js';
 import { formatDuration, ProgressBar } from './progress.js';
 
 export const trainFlags: Record<string, FlagSpec> = {
-  train: { type: 'string', description: 'training pairs (TSV/CSV/JSONL with a header)' },
+  train: { type: 'string', description: 'training pairs (TSV/CSV/JSONL with a header; .gz too)' },
   dev: { type: 'string', description: 'dev pairs, evaluated after every epoch' },
   encoder: {
     type: 'string',
-    choices: ['lstm', 'bilstm', 'cnn', 'meanpool'],
-    description: 'encoder preset (default bilstm)',
+    choices: Object.keys(PRESETS),
+    description: `encoder preset (default ${DEFAULT_RECIPE.preset}; see docs/encoders.md)`,
   },
   loss: {
     type: 'string',
-    choices: ['cosine', 'contrastive', 'triplet', 'mnrl', 'cosent'],
-    description: 'loss (default cosine)',
+    choices: registeredLosses(),
+    description: `loss, any registered type or short name (default ${DEFAULT_RECIPE.loss})`,
+  },
+  'loss-options': {
+    type: 'string',
+    description: 'loss options as JSON, e.g. \'{"distance":"cosine","margin":0.5}\'',
   },
   vectors: { type: 'string', description: 'pretrained word vectors (GloVe / word2vec / fastText .vec)' },
   epochs: { type: 'integer', min: 1, description: 'epochs (default 5)' },
@@ -42,7 +54,11 @@ export const trainFlags: Record<string, FlagSpec> = {
   label: { type: 'string', description: 'column name of the binary label' },
   hidden: { type: 'integer', min: 1, description: 'hidden size / filters (default 128)' },
   'max-length': { type: 'integer', min: 1, description: 'max tokens per text (default 64)' },
-  patience: { type: 'integer', min: 0, description: 'early stopping patience in epochs (default off)' },
+  patience: {
+    type: 'integer',
+    min: 1,
+    description: 'stop after N epochs without a better dev metric; the best epoch is kept (default off)',
+  },
   'max-train': { type: 'integer', min: 1, description: 'use only the first N training pairs' },
   json: { type: 'boolean', description: 'print one JSON object with the final metrics on stdout' },
   help: { type: 'boolean', description: 'show this help' },
@@ -53,101 +69,78 @@ export const trainHelp = helpFor('usage: siamese train --train FILE [--dev FILE]
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
-/** `siamese train`: data → model → training with progress → dev metrics → saved model + chart. */
-export async function trainCommand(argv: string[]): Promise<number> {
-  const { flags } = parseArgs(argv, trainFlags, 'train');
-  if (flags.help) {
-    console.log(trainHelp);
-    return 0;
+/** The loss config of `--loss` and `--loss-options`. */
+function lossConfigOf(flags: Flags): LossConfig {
+  const type = str(flags.loss) ?? DEFAULT_RECIPE.loss;
+  const raw = str(flags['loss-options']);
+  let options: unknown = {};
+  if (raw !== undefined) {
+    try {
+      options = JSON.parse(raw);
+    } catch (e) {
+      throw usageError(
+        `train: --loss-options expected a JSON object, found ${JSON.stringify(raw)}: ${(e as Error).message}`,
+      );
+    }
+    if (!options || typeof options !== 'object' || Array.isArray(options)) {
+      throw usageError(`train: --loss-options expected a JSON object, found ${JSON.stringify(raw)}`);
+    }
   }
-  const trainPath = str(flags.train);
-  if (!trainPath) throw new UsageError('train: --train FILE is required');
-  const out = str(flags.out) ?? 'siamese-model';
+  return { ...(options as Record<string, unknown>), type };
+}
+
+type Flags = Record<string, string | number | boolean>;
+
+/** The training pairs (scores scaled to [0, 1] from their observed range) and the dev set, split by kind. */
+async function readData(flags: Flags, trainPath: string) {
   const cols = {
     text1: str(flags.text1),
     text2: str(flags.text2),
     score: str(flags.score),
     label: str(flags.label),
   };
-  const t0 = performance.now();
-  const err = process.stderr;
-  let train = await readPairs(trainPath, cols);
-  if (num(flags['max-train'])) train = train.slice(0, num(flags['max-train']));
-  const scale = scoreScale(train);
-  const trainN = normalizePairs(train, scale);
+  let raw = await readPairs(trainPath, cols);
+  if (num(flags['max-train'])) raw = raw.slice(0, num(flags['max-train']));
+  const range = observedScoreRange(raw);
+  const train = scaleScores(raw, range);
   const devPath = str(flags.dev);
-  const dev = devPath ? normalizePairs(await readPairs(devPath, cols), scale) : undefined;
-  const backend = await initBackend({ backend: (str(flags.backend) as 'wasm' | 'cpu') ?? 'wasm' });
-  const preset = (str(flags.encoder) ?? 'bilstm') as 'lstm' | 'bilstm' | 'cnn' | 'meanpool';
-  const lossName = (str(flags.loss) ?? 'cosine') as LossName;
-  const seed = num(flags.seed) ?? 42;
-  err.write(
-    `siamese train: ${train.length} pairs from ${trainPath}${scale ? ` (scores ${scale.lo}–${scale.hi} → 0–1)` : ''}${dev ? `, dev ${dev.length} from ${devPath}` : ''}\n` +
-      `  encoder ${preset}, loss ${lossName}, backend ${backend.name}, seed ${seed}\n`,
-  );
-  const vectorsPath = str(flags.vectors);
-  const vectors = vectorsPath ? await parseVectors(fileChunks(vectorsPath), { onError: 'skip' }) : undefined;
-  if (vectors)
-    err.write(
-      `  vectors: ${vectors.words.length} × ${vectors.dim} from ${vectorsPath}${vectors.skipped ? ` (${vectors.skipped} bad lines skipped)` : ''}\n`,
-    );
-  const model = createModel({
-    preset,
-    texts: trainN.flatMap((p) => [p.text1, p.text2]),
-    ...(vectors ? { vectors } : {}),
-    ...(num(flags.hidden) ? { hidden: num(flags.hidden)! } : {}),
-    ...(num(flags['max-length']) ? { maxLength: num(flags['max-length'])! } : {}),
-    seed,
-    onInfo: (m) => err.write(`  ${m}\n`),
-  });
-  const loss = lossForName(lossName);
-  const bar = new ProgressBar(err);
-  const devData = dev?.every((p) => p.score !== undefined)
+  const dev = devPath ? scaleScores(await readPairs(devPath, cols), range) : undefined;
+  // Scored dev pairs are measured by correlation; labelled ones (or mixed) by accuracy/F1, which also gives the
+  // model its match threshold.
+  const devScored = dev?.every((p) => p.score !== undefined)
     ? dev.map((p) => ({ text1: p.text1, text2: p.text2, score: p.score! }))
-    : dev?.map((p) => ({ text1: p.text1, text2: p.text2, label: p.label ?? (p.score! >= 0.5 ? 1 : 0) }));
-  const epochs = num(flags.epochs) ?? 5;
-  const result = await fit(model, trainN, {
-    loss,
-    epochs,
-    batchSize: num(flags['batch-size']) ?? 32,
-    lr: num(flags.lr) ?? 1e-3,
-    seed,
-    ...(devData ? { dev: devData } : {}),
-    ...(num(flags.patience) !== undefined ? { patience: num(flags.patience)! } : {}),
-    checkpoints: folderCheckpoints(join(out, 'checkpoints')),
-    onInfo: (m) => err.write(`  ${m}\n`),
-    onBatch: (e) => bar.update(e),
-    onEpoch: (e: EpochEvent) =>
-      bar.finish(
-        `epoch ${e.epoch}/${epochs}  loss ${e.loss.toFixed(4)}${e.metric !== undefined ? `  dev ${e.metric.toFixed(4)}${e.improved ? ' *' : ''}` : ''}  ${formatDuration(e.seconds)}  ${Math.round(e.pairsPerSec)} pairs/s`,
-      ),
-  });
-  const devMetrics = devData ? await model.evaluate(devData) : undefined;
-  if (devData && 'label' in devData[0]!) await model.calibrateThreshold(devData as never, 'f1');
-  model.training = {
-    epochs: result.history,
-    best: result.best,
-    seconds: result.seconds,
-    pairsPerSec: result.pairsPerSec,
-    trainFile: trainPath,
-  };
-  await saveModel(model, out);
-  // The run finished: its checkpoints are only needed to resume an interrupted run.
-  await rm(join(out, 'checkpoints'), { recursive: true, force: true });
-  const points = result.history.map((h) => ({
-    epoch: h.epoch,
-    loss: h.loss,
-    ...(h.metric !== undefined ? { metric: h.metric } : {}),
-  }));
-  await writeFile(
-    join(out, 'training.svg'),
-    trainingSvg(points, `siamese ${preset} · ${lossName}`, devData ? 'dev metric' : undefined),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  err.write(`\n  loss  ${sparkline(points.map((p) => p.loss))}\n`);
-  if (devData) err.write(`  dev   ${sparkline(points.map((p) => p.metric ?? Number.NaN))}\n`);
+    : undefined;
+  const devLabelled =
+    dev && !devScored
+      ? dev.map((p) => ({ text1: p.text1, text2: p.text2, label: p.label ?? (p.score! >= 0.5 ? 1 : 0) }))
+      : undefined;
+  return { train, range, devPath, devScored, devLabelled, dev: devScored ?? devLabelled };
+}
+
+/** Word vectors from `--vectors`, bad lines skipped and counted. */
+async function readVectors(flags: Flags, err: NodeJS.WriteStream) {
+  const path = str(flags.vectors);
+  if (!path) return undefined;
+  const vectors = await parseVectors(fileChunks(path), { onError: 'skip' });
   err.write(
-    `\n  ${'epoch'.padEnd(6)}${'loss'.padStart(10)}${devData ? 'dev'.padStart(10) : ''}${'time'.padStart(8)}\n`,
+    `  vectors: ${vectors.words.length} × ${vectors.dim} from ${path}${vectors.skipped ? ` (${vectors.skipped} bad lines skipped)` : ''}\n`,
+  );
+  return vectors;
+}
+
+/** The per-epoch table, the sparklines and the final dev metrics, on stderr. */
+function printSummary(
+  err: NodeJS.WriteStream,
+  result: FitResult,
+  devMetrics: EvaluationMetrics | undefined,
+  out: string,
+  seconds: number,
+): void {
+  const points = result.history;
+  err.write(`\n  loss  ${sparkline(points.map((p) => p.loss))}\n`);
+  if (devMetrics) err.write(`  dev   ${sparkline(points.map((p) => p.metric ?? Number.NaN))}\n`);
+  err.write(
+    `\n  ${'epoch'.padEnd(6)}${'loss'.padStart(10)}${devMetrics ? 'dev'.padStart(10) : ''}${'time'.padStart(8)}\n`,
   );
   for (const h of result.history) {
     err.write(
@@ -161,12 +154,80 @@ export async function trainCommand(argv: string[]): Promise<number> {
         .join(', ')}\n`,
     );
   err.write(`  saved to ${out}/ (model.json, weights, training.svg) in ${formatDuration(seconds)}\n`);
+}
+
+/** `siamese train`: data → model → training with progress → dev metrics → saved model + chart. */
+export async function trainCommand(argv: string[]): Promise<number> {
+  const { flags } = parseArgs(argv, trainFlags, 'train');
+  if (flags.help) {
+    console.log(trainHelp);
+    return 0;
+  }
+  const trainPath = str(flags.train);
+  if (!trainPath) throw usageError('train: --train FILE is required');
+  const out = str(flags.out) ?? 'siamese-model';
+  const t0 = now();
+  const err = process.stderr;
+  const loss = lossFromConfig(lossConfigOf(flags)); // a bad option fails before any data is read
+  const data = await readData(flags, trainPath);
+  const backend = await initBackend({ backend: (str(flags.backend) as 'wasm' | 'cpu') ?? 'wasm' });
+  const preset = (str(flags.encoder) ?? DEFAULT_RECIPE.preset) as PresetName;
+  const seed = num(flags.seed) ?? 42;
+  const range = data.range;
+  err.write(
+    `siamese train: ${data.train.length} pairs from ${trainPath}${range ? ` (scores ${range[0]}–${range[1]} → 0–1)` : ''}${data.dev ? `, dev ${data.dev.length} from ${data.devPath}` : ''}\n` +
+      `  encoder ${preset}, loss ${loss.type}, backend ${backend.name}, seed ${seed}\n`,
+  );
+  const vectors = await readVectors(flags, err);
+  const model = createModel({
+    preset,
+    texts: data.train.flatMap((p) => [p.text1, p.text2]),
+    ...(vectors ? { vectors } : {}),
+    ...(num(flags.hidden) ? { hidden: num(flags.hidden)! } : {}),
+    ...(num(flags['max-length']) ? { maxLength: num(flags['max-length'])! } : {}),
+    seed,
+    onInfo: (m) => err.write(`  ${m}\n`),
+  });
+  const bar = new ProgressBar(err);
+  const epochs = num(flags.epochs) ?? 5;
+  const result = await fit(model, data.train, {
+    loss,
+    epochs,
+    batchSize: num(flags['batch-size']) ?? 32,
+    lr: num(flags.lr) ?? 1e-3,
+    seed,
+    ...(data.dev ? { dev: data.dev } : {}),
+    ...(num(flags.patience) !== undefined ? { patience: num(flags.patience)! } : {}),
+    checkpoints: folderCheckpoints(join(out, 'checkpoints')),
+    onInfo: (m) => err.write(`  ${m}\n`),
+    onBatch: (e) => bar.update(e),
+    onEpoch: (e: EpochEvent) =>
+      bar.finish(
+        `epoch ${e.epoch}/${epochs}  loss ${e.loss.toFixed(4)}${e.metric !== undefined ? `  dev ${e.metric.toFixed(4)}${e.improved ? ' *' : ''}` : ''}  ${formatDuration(e.seconds)}  ${Math.round(e.pairsPerSec)} pairs/s`,
+      ),
+  });
+  const devMetrics = data.dev ? await evaluate(model, data.dev) : undefined;
+  if (data.devLabelled) await calibrateThreshold(model, data.devLabelled, 'f1');
+  await saveModel(model, out);
+  // The run finished: its checkpoints are only needed to resume an interrupted run.
+  await rm(join(out, 'checkpoints'), { recursive: true, force: true });
+  const points = result.history.map((h) => ({
+    epoch: h.epoch,
+    loss: h.loss,
+    ...(h.metric !== undefined ? { metric: h.metric } : {}),
+  }));
+  await writeFile(
+    join(out, 'training.svg'),
+    trainingSvg(points, `siamese ${preset} · ${loss.type}`, data.dev ? 'dev metric' : undefined),
+  );
+  const seconds = (now() - t0) / 1000;
+  printSummary(err, result, devMetrics, out, seconds);
   if (flags.json) {
     process.stdout.write(
       `${JSON.stringify({
         model: out,
         encoder: preset,
-        loss: lossName,
+        loss: loss.type,
         backend: backend.name,
         dev: devMetrics ?? null,
         epochs: result.history.map((h) => ({

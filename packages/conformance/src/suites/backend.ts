@@ -1,4 +1,4 @@
-import { initBackend, tensorLeakCheck } from '@siamese/backend';
+import { fusedAdam, initBackend, tensorLeakCheck } from '@siamese/backend';
 import { Rng } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { assert, assertClose, assertEqual, defineSuite } from '../harness.js';
@@ -63,7 +63,33 @@ export default defineSuite('backend', (test) => {
     assertEqual(again.initMs, 0, 'second initBackend() is a no-op');
   });
 
-  test('UnsortedSegmentSum matches a reference on random shapes', () => {
+  test('fusedAdam matches PyTorch (adam.json): ε 1e-8 and the default ε, params, m and v per step', async (ctx) => {
+    assertEqual(tf.getBackend(), 'wasm', 'backend');
+    const g = await ctx.golden('adam');
+    const { lr, betas, eps } = g.hyperparameters;
+    for (const [label, steps, epsilon] of [
+      ['ε 1e-8', g.steps, eps],
+      ['default ε', g.steps_tfjs_default_eps, undefined],
+    ] as const) {
+      const opt = fusedAdam(lr, betas[0], betas[1], epsilon);
+      const p = tf.variable(t(g.params_before), true, `adam-golden-${label}`);
+      for (const [k, step] of (steps as any[]).entries()) {
+        const grad = t(step.grad);
+        opt.applyGradients({ [p.name]: grad } as tf.NamedTensorMap as never);
+        grad.dispose();
+        const [iter, m, v] = await opt.getWeights();
+        assertClose(p.dataSync(), step.params_after.data, WASM_TOL, `${label} step ${k + 1} params`);
+        assertClose(m!.tensor.dataSync(), step.exp_avg.data, WASM_TOL, `${label} step ${k + 1} m`);
+        assertClose(v!.tensor.dataSync(), step.exp_avg_sq.data, WASM_TOL, `${label} step ${k + 1} v`);
+        ctx.same(`${label} step ${k + 1}`, [p.dataSync(), m!.tensor.dataSync(), v!.tensor.dataSync()]);
+        iter!.tensor.dispose();
+      }
+      p.dispose();
+      opt.dispose();
+    }
+  });
+
+  test('UnsortedSegmentSum matches a reference on random shapes', (ctx) => {
     const rng = new Rng(11);
     for (const [n, d, v] of [
       [1, 1, 1],
@@ -79,6 +105,7 @@ export default defineSuite('backend', (test) => {
         tf.unsortedSegmentSum(tf.tensor2d(x, [n, d]), tf.tensor1d(ids, 'int32'), v).dataSync(),
       );
       assertClose(got, expected, 1e-5, `segment sum n=${n} d=${d} v=${v}`);
+      ctx.same(`segment sum n=${n} d=${d} v=${v}`, got);
     }
   });
 
@@ -92,7 +119,7 @@ export default defineSuite('backend', (test) => {
     table.dispose();
   });
 
-  test('Conv2DBackpropFilter (conv1d training) matches a reference on random shapes', () => {
+  test('Conv2DBackpropFilter (conv1d training) matches a reference on random shapes', (ctx) => {
     const rng = new Rng(12);
     for (const [B, T, C, K, F, pad, stride] of [
       [1, 5, 2, 3, 4, 'same', 1],
@@ -134,11 +161,12 @@ export default defineSuite('backend', (test) => {
             expected[(k * C + c) * F + f] = s;
           }
       assertClose(got, expected, 1e-4, `conv1d dW B=${B} T=${T} C=${C} K=${K} F=${F} ${pad} s=${stride}`);
+      ctx.same(`conv1d dW B=${B} T=${T} C=${C} K=${K} F=${F} ${pad} s=${stride}`, got);
     }
   });
 
   for (const mode of ['unpacked', 'packed'] as const) {
-    test(`Siamese LSTM (${mode}): forward, backward and one Adam step match PyTorch to 1e-4`, async (ctx) => {
+    test(`Siamese LSTM in plain tfjs ops (${mode}): forward, backward and one Adam step match PyTorch to 1e-4`, async (ctx) => {
       assertEqual(tf.getBackend(), 'wasm', 'backend');
       const g = await ctx.golden('siamese_lstm_step');
       const ref = g[mode];
@@ -175,6 +203,7 @@ export default defineSuite('backend', (test) => {
       optimizer.applyGradients(grads as never);
       for (const [k, v] of Object.entries(vars)) {
         assertClose(v.dataSync(), ref.weights_after_adam_step[k].data, WASM_TOL, `after Adam ${k}`);
+        ctx.same(`after Adam ${k}`, v.dataSync());
       }
       value.dispose();
       tf.dispose(Object.values(grads));

@@ -5,11 +5,12 @@ import {
   type EncoderInput,
   embedding,
   lstm,
-  presets,
+  PRESETS,
+  pooling,
   sequential,
 } from '@siamese/encoders';
 import * as tf from '@tensorflow/tfjs-core';
-import { assert, assertClose, assertEqual, assertThrows, defineSuite } from '../harness.js';
+import { assert, assertClose, assertEqual, assertThrows, defineSuite, type TestContext } from '../harness.js';
 
 const TOL = 1e-4;
 
@@ -28,6 +29,7 @@ function goldenInput(g: any): EncoderInput {
 
 /** Assigns golden weights by name (through `rename`), then checks the output and every weight gradient. */
 function checkGolden(
+  ctx: TestContext,
   enc: Encoder,
   // Golden JSON is loosely typed.
   g: any,
@@ -45,6 +47,7 @@ function checkGolden(
   const lw = t(g.loss_weights);
   const output = tf.tidy(() => enc.encode(input).arraySync());
   assertClose(output, expected.output.data, TOL, `${label} output`);
+  ctx.same(`${label} output`, output);
   const { value, grads } = tf.variableGrads(
     () => tf.sum(tf.mul(enc.encode(input), lw)) as tf.Scalar,
     enc.trainableVariables(),
@@ -52,6 +55,7 @@ function checkGolden(
   for (const [name, grad] of Object.entries(expected.grads)) {
     const v = named.get(rename[name] ?? name)!;
     assertClose(grads[v.name]!.dataSync(), grad.data, TOL, `${label} d/d ${name}`);
+    ctx.same(`${label} d/d ${name}`, grads[v.name]!.dataSync());
   }
   tf.dispose([value, lw, input.ids, input.mask, ...Object.values(grads)]);
   enc.dispose();
@@ -67,20 +71,21 @@ export default defineSuite('encoders', (test) => {
         embedding({ vocabSize: g.config.vocab, dim: g.config.emb }),
         lstm({ hidden: g.config.hidden, packed: mode === 'packed' }),
       );
-      checkGolden(enc, g, { output: g[`final_${mode}`], grads: g[`grads_${mode}`] }, `lstm ${mode}`);
+      checkGolden(ctx, enc, g, { output: g[`final_${mode}`], grads: g[`grads_${mode}`] }, `lstm ${mode}`);
     }
   });
 
-  test('the golden BiLSTM (packed and unpacked) via presets.bilstm on WASM', async (ctx) => {
+  test('the golden BiLSTM (packed and unpacked) via PRESETS.bilstm on WASM', async (ctx) => {
     const g = await ctx.golden('bilstm');
     for (const mode of ['packed', 'unpacked'] as const) {
-      const enc = presets.bilstm({
+      const enc = PRESETS.bilstm.build({
         vocabSize: g.config.vocab,
         embeddingDim: g.config.emb,
         hidden: g.config.hidden,
+        output: 'last',
         packed: mode === 'packed',
       });
-      checkGolden(enc, g, { output: g[`final_${mode}`], grads: g[`grads_${mode}`] }, `bilstm ${mode}`);
+      checkGolden(ctx, enc, g, { output: g[`final_${mode}`], grads: g[`grads_${mode}`] }, `bilstm ${mode}`);
     }
   });
 
@@ -91,10 +96,20 @@ export default defineSuite('encoders', (test) => {
       embedding({ vocabSize: g.config.vocab, dim: g.config.emb }),
       cnn({ filters: g.config.filters, kernelSizes: [g.config.kernel] }),
     );
-    checkGolden(enc, g, { output: g.output, grads: g.grads }, 'cnn', {
+    checkGolden(ctx, enc, g, { output: g.output, grads: g.grads }, 'cnn', {
       'conv.weight': 'conv3.weight',
       'conv.bias': 'conv3.bias',
     });
+  });
+
+  test('the golden mean-pool (masked mean, SIMD embedding bag): output and gradient on WASM', async (ctx) => {
+    assertEqual(tf.getBackend(), 'wasm', 'tf.getBackend()');
+    const g = await ctx.golden('meanpool');
+    const enc = sequential(
+      embedding({ vocabSize: g.config.vocab, dim: g.config.emb }),
+      pooling({ mode: 'mean' }),
+    );
+    checkGolden(ctx, enc, g, { output: g.output, grads: g.grads }, 'meanpool');
   });
 
   test('shape misfits are reported at build time with E_ENCODER_SHAPE', async () => {

@@ -1,5 +1,5 @@
 import { initBackend, tensorLeakCheck } from '@siamese/backend';
-import { type LossBatch, type LossConfig, lossFromConfig, lossNames } from '@siamese/losses';
+import { type LossBatch, type LossConfig, lossFromConfig, registeredLosses } from '@siamese/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import { assert, assertClose, assertEqual, assertThrows, defineSuite, flat } from '../harness.js';
 
@@ -7,13 +7,13 @@ const WASM_TOL = 1e-4;
 
 /** Which loss config reproduces each golden file (through the public registry). */
 const GOLDEN: Record<string, LossConfig> = {
-  loss_cosine_mse: { name: 'cosineSimilarity' },
-  loss_contrastive: { name: 'contrastive' },
-  loss_online_contrastive: { name: 'onlineContrastive' },
-  loss_triplet_euclidean: { name: 'triplet' },
-  loss_triplet_cosine: { name: 'triplet', distance: 'cosine' },
-  loss_mnrl: { name: 'multipleNegativesRanking' },
-  loss_cosent: { name: 'coSENT' },
+  loss_cosine_mse: { type: 'cosineSimilarity' },
+  loss_contrastive: { type: 'contrastive' },
+  loss_online_contrastive: { type: 'onlineContrastive' },
+  loss_triplet_euclidean: { type: 'triplet' },
+  loss_triplet_cosine: { type: 'triplet', distance: 'cosine' },
+  loss_mnrl: { type: 'multipleNegativesRanking' },
+  loss_cosent: { type: 'coSENT' },
 };
 
 /** Golden input name → batch field; `labels` become `scores` for scored-pair losses. */
@@ -51,8 +51,10 @@ export default defineSuite('losses', (test) => {
         tf.tidy(() => {
           const { value, grads } = tf.valueAndGrads(f)(xs);
           assertClose(value.dataSync(), [c.loss.data], WASM_TOL, `${file}[${index}] loss`);
+          ctx.same(`[${index}] loss`, value.dataSync());
           names.forEach((n, i) => {
             assertClose(grads[i]!.dataSync(), c.grads[n].data, WASM_TOL, `${file}[${index}] d/d${n}`);
+            ctx.same(`[${index}] d/d${n}`, grads[i]!.dataSync());
           });
         });
         await tensorLeakCheck(
@@ -76,39 +78,39 @@ export default defineSuite('losses', (test) => {
       tf.tidy(() => lossFromConfig(config).compute({ embeddings, labels }).dataSync()[0]!);
     // Hardest positive / negative: anchor 0: 1 / 3, anchor 1: 1 / 2, anchor 3: 4 / 2, anchor 7: 4 / 6.
     // relu(p − n + 1) = 0, 0, 3, 0 → mean 0.75.
-    assertClose([value({ name: 'batchHardTriplet', margin: 1 })], [0.75], WASM_TOL, 'batch hard');
+    assertClose([value({ type: 'batchHardTriplet', margin: 1 })], [0.75], WASM_TOL, 'batch hard');
     // Valid triplets (a,p,n): every (a,p) pair with both negatives: 8 triplets, relu(d_ap − d_an + 1):
     // 0: (1−3+1)=0,(1−7+1)=0; 1: (1−2+1)=0,(1−6+1)=0; 3: (4−3+1)=2,(4−2+1)=3; 7: (4−7+1)=0,(4−6+1)=0.
     assertClose(
-      [value({ name: 'batchAllTriplet', margin: 1 })],
+      [value({ type: 'batchAllTriplet', margin: 1 })],
       [2.5],
       WASM_TOL,
       'batch all (mean non-zero)',
     );
     assertClose(
-      [value({ name: 'batchAllTriplet', margin: 1, reduction: 'mean' })],
+      [value({ type: 'batchAllTriplet', margin: 1, reduction: 'mean' })],
       [5 / 8],
       WASM_TOL,
       'batch all (mean)',
     );
     // Semi-hard: (0,1): negatives farther than 1: {3,7} → 3 → 0; (1,0): {2,6} → 2 → 0;
     // (3,7): none farther than 4 → farthest 3 → 4−3+1 = 2; (7,3): {6,7} → 6 → 0. Mean over 4 pairs: 0.5.
-    assertClose([value({ name: 'batchSemiHardTriplet', margin: 1 })], [0.5], WASM_TOL, 'batch semi-hard');
+    assertClose([value({ type: 'batchSemiHardTriplet', margin: 1 })], [0.5], WASM_TOL, 'batch semi-hard');
     tf.dispose([embeddings, labels]);
   });
 
-  test('registry and batch errors: E_LOSS_UNKNOWN, E_LOSS_CONFIG, E_LOSS_BATCH', async () => {
+  test('registry and batch errors: E_UNKNOWN_TYPE, E_LOSS_CONFIG, E_LOSS_BATCH', async () => {
     await initBackend();
-    assert(lossNames().includes('multipleNegativesRanking'), 'built-ins registered');
-    await assertThrows(() => lossFromConfig({ name: 'nope' }), 'E_LOSS_UNKNOWN', 'unknown name');
+    assert(registeredLosses().includes('multipleNegativesRanking'), 'built-ins registered');
+    await assertThrows(() => lossFromConfig({ type: 'nope' }), 'E_UNKNOWN_TYPE', 'unknown type');
     await assertThrows(
-      () => lossFromConfig({ name: 'triplet', margn: 1 }),
+      () => lossFromConfig({ type: 'triplet', margn: 1 }),
       'E_LOSS_CONFIG',
       'misspelt option',
     );
     const a = tf.zeros([2, 3]) as tf.Tensor2D;
     const err = await assertThrows(
-      () => lossFromConfig({ name: 'contrastive' }).compute({ a, b: a }),
+      () => lossFromConfig({ type: 'contrastive' }).compute({ a, b: a }),
       'E_LOSS_BATCH',
       'missing labels',
     );

@@ -1,8 +1,8 @@
 import {
   BucketSampler,
   collectBatches,
-  DatasetError,
   epochSeed,
+  isDatasetError,
   MPerClassSampler,
   NoDuplicatesSampler,
   normalizeScores,
@@ -57,7 +57,7 @@ export default defineSuite('pairs', (test) => {
     assertEqual(pairs, parsePairs(text).pairs, 'stream equals string parse');
   });
 
-  test('STS-B dev: scores, normalisation and a DatasetError with location', async (ctx) => {
+  test('STS-B dev: scores, normalisation and a data set error with its location', async (ctx) => {
     const text = await ctx.data('stsb/dev.tsv');
     const { pairs } = parsePairs(text, { scoreRange: [0, 5] });
     assertEqual(pairs.length, 1500, 'rows');
@@ -67,13 +67,13 @@ export default defineSuite('pairs', (test) => {
       1e-12,
       'normalised',
     );
-    const err = (await assertThrows(
+    const err = await assertThrows(
       () => parsePairs('sentence1\tsentence2\tscore\na\tb\t9\n', { source: 'x.tsv', scoreRange: [0, 5] }),
       'E_DATASET_SCORE_RANGE',
       'range',
-    )) as DatasetError;
-    assert(err instanceof DatasetError, 'DatasetError class');
-    assertEqual(err.details, { source: 'x.tsv', line: 2, column: 5 }, 'details');
+    );
+    assert(isDatasetError(err), 'a SiameseError with an E_DATASET_ code');
+    assertEqual((err as { details?: unknown }).details, { source: 'x.tsv', line: 2, column: 5 }, 'details');
   });
 
   test('seeded samplers give the same batches on every runtime', () => {

@@ -1,3 +1,4 @@
+import { SiameseError } from '@siamese/core';
 import {
   add,
   concat,
@@ -19,7 +20,6 @@ import {
   zeros,
 } from '@tensorflow/tfjs-core';
 import { ACTIVATIONS, type Activation, activate } from '../activation.js';
-import { EncoderConfigError } from '../errors.js';
 import { canFold, FoldCache } from '../fold-cache.js';
 import { uniformVariable } from '../init.js';
 import { maskedMax, PAD_PENALTY, zeroPads } from '../masked.js';
@@ -59,13 +59,23 @@ export function cnn(options: CnnOptions): StepSpec {
   const filters = positiveInt('cnn.filters', options.filters);
   const kernelSizes = options.kernelSizes ?? [1, 2, 3];
   if (!Array.isArray(kernelSizes) || kernelSizes.length === 0) {
-    throw new EncoderConfigError('cnn.kernelSizes', 'a non-empty array of widths', String(kernelSizes));
+    throw SiameseError.expected(
+      'E_ENCODER_CONFIG',
+      'cnn.kernelSizes',
+      'a non-empty array of widths',
+      String(kernelSizes),
+    );
   }
   kernelSizes.forEach((k, i) => {
     positiveInt(`cnn.kernelSizes[${i}]`, k);
   });
   if (new Set(kernelSizes).size !== kernelSizes.length) {
-    throw new EncoderConfigError('cnn.kernelSizes', 'distinct widths', `[${kernelSizes.join(', ')}]`);
+    throw SiameseError.expected(
+      'E_ENCODER_CONFIG',
+      'cnn.kernelSizes',
+      'distinct widths',
+      `[${kernelSizes.join(', ')}]`,
+    );
   }
   const activation = oneOf('cnn.activation', options.activation ?? 'relu', ACTIVATIONS);
   const name = prefix('cnn.name', options.name, '');

@@ -1,5 +1,5 @@
+import { SiameseError } from '@siamese/core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { EncoderConfigError } from '../errors.js';
 import { variableFrom } from '../init.js';
 import { bool, positiveInt, prefix, qualify } from '../options.js';
 import { type BuildContext, expectKind, type Port, type Step, type StepSpec } from '../step.js';
@@ -47,7 +47,8 @@ export function embedding(options: EmbeddingOptions): StepSpec {
     paddingIdx !== undefined &&
     !(Number.isInteger(paddingIdx) && paddingIdx >= 0 && paddingIdx < vocabSize)
   ) {
-    throw new EncoderConfigError(
+    throw SiameseError.expected(
+      'E_ENCODER_CONFIG',
       'embedding.paddingIdx',
       `an integer in [0, ${vocabSize})`,
       String(paddingIdx),
@@ -55,14 +56,20 @@ export function embedding(options: EmbeddingOptions): StepSpec {
   }
   if (init instanceof Float32Array) {
     if (init.length !== vocabSize * dim) {
-      throw new EncoderConfigError(
+      throw SiameseError.expected(
+        'E_ENCODER_CONFIG',
         'embedding.init',
         `a pretrained matrix of ${vocabSize}×${dim} = ${vocabSize * dim} values`,
         `${init.length} values`,
       );
     }
   } else if (!['normal', 'uniform', 'pretrained'].includes(init)) {
-    throw new EncoderConfigError('embedding.init', "'normal', 'uniform' or a Float32Array", String(init));
+    throw SiameseError.expected(
+      'E_ENCODER_CONFIG',
+      'embedding.init',
+      "'normal', 'uniform' or a Float32Array",
+      String(init),
+    );
   }
   const config = {
     type: 'embedding',

@@ -1,3 +1,4 @@
+import { SiameseError } from '@siamese/core';
 import {
   add,
   cast,
@@ -11,7 +12,6 @@ import {
   type Tensor,
   type Tensor3D,
 } from '@tensorflow/tfjs-core';
-import { EncoderInputError } from '../errors.js';
 import { variableFrom } from '../init.js';
 import { bool, positiveInt, prefix, qualify } from '../options.js';
 import { type BuildContext, expectKind, type Port, type Step, type StepSpec } from '../step.js';
@@ -66,10 +66,20 @@ export function hashedNgramEmbedding(options: HashedNgramEmbeddingOptions): Step
         apply: (x: Tensor | null, batch: EncoderInput) => {
           const ids = batch.ngramIds;
           if (!ids)
-            throw new EncoderInputError('ngramIds', 'int32 [B,T,K] (hashedNgramEmbedding needs it)', 'none');
+            throw SiameseError.expected(
+              'E_ENCODER_INPUT',
+              'encoder input ngramIds',
+              'int32 [B,T,K] (hashedNgramEmbedding needs it)',
+              'none',
+            );
           const [b, t] = batch.ids.shape;
           if (ids.rank !== 3 || ids.shape[0] !== b || ids.shape[1] !== t) {
-            throw new EncoderInputError('ngramIds', `shape [${b},${t},K]`, `[${ids.shape.join(',')}]`);
+            throw SiameseError.expected(
+              'E_ENCODER_INPUT',
+              'encoder input ngramIds',
+              `shape [${b},${t},K]`,
+              `[${ids.shape.join(',')}]`,
+            );
           }
           const used = cast(greater(ids, 0), 'float32'); // [B,T,K]
           const total = sum(mul(gather(table, ids), expandDims(used, 3)), 2);

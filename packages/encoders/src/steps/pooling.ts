@@ -1,4 +1,4 @@
-import { embeddingBag } from '@siamese/backend';
+import { embeddingBag } from '@siamese/backend/internals';
 import {
   cast,
   div,

@@ -1,16 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BaseLoss } from '../base-loss.js';
 import type { CheckedBatch } from '../batch.js';
-import { DISTANCE_NAMES, type DistanceName, matrix } from '../distances.js';
+import { matrix } from '../distances.js';
 import { OptionReader } from '../options.js';
 import { reduce } from '../reduce.js';
+import { SIMILARITIES, type Similarity } from '../similarity.js';
 import type { LossConfig, Reduction } from '../types.js';
 import { labelMasks } from './label-masks.js';
 
 /** Options of {@link BatchAllTripletLoss}. */
 export interface BatchAllTripletOptions {
   /** Default `euclidean`. */
-  distance?: DistanceName;
+  distance?: Similarity;
   /** Default 5 (sentence-transformers). */
   margin?: number;
   /**
@@ -26,16 +27,20 @@ export interface BatchAllTripletOptions {
  * triplets with a loss > 1e-16. Memory is O(B³). Batch kind `labelled-embeddings`.
  */
 export class BatchAllTripletLoss extends BaseLoss<'labelled-embeddings'> {
-  readonly name = 'batchAllTriplet';
+  readonly type = 'batchAllTriplet';
   readonly batchKind = 'labelled-embeddings' as const;
-  readonly distance: DistanceName;
+  readonly distance: Similarity;
+  /** The model trained with this loss compares vectors by its distance's similarity form. */
+  get similarity(): Similarity {
+    return this.distance;
+  }
   readonly margin: number;
   readonly reduction: Reduction;
 
   constructor(options: BatchAllTripletOptions = {}) {
     super();
-    const o = new OptionReader(this.name, options);
-    this.distance = o.oneOf('distance', DISTANCE_NAMES, 'euclidean');
+    const o = new OptionReader(this.type, options);
+    this.distance = o.oneOf('distance', SIMILARITIES, 'euclidean');
     this.margin = o.number('margin', 5);
     this.reduction = o.oneOf('reduction', ['meanNonZero', 'mean', 'sum'], 'meanNonZero');
     o.done();
@@ -53,6 +58,6 @@ export class BatchAllTripletLoss extends BaseLoss<'labelled-embeddings'> {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, distance: this.distance, margin: this.margin, reduction: this.reduction };
+    return { type: this.type, distance: this.distance, margin: this.margin, reduction: this.reduction };
   }
 }

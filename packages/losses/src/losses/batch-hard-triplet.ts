@@ -1,16 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BaseLoss } from '../base-loss.js';
 import type { CheckedBatch } from '../batch.js';
-import { DISTANCE_NAMES, type DistanceName, matrix } from '../distances.js';
+import { matrix } from '../distances.js';
 import { OptionReader } from '../options.js';
 import { reduce } from '../reduce.js';
+import { SIMILARITIES, type Similarity } from '../similarity.js';
 import type { LossConfig, Reduction } from '../types.js';
 import { labelMasks } from './label-masks.js';
 
 /** Options of {@link BatchHardTripletLoss}. */
 export interface BatchHardTripletOptions {
   /** Default `euclidean`. */
-  distance?: DistanceName;
+  distance?: Similarity;
   /** Default 5 (sentence-transformers). Ignored with `softMargin`. */
   margin?: number;
   /** Use `log(1 + exp(d_pos − d_neg))` instead of the hinge (BatchHardSoftMarginTripletLoss). Default false. */
@@ -26,17 +27,21 @@ export interface BatchHardTripletOptions {
  * `labelled-embeddings` (int32 class labels).
  */
 export class BatchHardTripletLoss extends BaseLoss<'labelled-embeddings'> {
-  readonly name = 'batchHardTriplet';
+  readonly type = 'batchHardTriplet';
   readonly batchKind = 'labelled-embeddings' as const;
-  readonly distance: DistanceName;
+  readonly distance: Similarity;
+  /** The model trained with this loss compares vectors by its distance's similarity form. */
+  get similarity(): Similarity {
+    return this.distance;
+  }
   readonly margin: number;
   readonly softMargin: boolean;
   readonly reduction: Reduction;
 
   constructor(options: BatchHardTripletOptions = {}) {
     super();
-    const o = new OptionReader(this.name, options);
-    this.distance = o.oneOf('distance', DISTANCE_NAMES, 'euclidean');
+    const o = new OptionReader(this.type, options);
+    this.distance = o.oneOf('distance', SIMILARITIES, 'euclidean');
     this.margin = o.number('margin', 5);
     this.softMargin = o.boolean('softMargin', false);
     this.reduction = o.oneOf('reduction', ['mean', 'sum', 'meanNonZero'], 'mean');
@@ -57,7 +62,7 @@ export class BatchHardTripletLoss extends BaseLoss<'labelled-embeddings'> {
 
   getConfig(): LossConfig {
     return {
-      name: this.name,
+      type: this.type,
       distance: this.distance,
       margin: this.margin,
       softMargin: this.softMargin,

@@ -1,16 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BaseLoss } from '../base-loss.js';
 import type { CheckedBatch } from '../batch.js';
-import { DISTANCE_NAMES, type DistanceName, matrix } from '../distances.js';
+import { matrix } from '../distances.js';
 import { withoutGradient } from '../no-grad.js';
 import { OptionReader } from '../options.js';
+import { SIMILARITIES, type Similarity } from '../similarity.js';
 import type { LossConfig } from '../types.js';
 import { labelMasks } from './label-masks.js';
 
 /** Options of {@link BatchSemiHardTripletLoss}. */
 export interface BatchSemiHardTripletOptions {
   /** Default `euclidean`. */
-  distance?: DistanceName;
+  distance?: Similarity;
   /** Default 5 (sentence-transformers). */
   margin?: number;
   /** `mean` over anchor–positive pairs (default) or `sum`. */
@@ -25,16 +26,20 @@ export interface BatchSemiHardTripletOptions {
  * A batch with no positive pair gives 0 (sentence-transformers divides by zero there).
  */
 export class BatchSemiHardTripletLoss extends BaseLoss<'labelled-embeddings'> {
-  readonly name = 'batchSemiHardTriplet';
+  readonly type = 'batchSemiHardTriplet';
   readonly batchKind = 'labelled-embeddings' as const;
-  readonly distance: DistanceName;
+  readonly distance: Similarity;
+  /** The model trained with this loss compares vectors by its distance's similarity form. */
+  get similarity(): Similarity {
+    return this.distance;
+  }
   readonly margin: number;
   readonly reduction: 'mean' | 'sum';
 
   constructor(options: BatchSemiHardTripletOptions = {}) {
     super();
-    const o = new OptionReader(this.name, options);
-    this.distance = o.oneOf('distance', DISTANCE_NAMES, 'euclidean');
+    const o = new OptionReader(this.type, options);
+    this.distance = o.oneOf('distance', SIMILARITIES, 'euclidean');
     this.margin = o.number('margin', 5);
     this.reduction = o.oneOf('reduction', ['mean', 'sum'], 'mean');
     o.done();
@@ -67,6 +72,6 @@ export class BatchSemiHardTripletLoss extends BaseLoss<'labelled-embeddings'> {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, distance: this.distance, margin: this.margin, reduction: this.reduction };
+    return { type: this.type, distance: this.distance, margin: this.margin, reduction: this.reduction };
   }
 }

@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BaseLoss } from '../base-loss.js';
 import type { CheckedBatch } from '../batch.js';
-import { DISTANCE_NAMES, type DistanceName, pairwise } from '../distances.js';
+import { pairwise } from '../distances.js';
 import { OptionReader } from '../options.js';
 import { reduce } from '../reduce.js';
+import { SIMILARITIES, type Similarity } from '../similarity.js';
 import type { LossConfig, Reduction } from '../types.js';
 
 /** Options of {@link ContrastiveLoss}. */
 export interface ContrastiveOptions {
   /** Pair distance; default `cosine` (d = 1 − cos). */
-  distance?: DistanceName;
+  distance?: Similarity;
   /** Negatives closer than this are pushed apart; default 0.5. */
   margin?: number;
   /** `mean` (default, sentence-transformers `size_average=True`), `sum` or `meanNonZero`. */
@@ -21,16 +22,20 @@ export interface ContrastiveOptions {
  * with cosine distance and margin 0.5, mean over pairs. Batch kind `labelled-pairs` (y = 1 similar, 0 not).
  */
 export class ContrastiveLoss extends BaseLoss<'labelled-pairs'> {
-  readonly name = 'contrastive';
+  readonly type = 'contrastive';
   readonly batchKind = 'labelled-pairs' as const;
-  readonly distance: DistanceName;
+  readonly distance: Similarity;
+  /** The model trained with this loss compares vectors by its distance's similarity form. */
+  get similarity(): Similarity {
+    return this.distance;
+  }
   readonly margin: number;
   readonly reduction: Reduction;
 
   constructor(options: ContrastiveOptions = {}) {
     super();
-    const o = new OptionReader(this.name, options);
-    this.distance = o.oneOf('distance', DISTANCE_NAMES, 'cosine');
+    const o = new OptionReader(this.type, options);
+    this.distance = o.oneOf('distance', SIMILARITIES, 'cosine');
     this.margin = o.number('margin', 0.5);
     this.reduction = o.oneOf('reduction', ['mean', 'sum', 'meanNonZero'], 'mean');
     o.done();
@@ -45,6 +50,6 @@ export class ContrastiveLoss extends BaseLoss<'labelled-pairs'> {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, distance: this.distance, margin: this.margin, reduction: this.reduction };
+    return { type: this.type, distance: this.distance, margin: this.margin, reduction: this.reduction };
   }
 }

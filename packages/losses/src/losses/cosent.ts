@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BaseLoss } from '../base-loss.js';
 import type { CheckedBatch } from '../batch.js';
+import { pairSimilarity } from '../distances.js';
 import { OptionReader } from '../options.js';
+import { SIMILARITIES, type Similarity } from '../similarity.js';
 import type { LossConfig } from '../types.js';
-import { pairSimilarity, SIMILARITY_NAMES, type SimilarityName } from './similarity.js';
 
 /** Pairs that must not count are pushed this far below 0 before the logsumexp (as sentence-transformers). */
 const EXCLUDED = 1e12;
@@ -13,7 +14,7 @@ export interface CoSENTOptions {
   /** Multiplies the similarities; default 20. */
   scale?: number;
   /** Default `cosine`. */
-  similarity?: SimilarityName;
+  similarity?: Similarity;
 }
 
 /**
@@ -23,16 +24,16 @@ export interface CoSENTOptions {
  * raw scores (e.g. 0–5) are fine. Batch kind `scored-pairs`.
  */
 export class CoSENTLoss extends BaseLoss<'scored-pairs'> {
-  readonly name = 'coSENT';
+  readonly type = 'coSENT';
   readonly batchKind = 'scored-pairs' as const;
   readonly scale: number;
-  readonly similarity: SimilarityName;
+  readonly similarity: Similarity;
 
   constructor(options: CoSENTOptions = {}) {
     super();
-    const o = new OptionReader(this.name, options);
+    const o = new OptionReader(this.type, options);
     this.scale = o.number('scale', 20, 'positive');
-    this.similarity = o.oneOf('similarity', SIMILARITY_NAMES, 'cosine');
+    this.similarity = o.oneOf('similarity', SIMILARITIES, 'cosine');
     o.done();
   }
 
@@ -47,6 +48,6 @@ export class CoSENTLoss extends BaseLoss<'scored-pairs'> {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, scale: this.scale, similarity: this.similarity };
+    return { type: this.type, scale: this.scale, similarity: this.similarity };
   }
 }

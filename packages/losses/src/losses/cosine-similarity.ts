@@ -17,13 +17,14 @@ export interface CosineSimilarityOptions {
  * Batch kind `scored-pairs`; scores are target similarities in [0, 1].
  */
 export class CosineSimilarityLoss extends BaseLoss<'scored-pairs'> {
-  readonly name = 'cosineSimilarity';
+  readonly type = 'cosineSimilarity';
   readonly batchKind = 'scored-pairs' as const;
+  readonly similarity = 'cosine' as const;
   readonly reduction: 'mean' | 'sum';
 
   constructor(options: CosineSimilarityOptions = {}) {
     super();
-    const o = new OptionReader(this.name, options);
+    const o = new OptionReader(this.type, options);
     this.reduction = o.oneOf('reduction', ['mean', 'sum'], 'mean');
     o.done();
   }
@@ -33,6 +34,6 @@ export class CosineSimilarityLoss extends BaseLoss<'scored-pairs'> {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, reduction: this.reduction };
+    return { type: this.type, reduction: this.reduction };
   }
 }

@@ -1,17 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BaseLoss } from '../base-loss.js';
 import type { CheckedBatch } from '../batch.js';
+import { pairSimilarity, similarityMatrix } from '../distances.js';
 import { OptionReader } from '../options.js';
 import { reduce } from '../reduce.js';
+import { SIMILARITIES, type Similarity } from '../similarity.js';
 import type { LossConfig } from '../types.js';
-import { pairSimilarity, SIMILARITY_NAMES, type SimilarityName, similarityMatrix } from './similarity.js';
 
 /** Options of {@link MultipleNegativesRankingLoss}. */
 export interface MultipleNegativesRankingOptions {
   /** Multiplies the similarities before the softmax (inverse temperature); default 20. */
   scale?: number;
   /** Default `cosine`. */
-  similarity?: SimilarityName;
+  similarity?: Similarity;
   /**
    * Also rank anchors for each positive and average both directions
    * (MultipleNegativesSymmetricRankingLoss); hard negatives only enter the anchor → candidate direction.
@@ -29,18 +30,18 @@ export interface MultipleNegativesRankingOptions {
  * subtracts the row maximum).
  */
 export class MultipleNegativesRankingLoss extends BaseLoss<'anchor-positive'> {
-  readonly name = 'multipleNegativesRanking';
+  readonly type = 'multipleNegativesRanking';
   readonly batchKind = 'anchor-positive' as const;
   readonly scale: number;
-  readonly similarity: SimilarityName;
+  readonly similarity: Similarity;
   readonly symmetric: boolean;
   readonly reduction: 'mean' | 'sum';
 
   constructor(options: MultipleNegativesRankingOptions = {}) {
     super();
-    const o = new OptionReader(this.name, options);
+    const o = new OptionReader(this.type, options);
     this.scale = o.number('scale', 20, 'positive');
-    this.similarity = o.oneOf('similarity', SIMILARITY_NAMES, 'cosine');
+    this.similarity = o.oneOf('similarity', SIMILARITIES, 'cosine');
     this.symmetric = o.boolean('symmetric', false);
     this.reduction = o.oneOf('reduction', ['mean', 'sum'], 'mean');
     o.done();
@@ -63,7 +64,7 @@ export class MultipleNegativesRankingLoss extends BaseLoss<'anchor-positive'> {
 
   getConfig(): LossConfig {
     return {
-      name: this.name,
+      type: this.type,
       scale: this.scale,
       similarity: this.similarity,
       symmetric: this.symmetric,

@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BaseLoss } from '../base-loss.js';
 import type { CheckedBatch } from '../batch.js';
-import { DISTANCE_NAMES, type DistanceName, pairwise } from '../distances.js';
+import { pairwise } from '../distances.js';
 import { withoutGradient } from '../no-grad.js';
 import { OptionReader } from '../options.js';
+import { SIMILARITIES, type Similarity } from '../similarity.js';
 import type { LossConfig } from '../types.js';
 
 /** Options of {@link OnlineContrastiveLoss}. */
 export interface OnlineContrastiveOptions {
   /** Pair distance; default `cosine` (d = 1 − cos). */
-  distance?: DistanceName;
+  distance?: Similarity;
   /** Default 0.5. */
   margin?: number;
   /** `sum` over the selected pairs (default, as sentence-transformers) or `mean` over them. */
@@ -24,16 +25,20 @@ export interface OnlineContrastiveOptions {
  * factor). The thresholds select pairs and get no gradient. Batch kind `labelled-pairs`.
  */
 export class OnlineContrastiveLoss extends BaseLoss<'labelled-pairs'> {
-  readonly name = 'onlineContrastive';
+  readonly type = 'onlineContrastive';
   readonly batchKind = 'labelled-pairs' as const;
-  readonly distance: DistanceName;
+  readonly distance: Similarity;
+  /** The model trained with this loss compares vectors by its distance's similarity form. */
+  get similarity(): Similarity {
+    return this.distance;
+  }
   readonly margin: number;
   readonly reduction: 'sum' | 'mean';
 
   constructor(options: OnlineContrastiveOptions = {}) {
     super();
-    const o = new OptionReader(this.name, options);
-    this.distance = o.oneOf('distance', DISTANCE_NAMES, 'cosine');
+    const o = new OptionReader(this.type, options);
+    this.distance = o.oneOf('distance', SIMILARITIES, 'cosine');
     this.margin = o.number('margin', 0.5);
     this.reduction = o.oneOf('reduction', ['sum', 'mean'], 'sum');
     o.done();
@@ -54,7 +59,7 @@ export class OnlineContrastiveLoss extends BaseLoss<'labelled-pairs'> {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, distance: this.distance, margin: this.margin, reduction: this.reduction };
+    return { type: this.type, distance: this.distance, margin: this.margin, reduction: this.reduction };
   }
 }
 

@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BaseLoss } from '../base-loss.js';
 import type { CheckedBatch } from '../batch.js';
-import { DISTANCE_NAMES, type DistanceName, pairwise } from '../distances.js';
+import { pairwise } from '../distances.js';
 import { OptionReader } from '../options.js';
 import { reduce } from '../reduce.js';
+import { SIMILARITIES, type Similarity } from '../similarity.js';
 import type { LossConfig, Reduction } from '../types.js';
 
 /** Options of {@link TripletLoss}. */
 export interface TripletOptions {
   /** Default `euclidean`. */
-  distance?: DistanceName;
+  distance?: Similarity;
   /** Default 0.5 for `cosine` (distances live in [0, 2]), 5 otherwise (sentence-transformers). */
   margin?: number;
   /** `mean` (default), `sum`, or `meanNonZero` (mean over active triplets). */
@@ -17,7 +18,7 @@ export interface TripletOptions {
 }
 
 /** The default triplet margin of a distance: 0.5 for cosine, 5 (sentence-transformers) for the others. */
-export function defaultTripletMargin(distance: DistanceName): number {
+export function defaultTripletMargin(distance: Similarity): number {
   return distance === 'cosine' ? 0.5 : 5;
 }
 
@@ -27,16 +28,20 @@ export function defaultTripletMargin(distance: DistanceName): number {
  * for Euclidean, which is not reproduced. Batch kind `triplets`.
  */
 export class TripletLoss extends BaseLoss<'triplets'> {
-  readonly name = 'triplet';
+  readonly type = 'triplet';
   readonly batchKind = 'triplets' as const;
-  readonly distance: DistanceName;
+  readonly distance: Similarity;
+  /** The model trained with this loss compares vectors by its distance's similarity form. */
+  get similarity(): Similarity {
+    return this.distance;
+  }
   readonly margin: number;
   readonly reduction: Reduction;
 
   constructor(options: TripletOptions = {}) {
     super();
-    const o = new OptionReader(this.name, options);
-    this.distance = o.oneOf('distance', DISTANCE_NAMES, 'euclidean');
+    const o = new OptionReader(this.type, options);
+    this.distance = o.oneOf('distance', SIMILARITIES, 'euclidean');
     this.margin = o.number('margin', defaultTripletMargin(this.distance));
     this.reduction = o.oneOf('reduction', ['mean', 'sum', 'meanNonZero'], 'mean');
     o.done();
@@ -49,6 +54,6 @@ export class TripletLoss extends BaseLoss<'triplets'> {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, distance: this.distance, margin: this.margin, reduction: this.reduction };
+    return { type: this.type, distance: this.distance, margin: this.margin, reduction: this.reduction };
   }
 }

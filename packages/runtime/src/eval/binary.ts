@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@siamese/core';
+import { SiameseError } from '@siamese/core';
 
 /** Binary-classification quality of similarity scores at the best threshold. */
 export interface BinaryMetrics {
@@ -22,9 +22,10 @@ export interface BinaryMetrics {
 export function binaryMetrics(scores: ArrayLike<number>, labels: ArrayLike<number>): BinaryMetrics {
   const n = scores.length;
   if (n !== labels.length) {
-    throw new InvalidArgumentError(`binaryMetrics: ${n} scores but ${labels.length} labels`);
+    throw new SiameseError('E_INVALID_ARGUMENT', `binaryMetrics: ${n} scores but ${labels.length} labels`);
   }
-  if (n === 0) throw new InvalidArgumentError('binaryMetrics: expected at least one pair, found none');
+  if (n === 0)
+    throw new SiameseError('E_INVALID_ARGUMENT', 'binaryMetrics: expected at least one pair, found none');
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
   const totalPos = Array.from(labels).reduce((s, l) => s + (l > 0.5 ? 1 : 0), 0);
 

@@ -1,8 +1,9 @@
-import { InvalidArgumentError } from '@siamese/core';
+import { SiameseError } from '@siamese/core';
 
 function checkSameLength(x: ArrayLike<number>, y: ArrayLike<number>, what: string): void {
   if (x.length !== y.length) {
-    throw new InvalidArgumentError(
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
       `${what}: expected two arrays of the same length, found ${x.length} and ${y.length}`,
     );
   }

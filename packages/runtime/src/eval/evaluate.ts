@@ -1,49 +1,37 @@
-import { InvalidArgumentError } from '@siamese/core';
-import type { PairRecord } from '@siamese/pairs';
+import { SiameseError } from '@siamese/core';
+import type { LabelledPair, ScoredPair, TextPair, Triplet } from '@siamese/pairs';
+import { similarities } from '../infer/compare.js';
+import { buildIndex } from '../infer/search.js';
+import type { SiameseModel } from '../model.js';
 import { type BinaryMetrics, binaryMetrics } from './binary.js';
 import { pearson, spearman } from './correlation.js';
 import { type RetrievalMetrics, retrievalMetrics } from './retrieval.js';
 
-/** A pair with a graded similarity score (any range: only correlation is measured). */
-export interface ScoredPair {
-  text1: string;
-  text2: string;
-  score: number;
-}
-/** A pair with a binary label (1 = similar / paraphrase). */
-export interface LabelledPair {
-  text1: string;
-  text2: string;
-  label: number;
-}
-/** A triplet: `anchor` should be closer to `positive` than to `negative`. */
-export interface Triplet {
-  anchor: string;
-  positive: string;
-  negative: string;
-}
 /** A retrieval task: for each query, the indices of the relevant corpus texts. */
 export interface RetrievalTask {
-  queries: string[];
-  corpus: string[];
-  relevant: number[][];
+  queries: readonly string[];
+  corpus: readonly string[];
+  relevant: readonly (readonly number[])[];
   /** Cut-off for the @k metrics; default 10. */
   k?: number;
 }
 
+/** Pearson's r and Spearman's ρ of the model's similarities against the gold scores. */
 export interface CorrelationMetrics {
   pearson: number;
   spearman: number;
   n: number;
 }
+
+/** Share of triplets whose anchor is more similar to the positive than to the negative. */
 export interface TripletMetrics {
   accuracy: number;
   n: number;
 }
 
 /**
- * What `evaluate()` accepts: the shape of the data decides the metrics. Pairs as the readers of
- * `@siamese/pairs` give them (`score` and `label` optional) are measured by what their first row has: a score
+ * What {@link evaluate} accepts: the shape of the data decides the metrics. Pairs as a reader gives them without
+ * `require` (`TextPair`s: `score` and `label` optional) are measured by what their first row has: a score
  * (correlation), else a label (binary metrics).
  */
 export type EvaluationData =
@@ -51,25 +39,93 @@ export type EvaluationData =
   | readonly LabelledPair[]
   | readonly Triplet[]
   | RetrievalTask
-  | readonly PairAsRead[];
+  | readonly TextPair[];
 
-/** A pair as the readers of `@siamese/pairs` give it (`score` and `label` optional; `line` not needed). */
-export type PairAsRead = Omit<PairRecord, 'line'>;
+/** What {@link evaluate} returns, by data kind. */
 export type EvaluationMetrics = CorrelationMetrics | BinaryMetrics | TripletMetrics | RetrievalMetrics;
 
-export type DataKind = 'scored' | 'binary' | 'triplets' | 'retrieval';
+type DataKind = 'scored' | 'binary' | 'triplets' | 'retrieval';
+
+/**
+ * Measures a model, comparing vectors with its own similarity. The shape of the data decides the metrics, and
+ * the result type follows it:
+ * - scored pairs → Pearson and Spearman (`CorrelationMetrics`);
+ * - binary pairs → accuracy, F1, precision, recall and average precision at the best threshold (`BinaryMetrics`);
+ * - triplets → accuracy (`TripletMetrics`);
+ * - a retrieval task → recall@k, MRR@k, nDCG@k (`RetrievalMetrics`).
+ *
+ * @example
+ * ```ts
+ * const { pairs: dev } = await readPairsFile('stsb/dev.tsv.gz', { require: 'score' });
+ * console.log((await evaluate(model, dev)).spearman);
+ * ```
+ */
+export function evaluate(model: SiameseModel, data: readonly ScoredPair[]): Promise<CorrelationMetrics>;
+export function evaluate(model: SiameseModel, data: readonly LabelledPair[]): Promise<BinaryMetrics>;
+export function evaluate(model: SiameseModel, data: readonly Triplet[]): Promise<TripletMetrics>;
+export function evaluate(model: SiameseModel, data: RetrievalTask): Promise<RetrievalMetrics>;
+export function evaluate(model: SiameseModel, data: EvaluationData): Promise<EvaluationMetrics>;
+export async function evaluate(model: SiameseModel, data: EvaluationData): Promise<EvaluationMetrics> {
+  const kind = detectKind(data);
+  if (kind === 'retrieval') return evaluateRetrieval(model, data as RetrievalTask);
+  if (kind === 'triplets') return evaluateTriplets(model, data as readonly Triplet[]);
+  const rows = data as readonly (ScoredPair | LabelledPair)[];
+  const sims = await similarities(
+    model,
+    rows.map((r) => r.text1),
+    rows.map((r) => r.text2),
+  );
+  if (kind === 'scored') {
+    const gold = (rows as readonly ScoredPair[]).map((r) => r.score);
+    return { pearson: pearson(sims, gold), spearman: spearman(sims, gold), n: sims.length };
+  }
+  return binaryMetrics(
+    sims,
+    (rows as readonly LabelledPair[]).map((r) => r.label),
+  );
+}
+
+async function evaluateRetrieval(model: SiameseModel, task: RetrievalTask): Promise<RetrievalMetrics> {
+  const k = task.k ?? 10;
+  const index = await buildIndex(model, task.corpus);
+  const queries = await model.embed(task.queries);
+  const ranked = queries.map((q) => index.search(q, k).map((h) => h.index));
+  return retrievalMetrics(
+    ranked,
+    task.relevant.map((r) => new Set(r)),
+    k,
+  );
+}
+
+async function evaluateTriplets(model: SiameseModel, rows: readonly Triplet[]): Promise<TripletMetrics> {
+  const anchors = rows.map((r) => r.anchor);
+  const pos = await similarities(
+    model,
+    anchors,
+    rows.map((r) => r.positive),
+  );
+  const neg = await similarities(
+    model,
+    anchors,
+    rows.map((r) => r.negative),
+  );
+  let correct = 0;
+  for (let i = 0; i < rows.length; i++) if (pos[i]! > neg[i]!) correct++;
+  return { accuracy: correct / rows.length, n: rows.length };
+}
 
 /** Detects which kind of evaluation data this is, with an error naming the first row that does not fit. */
 export function detectKind(data: EvaluationData): DataKind {
   if (!Array.isArray(data)) {
     const t = data as RetrievalTask;
-    if (Array.isArray(t.queries) && Array.isArray(t.corpus) && Array.isArray(t.relevant)) return 'retrieval';
-    throw new InvalidArgumentError(
+    if (Array.isArray(t?.queries) && Array.isArray(t.corpus) && Array.isArray(t.relevant)) return 'retrieval';
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
       'evaluate: expected an array of pairs/triplets or {queries, corpus, relevant}',
     );
   }
   if (data.length === 0)
-    throw new InvalidArgumentError('evaluate: expected at least one example, found none');
+    throw new SiameseError('E_INVALID_ARGUMENT', 'evaluate: expected at least one example, found none');
   const first = data[0] as Partial<ScoredPair & LabelledPair & Triplet>;
   const kind: DataKind =
     typeof first.anchor === 'string'
@@ -94,19 +150,14 @@ export function detectKind(data: EvaluationData): DataKind {
           : kind === 'scored'
             ? 'text1/text2/score'
             : 'text1/text2/label';
-      throw new InvalidArgumentError(
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
         i === 0
           ? `evaluate: row 0: expected ${fields}${kind === 'scored' ? ' (or a binary label)' : ''}, found ${Object.keys(r).join('/') || 'no fields'}`
           : `evaluate: row ${i} does not look like the first row (${fields})`,
+        { details: { index: i } },
       );
     }
   });
   return kind;
 }
-
-/** Metrics from precomputed similarities. */
-export function correlationMetrics(sims: ArrayLike<number>, gold: ArrayLike<number>): CorrelationMetrics {
-  return { pearson: pearson(sims, gold), spearman: spearman(sims, gold), n: sims.length };
-}
-
-export { binaryMetrics, retrievalMetrics };

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@siamese/core';
+import { SiameseError } from '@siamese/core';
 
 /** Retrieval quality over queries whose relevant corpus ids are known. */
 export interface RetrievalMetrics {
@@ -20,11 +20,12 @@ export function retrievalMetrics(
   k: number,
 ): RetrievalMetrics {
   if (ranked.length !== relevant.length) {
-    throw new InvalidArgumentError(
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
       `retrievalMetrics: ${ranked.length} rankings but ${relevant.length} relevance sets`,
     );
   }
-  if (!(k >= 1)) throw new InvalidArgumentError(`retrievalMetrics: expected k ≥ 1, found ${k}`);
+  if (!(k >= 1)) throw new SiameseError('E_INVALID_ARGUMENT', `retrievalMetrics: expected k ≥ 1, found ${k}`);
   let recall = 0;
   let mrr = 0;
   let ndcg = 0;

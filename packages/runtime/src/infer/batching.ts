@@ -1,6 +1,6 @@
+import type { EncoderInput } from '@siamese/encoders';
 import type { EncodedBatch, NgramOptions, Tokenizer } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
-import type { EncoderInput } from '../contracts.js';
 
 /** Id written into texts that have no token at all, so every row has length ≥ 1 (no 0/0 in mean pooling). */
 export const UNK_ID = 1;

@@ -1,4 +1,7 @@
-import { InvalidArgumentError } from '@siamese/core';
+import { SiameseError } from '@siamese/core';
+import type { Similarity } from '@siamese/losses';
+import { TopK } from './top-k.js';
+import { vectorSimilarity } from './vector-similarity.js';
 
 /** A search hit: the corpus position, its similarity to the query, and the stored text if any. */
 export interface SearchHit {
@@ -7,21 +10,32 @@ export interface SearchHit {
   text?: string;
 }
 
+/** Options of the {@link VectorIndex} constructor. */
+export interface VectorIndexOptions {
+  /** How query and stored vectors are compared (default `cosine`); a model's index uses the model's. */
+  similarity?: Similarity;
+  /** Vectors to make room for up front (default 1024; the index grows as needed). */
+  capacity?: number;
+}
+
 /**
- * A flat index of L2-normalised vectors (row-major Float32Array, N×D): cosine similarity is a dot product.
- * Exact search; fine up to ~10⁶ × 128 floats in memory. Serialisable as `{dim, vectors, texts}`.
+ * A flat, exact index of vectors (row-major Float32Array, N×D), searched with one {@link Similarity}. Cosine
+ * indexes store L2-normalised rows, so a search is one dot product per row. Fine up to ~10⁶ × 128 floats in
+ * memory. Serialisable as `{ dim, similarity, vectors, texts }`.
  */
 export class VectorIndex {
   readonly dim: number;
+  readonly similarity: Similarity;
   private data: Float32Array;
   private count: number;
   private readonly texts: (string | undefined)[] = [];
 
-  constructor(dim: number, capacity = 1024) {
+  constructor(dim: number, options: VectorIndexOptions = {}) {
     if (!Number.isInteger(dim) || dim < 1)
-      throw new InvalidArgumentError(`VectorIndex: expected dim ≥ 1, found ${dim}`);
+      throw new SiameseError('E_INVALID_ARGUMENT', `VectorIndex: expected dim ≥ 1, found ${dim}`);
     this.dim = dim;
-    this.data = new Float32Array(dim * Math.max(1, capacity));
+    this.similarity = options.similarity ?? 'cosine';
+    this.data = new Float32Array(dim * Math.max(1, options.capacity ?? 1024));
     this.count = 0;
   }
 
@@ -30,24 +44,24 @@ export class VectorIndex {
     return this.count;
   }
 
-  /** Adds vectors (N×D, normalised here), with optional texts kept for the hits. Returns their indices. */
+  /** Adds vectors (N×D; normalised here for cosine), with optional texts kept for the hits. Returns their indices. */
   add(vectors: Float32Array, texts?: readonly string[]): number[] {
     if (vectors.length % this.dim !== 0) {
-      throw new InvalidArgumentError(
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
         `VectorIndex.add: expected a multiple of ${this.dim} values, found ${vectors.length}`,
       );
     }
     const n = vectors.length / this.dim;
     if (texts && texts.length !== n)
-      throw new InvalidArgumentError(`VectorIndex.add: ${n} vectors but ${texts.length} texts`);
+      throw new SiameseError('E_INVALID_ARGUMENT', `VectorIndex.add: ${n} vectors but ${texts.length} texts`);
     this.reserve(this.count + n);
     const ids: number[] = [];
     for (let i = 0; i < n; i++) {
+      const row = vectors.subarray(i * this.dim, (i + 1) * this.dim);
+      const scale = this.similarity === 'cosine' ? inverseNorm(row) : 1;
       const dst = (this.count + i) * this.dim;
-      let norm = 0;
-      for (let j = 0; j < this.dim; j++) norm += vectors[i * this.dim + j]! ** 2;
-      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let j = 0; j < this.dim; j++) this.data[dst + j] = vectors[i * this.dim + j]! * inv;
+      for (let j = 0; j < this.dim; j++) this.data[dst + j] = row[j]! * scale;
       this.texts[this.count + i] = texts?.[i];
       ids.push(this.count + i);
     }
@@ -55,22 +69,27 @@ export class VectorIndex {
     return ids;
   }
 
-  /** The k most similar stored vectors to `query` (cosine), best first. */
+  /** The k stored vectors most similar to `query`, best first. */
   search(query: Float32Array, k: number): SearchHit[] {
     if (query.length !== this.dim) {
-      throw new InvalidArgumentError(
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
         `VectorIndex.search: expected a query of ${this.dim} values, found ${query.length}`,
       );
     }
-    let qn = 0;
-    for (let j = 0; j < this.dim; j++) qn += query[j]! ** 2;
-    const qi = qn > 0 ? 1 / Math.sqrt(qn) : 0;
     const top = new TopK(Math.min(Math.max(1, Math.floor(k)), this.count));
-    for (let i = 0; i < this.count; i++) {
-      let s = 0;
-      const off = i * this.dim;
-      for (let j = 0; j < this.dim; j++) s += this.data[off + j]! * query[j]!;
-      top.push(i, s * qi);
+    if (this.similarity === 'cosine' || this.similarity === 'dot') {
+      // Stored cosine rows are unit length: scaling the query makes the dot product the cosine.
+      const q = this.similarity === 'cosine' ? inverseNorm(query) : 1;
+      for (let i = 0; i < this.count; i++) {
+        let s = 0;
+        const off = i * this.dim;
+        for (let j = 0; j < this.dim; j++) s += this.data[off + j]! * query[j]!;
+        top.push(i, s * q);
+      }
+    } else {
+      for (let i = 0; i < this.count; i++)
+        top.push(i, vectorSimilarity(query, this.vector(i), this.similarity));
     }
     return top.sorted().map(([index, score]) => {
       const text = this.texts[index];
@@ -78,21 +97,30 @@ export class VectorIndex {
     });
   }
 
-  /** The stored (normalised) vector at `index`. */
+  /** The stored vector at `index` (unit length for cosine indexes). */
   vector(index: number): Float32Array {
     return this.data.slice(index * this.dim, (index + 1) * this.dim);
   }
 
-  toJSON(): { dim: number; vectors: number[]; texts: (string | null)[] } {
+  toJSON(): { dim: number; similarity: Similarity; vectors: number[]; texts: (string | null)[] } {
     return {
       dim: this.dim,
+      similarity: this.similarity,
       vectors: Array.from(this.data.subarray(0, this.count * this.dim)),
       texts: this.texts.slice(0, this.count).map((t) => t ?? null),
     };
   }
 
-  static fromJSON(json: { dim: number; vectors: ArrayLike<number>; texts?: (string | null)[] }): VectorIndex {
-    const index = new VectorIndex(json.dim, json.vectors.length / json.dim);
+  static fromJSON(json: {
+    dim: number;
+    similarity?: Similarity;
+    vectors: ArrayLike<number>;
+    texts?: (string | null)[];
+  }): VectorIndex {
+    const index = new VectorIndex(json.dim, {
+      capacity: json.vectors.length / json.dim,
+      ...(json.similarity ? { similarity: json.similarity } : {}),
+    });
     const texts = json.texts?.map((t) => t ?? '');
     index.add(Float32Array.from(json.vectors), texts);
     return index;
@@ -106,52 +134,8 @@ export class VectorIndex {
   }
 }
 
-/** Keeps the k largest (index, score) pairs in a min-heap. */
-export class TopK {
-  private readonly idx: Int32Array;
-  private readonly val: Float64Array;
-  private n = 0;
-
-  constructor(private readonly k: number) {
-    this.idx = new Int32Array(Math.max(k, 0));
-    this.val = new Float64Array(Math.max(k, 0));
-  }
-
-  push(index: number, score: number): void {
-    if (this.k === 0) return;
-    if (this.n < this.k) {
-      let i = this.n++;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (this.val[p]! <= score) break;
-        this.idx[i] = this.idx[p]!;
-        this.val[i] = this.val[p]!;
-        i = p;
-      }
-      this.idx[i] = index;
-      this.val[i] = score;
-      return;
-    }
-    if (score <= this.val[0]!) return;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= this.n) break;
-      const r = l + 1;
-      const c = r < this.n && this.val[r]! < this.val[l]! ? r : l;
-      if (this.val[c]! >= score) break;
-      this.idx[i] = this.idx[c]!;
-      this.val[i] = this.val[c]!;
-      i = c;
-    }
-    this.idx[i] = index;
-    this.val[i] = score;
-  }
-
-  /** Best first; ties broken by the lower index. */
-  sorted(): [number, number][] {
-    const out: [number, number][] = [];
-    for (let i = 0; i < this.n; i++) out.push([this.idx[i]!, this.val[i]!]);
-    return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-  }
+function inverseNorm(v: ArrayLike<number>): number {
+  let n = 0;
+  for (let j = 0; j < v.length; j++) n += v[j]! ** 2;
+  return n > 0 ? 1 / Math.sqrt(n) : 0;
 }

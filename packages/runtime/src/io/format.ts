@@ -1,5 +1,8 @@
-import { FormatVersionError } from '@siamese/core';
-import { ModelFormatError } from './errors.js';
+import { formatVersionError, SiameseError } from '@siamese/core';
+import type { EncoderConfig } from '@siamese/encoders';
+import type { LossConfig, Similarity } from '@siamese/losses';
+import type { Threshold } from '../model.js';
+import type { FitResult } from '../train/events.js';
 
 /** Version of the model format this build writes and the newest it reads. */
 export const MODEL_FORMAT_VERSION = 1;
@@ -22,14 +25,15 @@ export interface ModelManifest {
   /** Tokenizer config + vocabulary (from `Tokenizer#toJSON()`). */
   tokenizer: unknown;
   /** Encoder config (from `Encoder#getConfig()`). */
-  encoder: { type: string; [k: string]: unknown };
-  similarity: 'cosine' | 'dot' | 'euclidean';
-  /** Loss it was trained with, if any. */
-  loss?: { name: string; [k: string]: unknown } | null;
+  encoder: EncoderConfig;
+  /** How the model's vectors are compared. */
+  similarity: Similarity;
+  /** Loss it was trained with, if any (`{ type, ...options }`; files written before 0.2 say `name`). */
+  loss?: LossConfig | null;
   /** Threshold for `match()`, calibrated on dev data. */
-  threshold?: { value: number; metric: string; score: number } | null;
-  /** Training summary (per-epoch history, final dev metrics, timings). */
-  training?: unknown;
+  threshold?: Threshold | null;
+  /** What `fit` reported (per-epoch history, dev metrics, timings). */
+  training?: FitResult | null;
   weights: { file?: string; byteLength: number; sha256: string; entries: WeightEntry[] };
 }
 
@@ -57,7 +61,7 @@ export function packWeights(
   for (const t of tensors) {
     const expected = t.shape.reduce((a, b) => a * b, 1);
     if (expected !== t.values.length) {
-      throw new ModelFormatError(
+      throw new SiameseError(
         'E_MODEL_MISMATCH',
         `weight ${t.name}: shape [${t.shape}] holds ${expected} values, found ${t.values.length}`,
       );
@@ -77,7 +81,7 @@ export function unpackWeights(
   entries: readonly WeightEntry[],
 ): Map<string, { shape: number[]; values: Float32Array }> {
   if (blob.byteLength % 4 !== 0) {
-    throw new ModelFormatError(
+    throw new SiameseError(
       'E_MODEL_TRUNCATED',
       `weights: expected a multiple of 4 bytes, found ${blob.byteLength}`,
     );
@@ -89,7 +93,7 @@ export function unpackWeights(
   for (const e of entries) {
     const n = e.shape.reduce((a, b) => a * b, 1);
     if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset + n > all.length) {
-      throw new ModelFormatError(
+      throw new SiameseError(
         'E_MODEL_TRUNCATED',
         `weight ${e.name}: expected ${n} values at offset ${e.offset}, but the weights hold ${all.length}`,
       );
@@ -103,31 +107,41 @@ export function unpackWeights(
 export function checkManifest(value: unknown, where: string): ModelManifest {
   const m = value as Partial<ModelManifest> | null;
   if (!m || typeof m !== 'object' || m.format !== 'siamese-model') {
-    throw new ModelFormatError(
+    throw new SiameseError(
       'E_MODEL_CORRUPT',
       `${where}: expected a siamese model manifest (format "siamese-model")`,
     );
   }
   if (typeof m.formatVersion !== 'number' || m.formatVersion > MODEL_FORMAT_VERSION || m.formatVersion < 1) {
-    throw new FormatVersionError(`${where}: model format`, MODEL_FORMAT_VERSION, m.formatVersion);
+    throw formatVersionError(`${where}: model format`, MODEL_FORMAT_VERSION, m.formatVersion);
   }
   if (!m.weights || !Array.isArray(m.weights.entries) || typeof m.weights.sha256 !== 'string') {
-    throw new ModelFormatError('E_MODEL_CORRUPT', `${where}: the manifest has no valid "weights" section`);
+    throw new SiameseError('E_MODEL_CORRUPT', `${where}: the manifest has no valid "weights" section`);
   }
-  return m as ModelManifest;
+  return withLegacyKeys(m as ModelManifest);
+}
+
+/** Reads what older writers wrote: a loss config keyed by `name` (every config now says `type`). */
+function withLegacyKeys(m: ModelManifest): ModelManifest {
+  const loss = m.loss as (Partial<LossConfig> & { name?: unknown }) | null | undefined;
+  if (loss && typeof loss === 'object' && loss.type === undefined && typeof loss.name === 'string') {
+    const { name, ...options } = loss;
+    return { ...m, loss: { ...options, type: name } };
+  }
+  return m;
 }
 
 /** Verifies the weights' length and sha256 against the manifest. */
 export async function verifyWeights(manifest: ModelManifest, blob: Uint8Array, where: string): Promise<void> {
   if (blob.byteLength !== manifest.weights.byteLength) {
-    throw new ModelFormatError(
+    throw new SiameseError(
       'E_MODEL_TRUNCATED',
       `${where}: expected ${manifest.weights.byteLength} bytes of weights, found ${blob.byteLength}`,
     );
   }
   const sha = await sha256Hex(blob);
   if (sha !== manifest.weights.sha256) {
-    throw new ModelFormatError(
+    throw new SiameseError(
       'E_MODEL_CHECKSUM',
       `${where}: the weights' sha256 is ${sha.slice(0, 16)}…, the manifest expects ${manifest.weights.sha256.slice(0, 16)}… (file altered or mixed with another model)`,
     );
@@ -155,15 +169,15 @@ export function decodeSingleFile(
   where: string,
 ): { manifest: ModelManifest; blob: Uint8Array } {
   if (bytes.byteLength < 16 || MAGIC.some((b, i) => bytes[i] !== b)) {
-    throw new ModelFormatError('E_MODEL_CORRUPT', `${where}: not a siamese model file (bad magic bytes)`);
+    throw new SiameseError('E_MODEL_CORRUPT', `${where}: not a siamese model file (bad magic bytes)`);
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const container = dv.getUint32(8, true);
   if (container > CONTAINER_VERSION)
-    throw new FormatVersionError(`${where}: model container`, CONTAINER_VERSION, container);
+    throw formatVersionError(`${where}: model container`, CONTAINER_VERSION, container);
   const len = dv.getUint32(12, true);
   if (16 + len > bytes.byteLength) {
-    throw new ModelFormatError(
+    throw new SiameseError(
       'E_MODEL_TRUNCATED',
       `${where}: the manifest needs ${len} bytes, the file holds ${bytes.byteLength - 16}`,
     );
@@ -175,8 +189,8 @@ export function decodeSingleFile(
       where,
     );
   } catch (e) {
-    if (e instanceof ModelFormatError || e instanceof FormatVersionError) throw e;
-    throw new ModelFormatError('E_MODEL_CORRUPT', `${where}: unreadable manifest: ${(e as Error).message}`, {
+    if (SiameseError.is(e)) throw e;
+    throw new SiameseError('E_MODEL_CORRUPT', `${where}: unreadable manifest: ${(e as Error).message}`, {
       cause: e,
     });
   }

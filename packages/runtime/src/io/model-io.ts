@@ -1,9 +1,9 @@
-import { assertBackendReady } from '@siamese/backend';
-import { encoderFromConfig, type FoldOptions } from '@siamese/encoders';
-import { Tokenizer } from '@siamese/tokenizer';
+import { assertBackendReady } from '@siamese/backend/internals';
+import { type FileSystem, fileSystem, SiameseError } from '@siamese/core';
+import { type EncodeOptions, encoderFromConfig } from '@siamese/encoders';
+import { type NgramOptions, Tokenizer, type TokenizerJSON } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
 import { SiameseModel } from '../model.js';
-import { ModelFormatError } from './errors.js';
 import {
   checkManifest,
   decodeSingleFile,
@@ -15,19 +15,15 @@ import {
   unpackWeights,
   verifyWeights,
 } from './format.js';
-import { type FsLike, getFs, joinPath, writeFileAtomic } from './fs.js';
+import { joinPath, writeFileAtomic } from './fs.js';
 
 /** Where a model can be loaded from. */
 export type ModelSource = string | URL | Uint8Array | ArrayBuffer | Response;
 
 /** Options of {@link loadModel} / {@link modelFromBytes}. */
 export interface LoadModelOptions {
-  /**
-   * Inference folding of the embedding into the first LSTM/CNN layer (faster inference for more memory; see
-   * docs/encoders.md): `false` turns it off, `{ maxBytes }` caps the folded tables of one layer (default 128 MiB).
-   * On Workers (128 MB per isolate), keep it small or off.
-   */
-  fold?: boolean | FoldOptions;
+  /** Inference folding of the loaded model's `embed` calls (see `EncodeOptions.fold`; keep it small or off on Workers). */
+  fold?: EncodeOptions['fold'];
 }
 
 /** Serialises a model: manifest + little-endian float32 weights. */
@@ -51,7 +47,7 @@ export async function modelToParts(
       ...(model.ngrams ? { ngrams: model.ngrams } : {}),
     },
     encoder: model.encoder.getConfig(),
-    similarity: model.similarityName,
+    similarity: model.similarity,
     loss: model.loss,
     threshold: model.threshold,
     training: model.training ?? null,
@@ -79,31 +75,28 @@ export async function modelFromParts(
     ngrams?: unknown;
     [k: string]: unknown;
   };
-  const tokenizer = Tokenizer.fromJSON(tokJson as never);
+  const tokenizer = Tokenizer.fromJSON(tokJson as unknown as TokenizerJSON);
   const vocabSize = findNumber(manifest.encoder, 'vocabSize');
   if (vocabSize !== undefined && tokenizer.vocab.size > vocabSize) {
-    throw new ModelFormatError(
+    throw new SiameseError(
       'E_MODEL_MISMATCH',
       `${where}: the vocabulary has ${tokenizer.vocab.size} tokens but the encoder's embedding has ${vocabSize} rows`,
     );
   }
-  const encoder = encoderFromConfig(
-    manifest.encoder as never,
-    options.fold === undefined ? {} : { fold: options.fold },
-  );
+  const encoder = encoderFromConfig(manifest.encoder);
   const stored = unpackWeights(blob, manifest.weights.entries);
   try {
     const wanted = encoder.weights();
     for (const [name, v] of wanted) {
       const w = stored.get(name);
       if (!w) {
-        throw new ModelFormatError(
+        throw new SiameseError(
           'E_MODEL_MISMATCH',
           `${where}: weight "${name}" of the ${manifest.encoder.type} encoder is missing from the file`,
         );
       }
       if (w.shape.join('x') !== v.shape.join('x')) {
-        throw new ModelFormatError(
+        throw new SiameseError(
           'E_MODEL_MISMATCH',
           `${where}: weight "${name}" has shape [${w.shape}] in the file, the encoder expects [${v.shape}]`,
         );
@@ -112,7 +105,7 @@ export async function modelFromParts(
     }
     const extra = [...stored.keys()].filter((k) => !wanted.has(k));
     if (extra.length) {
-      throw new ModelFormatError(
+      throw new SiameseError(
         'E_MODEL_MISMATCH',
         `${where}: the file holds weights the encoder does not have: ${extra.slice(0, 5).join(', ')}`,
       );
@@ -126,11 +119,12 @@ export async function modelFromParts(
     encoder,
     similarity: manifest.similarity,
     ...(maxLength ? { maxLength } : {}),
-    ...(ngrams ? { ngrams: ngrams as never } : {}),
+    ...(ngrams ? { ngrams: ngrams as NgramOptions } : {}),
     threshold: manifest.threshold ?? null,
-    training: manifest.training,
+    training: manifest.training ?? null,
     loss: manifest.loss ?? null,
     id: manifest.id,
+    ...(options.fold === undefined ? {} : { fold: options.fold }),
   });
 }
 
@@ -158,7 +152,7 @@ export async function saveModel(
   path: string,
   options: { format?: 'folder' | 'file' } = {},
 ): Promise<ModelManifest> {
-  const fs = await getFs();
+  const fs = await fileSystem();
   const { manifest, blob } = await modelToParts(model);
   if (options.format === 'file') {
     await writeFileAtomic(fs, path, encodeSingleFile(manifest, blob));
@@ -176,7 +170,7 @@ export async function saveModel(
   return manifest;
 }
 
-async function readManifestIfAny(fs: FsLike, dir: string): Promise<ModelManifest | null> {
+async function readManifestIfAny(fs: FileSystem, dir: string): Promise<ModelManifest | null> {
   try {
     return JSON.parse(new TextDecoder().decode(await fs.readFile(joinPath(dir, MANIFEST)))) as ModelManifest;
   } catch {
@@ -189,7 +183,7 @@ function parseManifest(bytes: Uint8Array, where: string): ModelManifest {
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (e) {
-    throw new ModelFormatError('E_MODEL_CORRUPT', `${where}: unreadable manifest: ${(e as Error).message}`, {
+    throw new SiameseError('E_MODEL_CORRUPT', `${where}: unreadable manifest: ${(e as Error).message}`, {
       cause: e,
     });
   }
@@ -211,12 +205,12 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   const href = String(src);
   if (/^(https?|data|blob):/i.test(href)) return loadFromUrl(new URL(href), options);
   const path = /^file:/i.test(href) ? decodeURIComponent(new URL(href).pathname) : href;
-  const fs = await getFs();
+  const fs = await fileSystem();
   let isDir: boolean;
   try {
     isDir = (await fs.stat(path)).isDirectory();
   } catch (e) {
-    throw new ModelFormatError('E_MODEL_NOT_FOUND', `model: nothing at ${path}: ${(e as Error).message}`, {
+    throw new SiameseError('E_MODEL_NOT_FOUND', `model: nothing at ${path}: ${(e as Error).message}`, {
       cause: e,
     });
   }
@@ -227,11 +221,11 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   return modelFromParts(manifest, await readOrThrow(fs, weightsPath), weightsPath, options);
 }
 
-async function readOrThrow(fs: FsLike, path: string): Promise<Uint8Array> {
+async function readOrThrow(fs: FileSystem, path: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await fs.readFile(path));
   } catch (e) {
-    throw new ModelFormatError('E_MODEL_NOT_FOUND', `model: cannot read ${path}: ${(e as Error).message}`, {
+    throw new SiameseError('E_MODEL_NOT_FOUND', `model: cannot read ${path}: ${(e as Error).message}`, {
       cause: e,
     });
   }
@@ -239,7 +233,7 @@ async function readOrThrow(fs: FsLike, path: string): Promise<Uint8Array> {
 
 async function fetchBytes(url: URL): Promise<Uint8Array> {
   const res = await fetch(url);
-  if (!res.ok) throw new ModelFormatError('E_MODEL_NOT_FOUND', `model: HTTP ${res.status} for ${url.href}`);
+  if (!res.ok) throw new SiameseError('E_MODEL_NOT_FOUND', `model: HTTP ${res.status} for ${url.href}`);
   return new Uint8Array(await res.arrayBuffer());
 }
 

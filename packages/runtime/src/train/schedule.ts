@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@siamese/core';
+import { SiameseError } from '@siamese/core';
 
 /** Learning-rate schedule: constant, or linear warm-up followed by linear or cosine decay to zero. */
 export type LrSchedule =
@@ -10,7 +10,8 @@ export type LrSchedule =
 export function learningRateAt(schedule: LrSchedule, lr: number, step: number, totalSteps: number): number {
   if (schedule.type === 'constant') return lr;
   const warm = Math.round(schedule.warmupSteps ?? (schedule.warmupRatio ?? 0.1) * totalSteps);
-  if (warm < 0) throw new InvalidArgumentError(`lr schedule: expected warmupSteps ≥ 0, found ${warm}`);
+  if (warm < 0)
+    throw new SiameseError('E_INVALID_ARGUMENT', `lr schedule: expected warmupSteps ≥ 0, found ${warm}`);
   if (step < warm) return (lr * (step + 1)) / warm;
   const rest = Math.max(1, totalSteps - warm);
   const progress = Math.min(1, (step - warm) / rest);

@@ -1,5 +1,4 @@
 import { SiameseError } from '@siamese/core';
-import { VocabularyFormatError } from '../errors.js';
 
 /** A section of a parsed tokenizer.json (`{"type": "WordPiece", …}`). */
 export type Section = Record<string, unknown>;
@@ -17,7 +16,11 @@ export type Component =
  * A tokenizer.json component this build does not implement. Code `E_TOKENIZER_UNSUPPORTED`; `details` has the
  * `component`, its `type` and the `supported` types.
  */
-export function unsupported(component: Component, type: unknown, supported: readonly string[]): SiameseError {
+export function unsupported(
+  component: Component,
+  type: unknown,
+  supported: readonly string[],
+): SiameseError<'E_TOKENIZER_UNSUPPORTED'> {
   return new SiameseError(
     'E_TOKENIZER_UNSUPPORTED',
     `tokenizer.json: ${component} type ${JSON.stringify(type)} is not supported (supported: ${supported.join(', ')}); ` +
@@ -27,12 +30,12 @@ export function unsupported(component: Component, type: unknown, supported: read
 }
 
 /** `E_VOCAB_FORMAT`: the tokenizer.json is malformed at `where`. */
-export function malformed(where: string, expected: string, found: unknown): VocabularyFormatError {
-  return new VocabularyFormatError(
+export function malformed(where: string, expected: string, found: unknown): SiameseError<'E_VOCAB_FORMAT'> {
+  return new SiameseError(
+    'E_VOCAB_FORMAT',
     `tokenizer.json: ${where}: expected ${expected}, found ${describe(found)}`,
     {
-      where,
-      expected,
+      details: { where, expected },
     },
   );
 }

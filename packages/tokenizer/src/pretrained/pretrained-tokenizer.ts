@@ -1,6 +1,6 @@
-import { assertString, FormatVersionError } from '@siamese/core';
+import { assertString, formatVersionError, SiameseError } from '@siamese/core';
 import { type BatchShapeOptions, batchFromRows, type EncodedBatch, resolveBatchShape } from '../batch.js';
-import { SequenceTooLongError, VocabularyFormatError } from '../errors.js';
+import { sequenceTooLongError } from '../errors.js';
 import { toWellFormed } from '../unicode.js';
 import { AddedVocabulary, parseAddedTokens, resolveAddedIds } from './added-tokens.js';
 import { malformed, type Section, section, str, uint, unsupported } from './config.js';
@@ -123,7 +123,7 @@ export class PretrainedTokenizer {
       try {
         o = JSON.parse(json);
       } catch (e) {
-        throw new VocabularyFormatError(`tokenizer.json: not valid JSON (${(e as Error).message})`);
+        throw new SiameseError('E_VOCAB_FORMAT', `tokenizer.json: not valid JSON (${(e as Error).message})`);
       }
     }
     return new PretrainedTokenizer(section(o, 'tokenizer.json'));
@@ -143,7 +143,8 @@ export class PretrainedTokenizer {
     });
     const unk = options.unkToken ?? '[UNK]';
     if (!(unk in vocab)) {
-      throw new VocabularyFormatError(
+      throw new SiameseError(
+        'E_VOCAB_FORMAT',
         `vocab.txt: the unknown token ${JSON.stringify(unk)} is not in the vocabulary`,
       );
     }
@@ -208,12 +209,13 @@ export class PretrainedTokenizer {
   static fromJSON(json: PretrainedTokenizerJSON | string): PretrainedTokenizer {
     const o = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<PretrainedTokenizerJSON> | null;
     if (!o || typeof o !== 'object' || o.format !== 'siamese.pretrained-tokenizer') {
-      throw new VocabularyFormatError(
+      throw new SiameseError(
+        'E_VOCAB_FORMAT',
         `pretrained tokenizer JSON: expected format "siamese.pretrained-tokenizer", found ${JSON.stringify(o?.format)}`,
       );
     }
     if (o.version !== PRETRAINED_TOKENIZER_FORMAT_VERSION) {
-      throw new FormatVersionError('pretrained tokenizer', PRETRAINED_TOKENIZER_FORMAT_VERSION, o.version);
+      throw formatVersionError('pretrained tokenizer', PRETRAINED_TOKENIZER_FORMAT_VERSION, o.version);
     }
     return new PretrainedTokenizer(section(o.tokenizer, 'tokenizer'));
   }
@@ -343,7 +345,7 @@ export class PretrainedTokenizer {
       const extra = special ? this.specialCount : 0;
       const room = shape.maxLength - extra;
       if (ids.length > room) {
-        if (!shape.truncation) throw new SequenceTooLongError(b, ids.length + extra, shape.maxLength);
+        if (!shape.truncation) throw sequenceTooLongError(b, ids.length + extra, shape.maxLength);
         ids = ids.slice(0, Math.max(0, room));
       }
       return this.finish(ids, undefined, special);

@@ -1,6 +1,6 @@
-import { assertString, FormatVersionError } from '@siamese/core';
+import { assertString, formatVersionError, SiameseError } from '@siamese/core';
 import { type BatchShapeOptions, batchFromRows, type EncodedBatch, resolveBatchShape } from '../batch.js';
-import { SequenceTooLongError, VocabularyFormatError } from '../errors.js';
+import { sequenceTooLongError } from '../errors.js';
 import { list, section } from './config.js';
 
 /** Format version written by {@link WhitespaceTokenizer.toJSON}. */
@@ -70,7 +70,10 @@ export class WhitespaceTokenizer {
     const strings = (key: string) => {
       const v = list(o, key, 'whitespacetokenizer_config.json');
       if (!v.every((x) => typeof x === 'string')) {
-        throw new VocabularyFormatError(`whitespacetokenizer_config.json: "${key}" must hold strings`);
+        throw new SiameseError(
+          'E_VOCAB_FORMAT',
+          `whitespacetokenizer_config.json: "${key}" must hold strings`,
+        );
       }
       return v as string[];
     };
@@ -85,12 +88,13 @@ export class WhitespaceTokenizer {
   static fromJSON(json: WhitespaceTokenizerJSON | string): WhitespaceTokenizer {
     const o = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<WhitespaceTokenizerJSON> | null;
     if (o?.format !== 'siamese.whitespace-tokenizer') {
-      throw new VocabularyFormatError(
+      throw new SiameseError(
+        'E_VOCAB_FORMAT',
         `whitespace tokenizer JSON: expected format "siamese.whitespace-tokenizer", found ${JSON.stringify(o?.format)}`,
       );
     }
     if (o.version !== WHITESPACE_TOKENIZER_FORMAT_VERSION) {
-      throw new FormatVersionError('whitespace tokenizer', WHITESPACE_TOKENIZER_FORMAT_VERSION, o.version);
+      throw formatVersionError('whitespace tokenizer', WHITESPACE_TOKENIZER_FORMAT_VERSION, o.version);
     }
     return WhitespaceTokenizer.fromConfig(o.config as WhitespaceTokenizerConfig);
   }
@@ -148,7 +152,7 @@ export class WhitespaceTokenizer {
     const rows = texts.map((t, b) => {
       const ids = this.ids_(t);
       if (ids.length <= shape.maxLength) return ids;
-      if (!shape.truncation) throw new SequenceTooLongError(b, ids.length, shape.maxLength);
+      if (!shape.truncation) throw sequenceTooLongError(b, ids.length, shape.maxLength);
       return ids.slice(0, shape.maxLength);
     });
     return batchFromRows(rows, shape);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Rng } from '@siamese/core';
+import { Rng, SiameseError } from '@siamese/core';
 import { PAD_TOKEN, UNK_TOKEN, Vocabulary } from '../vocabulary.js';
 import type { WordVectors } from './word-vectors.js';
 
@@ -52,7 +52,8 @@ export function buildEmbeddingMatrix(
   if (!(vocab instanceof Vocabulary)) throw new TypeError('vocab: expected a Vocabulary');
   const missing = options.missing ?? 'zeros';
   if (missing !== 'zeros' && missing !== 'random' && missing !== 'mean') {
-    throw new InvalidArgumentError(
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
       `missing: expected 'zeros', 'random' or 'mean', found ${JSON.stringify(missing)}`,
     );
   }
@@ -125,7 +126,8 @@ export function vocabularyFromVectors(
   ];
   const maxSize = options.maxSize ?? Number.POSITIVE_INFINITY;
   if (!(maxSize >= specials.length)) {
-    throw new InvalidArgumentError(
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
       `maxSize: expected at least ${specials.length} (the special tokens), found ${maxSize}`,
     );
   }

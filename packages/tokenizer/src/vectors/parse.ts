@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '@siamese/core';
-import { VectorParseError, type VectorProblem } from '../errors.js';
+import { SiameseError } from '@siamese/core';
+import { type VectorProblem, vectorParseError } from '../errors.js';
 import { Vocabulary } from '../vocabulary.js';
 import { parseDecimal } from './parse-float.js';
 import { type TextSource, textChunks, textChunksSync } from './source.js';
@@ -11,7 +11,7 @@ export interface VectorParseOptions {
   lowercase?: boolean;
   /** Keep only these words (saves memory): a vocabulary, a set/list of words, or a predicate. */
   keep?: Vocabulary | Iterable<string> | ((word: string) => boolean);
-  /** `'throw'` (default): a malformed line throws `VectorParseError`; `'skip'`: skip and count it. */
+  /** `'throw'` (default): a malformed line throws `E_VECTORS_PARSE`; `'skip'`: skip and count it. */
   onError?: 'throw' | 'skip';
   /** Stop after this many words were kept (files are frequency-sorted: the top N). */
   maxWords?: number;
@@ -52,11 +52,13 @@ class VectorParser {
         `options.keep: expected a Vocabulary, an iterable of words or a function, found ${typeof k}`,
       );
     const mw = options.maxWords ?? Number.POSITIVE_INFINITY;
-    if (!(mw >= 1)) throw new InvalidArgumentError(`options.maxWords: expected a number >= 1, found ${mw}`);
+    if (!(mw >= 1))
+      throw new SiameseError('E_INVALID_ARGUMENT', `options.maxWords: expected a number >= 1, found ${mw}`);
     this.maxWords = mw;
     const oe = options.onError ?? 'throw';
     if (oe !== 'throw' && oe !== 'skip') {
-      throw new InvalidArgumentError(
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
         `options.onError: expected 'throw' or 'skip', found ${JSON.stringify(oe)}`,
       );
     }
@@ -91,7 +93,7 @@ class VectorParser {
     if (this.carry.length && !this.full) this.line(this.carry, 0, this.carry.length);
     this.carry = '';
     if (this.options.header === true && !this.header) {
-      throw new VectorParseError(1, 'expected a header line "count dim", found none');
+      throw vectorParseError(1, 'expected a header line "count dim", found none');
     }
     const dim = Math.max(this.dim, 0);
     return new WordVectors({
@@ -106,7 +108,7 @@ class VectorParser {
   }
 
   private fail(message: string): void {
-    if (this.options.onError !== 'skip') throw new VectorParseError(this.lineNo, message);
+    if (this.options.onError !== 'skip') throw vectorParseError(this.lineNo, message);
     this.skipped++;
     if (this.problems.length < MAX_PROBLEMS) this.problems.push({ line: this.lineNo, message });
   }
@@ -192,7 +194,7 @@ class VectorParser {
     const isHeader = q === b && /^\d+$/.test(s.slice(a, w)) && /^\d+$/.test(s.slice(p, q));
     if (!isHeader) {
       if (this.options.header === true)
-        throw new VectorParseError(
+        throw vectorParseError(
           1,
           `expected a header line "count dim", found ${JSON.stringify(s.slice(a, Math.min(b, a + 40)))}`,
         );
@@ -200,7 +202,7 @@ class VectorParser {
     }
     const count = Number(s.slice(a, w));
     const dim = Number(s.slice(p, q));
-    if (dim < 1) throw new VectorParseError(1, `header: expected a dimension >= 1, found ${dim}`);
+    if (dim < 1) throw vectorParseError(1, `header: expected a dimension >= 1, found ${dim}`);
     this.header = { count, dim };
     this.dim = dim;
     const rows = Math.min(count, this.maxWords, 1 << 22);

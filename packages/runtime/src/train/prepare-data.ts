@@ -1,0 +1,147 @@
+import { Rng, SiameseError } from '@siamese/core';
+import type { BatchKind } from '@siamese/losses';
+import {
+  type LabelledText,
+  NoDuplicatesSampler,
+  RandomSampler,
+  type Sampler,
+  type TextPair,
+  type Triplet,
+} from '@siamese/pairs';
+
+/** One training example: a pair (scored, labelled, or both), a triplet, or a class-labelled text. */
+export type TrainExample = TextPair | Triplet | LabelledText;
+
+/** Examples turned into what a loss's batch kind needs: the texts of each slot, and the targets. */
+export interface PreparedExamples {
+  kind: BatchKind;
+  /** Texts per slot, aligned: pairs → [a, b]; triplets → [anchor, positive, negative]; labelled → [text]. */
+  slots: string[][];
+  /** Scores (scored pairs), labels (binary pairs) or class ids (labelled embeddings). */
+  targets?: Float32Array | Int32Array;
+  /** How many examples were derived (e.g. positives picked from scored pairs). */
+  count: number;
+  /** What was done to fit the data to the loss, for the training log. */
+  note?: string;
+}
+
+/** Score (already in [0,1]) at or above which a scored pair counts as a positive when a loss needs positives. */
+export const POSITIVE_SCORE = 0.8;
+
+const invalid = (message: string, details?: Record<string, unknown>) =>
+  new SiameseError('E_INVALID_ARGUMENT', message, details ? { details } : {});
+
+function isPair(e: TrainExample): e is TextPair {
+  return typeof (e as { text1?: unknown }).text1 === 'string';
+}
+
+/**
+ * Adapts examples to a loss's batch kind. Scored pairs feed `scored-pairs` losses directly; binary losses use
+ * `label` (or score ≥ 0.5); positives-only losses (MNRL) keep pairs with label 1 / score ≥ 0.8; triplet losses
+ * take those positives and draw a seeded random negative from other pairs.
+ */
+export function prepareExamples(
+  examples: readonly TrainExample[],
+  kind: BatchKind,
+  seed: number,
+): PreparedExamples {
+  if (!examples.length) throw invalid('fit: expected training examples, found none');
+  const first = examples[0]!;
+  if ('anchor' in first) return fromTriplets(examples as readonly Triplet[], kind);
+  if (!isPair(first)) return fromLabelledTexts(examples as readonly LabelledText[], kind);
+  return fromPairs(examples as readonly TextPair[], kind, seed);
+}
+
+function fromTriplets(rows: readonly Triplet[], kind: BatchKind): PreparedExamples {
+  if (kind !== 'triplets' && kind !== 'anchor-positive') {
+    throw invalid(`fit: triplet examples need a triplet or in-batch loss, the loss needs '${kind}'`);
+  }
+  // MNRL uses the third slot as its hard negatives.
+  return {
+    kind,
+    slots: [rows.map((r) => r.anchor), rows.map((r) => r.positive), rows.map((r) => r.negative)],
+    count: rows.length,
+  };
+}
+
+function fromLabelledTexts(rows: readonly LabelledText[], kind: BatchKind): PreparedExamples {
+  if (kind !== 'labelled-embeddings')
+    throw invalid(`fit: {text, label} examples need a batch-mining loss, the loss needs '${kind}'`);
+  const ids = new Map<string, number>();
+  const targets = Int32Array.from(rows, (r) => {
+    const key = String(r.label);
+    if (!ids.has(key)) ids.set(key, ids.size);
+    return ids.get(key)!;
+  });
+  return { kind, slots: [rows.map((r) => r.text)], targets, count: rows.length };
+}
+
+function fromPairs(pairs: readonly TextPair[], kind: BatchKind, seed: number): PreparedExamples {
+  const targetOf = (p: TextPair, i: number): number => {
+    const v = p.score ?? p.label;
+    if (v === undefined || !Number.isFinite(v)) {
+      throw invalid(`fit: example ${i} has no numeric score or label`, { index: i });
+    }
+    return v;
+  };
+  const both = [pairs.map((p) => p.text1), pairs.map((p) => p.text2)];
+  switch (kind) {
+    case 'scored-pairs':
+      return { kind, slots: both, targets: Float32Array.from(pairs, targetOf), count: pairs.length };
+    case 'labelled-pairs': {
+      const targets = Float32Array.from(pairs, (p, i) =>
+        (p.label ?? (targetOf(p, i) >= 0.5 ? 1 : 0)) > 0.5 ? 1 : 0,
+      );
+      return {
+        kind,
+        slots: both,
+        targets,
+        count: pairs.length,
+        ...(pairs[0]!.label === undefined ? { note: 'labels from scores ≥ 0.5' } : {}),
+      };
+    }
+    case 'anchor-positive':
+    case 'triplets':
+      return positivesOf(pairs, kind, seed, targetOf);
+    default:
+      throw invalid(`fit: pair examples cannot feed a '${kind}' loss; give {text, label} examples`);
+  }
+}
+
+function positivesOf(
+  pairs: readonly TextPair[],
+  kind: 'anchor-positive' | 'triplets',
+  seed: number,
+  targetOf: (p: TextPair, i: number) => number,
+): PreparedExamples {
+  const positives = pairs.filter((p, i) => (p.label ?? (targetOf(p, i) >= POSITIVE_SCORE ? 1 : 0)) > 0.5);
+  if (!positives.length)
+    throw invalid(
+      `fit: the '${kind}' loss needs positive pairs (label 1 or score ≥ ${POSITIVE_SCORE}), found none`,
+    );
+  const anchors = positives.map((p) => p.text1);
+  const pos = positives.map((p) => p.text2);
+  const note = `${positives.length} positive pairs (label 1 / score ≥ ${POSITIVE_SCORE}) of ${pairs.length}`;
+  if (kind === 'anchor-positive') return { kind, slots: [anchors, pos], count: positives.length, note };
+  const rng = new Rng(seed ^ 0x5eed);
+  const pool = pairs.map((p) => p.text2);
+  const neg = positives.map((p) => {
+    for (let tries = 0; tries < 10; tries++) {
+      const c = pool[rng.int(pool.length)]!;
+      if (c !== p.text2 && c !== p.text1) return c;
+    }
+    return pool[rng.int(pool.length)]!;
+  });
+  return { kind, slots: [anchors, pos, neg], count: positives.length, note: `${note}, random negatives` };
+}
+
+/**
+ * The batch sampler of a run: in-batch-negative losses must not see the same text twice in a batch (it would be
+ * its own negative), so they get the no-duplicates sampler; every other loss a seeded random one.
+ */
+export function samplerFor(prepared: PreparedExamples, batchSize: number, seed: number): Sampler {
+  const size = prepared.count;
+  return prepared.kind === 'anchor-positive'
+    ? new NoDuplicatesSampler({ size, texts: (i) => prepared.slots.map((s) => s[i]!), batchSize, seed })
+    : new RandomSampler({ size, batchSize, seed });
+}

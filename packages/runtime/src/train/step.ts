@@ -1,0 +1,95 @@
+import type { FusedAdamOptimizer } from '@siamese/backend';
+import type { Rng } from '@siamese/core';
+import type { BatchKind, Loss, LossBatch } from '@siamese/losses';
+import * as tf from '@tensorflow/tfjs-core';
+import { prepareBatch } from '../infer/batching.js';
+import type { SiameseModel } from '../model.js';
+import type { PreparedExamples } from './prepare-data.js';
+
+/** Settings of every step of a run. */
+export interface StepSettings {
+  loss: Loss;
+  optimizer: FusedAdamOptimizer;
+  /** Dropout stream of the run. */
+  rng: Rng;
+  /** Clip gradients to this global L2 norm (none when undefined). */
+  clipNorm: number | undefined;
+}
+
+/**
+ * One optimisation step on the examples `indices` of `prepared`: every slot's texts are encoded in one call
+ * (shared weights), split back into the loss's batch, differentiated, clipped and applied. Returns the loss
+ * value; leaves no tensor behind.
+ */
+export async function trainStep(
+  model: SiameseModel,
+  prepared: PreparedExamples,
+  indices: readonly number[],
+  settings: StepSettings,
+): Promise<number> {
+  const { loss, optimizer, rng } = settings;
+  const rows = indices.length;
+  const texts = prepared.slots.flatMap((slot) => indices.map((i) => slot[i]!));
+  const batch = prepareBatch(model.tokenizer, texts, model.maxLength, model.ngrams);
+  const targets = targetsOf(prepared, indices);
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const emb = model.encoder.encode(batch.input, { training: true, rng });
+      const parts = prepared.slots.map((_, s) => tf.slice(emb, [s * rows, 0], [rows, -1]) as tf.Tensor2D);
+      return loss.compute(lossBatch(loss.batchKind, parts, targets));
+    }, model.encoder.trainableVariables());
+    if (settings.clipNorm) clipByGlobalNorm(grads, settings.clipNorm);
+    optimizer.applyGradients(grads);
+    const lossValue = (await value.data())[0]!;
+    tf.dispose([value, ...Object.values(grads)]);
+    return lossValue;
+  } finally {
+    batch.dispose();
+    targets?.dispose();
+  }
+}
+
+function targetsOf(prepared: PreparedExamples, indices: readonly number[]): tf.Tensor1D | undefined {
+  const t = prepared.targets;
+  if (!t) return undefined;
+  return t instanceof Int32Array
+    ? tf.tensor1d(
+        Int32Array.from(indices, (i) => t[i]!),
+        'int32',
+      )
+    : tf.tensor1d(
+        Float32Array.from(indices, (i) => t[i]!),
+        'float32',
+      );
+}
+
+/** Builds the loss batch from the encoded slots. */
+function lossBatch(kind: BatchKind, parts: tf.Tensor2D[], targets?: tf.Tensor1D): LossBatch {
+  switch (kind) {
+    case 'scored-pairs':
+      return { a: parts[0]!, b: parts[1]!, scores: targets! };
+    case 'labelled-pairs':
+      return { a: parts[0]!, b: parts[1]!, labels: targets! };
+    case 'triplets':
+      return { anchor: parts[0]!, positive: parts[1]!, negative: parts[2]! };
+    case 'anchor-positive':
+      return { anchor: parts[0]!, positive: parts[1]!, ...(parts[2] ? { negative: parts[2] } : {}) };
+    case 'labelled-embeddings':
+      return { embeddings: parts[0]!, labels: targets! };
+  }
+}
+
+/** Scales all gradients in place so their global L2 norm is at most `maxNorm`; returns the norm before. */
+export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): number {
+  const names = Object.keys(grads);
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k]!))))).dataSync()[0]!);
+  if (norm > maxNorm) {
+    const scale = maxNorm / (norm + 1e-6);
+    for (const k of names) {
+      const old = grads[k]!;
+      grads[k] = tf.mul(old, scale);
+      old.dispose();
+    }
+  }
+  return norm;
+}

@@ -1,0 +1,24 @@
+// Mutation testing of one package, run from its folder (`npm run test:mutation` at the repo root runs
+// scripts/mutation.mjs, which runs Stryker with this config in each package in turn).
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.config.ts' },
+  mutate: ['src/**/*.ts'],
+  coverageAnalysis: 'perTest',
+  // Other jobs share the 2 cores; one worker keeps the run predictable.
+  concurrency: 1,
+  // The first full run with per-test coverage takes minutes on a busy machine.
+  dryRunTimeoutMinutes: 30,
+  incremental: true,
+  incrementalFile: '.out/stryker-incremental.json',
+  reporters: ['clear-text', 'progress', 'json'],
+  jsonReporter: { fileName: '.out/mutation.json' },
+  thresholds: { high: 90, low: 80, break: 80 },
+  // The sandbox sits two levels below the repo root, as the package does (the tests' relative paths to
+  // datasets/, fixtures/ and scripts/ hold), and outside the package (its own vitest never runs the copies).
+  tempDirName: '../../.stryker-tmp',
+  // Stryker rewrites tsconfig "extends" paths for a sandbox inside the package; this one needs them as they are.
+  tsconfigFile: 'no-tsconfig-rewrite.json',
+  cleanTempDir: 'always',
+};
