@@ -37,9 +37,9 @@ export const packHelp = helpFor(
 export const WORKER_LIMITS = Object.freeze({ free: 3_000_000, paid: 10_000_000 });
 /**
  * What the rest of a Worker that serves a model adds, gzipped: the bundled SDK and tfjs JS plus the WASM-SIMD
- * backend. Measured on apps/worker's `wrangler deploy --dry-run` (see docs/deployment.md); an estimate for others.
+ * backend: 111 KB of JS + 137 KB of wasm, measured on apps/worker (docs/deployment.md).
  */
-export const WORKER_RUNTIME_GZIP = 300_000;
+export const WORKER_RUNTIME_GZIP = 250_000;
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 
