@@ -167,9 +167,10 @@ describe('loadModel sources', () => {
   it('reads bytes, an ArrayBuffer (an R2/KV value), a Blob or R2 object body, and says what a null get() means', async () => {
     const bytes = await modelToBytes(model, { weights: 'int8' });
     const buffer = bytes.slice().buffer;
+    const body = bytes as Uint8Array<ArrayBuffer>;
     const r2Object = { key: 'models/demo.siamese', arrayBuffer: async () => buffer };
     const [want] = await model.embed([probe[0]!]);
-    for (const source of [bytes, buffer, new Blob([bytes]), r2Object, new Response(bytes)]) {
+    for (const source of [bytes, buffer, new Blob([body]), r2Object, new Response(body)]) {
       const m = await loadModel(source);
       expect(cos((await m.embed([probe[0]!]))[0]!, want!)).toBeGreaterThan(0.999);
       m.dispose();
