@@ -13,6 +13,7 @@ beforeEach(() => {
 
 describe('Tokenizer', () => {
   it('encodes known words to their ids and unknown words to [UNK]', () => {
+    expect(tok.vocabSize).toBe(tok.vocab.size);
     expect(tok.vocab.toArray()).toEqual([
       '[PAD]',
       '[UNK]',
