@@ -24,6 +24,7 @@ export { buildIndex, type SearchOptions, search } from './infer/search.js';
 export { type SearchHit, VectorIndex, type VectorIndexOptions } from './infer/vector-index.js';
 export { vectorSimilarity } from './infer/vector-similarity.js';
 export { MODEL_FORMAT_VERSION, type ModelManifest, type WeightEntry } from './io/format.js';
+export { DEFAULT_MODEL_LIMITS, MAX_MODEL_BYTES, type ModelLimits } from './io/limits.js';
 export {
   type LoadModelOptions,
   loadModel,

@@ -73,6 +73,7 @@ export class SiameseModel {
   /** Inference folding of `embed` (see `EncodeOptions.fold`). */
   readonly fold: EncodeOptions['fold'];
   private readonly [RECORD]: ModelRecord;
+  private released = false;
 
   constructor(parts: SiameseModelParts) {
     if (!parts?.tokenizer || !parts.encoder)
@@ -154,9 +155,15 @@ export class SiameseModel {
     return texts.map((_, i) => m.slice(i * d, (i + 1) * d));
   }
 
-  /** Frees the encoder's weights. */
+  /** Frees the encoder's weights. The model cannot be used or saved afterwards (`E_MODEL_DISPOSED`). */
   dispose(): void {
+    this.released = true;
     this.encoder.dispose();
+  }
+
+  /** Whether {@link dispose} was called. */
+  get disposed(): boolean {
+    return this.released;
   }
 }
 

@@ -1,8 +1,10 @@
-import { formatVersionError, SiameseError } from '@siamese/core';
+import { describeValue, formatVersionError, SiameseError } from '@siamese/core';
 import type { EncoderConfig } from '@siamese/encoders';
 import type { LossConfig, Similarity } from '@siamese/losses';
 import type { Threshold } from '../model.js';
 import type { FitResult } from '../train/events.js';
+import { DEFAULT_MODEL_LIMITS, type ModelLimits, tooLarge } from './limits.js';
+import { checkFileName } from './paths.js';
 
 /** Version of the model format this build writes and the newest it reads. */
 export const MODEL_FORMAT_VERSION = 1;
@@ -103,8 +105,15 @@ export function unpackWeights(
   return out;
 }
 
-/** Checks the manifest's format and version, with errors that say which. */
-export function checkManifest(value: unknown, where: string): ModelManifest {
+/**
+ * Checks the manifest's format, version and weights section (sizes within `maxWeightsBytes`, every entry's
+ * shape and offset inside the declared bytes, a plain weights file name) before anything is read or built.
+ */
+export function checkManifest(
+  value: unknown,
+  where: string,
+  maxWeightsBytes: number = DEFAULT_MODEL_LIMITS.maxWeightsBytes,
+): ModelManifest {
   const m = value as Partial<ModelManifest> | null;
   if (!m || typeof m !== 'object' || m.format !== 'siamese-model') {
     throw new SiameseError(
@@ -118,7 +127,79 @@ export function checkManifest(value: unknown, where: string): ModelManifest {
   if (!m.weights || !Array.isArray(m.weights.entries) || typeof m.weights.sha256 !== 'string') {
     throw new SiameseError('E_MODEL_CORRUPT', `${where}: the manifest has no valid "weights" section`);
   }
+  if (!isRecord(m.encoder) || typeof m.encoder.type !== 'string') {
+    throw SiameseError.expected(
+      'E_MODEL_CORRUPT',
+      `${where}: encoder`,
+      'a config with a "type"',
+      describeValue(m.encoder),
+    );
+  }
+  if (!isRecord(m.tokenizer)) {
+    throw SiameseError.expected(
+      'E_MODEL_CORRUPT',
+      `${where}: tokenizer`,
+      'an object',
+      describeValue(m.tokenizer),
+    );
+  }
+  if (m.weights.file !== undefined) checkFileName(m.weights.file, `${where}: weights.file`);
+  checkWeightEntries(m.weights, where, maxWeightsBytes);
   return withLegacyKeys(m as ModelManifest);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The declared byte length and every entry, checked against each other and the cap (no allocation yet). */
+function checkWeightEntries(weights: ModelManifest['weights'], where: string, maxBytes: number): void {
+  const { byteLength, entries } = weights;
+  if (typeof byteLength !== 'number' || !Number.isInteger(byteLength) || byteLength < 0 || byteLength % 4) {
+    throw SiameseError.expected(
+      'E_MODEL_CORRUPT',
+      `${where}: weights.byteLength`,
+      'a non-negative multiple of 4',
+      describeValue(byteLength),
+    );
+  }
+  if (byteLength > maxBytes)
+    throw tooLarge(`${where}: weights.byteLength`, String(byteLength), maxBytes, 'limits.maxWeightsBytes');
+  const values = byteLength / 4;
+  const names = new Set<string>();
+  entries.forEach((e: Partial<WeightEntry> | null, i) => {
+    const at = `${where}: weights.entries[${i}]`;
+    if (!isRecord(e) || typeof e.name !== 'string' || names.has(e.name)) {
+      throw SiameseError.expected('E_MODEL_CORRUPT', at, 'an entry with a unique "name"', describeValue(e));
+    }
+    names.add(e.name);
+    const shape = e.shape;
+    if (!Array.isArray(shape) || shape.length > 8 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw SiameseError.expected(
+        'E_MODEL_CORRUPT',
+        `${at}.shape`,
+        'up to 8 non-negative integers',
+        describeValue(shape),
+      );
+    }
+    // multiplied step by step against the bound, so a declared [1e9, 1e9] never overflows into a small number
+    let size = 1;
+    for (const d of shape as number[]) {
+      size *= d;
+      if (size > values) break;
+    }
+    const offset = e.offset;
+    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset + size > values) {
+      throw SiameseError.expected(
+        'E_MODEL_MISMATCH',
+        `${at} (${e.name})`,
+        `[${shape}] at offset ${describeValue(offset)} inside the ${values} declared values`,
+        size > values
+          ? `a shape of more than ${values} values`
+          : `${(offset as number) + size} values needed`,
+      );
+    }
+  });
 }
 
 /** Reads what older writers wrote: a loss config keyed by `name` (every config now says `type`). */
@@ -167,6 +248,7 @@ export function encodeSingleFile(manifest: ModelManifest, blob: Uint8Array): Uin
 export function decodeSingleFile(
   bytes: Uint8Array,
   where: string,
+  limits: Pick<ModelLimits, 'maxManifestBytes' | 'maxWeightsBytes'> = DEFAULT_MODEL_LIMITS,
 ): { manifest: ModelManifest; blob: Uint8Array } {
   if (bytes.byteLength < 16 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new SiameseError('E_MODEL_CORRUPT', `${where}: not a siamese model file (bad magic bytes)`);
@@ -176,6 +258,14 @@ export function decodeSingleFile(
   if (container > CONTAINER_VERSION)
     throw formatVersionError(`${where}: model container`, CONTAINER_VERSION, container);
   const len = dv.getUint32(12, true);
+  if (len > limits.maxManifestBytes) {
+    throw tooLarge(
+      `${where}: manifest`,
+      `${len} bytes declared`,
+      limits.maxManifestBytes,
+      'limits.maxManifestBytes',
+    );
+  }
   if (16 + len > bytes.byteLength) {
     throw new SiameseError(
       'E_MODEL_TRUNCATED',
@@ -187,6 +277,7 @@ export function decodeSingleFile(
     manifest = checkManifest(
       JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + len))),
       where,
+      limits.maxWeightsBytes,
     );
   } catch (e) {
     if (SiameseError.is(e)) throw e;
