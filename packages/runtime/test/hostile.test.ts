@@ -450,7 +450,9 @@ describe('URL loading: http(s) only, same origin, capped, timed', () => {
   it('an endless body or a huge Content-Length stops at the cap', async () => {
     const t0 = performance.now();
     await expect(
-      loadModel(`${base}/endless.siamese`, { limits: { maxWeightsBytes: 2 ** 20, maxManifestBytes: 2 ** 20 } }),
+      loadModel(`${base}/endless.siamese`, {
+        limits: { maxWeightsBytes: 2 ** 20, maxManifestBytes: 2 ** 20 },
+      }),
     ).rejects.toMatchObject({
       code: 'E_MODEL_TOO_LARGE',
       message: expect.stringContaining('the body went on'),
