@@ -249,6 +249,17 @@ describe('siamese eval / similarity / search / embed', () => {
     saved.dispose();
   });
 
+  it('a diverging run (--lr 1e39) exits 2 with the SDK error and its code, and saves nothing (issue 19)', () => {
+    const out = join(tmp, 'diverged');
+    const r = run(trainArgs(out, '--lr', '1e39'));
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /siamese train: fit: .* at epoch 1, batch \d+ .*were restored \[E_NAN_LOSS\]|in epoch 1 .*\[E_NAN_LOSS\]/,
+    );
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(existsSync(join(out, 'model.json'))).toBe(false);
+  });
+
   it('a corrupted model is refused with exit code 2 naming the problem', () => {
     const manifest = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8'));
     const weights = join(model, manifest.weights.file);

@@ -48,6 +48,8 @@ export interface FileSystem {
   lstat(path: string): Promise<FileStats>;
   /** The canonical absolute path (symbolic links resolved). */
   realpath(path: string): Promise<string>;
+  /** Names of the entries of a directory. */
+  readdir(path: string): Promise<string[]>;
   /** Opens a file for reading: reads stay bounded by the size of the file that was opened. */
   open(path: string, flags: 'r'): Promise<FileHandle>;
 }
@@ -55,6 +57,8 @@ export interface FileSystem {
 /** What the SDK reads of a file's status (a subset of `node:fs` `Stats`). */
 export interface FileStats {
   size: number;
+  /** Last modification, in milliseconds since the epoch. */
+  mtimeMs: number;
   isDirectory(): boolean;
   isFile(): boolean;
   isSymbolicLink(): boolean;

@@ -181,9 +181,9 @@ describe('fit() options', () => {
     const model = make();
     const start = weightsOf(model);
     const cases: [Partial<FitOptions>, string][] = [
-      [{ lr: Number.NaN }, 'fit: lr: expected a finite number > 0, found number NaN'],
-      [{ lr: Number.POSITIVE_INFINITY }, 'fit: lr: expected a finite number > 0, found number Infinity'],
-      [{ lr: -1e-3 }, 'fit: lr: expected a finite number > 0, found number -0.001'],
+      [{ lr: Number.NaN }, 'fit: lr: expected a finite number ≥ 0, found number NaN'],
+      [{ lr: Number.POSITIVE_INFINITY }, 'fit: lr: expected a finite number ≥ 0, found number Infinity'],
+      [{ lr: -1e-3 }, 'fit: lr: expected a finite number ≥ 0, found number -0.001'],
       [{ clipNorm: Number.NaN }, 'fit: clipNorm: expected a finite number > 0, found number NaN'],
       [{ clipNorm: -1 }, 'fit: clipNorm: expected a finite number > 0, found number -1'],
       [{ epochs: 1.5 }, 'fit: epochs: expected an integer in [1, 1000000], found number 1.5'],

@@ -9,6 +9,7 @@ import {
   rmSync,
   symlinkSync,
   truncateSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -138,6 +139,20 @@ describe('file names in a manifest stay inside the model folder', () => {
     });
     mkdirSync(join(dir, 'sub'));
     await expect(loadModel(dir)).rejects.toMatchObject({ code: 'E_MODEL_UNSAFE_PATH' });
+  });
+
+  it('a save removes the temporary files a killed save left behind (its own, older than 10 minutes)', async () => {
+    const dir = planted('stale-temps');
+    const stale = ['model.json.tmp-lq2x-abc', `${weightsName}.tmp-lq2x-def`];
+    const kept = ['model.json.tmp-fresh-1', 'notes.txt.tmp-lq2x-abc', 'model.json.tmp'];
+    const hourAgo = new Date(Date.now() - 3600_000);
+    for (const name of [...stale, ...kept]) {
+      writeFileSync(join(dir, name), 'partial');
+      if (!name.includes('fresh')) utimesSync(join(dir, name), hourAgo, hourAgo);
+    }
+    await saveModel(model, dir);
+    for (const name of stale) expect(existsSync(join(dir, name)), name).toBe(false);
+    for (const name of kept) expect(existsSync(join(dir, name)), name).toBe(true);
   });
 
   it('checkFileName accepts plain names only', () => {

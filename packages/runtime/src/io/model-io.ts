@@ -15,7 +15,7 @@ import {
   unpackWeights,
   verifyWeights,
 } from './format.js';
-import { joinPath, writeFileAtomic } from './fs.js';
+import { joinPath, removeStaleTemps, writeFileAtomic } from './fs.js';
 import {
   DEFAULT_MODEL_LIMITS,
   MAX_MODEL_BYTES,
@@ -226,11 +226,14 @@ export async function saveModel(
   await writeFileAtomic(fs, joinPath(path, weightsFile), blob);
   await writeFileAtomic(fs, joinPath(path, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);
   if (previous && previous !== weightsFile) await fs.rm(joinPath(path, previous), { force: true });
+  await removeStaleTemps(fs, path, OWN_FILES);
   return manifest;
 }
 
 /** The names `saveModel` gives weights files: only such a file, inside the folder, is ever deleted. */
 const OWN_WEIGHTS = /^weights-[0-9a-f]{16}\.bin$/;
+/** Every name `saveModel` writes in a folder (their `.tmp-…` leftovers of a killed save are cleaned up). */
+const OWN_FILES = /^(model\.json|weights-[0-9a-f]{16}\.bin)$/;
 
 /** The old manifest's weights file, if it is one `saveModel` wrote (a planted `../victim` is left alone). */
 async function previousWeightsFile(fs: FileSystem, dir: string): Promise<string | null> {

@@ -2,7 +2,7 @@ import type { FusedAdamOptimizer } from '@siamese/backend';
 import { describeValue, fileSystem, SiameseError } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { packWeights, unpackWeights } from '../io/format.js';
-import { joinPath, writeFileAtomic } from '../io/fs.js';
+import { joinPath, removeStaleTemps, writeFileAtomic } from '../io/fs.js';
 import { DEFAULT_MODEL_LIMITS, readFileCapped } from '../io/limits.js';
 import { loadModel, saveModel } from '../io/model-io.js';
 import { checkFileName, confinedPath, isOwnFileName, readConfined } from '../io/paths.js';
@@ -95,6 +95,11 @@ export function folderCheckpoints(dir: string): CheckpointStore {
           optimizerEntries: entries,
           ...best,
         }),
+      );
+      await removeStaleTemps(
+        fs,
+        dir,
+        /^(trainer\.json|optimizer-epoch-\d{1,9}\.bin|best-epoch-\d{1,9}\.bin)$/,
       );
       if (previous && previous.epoch !== state.epoch) {
         // Only names this store writes, in this folder: a planted trainer.json naming "../x" deletes nothing.

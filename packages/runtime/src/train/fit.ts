@@ -192,8 +192,8 @@ function settingsOf(options: FitOptions) {
   const epochs = integerOption('epochs', options.epochs, 1, 1, 1_000_000);
   const batchSize = integerOption('batchSize', options.batchSize, 32, 1, 1_000_000);
   const seed = integerOption('seed', options.seed, 42, -(2 ** 53) + 1, 2 ** 53 - 1);
-  const lr = positiveOption('lr', options.lr, 1e-3);
-  if (options.clipNorm !== undefined) positiveOption('clipNorm', options.clipNorm, 1);
+  const lr = finiteOption('lr', options.lr, 1e-3, 0); // 0 is allowed: the untrained baseline of a run
+  if (options.clipNorm !== undefined) finiteOption('clipNorm', options.clipNorm, 1, Number.MIN_VALUE);
   const { patience } = options;
   if (patience !== undefined) {
     if (!Number.isInteger(patience) || patience < 1) {
@@ -227,15 +227,11 @@ function integerOption(name: string, value: unknown, fallback: number, min: numb
   return value;
 }
 
-function positiveOption(name: string, value: unknown, fallback: number): number {
+function finiteOption(name: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw SiameseError.expected(
-      'E_INVALID_ARGUMENT',
-      `fit: ${name}`,
-      'a finite number > 0',
-      describeValue(value),
-    );
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    const range = min === 0 ? 'a finite number ≥ 0' : 'a finite number > 0';
+    throw SiameseError.expected('E_INVALID_ARGUMENT', `fit: ${name}`, range, describeValue(value));
   }
   return value;
 }
