@@ -216,7 +216,8 @@ describe('encoderFromConfig({ maxParameters }): a config cannot allocate more th
       },
     );
     built.dispose();
-    return built.getConfig().steps.map((s) => (s.type === 'embedding' ? { ...s, vocabSize } : s));
+    const steps = built.getConfig().steps as { type: string }[];
+    return steps.map((s) => (s.type === 'embedding' ? { ...s, vocabSize } : s));
   };
   it('builds within the budget; past it, throws E_ENCODER_BUDGET before allocating (even for 1e9 rows)', () => {
     const exact = 10 * 4 + 3 * 4 + 3;

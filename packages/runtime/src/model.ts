@@ -1,4 +1,4 @@
-import { SiameseError } from '@siamese/core';
+import { describeValue, SiameseError } from '@siamese/core';
 import type { EncodeOptions, Encoder } from '@siamese/encoders';
 import type { LossConfig, Similarity } from '@siamese/losses';
 import type { NgramOptions, Tokenizer } from '@siamese/tokenizer';
@@ -121,6 +121,14 @@ export class SiameseModel {
   async embedMatrix(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array> {
     checkTexts(texts, 'embed');
     const batchSize = options.batchSize ?? 256;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1_000_000) {
+      throw SiameseError.expected(
+        'E_INVALID_ARGUMENT',
+        'embed: batchSize',
+        'an integer in [1, 1000000]',
+        describeValue(batchSize),
+      );
+    }
     const dim = this.dim;
     const out = new Float32Array(texts.length * dim);
     for (const bucket of lengthBuckets(this.tokenizer, texts, batchSize, this.maxLength)) {

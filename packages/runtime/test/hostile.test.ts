@@ -15,10 +15,19 @@ import {
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lossFromConfig } from '@siamese/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createModel, initBackend, loadModel, type SiameseModel, saveModel } from '../src/index.js';
+import {
+  createModel,
+  fit,
+  initBackend,
+  loadModel,
+  type SiameseModel,
+  saveModel,
+  search,
+} from '../src/index.js';
 import { checkManifest, encodeSingleFile, type ModelManifest, sha256Hex } from '../src/io/format.js';
 import { checkFileName } from '../src/io/paths.js';
 import { folderCheckpoints, parseTrainerState } from '../src/train/checkpoints.js';
@@ -494,5 +503,71 @@ describe('URL loading: http(s) only, same origin, capped, timed', () => {
 
   it('other schemes are E_MODEL_URL', async () => {
     await expect(loadModel('ftp://example.com/m.siamese')).rejects.toMatchObject({ code: 'E_MODEL_URL' });
+  });
+});
+
+describe('options at the public boundary (issue 19)', () => {
+  it('embed batchSize and search k must be integers ≥ 1 (0 looped forever, NaN gave zero vectors, k 0 one hit)', async () => {
+    for (const batchSize of [0, Number.NaN, 1.5, -1]) {
+      await expect(model.embed(['a dog'], { batchSize }), String(batchSize)).rejects.toMatchObject({
+        code: 'E_INVALID_ARGUMENT',
+        message: `embed: batchSize: expected an integer in [1, 1000000], found number ${batchSize}`,
+      });
+    }
+    for (const k of [0, 1.5, Number.NaN]) {
+      await expect(search(model, 'a dog', texts, { k }), String(k)).rejects.toMatchObject({
+        code: 'E_INVALID_ARGUMENT',
+        message: `search: k: expected an integer ≥ 1, found number ${k}`,
+      });
+    }
+    expect(await search(model, 'a dog', texts, { k: 10 })).toHaveLength(texts.length);
+  });
+});
+
+describe('checkpoints belong to one run (issue 19)', () => {
+  const pairs = [
+    { text1: 'a man plays a guitar', text2: 'a man plays music', score: 0.9 },
+    { text1: 'a woman slices an onion', text2: 'the dog runs', score: 0.1 },
+    { text1: 'the dog runs', text2: 'a dog is running', score: 0.8 },
+    { text1: 'a man plays a guitar', text2: 'an onion', score: 0.0 },
+  ];
+  const fresh = () => createModel({ preset: 'meanpool', texts, hidden: 4, embeddingDim: 4, seed: 7 });
+  const options = (dir: string, seed: number, epochs: number) => ({
+    loss: lossFromConfig({ type: 'cosine' }),
+    epochs,
+    batchSize: 2,
+    seed,
+    checkpoints: folderCheckpoints(dir),
+  });
+
+  it('resuming with another seed or other data is refused before the model is touched; the same run resumes', async () => {
+    const dir = join(root, 'run-ckpt');
+    const first = fresh();
+    await fit(first, pairs, options(dir, 1, 1));
+    first.dispose();
+    for (const [label, seed, data] of [
+      ['another seed', 2, pairs],
+      ['other data', 1, pairs.slice(0, 3)],
+    ] as const) {
+      const other = fresh();
+      const before = [...other.encoder.weights().values()].map((v) => Array.from(v.dataSync()));
+      await expect(fit(other, [...data], options(dir, seed, 2)), label).rejects.toMatchObject({
+        code: 'E_MODEL_MISMATCH',
+        message: expect.stringMatching(
+          /written by another run .* to start fresh, delete the checkpoint folder or pass a new one$/,
+        ),
+      });
+      expect(
+        [...other.encoder.weights().values()].map((v) => Array.from(v.dataSync())),
+        label,
+      ).toEqual(before);
+      other.dispose();
+    }
+    const same = fresh();
+    const info: string[] = [];
+    const r = await fit(same, pairs, { ...options(dir, 1, 2), onInfo: (m: string) => info.push(m) });
+    expect(r.resumedFrom).toBe(1);
+    expect(info).toContain('resumed after epoch 1');
+    same.dispose();
   });
 });

@@ -27,12 +27,21 @@ export interface TrainerCheckpoint {
   optimizer: SavedTensor[];
   /** With `patience`: the encoder weights of the best epoch so far, restored when training ends. */
   bestWeights?: SavedTensor[] | null;
+  /**
+   * What run wrote it: a hash of the training data, the seed, the options that shape the steps and the model's
+   * config. `fit` refuses to resume a checkpoint of another run (written by 0.2 and later).
+   */
+  fingerprint?: string;
 }
 
 /** A place to keep checkpoints: {@link folderCheckpoints} keeps them in a folder; write your own for other stores. */
 export interface CheckpointStore {
   save(model: SiameseModel, state: TrainerCheckpoint): Promise<void>;
-  load(model: SiameseModel): Promise<TrainerCheckpoint | null>;
+  /**
+   * The saved state, weights restored into `model`, or null. With `expected`, a store should refuse (before
+   * touching the model) a checkpoint whose `fingerprint` differs; `fit` checks again after loading.
+   */
+  load(model: SiameseModel, expected?: { fingerprint: string }): Promise<TrainerCheckpoint | null>;
 }
 
 /**
@@ -114,9 +123,10 @@ export function folderCheckpoints(dir: string): CheckpointStore {
         }
       }
     },
-    async load(model: SiameseModel): Promise<TrainerCheckpoint | null> {
+    async load(model: SiameseModel, expected?: { fingerprint: string }): Promise<TrainerCheckpoint | null> {
       const saved = await readState(dir);
       if (!saved) return null;
+      if (expected) checkFingerprint(saved.fingerprint, expected.fingerprint, `checkpoint ${dir}`);
       const fs = await fileSystem();
       const restored = await loadModel(await confinedPath(fs, dir, saved.model, `checkpoint ${dir}: model`));
       try {
@@ -154,6 +164,7 @@ export function folderCheckpoints(dir: string): CheckpointStore {
         optimizer: await read(saved.optimizerFile, saved.optimizerEntries),
         bestWeights:
           saved.bestFile && saved.bestEntries ? await read(saved.bestFile, saved.bestEntries) : null,
+        ...(saved.fingerprint === undefined ? {} : { fingerprint: saved.fingerprint }),
       };
     },
   };
@@ -166,6 +177,19 @@ export interface SavedState extends Omit<TrainerCheckpoint, 'optimizer' | 'bestW
   optimizerEntries: { name: string; shape: number[]; offset: number }[];
   bestFile?: string;
   bestEntries?: { name: string; shape: number[]; offset: number }[];
+}
+
+/**
+ * Refuses a checkpoint written by another run (other data, seed, options or model). A checkpoint without a
+ * fingerprint (written before 0.2) is accepted as before.
+ */
+export function checkFingerprint(found: unknown, expected: string, where: string): void {
+  if (found === undefined || found === expected) return;
+  throw new SiameseError(
+    'E_MODEL_MISMATCH',
+    `${where}: written by another run (its fingerprint is ${String(found).slice(0, 16)}, this run's is ${expected.slice(0, 16)}: the training data, seed, options or model differ); to start fresh, delete the checkpoint folder or pass a new one`,
+    { details: { found, expected } },
+  );
 }
 
 /** The names this store writes (and so the only ones it deletes). */
@@ -234,6 +258,14 @@ export function parseTrainerState(bytes: Uint8Array, where: string): SavedState 
         describeValue(s[key]),
       );
     }
+  }
+  if (s.fingerprint !== undefined && typeof s.fingerprint !== 'string') {
+    throw SiameseError.expected(
+      'E_MODEL_CORRUPT',
+      `${where}: fingerprint`,
+      'a string',
+      describeValue(s.fingerprint),
+    );
   }
   for (const key of ['optimizerEntries', 'bestEntries'] as const) {
     if (key === 'bestEntries' && s[key] === undefined) continue;

@@ -4,10 +4,10 @@ import { isSimilarity, type Loss, SIMILARITIES } from '@siamese/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import { type EvaluationData, evaluate } from '../eval/evaluate.js';
 import { recordOnModel, type SiameseModel } from '../model.js';
-import { type CheckpointStore, optimizerState, restoreOptimizer } from './checkpoints.js';
+import { type CheckpointStore, checkFingerprint, optimizerState, restoreOptimizer } from './checkpoints.js';
 import { EarlyStopping, trackedMetric } from './early-stopping.js';
 import { type BatchEvent, type EpochEvent, type FitResult, Throughput } from './events.js';
-import { prepareExamples, samplerFor, type TrainExample } from './prepare-data.js';
+import { type PreparedExamples, prepareExamples, samplerFor, type TrainExample } from './prepare-data.js';
 import { type LrSchedule, learningRateAt } from './schedule.js';
 import { type StepOutcome, trainStep } from './step.js';
 
@@ -86,8 +86,10 @@ export async function fit(
   let startEpoch = 0;
   let stoppedEarly = false;
   try {
-    const state = await options.checkpoints?.load(model);
+    const fingerprint = options.checkpoints ? runFingerprint(model, prepared, run, options) : '';
+    const state = await options.checkpoints?.load(model, { fingerprint });
     if (state) {
+      checkFingerprint(state.fingerprint, fingerprint, 'fit: checkpoint');
       startEpoch = state.epoch;
       step = state.step;
       history.push(...state.history);
@@ -163,6 +165,7 @@ export async function fit(
         best: stopping.best,
         optimizer: await optimizerState(optimizer),
         bestWeights: stopping.savedBestWeights(model),
+        fingerprint,
       });
       stoppedEarly = stopping.shouldStop();
     }
@@ -234,6 +237,59 @@ function finiteOption(name: string, value: unknown, fallback: number, min: numbe
     throw SiameseError.expected('E_INVALID_ARGUMENT', `fit: ${name}`, range, describeValue(value));
   }
   return value;
+}
+
+/**
+ * What makes two runs the same run: the data as the loss sees it, the seed, the options that shape each step
+ * (not `epochs`: a run may be resumed to train longer), the loss and the model's config and vocabulary.
+ * Two FNV-1a lanes (64 bits): collisions are not a threat model here, a user resuming the wrong run is.
+ */
+function runFingerprint(
+  model: SiameseModel,
+  prepared: PreparedExamples,
+  run: ReturnType<typeof settingsOf>,
+  options: FitOptions,
+): string {
+  const h = new Fnv();
+  h.text(
+    JSON.stringify({
+      seed: run.seed,
+      batchSize: run.batchSize,
+      lr: run.lr,
+      schedule: run.schedule,
+      clipNorm: options.clipNorm ?? null,
+      patience: options.patience ?? null,
+      loss: options.loss.getConfig(),
+      encoder: model.encoder.getConfig(),
+      vocab: model.tokenizer.vocab.size,
+      kind: prepared.kind,
+    }),
+  );
+  for (const slot of prepared.slots) {
+    h.number(slot.length);
+    for (const text of slot) h.text(text);
+  }
+  if (prepared.targets) for (const t of prepared.targets) h.number(t);
+  return h.hex();
+}
+
+class Fnv {
+  private a = 0x811c9dc5;
+  private b = 0x01000193 ^ 0x5bd1e995;
+  text(s: string): void {
+    for (let i = 0; i < s.length; i++) this.unit(s.charCodeAt(i));
+    this.unit(0xffff); // separator: ['ab', 'c'] and ['a', 'bc'] differ
+  }
+  number(n: number): void {
+    this.text(String(n));
+  }
+  private unit(c: number): void {
+    this.a = Math.imul(this.a ^ c, 0x01000193) >>> 0;
+    this.b = Math.imul(this.b ^ c, 0x0100019b) >>> 0;
+  }
+  hex(): string {
+    return this.a.toString(16).padStart(8, '0') + this.b.toString(16).padStart(8, '0');
+  }
 }
 
 /** Models inside a running `fit` (a second concurrent `fit` on one of them is refused). */
