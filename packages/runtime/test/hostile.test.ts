@@ -356,7 +356,7 @@ describe('non-finite and disposed models are never saved or loaded', () => {
     const m = structuredClone(manifest);
     m.weights.sha256 = await sha256Hex(blob);
     delete m.weights.file;
-    await expect(loadModel(encodeSingleFile(m, blob))).rejects.toMatchObject({
+    await expect(loadModel(await encodeSingleFile(m, blob))).rejects.toMatchObject({
       code: 'E_MODEL_NON_FINITE',
       message: expect.stringContaining('found Infinity at index'),
     });

@@ -1,16 +1,22 @@
 import { assertBackendReady } from '@siamese/backend/internals';
 import { type FileSystem, fileSystem, SiameseError } from '@siamese/core';
 import { type EncodeOptions, type Encoder, encoderFromConfig } from '@siamese/encoders';
+import type { Similarity } from '@siamese/losses';
 import { type NgramOptions, Tokenizer, type TokenizerJSON } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
+import { VectorIndex } from '../infer/vector-index.js';
 import { SiameseModel } from '../model.js';
+import { tokenTables } from '../token-tables.js';
 import {
-  checkManifest,
+  checkEntries,
   decodeSingleFile,
   encodeSingleFile,
   MODEL_FORMAT_VERSION,
   type ModelManifest,
+  type NamedWeights,
+  type PackedIndexEntry,
   packWeights,
+  parseManifestJson,
   sha256Hex,
   unpackWeights,
   verifyWeights,
@@ -23,12 +29,17 @@ import {
   readBodyCapped,
   readFileCapped,
   resolveLimits,
+  tooLarge,
 } from './limits.js';
 import { isOwnFileName, readConfined } from './paths.js';
 import { fetchCapped, originsFor } from './url.js';
+import { int8Axis, WEIGHTS_ENCODINGS, type WeightsEncoding } from './weight-codecs.js';
 
-/** Where a model can be loaded from. */
-export type ModelSource = string | URL | Uint8Array | ArrayBuffer | Response;
+/**
+ * Where a model can be loaded from: a path or URL, bytes, or anything with `arrayBuffer()` (a `Response`, a `Blob`,
+ * an R2 object body). An R2 or KV binding's `ArrayBuffer` is bytes.
+ */
+export type ModelSource = string | URL | Uint8Array | ArrayBuffer | { arrayBuffer(): Promise<ArrayBuffer> };
 
 /** Options of {@link loadModel} / {@link modelFromBytes}. */
 export interface LoadModelOptions {
@@ -45,11 +56,31 @@ export interface LoadModelOptions {
   signal?: AbortSignal;
 }
 
-/** Serialises a model: manifest + little-endian float32 weights. */
+/** Options of {@link modelToBytes} and {@link saveModel}. */
+export interface WriteModelOptions {
+  /**
+   * How weight matrices are stored (default `f32`): `f16` halves them, `int8` quarters them with one float32 scale
+   * per row of a token table and per output channel of every other matrix. Vectors (biases) stay float32. Loading
+   * dequantizes to float32.
+   */
+  weights?: WeightsEncoding;
+}
+
+/** Serialises a model: manifest + little-endian weights (float32 unless `options.weights` says otherwise). */
 export async function modelToParts(
   model: SiameseModel,
+  options: WriteModelOptions = {},
 ): Promise<{ manifest: ModelManifest; blob: Uint8Array }> {
-  const tensors: { name: string; shape: number[]; values: Float32Array }[] = [];
+  const encoding = options.weights ?? 'f32';
+  if (!WEIGHTS_ENCODINGS.includes(encoding)) {
+    throw SiameseError.expected(
+      'E_INVALID_ARGUMENT',
+      'weights',
+      WEIGHTS_ENCODINGS.join('|'),
+      JSON.stringify(encoding),
+    );
+  }
+  const tensors: NamedWeights[] = [];
   const weights = model.encoder.weights();
   const gone = [...weights].find(([, v]) => v.isDisposed)?.[0];
   if (model.disposed || gone !== undefined) {
@@ -63,7 +94,9 @@ export async function modelToParts(
     checkFinite(values, `save: weight "${name}"`);
     tensors.push({ name, shape: [...v.shape], values });
   }
-  const { blob, entries } = packWeights(tensors);
+  const config = model.encoder.getConfig();
+  const tables = new Set(tokenTables(config).map((t) => t.weight));
+  const { blob, entries } = packWeights(tensors, encoding, (t) => int8Axis(t.name, t.shape, tables));
   const sha256 = await sha256Hex(blob);
   const manifest: ModelManifest = {
     format: 'siamese-model',
@@ -75,7 +108,7 @@ export async function modelToParts(
       maxLength: model.maxLength,
       ...(model.ngrams ? { ngrams: model.ngrams } : {}),
     },
-    encoder: model.encoder.getConfig(),
+    encoder: config,
     similarity: model.similarity,
     loss: model.loss,
     threshold: model.threshold,
@@ -85,10 +118,51 @@ export async function modelToParts(
   return { manifest, blob };
 }
 
-/** The model as one self-contained byte array (the single-file format). */
-export async function modelToBytes(model: SiameseModel): Promise<Uint8Array> {
-  const { manifest, blob } = await modelToParts(model);
-  return encodeSingleFile(manifest, blob);
+/**
+ * The model as one self-contained, checksummed byte array (the single-file format). Its packed reference index
+ * (`model.index`, from `packModel`) goes with it.
+ */
+export async function modelToBytes(
+  model: SiameseModel,
+  options: WriteModelOptions = {},
+): Promise<Uint8Array> {
+  const { manifest, blob } = await modelToParts(model, options);
+  return encodeModelFile(manifest, blob, model.index && indexContents(model.index));
+}
+
+/** Reference texts and their vectors (N×D, row-major), as a file stores them. */
+export interface IndexContents {
+  dim: number;
+  similarity: Similarity;
+  texts: readonly (string | null)[];
+  vectors: Float32Array;
+}
+
+/** The contents of an index, for a file. */
+export function indexContents(index: VectorIndex): IndexContents {
+  const { dim, similarity, texts, vectors } = index.toJSON();
+  return { dim, similarity, texts, vectors: Float32Array.from(vectors) };
+}
+
+/**
+ * The single file of a manifest, its weights and an optional index. Loading adds the vectors to a `VectorIndex`
+ * as `buildIndex` does, so raw embeddings stored here load bit-identical to an index built from the texts.
+ */
+export function encodeModelFile(
+  manifest: ModelManifest,
+  blob: Uint8Array,
+  index: IndexContents | null,
+): Promise<Uint8Array> {
+  if (!index || index.texts.length === 0) return encodeSingleFile(manifest, blob);
+  const { dim, similarity, texts, vectors } = index;
+  const entry = {
+    dim,
+    similarity,
+    count: texts.length,
+    texts: [...texts],
+    vectors: { byteOffset: 0, byteLength: 0 },
+  };
+  return encodeSingleFile({ ...manifest, index: entry }, blob, vectors);
 }
 
 /** Rebuilds a model from a manifest and its weights, refusing any mismatch with a typed error. */
@@ -97,6 +171,7 @@ export async function modelFromParts(
   blob: Uint8Array,
   where = '<model>',
   options: LoadModelOptions = {},
+  indexVectors: Float32Array | null = null,
 ): Promise<SiameseModel> {
   await verifyWeights(manifest, blob, where);
   const { maxLength, ngrams, ...tokJson } = manifest.tokenizer as {
@@ -112,12 +187,22 @@ export async function modelFromParts(
       `${where}: the vocabulary has ${tokenizer.vocab.size} tokens but the encoder's embedding has ${vocabSize} rows`,
     );
   }
+  checkEntries(manifest.weights.entries, blob.byteLength, where);
+  const index = indexVectors && manifest.index ? indexFromFile(manifest.index, indexVectors, where) : null;
   const stored = unpackWeights(blob, manifest.weights.entries);
   for (const [name, w] of stored) checkFinite(w.values, `${where}: weight "${name}"`);
   // The file holds exactly the encoder's weights, so the config may not declare more values than the file has:
   // a manifest saying vocabSize 1e9 is refused here, before any table is allocated.
-  const encoder = buildEncoder(manifest, blob.byteLength / 4, where);
+  let values = 0;
+  for (const w of stored.values()) values += w.values.length;
+  const encoder = buildEncoder(manifest, values, where);
   try {
+    if (index && (index.dim !== encoder.outputDim || index.similarity !== manifest.similarity)) {
+      throw new SiameseError(
+        'E_MODEL_MISMATCH',
+        `${where}: the packed index holds ${index.dim}-d vectors compared by ${index.similarity}, the model makes ${encoder.outputDim}-d vectors compared by ${manifest.similarity}`,
+      );
+    }
     const wanted = encoder.weights();
     for (const [name, v] of wanted) {
       const w = stored.get(name);
@@ -156,6 +241,7 @@ export async function modelFromParts(
     training: manifest.training ?? null,
     loss: manifest.loss ?? null,
     id: manifest.id,
+    index,
     ...(options.fold === undefined ? {} : { fold: options.fold }),
   });
 }
@@ -169,8 +255,8 @@ export async function modelFromBytes(
   assertBackendReady('modelFromBytes');
   const limits = resolveLimits(options.limits);
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const { manifest, blob } = decodeSingleFile(u8, where, limits);
-  return modelFromParts(manifest, blob, where, options);
+  const { manifest, blob, indexVectors } = await decodeSingleFile(u8, where, limits);
+  return modelFromParts(manifest, blob, where, options, indexVectors);
 }
 
 function buildEncoder(manifest: ModelManifest, maxParameters: number, where: string): Encoder {
@@ -211,12 +297,16 @@ const MANIFEST = 'model.json';
 export async function saveModel(
   model: SiameseModel,
   path: string,
-  options: { format?: 'folder' | 'file' } = {},
+  options: WriteModelOptions & { format?: 'folder' | 'file' } = {},
 ): Promise<ModelManifest> {
   const fs = await fileSystem();
-  const { manifest, blob } = await modelToParts(model);
+  const { manifest, blob } = await modelToParts(model, options);
   if (options.format === 'file') {
-    await writeFileAtomic(fs, path, encodeSingleFile(manifest, blob));
+    await writeFileAtomic(
+      fs,
+      path,
+      await encodeModelFile(manifest, blob, model.index && indexContents(model.index)),
+    );
     return manifest;
   }
   await fs.mkdir(path, { recursive: true });
@@ -252,21 +342,10 @@ async function previousWeightsFile(fs: FileSystem, dir: string): Promise<string 
   }
 }
 
-function parseManifest(bytes: Uint8Array, where: string, limits: ModelLimits): ModelManifest {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    throw new SiameseError('E_MODEL_CORRUPT', `${where}: unreadable manifest: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
-  return checkManifest(json, where, limits.maxWeightsBytes);
-}
-
 /**
  * Loads a model from a folder or file path (Node, Deno, Bun), an http(s) URL (a single file, or a folder URL
- * ending in `/` or `model.json`), a `data:`/`blob:` URL, a `Response`, or bytes (Workers, browsers).
+ * ending in `/` or `model.json`), a `data:`/`blob:` URL, bytes, or anything with `arrayBuffer()`: a `Response`, a
+ * `Blob`, an R2 object (`await env.MODELS.get('model.siamese')`) or a KV value read as `'arrayBuffer'`.
  *
  * A model is treated as untrusted input: file names in the manifest must be plain names inside the folder
  * (`E_MODEL_UNSAFE_PATH`), every read is capped (`E_MODEL_TOO_LARGE`, see `options.limits`), declared shapes are
@@ -278,12 +357,26 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   assertBackendReady('loadModel');
   const limits = resolveLimits(options.limits);
   const maxFile = singleFileCap(limits);
-  if (source instanceof Uint8Array || source instanceof ArrayBuffer)
+  if (source === null || source === undefined) {
+    throw new SiameseError(
+      'E_MODEL_NOT_FOUND',
+      `loadModel: expected a path, URL, bytes or a body, found ${source} (an R2 or KV get() answers null for a missing key)`,
+    );
+  }
+  if (source instanceof Uint8Array || isArrayBuffer(source))
     return modelFromBytes(source, '<bytes>', options);
   if (typeof Response !== 'undefined' && source instanceof Response) {
     const where = source.url || '<response>';
     const bytes = await readBodyCapped(source, maxFile, where, 'limits.maxWeightsBytes');
     return modelFromBytes(bytes, where, options);
+  }
+  if (typeof source === 'object' && !(source instanceof URL) && typeof source.arrayBuffer === 'function') {
+    const where =
+      (source as { url?: string; key?: string }).url || (source as { key?: string }).key || '<body>';
+    const size = (source as { size?: unknown }).size; // a Blob's or an R2 object's: known before reading
+    if (typeof size === 'number' && size > maxFile)
+      throw tooLarge(where, `${size} bytes`, maxFile, 'limits.maxWeightsBytes');
+    return modelFromBytes(new Uint8Array(await source.arrayBuffer()), where, options);
   }
   const src = source as string | URL;
   const href = String(src);
@@ -317,10 +410,10 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   if (!isDir)
     return modelFromBytes(await readFileCapped(fs, path, maxFile, 'limits.maxWeightsBytes'), path, options);
   const manifestPath = joinPath(path, MANIFEST);
-  const manifest = parseManifest(
+  const manifest = parseManifestJson(
     await readConfined(fs, path, MANIFEST, 'model', limits.maxManifestBytes, 'limits.maxManifestBytes'),
     manifestPath,
-    limits,
+    limits.maxWeightsBytes,
   );
   const weightsName = manifest.weights.file ?? 'weights.bin';
   const weightsPath = joinPath(path, weightsName);
@@ -349,14 +442,14 @@ async function loadFromUrl(url: URL, options: LoadModelOptions, limits: ModelLim
   };
   if (url.pathname.endsWith('/') || url.pathname.endsWith(`/${MANIFEST}`)) {
     const manifestUrl = url.pathname.endsWith('/') ? new URL(MANIFEST, url) : url;
-    const manifest = parseManifest(
+    const manifest = parseManifestJson(
       await fetchCapped(
         manifestUrl,
         { ...policy, maxBytes: limits.maxManifestBytes, option: 'limits.maxManifestBytes' },
         'model',
       ),
       manifestUrl.href,
-      limits,
+      limits.maxWeightsBytes,
     );
     const weightsUrl = new URL(manifest.weights.file ?? 'weights.bin', manifestUrl);
     const blob = await fetchCapped(
@@ -377,6 +470,23 @@ async function loadFromUrl(url: URL, options: LoadModelOptions, limits: ModelLim
   );
   return modelFromBytes(bytes, url.href, options);
 }
+
+/** An ArrayBuffer from any realm (a Worker binding's buffer may not be this realm's `instanceof`). */
+function isArrayBuffer(value: unknown): value is ArrayBuffer {
+  return value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object ArrayBuffer]';
+}
+
+/** The packed index of a file: its vectors and texts, searched with the similarity it was built for. */
+function indexFromFile(entry: PackedIndexEntry, vectors: Float32Array, where: string): VectorIndex {
+  if (vectors.length !== entry.count * entry.dim) {
+    throw new SiameseError(
+      'E_MODEL_CORRUPT',
+      `${where}: the index holds ${vectors.length} values, expected ${entry.count}×${entry.dim}`,
+    );
+  }
+  return VectorIndex.fromJSON({ dim: entry.dim, similarity: entry.similarity, vectors, texts: entry.texts });
+}
+
 function findNumber(obj: unknown, key: string): number | undefined {
   if (!obj || typeof obj !== 'object') return undefined;
   const rec = obj as Record<string, unknown>;

@@ -1,7 +1,7 @@
 import type { FusedAdamOptimizer } from '@siamese/backend';
 import { describeValue, fileSystem, SiameseError } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { packWeights, unpackWeights } from '../io/format.js';
+import { currentEntries, packWeights, unpackWeights, type WeightEntry } from '../io/format.js';
 import { joinPath, removeStaleTemps, writeFileAtomic } from '../io/fs.js';
 import { DEFAULT_MODEL_LIMITS, readFileCapped } from '../io/limits.js';
 import { loadModel, saveModel } from '../io/model-io.js';
@@ -144,7 +144,8 @@ export function folderCheckpoints(dir: string): CheckpointStore {
       } finally {
         restored.dispose();
       }
-      const read = async (file: string, entries: SavedState['optimizerEntries']) => {
+      const read = async (file: string, written: SavedState['optimizerEntries']) => {
+        const entries = currentEntries(written);
         const bytes = await readConfined(
           fs,
           dir,
@@ -174,9 +175,10 @@ export function folderCheckpoints(dir: string): CheckpointStore {
 export interface SavedState extends Omit<TrainerCheckpoint, 'optimizer' | 'bestWeights'> {
   model: string;
   optimizerFile: string;
-  optimizerEntries: { name: string; shape: number[]; offset: number }[];
+  /** Entries as `packWeights` writes them (checkpoints from before format 2 say `offset`, in floats). */
+  optimizerEntries: WeightEntry[];
   bestFile?: string;
-  bestEntries?: { name: string; shape: number[]; offset: number }[];
+  bestEntries?: WeightEntry[];
 }
 
 /**
@@ -279,14 +281,15 @@ export function parseTrainerState(bytes: Uint8Array, where: string): SavedState 
           typeof e.name === 'string' &&
           Array.isArray(e.shape) &&
           e.shape.every((d: unknown) => Number.isSafeInteger(d) && (d as number) >= 0) &&
-          Number.isSafeInteger(e.offset) &&
-          e.offset >= 0,
+          // format 2 writes byteOffset; checkpoints from before it say offset (unpackWeights checks the rest)
+          ((Number.isSafeInteger(e.byteOffset) && e.byteOffset >= 0) ||
+            (Number.isSafeInteger(e.offset) && e.offset >= 0)),
       )
     ) {
       throw SiameseError.expected(
         'E_MODEL_CORRUPT',
         `${where}: ${key}`,
-        'entries { name, shape, offset }',
+        'entries { name, shape, byteOffset }',
         describeValue(entries),
       );
     }
