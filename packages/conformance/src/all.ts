@@ -11,10 +11,12 @@ import hostile from './suites/hostile.js';
 import losses from './suites/losses.js';
 import pairs from './suites/pairs.js';
 import runtime from './suites/runtime.js';
+import safetensors from './suites/safetensors.js';
 import tokenizer from './suites/tokenizer.js';
 
 export const suites: Suite[] = [
   core,
+  safetensors,
   tokenizer,
   pairs,
   backend,
