@@ -152,6 +152,15 @@ describe('siamese train', () => {
       expect(r.stderr).toMatch(pattern);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+    // Flags are the spec's own: Object.prototype's names are unknown flags too (issue 19).
+    for (const flag of ['--__proto__', '--constructor', '--toString']) {
+      expect(() => parseArgs([flag, 'x'], trainFlags, 'train'), flag).toThrow(
+        expect.objectContaining({
+          code: 'E_USAGE',
+          message: expect.stringContaining(`unknown flag ${flag}`),
+        }),
+      );
+    }
     // What prints those lines: a UsageError (E_USAGE), thrown by the flag parser.
     expect(() => parseArgs(['--patience', '0'], trainFlags, 'train')).toThrow(
       expect.objectContaining({ code: 'E_USAGE', message: expect.stringContaining('--patience') }),
@@ -372,6 +381,34 @@ describe('siamese eval / similarity / search / embed', () => {
     const [one, two] = await saved.embed(['one', 'two']);
     expect(Array.from(f32)).toEqual([...one!, ...two!]);
     saved.dispose();
+  });
+
+  it('a diverging run (--lr 1e39) exits 2 with the SDK error and its code, and saves nothing (issue 19)', () => {
+    const out = join(tmp, 'diverged');
+    const r = run(trainArgs(out, '--lr', '1e39'));
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /siamese train: fit: .* at epoch 1, batch \d+ .*were restored \[E_NAN_LOSS\]|in epoch 1 .*\[E_NAN_LOSS\]/,
+    );
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(existsSync(join(out, 'model.json'))).toBe(false);
+  });
+
+  it('a vector file that is mostly bad (binary word2vec, a wrong first line) is E_VECTORS_PARSE, not a silent run (issue 19)', () => {
+    writeFileSync(
+      join(tmp, 'bad.vec'),
+      `junk 1 2\n${Array.from({ length: 5 }, (_, i) => `w${i} 0.1 0.2 0.3 0.4`).join('\n')}\n`,
+    );
+    writeFileSync(
+      join(tmp, 'binary.bin'),
+      Buffer.from([0x33, 0x20, 0x32, 0x0a, 0x61, 0x20, 0x00, 0x00, 0x80, 0x3f, 0xff, 0xfe]),
+    );
+    for (const file of ['bad.vec', 'binary.bin']) {
+      const r = run([...trainArgs(join(tmp, `vec-${file}`), '--vectors', file)]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/expected a text vector file .* malformed lines.*\[E_VECTORS_PARSE\]/);
+      expect(existsSync(join(tmp, `vec-${file}`, 'model.json'))).toBe(false);
+    }
   });
 
   it('a corrupted model is refused with exit code 2 naming the problem', () => {

@@ -227,6 +227,7 @@ describe('damaged and hostile files (properties)', () => {
     'E_MODEL_CHECKSUM',
     'E_FORMAT_VERSION',
     'E_MODEL_MISMATCH',
+    'E_MODEL_TOO_LARGE', // a declared size over the loader's limits
   ];
   const typed = async (bytes: Uint8Array, allowed = codes) => {
     try {

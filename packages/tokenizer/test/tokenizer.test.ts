@@ -1,5 +1,6 @@
+import { Rng } from '@siamese/core';
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { charNgramBuckets, Tokenizer, Vocabulary } from '../src/index.js';
 import { sentences } from './helpers.js';
 
@@ -96,6 +97,18 @@ describe('Tokenizer', () => {
     const t = new Tokenizer(v, { wordpieceFallback: true });
     expect(Array.from(t.encode('unaffable playing xyz'))).toEqual([2, 3, 4, 5, 6, 1]);
     expect(Array.from(new Tokenizer(v).encode('unaffable'))).toEqual([1]);
+  });
+  it('wordpieceFallback on 64 KB of 100-letter words costs at most (P + 1) lookups per letter (issue 19)', () => {
+    const v = Vocabulary.fromTokens(['[PAD]', '[UNK]', 'a', 'b', '##a', '##b', '##ab']);
+    const t = new Tokenizer(v, { wordpieceFallback: true });
+    const has = vi.spyOn(v, 'has');
+    const rng = new Rng(19);
+    const words = Array.from({ length: 640 }, () =>
+      Array.from({ length: 100 }, () => (rng.next() < 0.5 ? 'a' : 'b')).join(''),
+    );
+    const ids = t.encode(words.join(' '));
+    expect(ids.length).toBeGreaterThan(640 * 50); // split into pieces, not [UNK]
+    expect(has.mock.calls.length).toBeLessThanOrEqual(640 * 100 * (v.maxTokenLength + 1));
   });
   it('round-trips through versioned JSON', () => {
     const t = Tokenizer.build(corpus, { lowercase: false, stripAccents: true, splitHyphens: false });

@@ -92,11 +92,11 @@ describe('parseVectors', () => {
     expect(v.skipped).toBe(3);
     expect(v.problems).toEqual([
       { line: 2, message: 'expected 2 values after "b", found 1' },
-      { line: 3, message: 'value 2 of "c": expected a number, found "x"' },
+      { line: 3, message: 'value 2 of "c": expected a finite number, found "x"' },
       { line: 4, message: 'expected 2 values after "d", found 3' },
     ]);
     expect(() => parseVectorsSync('a 1 2\nb 1 0x10\n')).toThrow(
-      /line 2: value 2 of "b": expected a number, found "0x10"/,
+      /line 2: value 2 of "b": expected a finite number, found "0x10"/,
     );
     expect(() => parseVectorsSync('a 1 2\nb 1 NaN\n')).toThrow(
       expect.objectContaining({ code: 'E_VECTORS_PARSE' }),
@@ -201,5 +201,36 @@ describe('buildEmbeddingMatrix', () => {
     expect(v.idOf("'s")).toBe(12);
     const { coverage } = buildEmbeddingMatrix(v, glove);
     expect(coverage.types).toEqual({ covered: 999, total: 999 });
+  });
+});
+
+describe('hostile vector files (issue 19)', () => {
+  it('1e400 and float32-overflowing values are refused, naming the line and the value', () => {
+    for (const bad of ['1e400', '1e39', '-1e400']) {
+      expect(() => parseVectorsSync(`dog 0.5 ${bad}\n`), bad).toThrow(
+        expect.objectContaining({
+          code: 'E_VECTORS_PARSE',
+          message: expect.stringContaining(`value 2 of "dog": expected a finite number, found "${bad}"`),
+        }),
+      );
+    }
+    expect(parseVectorsSync('dog 0.5 3e38\n').get('dog')![1]).toBeCloseTo(3e38, -33);
+  });
+
+  it('a header declaring a huge dimension or count, or a line of a million values, is refused without allocating it', () => {
+    expect(() => parseVectorsSync('10 1000000000\ndog 1\n')).toThrow(
+      expect.objectContaining({
+        code: 'E_VECTORS_PARSE',
+        message: expect.stringContaining('a dimension in [1, 65536]'),
+      }),
+    );
+    const few = parseVectorsSync('4000000000 2\ndog 1 2\ncat 3 4\n');
+    expect(few.size).toBe(2);
+    expect(() => parseVectorsSync(`dog ${'1 '.repeat(70_000)}\n`)).toThrow(
+      expect.objectContaining({
+        code: 'E_VECTORS_PARSE',
+        message: expect.stringContaining('at most 65536 values'),
+      }),
+    );
   });
 });
