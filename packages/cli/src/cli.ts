@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { embedCommand, evalCommand, searchCommand, similarityCommand } from './cli/commands.js';
 import { describeUserError, isUserError } from './cli/errors.js';
+import { serveCommand } from './cli/serve.js';
 import { trainCommand } from './cli/train.js';
 
 const USAGE = `siamese — train and serve Siamese text-similarity models
@@ -13,6 +14,7 @@ commands:
   embed        embed texts (jsonl or raw float32)
   similarity   similarity of two texts
   search       rank a corpus against a query
+  serve        serve a model over HTTP on Node        (siamese serve --help)
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
@@ -21,6 +23,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   embed: embedCommand,
   similarity: similarityCommand,
   search: searchCommand,
+  serve: serveCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 // Starting the service: the backend, the model and the index, once per process or isolate.
 import { SiameseError } from '@siamese/core';
-import { buildIndex, initBackend, type SiameseModel } from '@siamese/runtime';
+import { buildIndex, initBackend, type SiameseModel, VectorIndex } from '@siamese/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import type { HandlerOptions, ServeIndex } from './options.js';
 
@@ -27,7 +27,12 @@ export async function startState(options: HandlerOptions): Promise<ServeState> {
   const source = options.index;
   let index: ServeIndex | undefined;
   if (source === undefined) index = undefined;
-  else if (Array.isArray(source)) index = await buildIndex(model, source as readonly string[]);
+  else if (Array.isArray(source)) {
+    // No texts yet: an empty index of the model's kind, for POST /index/add to fill.
+    index = source.length
+      ? await buildIndex(model, source as readonly string[])
+      : new VectorIndex(model.dim, { similarity: model.similarity });
+  }
   else if (typeof source === 'function') index = await source(model);
   else index = source as ServeIndex;
   if (index) checkIndex(model, index);
