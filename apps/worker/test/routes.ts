@@ -1,5 +1,5 @@
-// Functional checks of every route and error, shared by the Worker, Deno and Bun tests (same handler, same
-// answers). Each case takes the base URL of a running server.
+// Functional checks of every route and error, shared by the Worker, Deno and Bun tests (the same @siamese/serve
+// handler, the same answers). Each case takes the base URL of a running server.
 import { expect } from 'vitest';
 
 /** POSTs `body` (JSON-encoded unless a string) and returns status, headers and parsed JSON. */
@@ -45,6 +45,7 @@ export const routeCases: [string, (base: string) => Promise<void>][] = [
       expect(r.json.model.formatVersion).toBe(1);
       expect(r.json.model.dim).toBe(64);
       expect(r.json.model.maxLength).toBe(32);
+      expect(r.json.model.similarity).toBe('cosine');
       expect(r.json.model.threshold.metric).toBe('f1');
       expect(r.json.backend).toBe('wasm');
       expect(r.json.references).toBe(50);
@@ -123,6 +124,52 @@ export const routeCases: [string, (base: string) => Promise<void>][] = [
     },
   ],
   [
+    'POST /classify: few-shot labels from examples, rejected under the threshold',
+    async (base) => {
+      const examples = [
+        { text: 'A man is playing a guitar.', label: 'music' },
+        { text: 'A woman plays the violin.', label: 'music' },
+        { text: 'A woman is slicing an onion.', label: 'cooking' },
+        { text: 'A man is cutting vegetables.', label: 'cooking' },
+      ];
+      const r = await call(base, '/classify', { text: 'A man plays the guitar.', examples });
+      expect(r.status).toBe(200);
+      expect(r.json.label).toBe('music');
+      expect(r.json.best.label).toBe('music');
+      expect(r.json.scores.music).toBeGreaterThan(r.json.scores.cooking);
+      const threshold = (await call(base, '/health')).json.model.threshold.value;
+      expect(r.json.threshold).toBeCloseTo(threshold, 10);
+      // Unknown words only: the best label is still named, but rejected under the calibrated threshold.
+      const none = await call(base, '/classify', { text: 'xqzv wplk', examples });
+      expect(none.json.label).toBeNull();
+      expect(none.json.best.score).toBeLessThan(none.json.threshold);
+      const one = await call(base, '/classify', { text: 'A woman is slicing an onion.', examples, k: 1 });
+      expect(one.json.label).toBe('cooking');
+      expect(one.json.best.score).toBeCloseTo(1, 5);
+    },
+  ],
+  [
+    'GET /openapi.json: every route with its request schema',
+    async (base) => {
+      const r = await call(base, '/openapi.json');
+      expect(r.status).toBe(200);
+      expect(r.json.openapi).toBe('3.1.0');
+      for (const path of [
+        '/similarity',
+        '/embed',
+        '/search',
+        '/match',
+        '/classify',
+        '/health',
+        '/index/add',
+      ]) {
+        expect(r.json.paths[path], path).toBeDefined();
+      }
+      const embed = r.json.paths['/embed'].post.requestBody.content['application/json'].schema;
+      expect(embed.properties.texts.maxItems).toBe(64);
+    },
+  ],
+  [
     'OPTIONS preflight: 204 with CORS headers',
     async (base) => {
       const res = await fetch(`${base}/similarity`, {
@@ -170,6 +217,10 @@ export const routeCases: [string, (base: string) => Promise<void>][] = [
       expectError(await call(base, '/search', { query: 'x', k: '3' }), 400, 'E_SCHEMA', 'k');
       expectError(await call(base, '/search', { k: 3 }), 400, 'E_SCHEMA', 'query');
       expectError(await call(base, '/match', { text: ['x'] }), 400, 'E_SCHEMA', 'text');
+      expectError(await call(base, '/search', { query: 'x', topK: 3 }), 400, 'E_SCHEMA', 'topK');
+      expectError(await call(base, '/classify', { text: 'x' }), 400, 'E_SCHEMA', 'examples');
+      // Writes are off: the apps configure no token.
+      expectError(await call(base, '/index/add', { texts: ['x'] }), 403, 'E_FORBIDDEN');
     },
   ],
   [
@@ -195,7 +246,7 @@ export const routeCases: [string, (base: string) => Promise<void>][] = [
       expect(nearLimit.status).toBe(200);
       expect(nearLimit.json.truncated).toBe(true);
       for (const body of ['', 'null', '"x"', '{"texts": {"0": "a"}}', '{"query": "\\ud800"}']) {
-        for (const path of ['/similarity', '/embed', '/search', '/match']) {
+        for (const path of ['/similarity', '/embed', '/search', '/match', '/classify']) {
           const res = await call(base, path, body);
           expect(res.status, `${path} ${body}`).toBeLessThan(500);
         }

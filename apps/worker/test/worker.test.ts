@@ -80,6 +80,14 @@ describe('worker on workerd', () => {
     expect(sizes.jsGzip).toBeGreaterThan(0);
     expect(sizes.wasmGzip).toBeGreaterThan(0);
     expect(sizes.modelGzip).toBeGreaterThan(0);
+    // Both wasm modules count: tfjs's (~425 KB) and the SIMD kernels (~18 KB).
+    expect(
+      modules
+        .filter((m) => m.type === 'wasm')
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(['siamese-kernels.wasm', 'tfjs-backend-wasm-simd.wasm']);
+    expect(sizes.wasmBytes).toBeGreaterThan(400_000);
     expect(sizes.totalGzip).toBeLessThan(BUDGET_BYTES);
   });
 

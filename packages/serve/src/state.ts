@@ -32,8 +32,7 @@ export async function startState(options: HandlerOptions): Promise<ServeState> {
     index = source.length
       ? await buildIndex(model, source as readonly string[])
       : new VectorIndex(model.dim, { similarity: model.similarity });
-  }
-  else if (typeof source === 'function') index = await source(model);
+  } else if (typeof source === 'function') index = await source(model);
   else index = source as ServeIndex;
   if (index) checkIndex(model, index);
   return { model, index, backend: tf.getBackend(), initMs: Math.round(performance.now() - t0) };
