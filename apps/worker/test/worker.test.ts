@@ -1,7 +1,8 @@
 // The Worker in a real local workerd (from npm, 127.0.0.1 only): every route and error, a bounded load test with
 // a flat tensor count, the cold start, and the upload-size budget (plus wrangler's own dry-run figure).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,17 @@ describe('worker on workerd', () => {
     ).toEqual(['siamese-kernels.wasm', 'tfjs-backend-wasm-simd.wasm']);
     expect(sizes.wasmBytes).toBeGreaterThan(400_000);
     expect(sizes.totalGzip).toBeLessThan(BUDGET_BYTES);
+  });
+
+  it('bundle budget: the same bundle with a model that does not compress below 3 MB is over it', () => {
+    // The check above can fail: random bytes (as float32 weights nearly are) stay their size under gzip.
+    const over = mkdtempSync(join(tmpdir(), 'siamese-over-'));
+    for (const m of modules) copyFileSync(join(outDir, m.name), join(over, m.name));
+    writeFileSync(join(over, 'model.bin'), randomBytes(3_000_000));
+    const sizes = sizeReport(over, modules);
+    expect(sizes.modelGzip).toBeGreaterThan(2_990_000);
+    expect(sizes.totalGzip).toBeGreaterThan(BUDGET_BYTES);
+    rmSync(over, { recursive: true, force: true });
   });
 
   it('wrangler deploy --dry-run bundles the same Worker under the budget', () => {
