@@ -11,7 +11,7 @@
  * - `E_FORBIDDEN` (403): a write route on a server configured without a token (writes are off by default).
  * - `E_NO_INDEX` (501): `/search`, `/match` or a write route on a server with no index.
  * - `E_NO_THRESHOLD` (501): `/match` with no threshold in the request, the options or the model (the runtime's code).
- * - `E_READ_ONLY` (501): a write route on an index that cannot add.
+ * - `E_READ_ONLY` (501): a write route on an index that cannot add (or remove).
  * - `E_INIT` (503): the model or the index failed to start; the next request tries again.
  * - `E_INTERNAL` (500): a bug; logged with `console.error`, answered without internals.
  */

@@ -28,7 +28,7 @@ function sameToken(a: string, b: string): boolean {
 
 /**
  * A runtime-neutral HTTP service for a model: `GET /health`, `GET /openapi.json`, `POST /similarity`, `/embed`,
- * `/search`, `/match`, `/classify`, and the write route `POST /index/add` (bearer token required). JSON in and out,
+ * `/search`, `/match`, `/classify`, and the write routes `POST /index/add` and `/index/remove` (bearer token). JSON in and out,
  * validated bodies, body limits, CORS, and typed errors with stable codes (`ServeErrorCode`).
  *
  * @example

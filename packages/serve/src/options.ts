@@ -8,7 +8,8 @@ import type { InitBackendOptions, SearchHit, SiameseModel } from '@siamese/runti
 
 /**
  * What `/search` and `/match` search: the runtime's `VectorIndex` fits, and so does any store that answers
- * `search(vector, k)` (a quantized index, a database adapter). `add` enables `POST /index/add`.
+ * `search(vector, k)` (a quantized index, a database adapter: the runtime's `VectorStore` contract is a superset).
+ * `add` enables `POST /index/add`, `remove` enables `POST /index/remove`.
  */
 export interface ServeIndex {
   /** Vector length; checked against the model's at startup when present. */
@@ -20,17 +21,16 @@ export interface ServeIndex {
   /** The `k` stored vectors most similar to `query`, best first. */
   search(query: Float32Array, k: number): readonly SearchHit[] | Promise<readonly SearchHit[]>;
   /** Stores N×dim vectors with their texts; returns their ids. */
-  add?(
-    vectors: Float32Array,
-    texts: readonly string[],
-  ): readonly (number | string)[] | Promise<readonly (number | string)[]>;
+  add?(vectors: Float32Array, texts: readonly string[]): readonly number[] | Promise<readonly number[]>;
+  /** Removes the vectors with these ids (unknown ids are skipped); returns how many were removed. */
+  remove?(ids: readonly number[]): number | Promise<number>;
 }
 
 /** Request limits. Each bounds the work one request can cause. */
 export interface ServeLimits {
   /** Largest request body in bytes (default 65,536). */
   bodyBytes?: number;
-  /** Most texts in one `/embed` or `/index/add` request (default 64). */
+  /** Most texts (or ids) in one `/embed`, `/index/add` or `/index/remove` request (default 64). */
   texts?: number;
   /** Largest `k` of `/search` and `/classify` (default 50). */
   k?: number;

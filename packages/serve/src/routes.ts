@@ -38,7 +38,7 @@ const text = (description: string) => ({ type: 'string', description }) as const
 const num = { type: 'number' } as const;
 const hit = {
   type: 'object',
-  properties: { index: { type: ['integer', 'string'] }, score: num, text: { type: 'string' } },
+  properties: { index: { type: 'integer' }, score: num, text: { type: 'string' } },
   required: ['index', 'score'],
 };
 const label = { type: ['string', 'number'] } as const;
@@ -307,6 +307,41 @@ export function routeTable(limits: ResolvedLimits): Record<string, Route> {
         const list = ctx.body.texts as string[];
         const ids = await index.add(await ctx.state.model.embedMatrix(list), list);
         return { ids: [...ids], count: await indexCount(index) };
+      },
+    },
+    '/index/remove': {
+      method: 'POST',
+      summary: 'Removes vectors from the index by id (needs the bearer token)',
+      write: true,
+      body: {
+        type: 'object',
+        properties: {
+          ids: {
+            type: 'array',
+            items: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+            minItems: 1,
+            maxItems: limits.texts,
+            description: 'ids that /index/add returned (the `index` of search hits)',
+          },
+        },
+        required: ['ids'],
+        additionalProperties: false,
+      },
+      response: {
+        type: 'object',
+        properties: { removed: { type: 'integer' }, count: { type: 'integer' } },
+      },
+      run: async (ctx) => {
+        const index = needIndex(ctx);
+        if (typeof index.remove !== 'function') {
+          throw httpError(
+            501,
+            'E_READ_ONLY',
+            'this server’s index cannot remove vectors (it has no remove method)',
+          );
+        }
+        const removed = await index.remove(ctx.body.ids as number[]);
+        return { removed, count: await indexCount(index) };
       },
     },
   };

@@ -26,7 +26,9 @@ export async function startState(options: HandlerOptions): Promise<ServeState> {
   }
   const source = options.index;
   let index: ServeIndex | undefined;
-  if (source === undefined) index = undefined;
+  // A packed model (`siamese pack --references`) carries its reference index, vectors included: nothing to embed.
+  const packed = (model as { index?: ServeIndex | null }).index;
+  if (source === undefined) index = packed ?? undefined;
   else if (Array.isArray(source)) {
     // No texts yet: an empty index of the model's kind, for POST /index/add to fill.
     index = source.length

@@ -193,6 +193,7 @@ describe('routes', () => {
         '/embed',
         '/health',
         '/index/add',
+        '/index/remove',
         '/match',
         '/openapi.json',
         '/search',
@@ -348,7 +349,7 @@ describe('errors', () => {
   });
 
   it('user input never causes a 500 (seeded property over arbitrary JSON bodies)', async () => {
-    const paths = ['/similarity', '/embed', '/search', '/match', '/classify', '/index/add'];
+    const paths = ['/similarity', '/embed', '/search', '/match', '/classify', '/index/add', '/index/remove'];
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...paths),
@@ -468,32 +469,56 @@ describe('CORS and auth', () => {
 });
 
 describe('indexes', () => {
-  it('any store with search(vector, k) and count(): async answers are awaited', async () => {
-    const stored: { v: Float32Array; text: string }[] = [];
+  it('any store with search, add, remove and count(): async answers are awaited, ids are the store’s', async () => {
+    // A store with its own ids (100, 101, …) and removal, answering asynchronously like a database.
+    const stored = new Map<number, { v: Float32Array; text: string }>();
+    let nextId = 100;
     const store: ServeIndex & { count(): Promise<number> } = {
       dim: 16,
       similarity: 'cosine',
-      count: async () => stored.length,
+      count: async () => stored.size,
       add: async (vectors, texts) =>
         texts.map((text, i) => {
-          stored.push({ v: vectors.slice(i * 16, (i + 1) * 16), text });
-          return `doc-${stored.length}`;
+          stored.set(nextId, { v: vectors.slice(i * 16, (i + 1) * 16), text });
+          return nextId++;
         }),
+      remove: async (ids) => ids.filter((id) => stored.delete(id)).length,
       search: async (q, k) =>
-        stored
-          .map((s, i) => ({ index: i, text: s.text, score: s.v.reduce((a, x, j) => a + x * q[j]!, 0) }))
+        [...stored]
+          .map(([id, s]) => ({ index: id, text: s.text, score: s.v.reduce((a, x, j) => a + x * q[j]!, 0) }))
           .sort((a, b) => b.score - a.score)
           .slice(0, k),
     };
     const h = createHandler({ model, index: store, auth: { token: TOKEN } });
-    const added = await call(
-      h,
-      post('/index/add', { texts: REFERENCES }, { authorization: `Bearer ${TOKEN}` }),
-    );
-    expect(added.json).toEqual({ ids: ['doc-1', 'doc-2', 'doc-3', 'doc-4'], count: 4 });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const added = await call(h, post('/index/add', { texts: REFERENCES }, auth));
+    expect(added.json).toEqual({ ids: [100, 101, 102, 103], count: 4 });
     expect((await call(h, get('/health'))).json.references).toBe(4);
     const r = await call(h, post('/search', { query: REFERENCES[3], k: 2 }));
-    expect(r.json.results[0].text).toBe(REFERENCES[3]);
+    expect(r.json.results[0]).toMatchObject({ index: 103, text: REFERENCES[3] });
+    // Remove it: the search no longer finds it; an unknown id is skipped.
+    const removed = await call(h, post('/index/remove', { ids: [103, 999] }, auth));
+    expect(removed.json).toEqual({ removed: 1, count: 3 });
+    const after = await call(h, post('/search', { query: REFERENCES[3], k: 3 }));
+    expect(after.json.results.map((x: SearchHit) => x.index)).not.toContain(103);
+    await expectError(h, post('/index/remove', { ids: [] }, auth), 400, 'E_SCHEMA', 'ids');
+    await expectError(h, post('/index/remove', { ids: [-1] }, auth), 400, 'E_SCHEMA', 'ids');
+    await expectError(h, post('/index/remove', { ids: [1] }), 401, 'E_UNAUTHORIZED');
+  });
+
+  it('an index without remove is read-only for /index/remove (501 E_READ_ONLY)', async () => {
+    const h = createHandler({ model, index: { dim: 16, search: () => [] }, auth: { token: TOKEN } });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    await expectError(h, post('/index/remove', { ids: [0] }, auth), 501, 'E_READ_ONLY');
+  });
+
+  it('a model that carries a packed index serves it when no index is given', async () => {
+    const index = await buildIndex(model, REFERENCES.slice(1));
+    const packed = Object.create(model, { index: { value: index } }) as SiameseModel;
+    const h = createHandler({ model: packed, threshold: 0.99 });
+    expect((await call(h, get('/health'))).json.references).toBe(3);
+    const r = await call(h, post('/match', { text: REFERENCES[2] }));
+    expect(r.json.match).toMatchObject({ index: 1, text: REFERENCES[2] });
   });
 
   it('an index built by a function of the model', async () => {

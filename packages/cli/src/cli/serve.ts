@@ -23,8 +23,10 @@ export const serveFlags: Record<string, FlagSpec> = {
 
 const help = `${helpFor('usage: siamese serve --model DIR [--port 8787] [--references FILE]', serveFlags)}
 
-Routes: GET /health, GET /openapi.json, POST /similarity, /embed, /search, /match, /classify, /index/add.
-Set ${TOKEN_ENV} to enable the write route (POST /index/add with "Authorization: Bearer <token>").`;
+Routes: GET /health, GET /openapi.json, POST /similarity, /embed, /search, /match, /classify, /index/add,
+/index/remove.
+Set ${TOKEN_ENV} to enable the write routes (POST /index/add and /index/remove with
+"Authorization: Bearer <token>").`;
 
 /** `siamese serve`: the `@siamese/serve` handler on node:http, until SIGINT or SIGTERM. */
 export async function serveCommand(argv: string[]): Promise<number> {
