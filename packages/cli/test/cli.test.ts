@@ -276,6 +276,9 @@ describe('siamese serve', () => {
     expect(port.code).toBe(2);
     expect(port.stderr).toContain('--port expected 0 to 65535, found 70000');
     expect(run(['serve', '--help']).stdout).toContain('SIAMESE_SERVE_TOKEN');
+  });
+});
+
 describe('siamese pack', () => {
   const refs = ['A man is playing a flute.', 'A woman is slicing an onion.', 'Two dogs run on the beach.'];
 

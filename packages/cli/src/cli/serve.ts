@@ -44,7 +44,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const model = await openModel(flags, 'serve');
   const handler = createHandler({
     model,
-    index: references ?? [],
+    // Without --references: the model's packed references, else an empty index for /index/add to fill.
+    ...(references || !model.index ? { index: references ?? [] } : {}),
     ...(flags.threshold !== undefined ? { threshold: flags.threshold as number } : {}),
     ...(token ? { auth: { token } } : {}),
     debug: flags.debug === true,
@@ -54,7 +55,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     hostname: (flags.host as string | undefined) ?? '127.0.0.1',
   });
   process.stderr.write(
-    `model ${model.id ?? '(unsaved)'}: ${model.dim}-d, ${references?.length ?? 0} references, writes ${token ? 'enabled' : `disabled (set ${TOKEN_ENV})`}\n`,
+    `model ${model.id ?? '(unsaved)'}: ${model.dim}-d, ${references?.length ?? model.index?.size ?? 0} references, writes ${token ? 'enabled' : `disabled (set ${TOKEN_ENV})`}\n`,
   );
   // Tests and process managers read this line (with --port 0 it is the only way to learn the port).
   console.log(`listening on ${server.url}`);
