@@ -213,6 +213,122 @@ describe('siamese train, interrupted', () => {
   });
 });
 
+describe('siamese serve', () => {
+  /** Starts `siamese serve` on a free port; resolves with its URL once it prints the listening line. */
+  function serve(args: string[], env: Record<string, string> = {}) {
+    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], {
+      cwd: tmp,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const url = new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`siamese serve exited ${code}: ${stderr}`)));
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const stop = () => {
+      child.kill('SIGTERM');
+      return exited;
+    };
+    return { url, stop, stderr: () => stderr };
+  }
+  const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, json: await r.json() }));
+
+  it('serves the trained model over HTTP on Node: every route, and stops cleanly on SIGTERM', async () => {
+    const refs = ['A man is playing a guitar.', 'A woman is slicing an onion.', 'Two dogs run in a field.'];
+    writeFileSync(join(tmp, 'refs.txt'), `${refs.join('\n')}\n`);
+    const server = serve(['--model', model, '--references', 'refs.txt', '--threshold', '0.8', '--debug']);
+    const url = await server.url;
+    try {
+      const health = await (await fetch(`${url}/health`)).json();
+      const saved = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8'));
+      expect(health.model.id).toBe(saved.id);
+      expect(health).toMatchObject({ ok: true, backend: 'wasm', references: 3 });
+      expect(server.stderr()).toContain('writes disabled (set SIAMESE_SERVE_TOKEN)');
+      // The same number the CLI's similarity command prints for the model.
+      const cliSim = JSON.parse(run(['similarity', '--model', model, '--json', refs[0]!, refs[1]!]).stdout);
+      const everyRoute = async () => {
+        const same = await post(`${url}/similarity`, { a: refs[0], b: refs[0] });
+        expect(same.json.similarity).toBeCloseTo(1, 5);
+        const served = await post(`${url}/similarity`, { a: refs[0], b: refs[1] });
+        expect(served.json.similarity).toBeCloseTo(cliSim.similarity, 6);
+        const hits = await post(`${url}/search`, { query: refs[2], k: 2 });
+        expect(hits.json.results[0]).toMatchObject({ index: 2, text: refs[2] });
+        const m = await post(`${url}/match`, { text: refs[1] });
+        expect(m.json.match.text).toBe(refs[1]);
+        expect(m.json.threshold).toBe(0.8);
+        const c = await post(`${url}/classify`, {
+          text: 'A man plays the guitar.',
+          examples: [
+            { text: refs[0], label: 'music' },
+            { text: refs[1], label: 'cooking' },
+          ],
+          threshold: -1,
+        });
+        expect(c.json.label).toBe('music');
+        const embed = await post(`${url}/embed`, { texts: ['one', 'two words'] });
+        expect(embed.json.embeddings[0]).toHaveLength(health.model.dim);
+        expect((await fetch(`${url}/openapi.json`)).status).toBe(200);
+        const bad = await post(`${url}/search`, { query: 'x', k: 0 });
+        expect(bad.status).toBe(400);
+        expect(bad.json.error).toMatchObject({ code: 'E_SCHEMA', field: 'k' });
+        expect((await post(`${url}/index/add`, { texts: ['x'] })).json.error.code).toBe('E_FORBIDDEN');
+        return (await (await fetch(`${url}/health`)).json()).numTensors;
+      };
+      // The first round may build lasting tensors (the model's inference tables); later rounds add none.
+      const first = await everyRoute();
+      expect(await everyRoute()).toBe(first);
+      expect(await everyRoute()).toBe(first);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('with SIAMESE_SERVE_TOKEN set, /index/add takes the token and the new text is searchable', async () => {
+    const server = serve(['--model', model], { SIAMESE_SERVE_TOKEN: 'cli-test-token-123' });
+    const url = await server.url;
+    try {
+      expect(server.stderr()).toContain('writes enabled');
+      // No --references: an empty index until texts are added.
+      expect((await post(`${url}/index/add`, { texts: ['x'] })).status).toBe(401);
+      const auth = { authorization: 'Bearer cli-test-token-123' };
+      const added = await post(`${url}/index/add`, { texts: ['A cat sleeps.', 'Stocks fell.'] }, auth);
+      expect(added.json).toEqual({ ids: [0, 1], count: 2 });
+      const hits = await post(`${url}/search`, { query: 'Stocks fell.', k: 1 });
+      expect(hits.json.results[0].text).toBe('Stocks fell.');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('bad flags and models exit 2 with one line', () => {
+    const noModel = run(['serve', '--port', '0']);
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toContain('--model DIR is required');
+    const missing = run(['serve', '--model', join(tmp, 'nowhere'), '--port', '0']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nowhere');
+    const port = run(['serve', '--model', model, '--port', '70000']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('--port expected 0 to 65535, found 70000');
+    expect(run(['serve', '--help']).stdout).toContain('SIAMESE_SERVE_TOKEN');
+  });
+});
+
 describe('siamese pack', () => {
   const refs = ['A man is playing a flute.', 'A woman is slicing an onion.', 'Two dogs run on the beach.'];
 
