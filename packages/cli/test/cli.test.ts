@@ -370,6 +370,29 @@ describe('siamese pack', () => {
     expect(Math.abs(after.spearman - before.spearman)).toBeLessThan(0.05);
   });
 
+  it('--calibrate sets the /match threshold from labelled pairs on the packed weights; scored pairs are refused', async () => {
+    const r = run([
+      'pack',
+      model,
+      '--out',
+      'cal.siamese',
+      '--calibrate',
+      dataFile('mrpc/dev.tsv.gz'),
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const { threshold } = JSON.parse(r.stdout);
+    await initBackend();
+    const packed = await loadModel(join(tmp, 'cal.siamese'));
+    expect(packed.threshold).toMatchObject({ value: threshold, metric: 'f1' });
+    expect(threshold).toBeGreaterThan(-1);
+    expect(threshold).toBeLessThanOrEqual(1);
+    packed.dispose();
+    const scored = run(['pack', model, '--calibrate', 'dev.tsv']);
+    expect(scored.code).toBe(2);
+    expect(scored.stderr).toMatch(/--calibrate dev\.tsv: expected a 0\/1 label on every row/);
+  });
+
   it('--weights f32 packs the exact weights: the same vectors as the folder', () => {
     const r = run(['pack', model, '--out', 'exact.siamese', '--weights', 'f32']);
     expect(r.code, r.stderr).toBe(0);
