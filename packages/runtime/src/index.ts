@@ -23,7 +23,12 @@ export { INDEX_FORMAT_VERSION, indexFromBytes, indexToBytes } from './infer/inde
 export { calibrateThreshold, type MatchOptions, type MatchResult, match } from './infer/match.js';
 export type { Calibration, IndexPrecision } from './infer/quantize.js';
 export { type BuildIndexOptions, buildIndex, type SearchOptions, search } from './infer/search.js';
-export { DEFAULT_RESCORE, type RescoreTier, VectorIndex, type VectorIndexOptions } from './infer/vector-index.js';
+export {
+  DEFAULT_RESCORE,
+  type RescoreTier,
+  VectorIndex,
+  type VectorIndexOptions,
+} from './infer/vector-index.js';
 export { vectorSimilarity } from './infer/vector-similarity.js';
 export type { Awaitable, SearchHit, VectorSearchOptions, VectorStore } from './infer/vector-store.js';
 export { MODEL_FORMAT_VERSION, type ModelManifest, type WeightEntry } from './io/format.js';

@@ -16,7 +16,10 @@ import { median, round } from '../measure.js';
 import type { BenchRow, BenchSuite } from '../types.js';
 
 async function stsb(split: 'train' | 'dev') {
-  const { pairs } = await readPairs(readDatasetText(`stsb/${split}.tsv`), { format: 'tsv', require: 'score' });
+  const { pairs } = await readPairs(readDatasetText(`stsb/${split}.tsv`), {
+    format: 'tsv',
+    require: 'score',
+  });
   return normalizeScores(pairs, { from: [0, 5] });
 }
 
@@ -51,9 +54,16 @@ const suite: BenchSuite = {
     });
     if (!quick) {
       log('index: training the default recipe (2 epochs) …');
-      await fit(model, train, { loss: lossFromConfig({ type: 'coSENT' }), epochs: 2, batchSize: 32, seed: 1 });
+      await fit(model, train, {
+        loss: lossFromConfig({ type: 'coSENT' }),
+        epochs: 2,
+        batchSize: 32,
+        seed: 1,
+      });
     }
-    log(`index: embedding ${corpus.length} corpus sentences and ${queries.length} queries (${model.dim}-d) …`);
+    log(
+      `index: embedding ${corpus.length} corpus sentences and ${queries.length} queries (${model.dim}-d) …`,
+    );
     const corpusVectors = await model.embedMatrix(corpus);
     const queryVectors = await model.embedMatrix(queries);
     const dim = model.dim;
@@ -96,7 +106,12 @@ const suite: BenchSuite = {
       return hit / (got.length * K);
     };
     const rows: BenchRow[] = [];
-    const row = (precision: IndexPrecision, index: VectorIndex, rescore: number | undefined, timed: typeof truth) => {
+    const row = (
+      precision: IndexPrecision,
+      index: VectorIndex,
+      rescore: number | undefined,
+      timed: typeof truth,
+    ) => {
       const r = {
         suite: 'index',
         precision,
@@ -125,7 +140,8 @@ const suite: BenchSuite = {
     const bits = build('binary', 'none');
     row('binary', bits, 1, timeAll(bits, 1));
     const binary = build('binary', 'int8');
-    for (const rescore of quick ? [32] : [8, 16, 32]) row('binary', binary, rescore, timeAll(binary, rescore));
+    for (const rescore of quick ? [32] : [8, 16, 32])
+      row('binary', binary, rescore, timeAll(binary, rescore));
     model.dispose();
     return rows;
   },
