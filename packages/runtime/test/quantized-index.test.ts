@@ -240,7 +240,7 @@ describe('VectorIndex ids and removal', () => {
           for (const o of ops) {
             if ('add' in o) {
               const v = Float32Array.from(o.add.slice(0, Math.floor(o.add.length / dim) * dim));
-              index.add(v).forEach((id, i) => alive.set(id, v.slice(i * dim, (i + 1) * dim)));
+              for (const [i, id] of index.add(v).entries()) alive.set(id, v.slice(i * dim, (i + 1) * dim));
             } else {
               const known = o.remove.filter((id) => alive.has(id));
               expect(index.remove(o.remove)).toBe(new Set(known).size);
@@ -256,7 +256,7 @@ describe('VectorIndex ids and removal', () => {
             .slice(0, 4);
           const got = index.search(q, 4);
           expect(got.map((h) => h.index)).toEqual(want.map(([id]) => id));
-          got.forEach((h, i) => expect(h.score).toBeCloseTo(want[i]![1], 4));
+          for (const [i, h] of got.entries()) expect(h.score).toBeCloseTo(want[i]![1], 4);
         },
       ),
       { seed: Number(process.env.FC_SEED ?? 15) || undefined },
@@ -333,7 +333,10 @@ describe('the VectorStore contract kit', () => {
         (x) => {
           let removed = false;
           return {
-            remove: (ids) => ((removed = true), x.remove(ids)),
+            remove: (ids) => {
+              removed = true;
+              return x.remove(ids);
+            },
             add: (v, t) => x.add(v, t).map((id) => (removed ? 0 : id)),
           };
         },
