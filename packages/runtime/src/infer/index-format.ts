@@ -12,11 +12,12 @@ import { type RawIndexParts, type RescoreTier, VectorIndex } from './vector-inde
  * 0   "SIAMVIDX"                      magic, 8 bytes
  * 8   u32 format version
  * 12  u32 H                           header length
- * 16  header JSON (UTF-8, H bytes)    { dim, similarity, precision, rescoreTier, count, nextId, texts }
+ * 16  header JSON (UTF-8, H bytes)    { dim, similarity, precision, rescoreTier, calibrated, count, nextId, texts }
  *     ids          count × u32
- *     calibration  2 × dim × f32      int8: low, high · binary: centre, spread (float32: absent)
+ *     calibration  2 × dim × f32      int8: low, high · binary: centre, spread (when header.calibrated)
  *     rows         count × row bytes  float32: dim × f32 · int8: dim × i8 · binary: ⌈dim/32⌉ × u32 of bits
- *     tier         2 × dim × f32, count × dim × i8   a binary index's int8 rescore tier (rescoreTier "int8")
+ *     tier         2 × dim × f32, count × dim × i8   a binary index's int8 rescore tier (rescoreTier "int8",
+ *                  calibrated)
  *     texts        count × u32 byte lengths (0xFFFFFFFF: no text), then the UTF-8 bytes (when header.texts)
  *     u32 CRC-32 of every byte before it
  * ```
@@ -33,6 +34,8 @@ interface IndexHeader {
   similarity: Similarity;
   precision: IndexPrecision;
   rescoreTier: RescoreTier;
+  /** A quantized index learns its calibration from its first vectors: an empty one has none yet. */
+  calibrated: boolean;
   count: number;
   nextId: number;
   texts: boolean;
@@ -48,6 +51,7 @@ export function indexToBytes(index: VectorIndex): Uint8Array {
     similarity: index.similarity,
     precision: index.precision,
     rescoreTier: index.rescoreTier,
+    calibrated: parts.calibration !== undefined,
     count,
     nextId: parts.nextId,
     texts: hasTexts,
@@ -58,7 +62,8 @@ export function indexToBytes(index: VectorIndex): Uint8Array {
     : [];
   const textBytes = encoded.reduce((s, t) => s + (t?.byteLength ?? 0), 0);
   const calBytes = parts.calibration ? index.dim * 8 : 0;
-  const tierBytes = parts.tier ? index.dim * 8 + parts.tier.rows.byteLength : 0;
+  const tier = parts.tier?.calibration ? parts.tier : undefined;
+  const tierBytes = tier ? index.dim * 8 + tier.rows.byteLength : 0;
   const total =
     16 +
     json.byteLength +
@@ -79,10 +84,10 @@ export function indexToBytes(index: VectorIndex): Uint8Array {
   at = writeCalibration(dv, at, parts.calibration);
   writeRows(dv, out, at, parts.rows, index.precision);
   at += parts.rows.byteLength;
-  if (parts.tier) {
-    at = writeCalibration(dv, at, parts.tier.calibration);
-    out.set(parts.tier.rows, at);
-    at += parts.tier.rows.byteLength;
+  if (tier) {
+    at = writeCalibration(dv, at, tier.calibration);
+    out.set(tier.rows, at);
+    at += tier.rows.byteLength;
   }
   if (hasTexts) {
     for (const t of encoded) {
@@ -123,9 +128,9 @@ export function indexFromBytes(bytes: Uint8Array, where = 'indexFromBytes'): Vec
   need(bytes, 16 + headerLen, 'the header', where);
   const header = readHeader(bytes.subarray(16, 16 + headerLen), where);
   const { dim, count, precision } = header;
-  const calBytes = precision === 'float32' ? 0 : dim * 8;
+  const calBytes = header.calibrated ? dim * 8 : 0;
   const rowsLen = count * rowBytes(precision, dim);
-  const tierLen = header.rescoreTier === 'int8' ? dim * 8 + count * dim : 0;
+  const tierLen = header.rescoreTier === 'int8' && header.calibrated ? dim * 8 + count * dim : 0;
   let at = 16 + headerLen;
   const fixedEnd = at + count * 4 + calBytes + rowsLen + tierLen + (header.texts ? count * 4 : 0);
   need(bytes, fixedEnd + 4, `${count} vectors of ${dim} ${precision} values`, where);
@@ -184,7 +189,7 @@ export function indexFromBytes(bytes: Uint8Array, where = 'indexFromBytes'): Vec
   }
   return VectorIndex.fromRawParts(
     dim,
-    { similarity: header.similarity, precision },
+    { similarity: header.similarity, precision, rescoreTier: header.rescoreTier },
     { rows, calibration, tier, ids, texts, nextId: header.nextId },
   );
 }
@@ -216,7 +221,15 @@ function readHeader(json: Uint8Array, where: string): IndexHeader {
     throw corrupt(where, `count ${JSON.stringify(h.count)} and nextId ${JSON.stringify(h.nextId)}`, 'header');
   if (h.rescoreTier !== 'none' && !(h.rescoreTier === 'int8' && h.precision === 'binary'))
     throw corrupt(where, `rescoreTier ${JSON.stringify(h.rescoreTier)} for a ${h.precision} index`, 'header');
-  if (typeof h.texts !== 'boolean') throw corrupt(where, 'a header without the boolean "texts"', 'header');
+  if (typeof h.texts !== 'boolean' || typeof h.calibrated !== 'boolean')
+    throw corrupt(where, 'a header without the booleans "texts" and "calibrated"', 'header');
+  // A float32 index has no calibration; a quantized one has one as soon as it holds a vector.
+  if (h.precision === 'float32' ? h.calibrated : !h.calibrated && (h.count as number) > 0)
+    throw corrupt(
+      where,
+      `an ${h.calibrated ? '' : 'un'}calibrated ${h.precision} index holding ${h.count} vectors`,
+      'header',
+    );
   return h as IndexHeader;
 }
 

@@ -322,14 +322,14 @@ export class VectorIndex implements VectorStore {
   /** @internal Rebuilds an index from validated raw parts (`index-format.ts`). */
   static fromRawParts(
     dim: number,
-    options: { similarity: Similarity; precision: IndexPrecision },
+    options: { similarity: Similarity; precision: IndexPrecision; rescoreTier: RescoreTier },
     parts: RawIndexParts,
   ): VectorIndex {
     const n = parts.ids.length;
     const index = new VectorIndex(dim, {
       similarity: options.similarity,
       precision: options.precision,
-      rescoreTier: parts.tier ? 'int8' : 'none',
+      rescoreTier: options.rescoreTier,
       capacity: n,
       ...(parts.calibration ? { calibration: parts.calibration } : {}),
     });
