@@ -36,6 +36,12 @@ export interface PgVectorStoreOptions {
   hnsw?: HnswOptions | false;
   /** Rows per INSERT statement (default 500). */
   batchSize?: number;
+  /**
+   * Create the extension, the table and its index when absent, and check an existing table's dim and similarity
+   * (default true: three statements). `false` trusts that the table exists as described and sends nothing: for a
+   * store opened per request (a Worker) on a table made once beforehand.
+   */
+  ensure?: boolean;
 }
 
 /** pgvector's operator and HNSW operator class for each similarity, and the score from the distance. */
@@ -60,7 +66,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  * ```
  */
 export async function openPgVectorStore(options: PgVectorStoreOptions): Promise<PgVectorStore> {
-  const { client, table, dim, similarity = 'cosine', hnsw = {}, batchSize = 500 } = options;
+  const { client, table, dim, similarity = 'cosine', hnsw = {}, batchSize = 500, ensure = true } = options;
   if (typeof client?.query !== 'function') {
     throw new SiameseError(
       'E_INVALID_ARGUMENT',
@@ -93,7 +99,7 @@ export async function openPgVectorStore(options: PgVectorStoreOptions): Promise<
     );
   }
   const store = new PgVectorStore(client, parts, dim, similarity, batchSize);
-  await store.open(hnsw);
+  if (ensure) await store.open(hnsw);
   return store;
 }
 

@@ -86,6 +86,11 @@ describe('PgVectorStore on PGlite (Postgres with pgvector, in process)', () => {
     ).rejects.toMatchObject({
       code: 'E_STORE_MISMATCH',
     });
+    // ensure: false sends nothing at open (the table is trusted), and works on the table made before.
+    const trusted = await openPgVectorStore({ client: db, table: name, dim: 3, ensure: false });
+    expect(await trusted.count()).toBe(1);
+    const missing = await openPgVectorStore({ client: db, table: 'never_made', dim: 3, ensure: false });
+    await expect(missing.count()).rejects.toMatchObject({ code: 'E_STORE_QUERY' });
     await db.query('CREATE TABLE foreign_table (id int)');
     await expect(openPgVectorStore({ client: db, table: 'foreign_table', dim: 3 })).rejects.toThrow(
       /holds no siamese vectors \(its comment names no dim and similarity\)/,
