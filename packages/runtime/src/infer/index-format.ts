@@ -125,16 +125,9 @@ export function indexFromBytes(bytes: Uint8Array, where = 'indexFromBytes'): Vec
   const headerLen = dv.getUint32(12, true);
   if (headerLen > MAX_HEADER)
     throw corrupt(where, `a header of ${headerLen} bytes (at most ${MAX_HEADER})`, 'header');
-  need(bytes, 16 + headerLen, 'the header', where);
-  const header = readHeader(bytes.subarray(16, 16 + headerLen), where);
-  const { dim, count, precision } = header;
-  const calBytes = header.calibrated ? dim * 8 : 0;
-  const rowsLen = count * rowBytes(precision, dim);
-  const tierLen = header.rescoreTier === 'int8' && header.calibrated ? dim * 8 + count * dim : 0;
-  let at = 16 + headerLen;
-  const fixedEnd = at + count * 4 + calBytes + rowsLen + tierLen + (header.texts ? count * 4 : 0);
-  need(bytes, fixedEnd + 4, `${count} vectors of ${dim} ${precision} values`, where);
-  // The checksum covers everything but its own 4 bytes: a damaged file says so before any part is read.
+  need(bytes, 16 + headerLen + 4, 'the header', where);
+  // The checksum covers everything but its own 4 bytes: a damaged file (header included) says so before
+  // any part is read.
   const stored = dv.getUint32(bytes.byteLength - 4, true);
   const actual = crc32(bytes.subarray(0, bytes.byteLength - 4));
   if (stored !== actual) {
@@ -144,6 +137,14 @@ export function indexFromBytes(bytes: Uint8Array, where = 'indexFromBytes'): Vec
       { details: { expected: stored, found: actual } },
     );
   }
+  const header = readHeader(bytes.subarray(16, 16 + headerLen), where);
+  const { dim, count, precision } = header;
+  const calBytes = header.calibrated ? dim * 8 : 0;
+  const rowsLen = count * rowBytes(precision, dim);
+  const tierLen = header.rescoreTier === 'int8' && header.calibrated ? dim * 8 + count * dim : 0;
+  let at = 16 + headerLen;
+  const fixedEnd = at + count * 4 + calBytes + rowsLen + tierLen + (header.texts ? count * 4 : 0);
+  need(bytes, fixedEnd + 4, `${count} vectors of ${dim} ${precision} values`, where);
   const ids = new Uint32Array(count);
   const seen = new Set<number>();
   for (let i = 0; i < count; i++, at += 4) {
