@@ -8,6 +8,7 @@ const runtime = globalThis.Deno ? 'deno' : globalThis.Bun ? 'bun' : 'node';
 // The repo's fixtures: PyTorch goldens (fixtures/golden) and gzipped data sets (datasets/).
 const golden = new URL('../../../fixtures/golden/', import.meta.url);
 const datasets = new URL('../../../datasets/', import.meta.url);
+const fixtures = new URL('../../../fixtures/', import.meta.url);
 const saved = new URL('../.out/saved/', import.meta.url);
 const referenceUrl = new URL('../.out/reference-node.json', import.meta.url);
 const reference = runtime === 'node' ? null : JSON.parse(await readFile(referenceUrl, 'utf8')).values;
@@ -16,6 +17,8 @@ const ctx = {
   reference,
   golden: async (name) => JSON.parse(await readFile(new URL(`${name}.json`, golden), 'utf8')),
   data: async (path) => new TextDecoder().decode(gunzipSync(await readFile(new URL(`${path}.gz`, datasets)))),
+  // A copy in its own ArrayBuffer at offset 0, as a file read into memory is (Node pools small Buffers).
+  fixture: async (path) => new Uint8Array(await readFile(new URL(path, fixtures))),
   saved: async (name) => JSON.parse(await readFile(new URL(`${name}.json`, saved), 'utf8')),
 };
 const outcome = await runSuites(suites, ctx);

@@ -10,6 +10,11 @@ const ctx = {
     if (text === undefined) throw new Error(`golden file ${name}.json was not bundled`);
     return JSON.parse(text);
   },
+  fixture: async (path) => {
+    const b64 = files[`fixture/${path}`];
+    if (b64 === undefined) throw new Error(`fixture ${path} was not bundled`);
+    return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  },
   saved: async (name) => {
     const text = files[`saved/${name}.json`];
     if (text === undefined) throw new Error(`saved model file ${name}.json was not bundled`);

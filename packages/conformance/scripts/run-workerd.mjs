@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { basename, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { bin, dataDir, goldenDir, pkgDir, savedDir } from './paths.mjs';
+import { bin, dataDir, fixturesDir, goldenDir, pkgDir, savedDir } from './paths.mjs';
 import { ensureReference } from './reference.mjs';
 
 // Models using custom extensions are saved by a Node process first: the Worker loads them fresh.
@@ -54,10 +54,18 @@ await build({
           namespace: 'fixture-files',
         }));
         b.onLoad({ filter: /.*/, namespace: 'fixture-files' }, () => {
-          // Keys as the suite asks for them: `golden/<name>.json`, `data/<set>/<file>` (gunzipped here).
+          // Keys as the suite asks for them: `golden/<name>.json`, `data/<set>/<file>` (gunzipped here),
+          // `fixture/<path>` (base64).
           const files = {};
           for (const p of walk(goldenDir)) {
             if (p.endsWith('.json')) files[`golden/${relative(goldenDir, p)}`] = readFileSync(p, 'utf8');
+          }
+          // Interop fixtures and the seed model are binary (safetensors): bundled as base64.
+          for (const dir of ['interop', 'golden/seed_model']) {
+            for (const p of walk(join(fixturesDir, dir))) {
+              if (!p.endsWith('.py'))
+                files[`fixture/${relative(fixturesDir, p)}`] = readFileSync(p).toString('base64');
+            }
           }
           for (const p of walk(savedDir)) files[`saved/${relative(savedDir, p)}`] = readFileSync(p, 'utf8');
           for (const p of walk(dataDir)) {

@@ -10,8 +10,19 @@ import extensions from './suites/extensions.js';
 import losses from './suites/losses.js';
 import pairs from './suites/pairs.js';
 import runtime from './suites/runtime.js';
+import safetensors from './suites/safetensors.js';
 import tokenizer from './suites/tokenizer.js';
 
-export const suites: Suite[] = [core, tokenizer, pairs, backend, encoders, losses, runtime, extensions];
+export const suites: Suite[] = [
+  core,
+  safetensors,
+  tokenizer,
+  pairs,
+  backend,
+  encoders,
+  losses,
+  runtime,
+  extensions,
+];
 export type { RunOutcome, RuntimeContext, TestContext, TestResult } from './harness.js';
 export { formatResults, runSuites } from './harness.js';

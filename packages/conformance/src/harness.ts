@@ -10,6 +10,8 @@ export interface RuntimeContext {
   golden(name: string): Promise<any>;
   /** Text of a data set file under `datasets/` (e.g. `stsb/dev.tsv`, stored gzipped). */
   data(path: string): Promise<string>;
+  /** Bytes of a file under `fixtures/` (e.g. `interop/safetensors/dtypes.safetensors`). */
+  fixture(path: string): Promise<Uint8Array>;
   /** Parsed `.out/saved/<name>.json`, written by another process (`scripts/save-extensions.mjs`). */
   saved(name: string): Promise<any>;
   /**
@@ -27,6 +29,16 @@ export interface TestContext extends RuntimeContext {
    * only needs to be unique within the test.
    */
   same(key: string, value: unknown): void;
+}
+
+/** Parsed JSON of a file under `fixtures/`. */
+export async function fixtureJson(ctx: TestContext, path: string): Promise<any> {
+  return JSON.parse(await fixtureText(ctx, path));
+}
+
+/** Text of a file under `fixtures/`. */
+export async function fixtureText(ctx: TestContext, path: string): Promise<string> {
+  return new TextDecoder().decode(await ctx.fixture(path));
 }
 
 export type TestFn = (ctx: TestContext) => void | Promise<void>;

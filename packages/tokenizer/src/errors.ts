@@ -5,11 +5,17 @@ import { SiameseError } from '@siamese/core';
  * - `E_VECTORS_PARSE`: a vector-file line cannot be read; `details.line` is 1-based.
  * - `E_SEQUENCE_TOO_LONG`: a text is longer than `maxLength` tokens while `truncation` is off.
  * - `E_VOCAB_FORMAT`: a vocabulary or tokenizer description is inconsistent (duplicate token, missing special
- *   token, malformed JSON).
+ *   token, malformed JSON, a malformed tokenizer.json).
+ * - `E_TOKENIZER_UNSUPPORTED`: a tokenizer.json component this build cannot reproduce (`details.component`,
+ *   `details.type`, `details.supported`).
  *
  * A newer serialisation version is core's `E_FORMAT_VERSION`.
  */
-export type TokenizerErrorCode = 'E_VECTORS_PARSE' | 'E_SEQUENCE_TOO_LONG' | 'E_VOCAB_FORMAT';
+export type TokenizerErrorCode =
+  | 'E_VECTORS_PARSE'
+  | 'E_SEQUENCE_TOO_LONG'
+  | 'E_VOCAB_FORMAT'
+  | 'E_TOKENIZER_UNSUPPORTED';
 
 /** One problem found while parsing a vector file: 1-based line number and what was wrong. */
 export interface VectorProblem {

@@ -1,7 +1,9 @@
 /**
- * @siamese/tokenizer: normalisation, word / WordPiece / hashed n-gram tokenization, vocabularies and
- * pretrained word vectors. Pure TypeScript, no runtime dependencies beyond @siamese/core, edge-safe.
+ * @siamese/tokenizer: normalisation, word / WordPiece / hashed n-gram tokenization, vocabularies,
+ * pretrained word vectors, and pretrained models' tokenizers (Hugging Face tokenizer.json, BERT vocab.txt). Pure TypeScript, no runtime dependencies beyond @siamese/core, edge-safe.
  */
+
+export type { BatchShapeOptions, EncodedBatch } from './batch.js';
 export type { TokenizerErrorCode, VectorProblem } from './errors.js';
 export { charNgramBuckets, fnv1a32, type NgramOptions, resolveNgramOptions } from './ngrams.js';
 export {
@@ -12,8 +14,21 @@ export {
   normalize,
 } from './normalize.js';
 export {
+  PRETRAINED_TOKENIZER_FORMAT_VERSION,
+  type PretrainedBatchOptions,
+  type PretrainedEncodeOptions,
+  PretrainedTokenizer,
+  type PretrainedTokenizerJSON,
+  type WordPieceOptions,
+} from './pretrained/pretrained-tokenizer.js';
+export {
+  WHITESPACE_TOKENIZER_FORMAT_VERSION,
+  WhitespaceTokenizer,
+  type WhitespaceTokenizerConfig,
+  type WhitespaceTokenizerJSON,
+} from './pretrained/whitespace-tokenizer.js';
+export {
   type EncodeBatchOptions,
-  type EncodedBatch,
   TOKENIZER_FORMAT_VERSION,
   Tokenizer,
   type TokenizerJSON,
@@ -39,4 +54,4 @@ export {
   type VocabularyJSON,
 } from './vocabulary.js';
 export { type Token, WordTokenizer, type WordTokenizerOptions } from './word-tokenizer.js';
-export { type WordPieceOptions, WordPieceTokenizer, wordpieceSplit } from './wordpiece.js';
+export { wordpieceSplit } from './wordpiece.js';

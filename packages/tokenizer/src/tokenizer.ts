@@ -1,4 +1,5 @@
 import { assertString, formatVersionError, SiameseError } from '@siamese/core';
+import { type BatchShapeOptions, type EncodedBatch, padRows, resolveBatchShape } from './batch.js';
 import { sequenceTooLongError } from './errors.js';
 import { forEachNgramBucket, type NgramOptions, resolveNgramOptions } from './ngrams.js';
 import { Vocabulary, type VocabularyBuildOptions, type VocabularyJSON } from './vocabulary.js';
@@ -24,31 +25,9 @@ export interface TokenizerOptions extends WordTokenizerOptions {
 }
 
 /** Options of {@link Tokenizer.encodeBatch}. */
-export interface EncodeBatchOptions {
-  /** Longest row in tokens; default: no limit. */
-  maxLength?: number;
-  /** `'longest'` (default): T = longest row; `'max'`: T = `maxLength`. */
-  padding?: 'longest' | 'max';
-  /** Cut rows longer than `maxLength` (default `true`); when `false` such a row throws `E_SEQUENCE_TOO_LONG`. */
-  truncation?: boolean;
+export interface EncodeBatchOptions extends BatchShapeOptions {
   /** Also return hashed character n-gram ids of each token (for fastText-style subword bags). */
   ngrams?: NgramOptions;
-}
-
-/** Output of {@link Tokenizer.encodeBatch}; every array is row-major. */
-export interface EncodedBatch {
-  /** Token ids, B×T; right-padded with the padding id (0). */
-  ids: Int32Array;
-  /** Number of real tokens per row (0 for texts without tokens). */
-  lengths: Int32Array;
-  /** 1 for real tokens, 0 for padding, B×T. */
-  mask: Uint8Array;
-  /** `[B, T]`; T ≥ 1 even when every text is empty, so shapes are never degenerate. */
-  shape: [number, number];
-  /** With `ngrams`: B×T×K n-gram ids, each `bucket + 1` (0 is padding). */
-  ngramIds?: Int32Array;
-  /** With `ngrams`: `[B, T, K]`, K = `maxPerToken`, or the most n-grams of any token when unbounded. */
-  ngramShape?: [number, number, number];
 }
 
 /** Serialised tokenizer (see {@link Tokenizer.toJSON}). */
@@ -93,6 +72,11 @@ export class Tokenizer {
     this.words = new WordTokenizer(options);
     this.scanOpts = this.words.options;
     this.wordpieceFallback = options.wordpieceFallback ?? false;
+  }
+
+  /** Number of ids (rows of the embedding matrix): `vocab.size`, named as on the other tokenizers. */
+  get vocabSize(): number {
+    return this.vocab.size;
   }
 
   /** The resolved options (what {@link toJSON} saves). */
@@ -174,21 +158,8 @@ export class Tokenizer {
   encodeBatch(texts: readonly string[], options: EncodeBatchOptions = {}): EncodedBatch {
     if (!Array.isArray(texts))
       throw new TypeError(`texts: expected an array of strings, found ${typeof texts}`);
-    const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY;
-    if (!(maxLength >= 1) || (maxLength !== Number.POSITIVE_INFINITY && !Number.isInteger(maxLength))) {
-      throw new SiameseError('E_INVALID_ARGUMENT', `maxLength: expected an integer >= 1, found ${maxLength}`);
-    }
-    const padding = options.padding ?? 'longest';
-    if (padding !== 'longest' && padding !== 'max') {
-      throw new SiameseError(
-        'E_INVALID_ARGUMENT',
-        `padding: expected 'longest' or 'max', found ${JSON.stringify(padding)}`,
-      );
-    }
-    if (padding === 'max' && maxLength === Number.POSITIVE_INFINITY) {
-      throw new SiameseError('E_INVALID_ARGUMENT', "padding 'max' needs maxLength");
-    }
-    const truncation = options.truncation ?? true;
+    const batchShape = resolveBatchShape(options);
+    const { maxLength, truncation } = batchShape;
     const ng = options.ngrams ? resolveNgramOptions(options.ngrams) : null;
     const B = texts.length;
     // All rows go into one flat buffer (row b is flat[rowStart[b], rowStart[b] + lengths[b])).
@@ -197,7 +168,6 @@ export class Tokenizer {
     const rowStart = new Int32Array(B);
     const lengths = new Int32Array(B);
     const rowTokens: string[][] | null = ng ? [] : null;
-    let longest = 0;
     for (let b = 0; b < B; b++) {
       const text = texts[b];
       assertString(text, `texts[${b}]`);
@@ -221,19 +191,11 @@ export class Tokenizer {
       }
       rowTokens?.push(toks);
       lengths[b] = len;
-      if (len > longest) longest = len;
     }
     if (flat.length <= 1 << 20) this.scratch = flat;
-    const T = padding === 'max' ? maxLength : Math.max(1, longest);
-    const ids = new Int32Array(B * T);
-    const mask = new Uint8Array(B * T);
-    for (let b = 0; b < B; b++) {
-      const base = b * T;
-      const len = lengths[b]!;
-      ids.set(flat.subarray(rowStart[b]!, rowStart[b]! + len), base);
-      mask.fill(1, base, base + len);
-    }
-    const out: EncodedBatch = { ids, lengths, mask, shape: [B, T] };
+    const { ids, mask, shape } = padRows(flat, rowStart, lengths, batchShape);
+    const T = shape[1];
+    const out: EncodedBatch = { ids, lengths, mask, shape };
     if (ng && rowTokens) {
       const cache = this.ngramCache(ng);
       const bags: Int32Array[][] = [];
@@ -303,7 +265,7 @@ export class Tokenizer {
     };
   }
 
-  /** Rebuilds from {@link toJSON} output; `FormatVersionError` on a wrong or newer version. */
+  /** Rebuilds from {@link toJSON} output; `E_FORMAT_VERSION` on a wrong or newer version. */
   static fromJSON(json: TokenizerJSON | string): Tokenizer {
     const o = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<TokenizerJSON> | null;
     if (!o || typeof o !== 'object')

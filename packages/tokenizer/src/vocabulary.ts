@@ -189,7 +189,7 @@ export class Vocabulary {
 
   /**
    * Rebuilds a vocabulary from {@link toJSON} output (an object or its JSON string).
-   * Throws `FormatVersionError` (`E_FORMAT_VERSION`) on a missing, wrong or newer version.
+   * Throws `E_FORMAT_VERSION` on a missing, wrong or newer version.
    */
   static fromJSON(json: VocabularyJSON | string): Vocabulary {
     const o = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<VocabularyJSON> | null;

@@ -8,6 +8,7 @@ const tok = Tokenizer.build(corpus);
 
 describe('Tokenizer', () => {
   it('encodes known words to their ids and unknown words to [UNK]', () => {
+    expect(tok.vocabSize).toBe(tok.vocab.size);
     expect(tok.vocab.toArray()).toEqual([
       '[PAD]',
       '[UNK]',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WordPieceTokenizer, wordpieceSplit } from '../src/index.js';
+import { PretrainedTokenizer, wordpieceSplit } from '../src/index.js';
 
 // The vocabulary of BERT's own tokenization_test.py, as a vocab.txt.
 const BERT_TEST_VOCAB = [
@@ -34,23 +34,26 @@ const CLASSIC = [
   '文',
 ].join('\n');
 
-describe('WordPieceTokenizer', () => {
+describe('PretrainedTokenizer.fromVocabTxt (BERT)', () => {
   it('reproduces BERT’s test cases', () => {
-    const wp = WordPieceTokenizer.fromVocabTxt(`${BERT_TEST_VOCAB}\n`);
+    const wp = PretrainedTokenizer.fromVocabTxt(`${BERT_TEST_VOCAB}\n`);
     expect(wp.tokenize('UNwant\u00E9d,running')).toEqual(['un', '##want', '##ed', ',', 'runn', '##ing']);
     expect(Array.from(wp.encode('UNwant\u00E9d,running'))).toEqual([7, 4, 5, 10, 8, 9]);
+    expect(Array.from(wp.encode('UNwant\u00E9d,running', { addSpecialTokens: true }))).toEqual([
+      1, 7, 4, 5, 10, 8, 9, 2,
+    ]);
     expect(wp.tokenize('unwanted running')).toEqual(['un', '##want', '##ed', 'runn', '##ing']);
     expect(wp.tokenize('unwantedX running')).toEqual(['[UNK]', 'runn', '##ing']);
     expect(wp.tokenize('')).toEqual([]);
   });
   it('BasicTokenizer: lower-cases, strips accents, splits punctuation and CJK per character', () => {
-    const wp = WordPieceTokenizer.fromVocabTxt(CLASSIC);
-    expect(wp.basicTokenize(' \tHeLLo!how  \n Are yoU?  ')).toEqual(['hello', '!', 'how', 'are', 'you', '?']);
-    expect(wp.basicTokenize('H\u00E9llo')).toEqual(['hello']);
-    expect(wp.basicTokenize('ah\u535A\u63A8zz')).toEqual(['ah', '\u535A', '\u63A8', 'zz']);
-    expect(wp.basicTokenize('a\u0000b\ufffdc\u200bd $5')).toEqual(['abcd', '$', '5']);
-    const cased = new WordPieceTokenizer(wp.vocab, { lowercase: false });
-    expect(cased.basicTokenize(' \tHeLLo!how  \n Are yoU?  ')).toEqual([
+    const wp = PretrainedTokenizer.fromVocabTxt(CLASSIC);
+    expect(wp.preTokenize(' \tHeLLo!how  \n Are yoU?  ')).toEqual(['hello', '!', 'how', 'are', 'you', '?']);
+    expect(wp.preTokenize('H\u00E9llo')).toEqual(['hello']);
+    expect(wp.preTokenize('ah\u535A\u63A8zz')).toEqual(['ah', '\u535A', '\u63A8', 'zz']);
+    expect(wp.preTokenize('a\u0000b\ufffdc\u200bd $5')).toEqual(['abcd', '$', '5']);
+    const cased = PretrainedTokenizer.fromVocabTxt(CLASSIC, { lowercase: false });
+    expect(cased.preTokenize(' \tHeLLo!how  \n Are yoU?  ')).toEqual([
       'HeLLo',
       '!',
       'how',
@@ -58,17 +61,20 @@ describe('WordPieceTokenizer', () => {
       'yoU',
       '?',
     ]);
-    expect(cased.basicTokenize('H\u00E9llo')).toEqual(['H\u00E9llo']);
+    expect(cased.preTokenize('H\u00E9llo')).toEqual(['H\u00E9llo']);
+    expect(
+      PretrainedTokenizer.fromVocabTxt(CLASSIC, { stripAccents: false }).preTokenize('H\u00E9llo'),
+    ).toEqual(['h\u00E9llo']);
   });
   it('splits "unaffable" into un ##aff ##able and maps long or unmatchable words to [UNK]', () => {
-    const wp = WordPieceTokenizer.fromVocabTxt(CLASSIC);
+    const wp = PretrainedTokenizer.fromVocabTxt(CLASSIC);
     expect(wp.tokenize('unaffable')).toEqual(['un', '##aff', '##able']);
     expect(Array.from(wp.encode('Unaffable cats! 中文'))).toEqual([4, 5, 6, 10, 9, 12, 13, 14]);
     expect(wp.tokenize('dog')).toEqual(['[UNK]']);
     expect(wp.tokenize('a'.repeat(101))).toEqual(['[UNK]']);
     expect(wordpieceSplit('a'.repeat(100), (p) => p === 'a' || p === '##a')).toHaveLength(100);
   });
-  it('loads a Hugging Face tokenizer.json (WordPiece model + BertNormalizer)', () => {
+  it('reads a Hugging Face tokenizer.json (WordPiece model + BertNormalizer)', () => {
     const json = {
       version: '1.0',
       normalizer: {
@@ -87,17 +93,13 @@ describe('WordPieceTokenizer', () => {
         vocab: { '[PAD]': 0, '[UNK]': 1, un: 2, '##aff': 3, '##able': 4, the: 5 },
       },
     };
-    const wp = WordPieceTokenizer.fromTokenizerJson(JSON.stringify(json));
-    expect(wp.options).toMatchObject({ lowercase: true, stripAccents: true, maxInputCharsPerWord: 5 });
+    const wp = PretrainedTokenizer.fromTokenizerJson(JSON.stringify(json));
     expect(wp.tokenize('THE unaffable thé')).toEqual(['the', '[UNK]', 'the']);
-    const cased = WordPieceTokenizer.fromTokenizerJson({
+    const cased = PretrainedTokenizer.fromTokenizerJson({
       ...json,
       normalizer: { ...json.normalizer, lowercase: false },
       model: { ...json.model, max_input_chars_per_word: 100 },
     });
     expect(cased.tokenize('THE unaffable')).toEqual(['[UNK]', 'un', '##aff', '##able']);
-    expect(() => WordPieceTokenizer.fromTokenizerJson({ model: { type: 'BPE', vocab: {} } })).toThrow(
-      /WordPiece/,
-    );
   });
 });

@@ -2,12 +2,12 @@ import {
   buildEmbeddingMatrix,
   charNgramBuckets,
   fnv1a32,
+  PretrainedTokenizer,
   parseVectors,
   Tokenizer,
   Vocabulary,
-  WordPieceTokenizer,
 } from '@siamese/tokenizer';
-import { assert, assertEqual, assertThrows, defineSuite } from '../harness.js';
+import { assert, assertEqual, assertThrows, defineSuite, fixtureJson, fixtureText } from '../harness.js';
 
 /** Byte stream of a text in small chunks, so lines and UTF-8 sequences straddle chunk boundaries. */
 function streamOf(text: string, size: number): ReadableStream<Uint8Array> {
@@ -82,7 +82,7 @@ export default defineSuite('tokenizer', (test) => {
   });
 
   test('WordPiece matches BERT on the classic examples', () => {
-    const wp = WordPieceTokenizer.fromVocabTxt(
+    const wp = PretrainedTokenizer.fromVocabTxt(
       ['[PAD]', '[UNK]', 'un', '##aff', '##able', 'want', '##want', '##ed', 'runn', '##ing', ',', '中'].join(
         '\n',
       ),
@@ -94,6 +94,43 @@ export default defineSuite('tokenizer', (test) => {
       'unwanted',
     );
     assertEqual(Array.from(wp.encode('UNwant\u00E9d,running 中 xyz')), [2, 6, 7, 10, 8, 9, 11, 1], 'ids');
+  });
+
+  test('tokenizer.json cases give the ids and tokens of the Rust tokenizers library', async (ctx) => {
+    const { cases } = await fixtureJson(ctx, 'interop/tokenizers/cases.json');
+    for (const c of cases) {
+      const tok = PretrainedTokenizer.fromTokenizerJson(c.tokenizer);
+      c.texts.forEach((t: string, i: number) => {
+        assertEqual(Array.from(tok.encode(t)), c.ids[i], `${c.name}: ids of ${JSON.stringify(t)}`);
+        assertEqual(tok.tokenize(t), c.tokens[i], `${c.name}: tokens of ${JSON.stringify(t)}`);
+        if (c.ids_with_special_tokens) {
+          assertEqual(
+            Array.from(tok.encode(t, { addSpecialTokens: true })),
+            c.ids_with_special_tokens[i],
+            `${c.name}: ids with special tokens of ${JSON.stringify(t)}`,
+          );
+        }
+      });
+    }
+  });
+
+  test('BERT vocab.txt and model2vec tokenizer.json files, saved and restored', async (ctx) => {
+    const e = await fixtureJson(ctx, 'interop/bert_vocab/expected.json');
+    const bert = PretrainedTokenizer.fromVocabTxt(await fixtureText(ctx, 'interop/bert_vocab/vocab.txt'));
+    const restored = PretrainedTokenizer.fromJSON(JSON.stringify(bert.toJSON()));
+    e.texts.forEach((t: string, i: number) => {
+      assertEqual(Array.from(restored.encode(t)), e.uncased.ids[i], `bert ${JSON.stringify(t)}`);
+    });
+    for (const dir of ['model2vec_wordpiece', 'model2vec_unigram']) {
+      const m = await fixtureJson(ctx, `interop/${dir}/expected.json`);
+      const tok = PretrainedTokenizer.fromTokenizerJson(
+        await fixtureText(ctx, `interop/${dir}/tokenizer.json`),
+      );
+      m.texts.forEach((t: string, i: number) => {
+        const ids = Array.from(tok.encode(t)).filter((id) => id !== m.unk_id);
+        assertEqual(ids, m.ids[i], `${dir} ${JSON.stringify(t)}`);
+      });
+    }
   });
 
   test('hashed character n-grams are identical on every runtime', () => {

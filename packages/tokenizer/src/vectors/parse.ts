@@ -11,7 +11,7 @@ export interface VectorParseOptions {
   lowercase?: boolean;
   /** Keep only these words (saves memory): a vocabulary, a set/list of words, or a predicate. */
   keep?: Vocabulary | Iterable<string> | ((word: string) => boolean);
-  /** `'throw'` (default): a malformed line throws `VectorParseError`; `'skip'`: skip and count it. */
+  /** `'throw'` (default): a malformed line throws `E_VECTORS_PARSE`; `'skip'`: skip and count it. */
   onError?: 'throw' | 'skip';
   /** Stop after this many words were kept (files are frequency-sorted: the top N). */
   maxWords?: number;

@@ -1,0 +1,317 @@
+import { readFileSync } from 'node:fs';
+import { SiameseError } from '@siamese/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PretrainedTokenizer, WhitespaceTokenizer } from '../src/index.js';
+
+const interop = new URL('../../../fixtures/interop/', import.meta.url);
+const text = (p: string) => readFileSync(new URL(p, interop), 'utf8');
+const json = (p: string) => JSON.parse(text(p));
+
+function errorOf(fn: () => unknown): SiameseError {
+  try {
+    fn();
+  } catch (e) {
+    return e as SiameseError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('tokenizer.json: ids and tokens of the reference (tokenizers 0.23.2, fixtures/interop/tokenizers)', () => {
+  const { cases } = json('tokenizers/cases.json');
+  for (const c of cases) {
+    it(c.name, () => {
+      const tok = PretrainedTokenizer.fromTokenizerJson(c.tokenizer);
+      c.texts.forEach((t: string, i: number) => {
+        expect([t, Array.from(tok.encode(t))]).toEqual([t, c.ids[i]]);
+        expect([t, tok.tokenize(t)]).toEqual([t, c.tokens[i]]);
+        if (c.ids_with_special_tokens) {
+          expect([t, Array.from(tok.encode(t, { addSpecialTokens: true }))]).toEqual([
+            t,
+            c.ids_with_special_tokens[i],
+          ]);
+        }
+      });
+    });
+  }
+});
+
+describe('the model fixtures tokenize like their reference', () => {
+  it('BERT vocab.txt (uncased and cased) = BertTokenizerFast', () => {
+    const e = json('bert_vocab/expected.json');
+    const vocab = text('bert_vocab/vocab.txt');
+    for (const [label, options] of [
+      ['uncased', {}],
+      ['cased', { lowercase: false }],
+    ] as const) {
+      const tok = PretrainedTokenizer.fromVocabTxt(vocab, options);
+      e.texts.forEach((t: string, i: number) => {
+        expect([label, t, Array.from(tok.encode(t))]).toEqual([label, t, e[label].ids[i]]);
+        expect([label, t, tok.tokenize(t)]).toEqual([label, t, e[label].tokens[i]]);
+        expect([label, t, Array.from(tok.encode(t, { addSpecialTokens: true }))]).toEqual([
+          label,
+          t,
+          e[label].ids_with_special_tokens[i],
+        ]);
+      });
+      expect(tok.vocabSize).toBe(vocab.split('\n').length - 1);
+      expect([tok.unkId, tok.padId]).toEqual([2, 0]);
+    }
+  });
+
+  it('sentence-transformers StaticEmbedding tokenizer.json', () => {
+    const e = json('st_static/expected.json');
+    const tok = PretrainedTokenizer.fromTokenizerJson(text('st_static/tokenizer.json'));
+    e.texts.forEach((t: string, i: number) => {
+      expect(Array.from(tok.encode(t))).toEqual(e.ids[i]);
+    });
+  });
+
+  it('model2vec WordPiece (with a multi-word added token) and Unigram tokenizer.json', () => {
+    for (const dir of ['model2vec_wordpiece', 'model2vec_unigram']) {
+      const e = json(`${dir}/expected.json`);
+      const tok = PretrainedTokenizer.fromTokenizerJson(text(`${dir}/tokenizer.json`));
+      expect(tok.unkId).toBe(e.unk_id);
+      // model2vec drops the unknown token after encoding (model2vec/model.py, StaticModel.tokenize).
+      e.texts.forEach((t: string, i: number) => {
+        expect([dir, t, Array.from(tok.encode(t)).filter((id) => id !== e.unk_id)]).toEqual([
+          dir,
+          t,
+          e.ids[i],
+        ]);
+      });
+      if (e.tokens) {
+        e.texts.forEach((t: string, i: number) => {
+          expect(tok.tokenize(t)).toEqual(e.tokens[i]);
+        });
+      }
+    }
+  });
+});
+
+describe('sentence-transformers WordEmbeddings: WhitespaceTokenizer', () => {
+  it('gives the ids of WhitespaceTokenizer.tokenize on the v5 and v6 fixtures, and round-trips', () => {
+    for (const [dir, cfg] of [
+      ['st_bilstm_v5', 'st_bilstm_v5/0_WordEmbeddings/whitespacetokenizer_config.json'],
+      ['st_cnn_v6', 'st_cnn_v6/whitespacetokenizer_config.json'],
+    ] as const) {
+      const e = json(`${dir}/expected.json`);
+      const tok = WhitespaceTokenizer.fromConfig(text(cfg));
+      e.texts.forEach((t: string, i: number) => {
+        expect([dir, t, Array.from(tok.encode(t))]).toEqual([dir, t, e.ids[i]]);
+      });
+      expect(tok.toConfig()).toEqual(json(cfg));
+      const back = WhitespaceTokenizer.fromJSON(JSON.stringify(tok.toJSON()));
+      expect(back.encode(e.texts[4])).toEqual(tok.encode(e.texts[4]));
+      const b = tok.encodeBatch(e.texts, { maxLength: 3 });
+      expect(b.shape).toEqual([e.texts.length, 3]);
+      expect(Array.from(b.ids.subarray(0, 3))).toEqual(e.ids[0].slice(0, 3));
+    }
+  });
+
+  it('drops stop words before and after stripping punctuation, and lower-cases last', () => {
+    const tok = WhitespaceTokenizer.fromConfig({
+      vocab: ['PAD', 'Guitar', 'guitar', 'café'],
+      stop_words: ['the', '.'],
+      do_lower_case: false,
+    });
+    expect(Array.from(tok.encode(' the GUITAR. Guitar!! café\u00a0 . "guitar" unknown\x1cguitar'))).toEqual([
+      2, 1, 3, 2, 2,
+    ]);
+    expect(
+      WhitespaceTokenizer.fromConfig({ vocab: ['x'], stop_words: [], do_lower_case: true }).vocabSize,
+    ).toBe(1);
+    expect(errorOf(() => WhitespaceTokenizer.fromConfig({ vocab: [1] } as never)).code).toBe(
+      'E_VOCAB_FORMAT',
+    );
+  });
+});
+
+describe('PretrainedTokenizer as a model tokenizer', () => {
+  const vocab = text('bert_vocab/vocab.txt');
+
+  it('toJSON → JSON → fromJSON gives the same tokenizer; the version is checked', () => {
+    for (const tok of [
+      PretrainedTokenizer.fromVocabTxt(vocab),
+      PretrainedTokenizer.fromTokenizerJson(text('model2vec_unigram/tokenizer.json')),
+    ]) {
+      const saved = JSON.stringify(tok.toJSON());
+      const back = PretrainedTokenizer.fromJSON(saved);
+      expect(JSON.stringify(back.toJSON())).toBe(saved);
+      for (const t of ['The café is naïve; 中文 text', 'hello   wonderful world!', 'Don’t [MASK] me']) {
+        expect(back.encode(t)).toEqual(tok.encode(t));
+      }
+      expect(back.vocabSize).toBe(tok.vocabSize);
+    }
+    const j = PretrainedTokenizer.fromVocabTxt(vocab).toJSON();
+    expect(errorOf(() => PretrainedTokenizer.fromJSON({ ...j, version: 2 })).code).toBe('E_FORMAT_VERSION');
+    expect(errorOf(() => PretrainedTokenizer.fromJSON({ ...j, format: 'x' as never })).code).toBe(
+      'E_VOCAB_FORMAT',
+    );
+  });
+
+  it('encodeBatch pads, truncates (keeping special tokens) and refuses long rows without truncation', () => {
+    const tok = PretrainedTokenizer.fromVocabTxt(vocab);
+    const texts = ['A man is playing a guitar.', '', 'dogs'];
+    const b = tok.encodeBatch(texts);
+    expect(b.shape).toEqual([3, 8]);
+    expect(Array.from(b.lengths)).toEqual([8, 0, 1]);
+    expect(Array.from(b.ids.subarray(0, 8))).toEqual(Array.from(tok.encode(texts[0]!)));
+    expect(Array.from(b.ids.subarray(16, 24))).toEqual([21, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(b.mask.subarray(16, 24))).toEqual([1, 0, 0, 0, 0, 0, 0, 0]);
+    const s = tok.encodeBatch(texts, { maxLength: 5, addSpecialTokens: true, padding: 'max' });
+    expect(s.shape).toEqual([3, 5]);
+    expect(Array.from(s.ids.subarray(0, 5))).toEqual([3, 12, 17, 15, 4]);
+    expect(Array.from(s.ids.subarray(5, 10))).toEqual([3, 4, 0, 0, 0]);
+    expect(errorOf(() => tok.encodeBatch(texts, { maxLength: 5, truncation: false })).code).toBe(
+      'E_SEQUENCE_TOO_LONG',
+    );
+    expect(errorOf(() => tok.encodeBatch(texts, { maxLength: 0 })).code).toBe('E_INVALID_ARGUMENT');
+  });
+
+  it('honours the truncation section of a tokenizer.json', () => {
+    const base = PretrainedTokenizer.fromVocabTxt(vocab).toTokenizerJson();
+    const tok = PretrainedTokenizer.fromTokenizerJson({
+      ...base,
+      truncation: { direction: 'Left', max_length: 4, strategy: 'LongestFirst', stride: 0 },
+    });
+    expect(Array.from(tok.encode('two dogs are running'))).toEqual(
+      Array.from(tok.encode('dogs are running')).slice(-4),
+    );
+    expect(tok.encode('two dogs are running in', { addSpecialTokens: true })).toHaveLength(4);
+  });
+
+  it('WordPiece and Unigram are linear in the word length (a 200 000-character word finishes)', () => {
+    const tok = PretrainedTokenizer.fromTokenizerJson({
+      model: {
+        type: 'WordPiece',
+        unk_token: 'x',
+        max_input_chars_per_word: 1e9,
+        vocab: { x: 0, a: 1, '##a': 2 },
+      },
+    });
+    expect(tok.encode('a'.repeat(200_000))).toHaveLength(200_000);
+    const uni = PretrainedTokenizer.fromTokenizerJson({
+      model: {
+        type: 'Unigram',
+        unk_id: 0,
+        vocab: [
+          ['<unk>', 0],
+          ['a', -1],
+          ['aa', -1.5],
+          ['a'.repeat(16), -2],
+        ],
+      },
+    });
+    expect(uni.encode('a'.repeat(200_000)).length).toBe(12_500);
+  });
+
+  it('property (seeded): space-separated texts encode to the concatenation of their parts', () => {
+    const tok = PretrainedTokenizer.fromVocabTxt(vocab);
+    const word = fc.stringMatching(/^[a-zA-Z\u00e9\u00ef\u4e2d!,.'-]{0,12}$/);
+    fc.assert(
+      fc.property(word, word, (a, b) => {
+        expect(Array.from(tok.encode(`${a} ${b}`))).toEqual([...tok.encode(a), ...tok.encode(b)]);
+      }),
+      { seed: 18, numRuns: 300 },
+    );
+  });
+});
+
+describe('what the tokenizer refuses', () => {
+  it('unsupported components: E_TOKENIZER_UNSUPPORTED naming the component and type', () => {
+    const base = { model: { type: 'WordLevel', vocab: { a: 0 }, unk_token: 'a' } };
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ model: { type: 'BPE', vocab: {}, merges: [] } }, 'model', 'BPE'],
+      [
+        { ...base, normalizer: { type: 'Precompiled', precompiled_charsmap: '' } },
+        'normalizer',
+        'Precompiled',
+      ],
+      [
+        { ...base, pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false } },
+        'pre_tokenizer',
+        'ByteLevel',
+      ],
+      [
+        { ...base, pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'UnicodeScripts' }] } },
+        'pre_tokenizer',
+        'UnicodeScripts',
+      ],
+      [{ ...base, post_processor: { type: 'Fancy' } }, 'post_processor', 'Fancy'],
+    ];
+    for (const [config, component, type] of cases) {
+      const e = errorOf(() => PretrainedTokenizer.fromTokenizerJson(config));
+      expect(e.code).toBe('E_TOKENIZER_UNSUPPORTED');
+      expect(e.details).toMatchObject({ component, type });
+      expect(e.message).toContain(`${component} type "${type}" is not supported`);
+    }
+  });
+
+  it('malformed files: E_VOCAB_FORMAT naming the field', () => {
+    const bad: [unknown, RegExp][] = [
+      ['{', /not valid JSON/],
+      [[], /tokenizer\.json: expected an object/],
+      [
+        { model: { type: 'WordPiece', vocab: { a: -1 } } },
+        /model\.vocab\["a"\]: expected a non-negative integer id/,
+      ],
+      [{ model: { type: 'Unigram', vocab: [['a']] } }, /model\.vocab\[0\]: expected \[piece, score\]/],
+      [{ model: { type: 'Unigram', unk_id: 5, vocab: [['a', 0]] } }, /model\.unk_id: expected an id < 1/],
+      [
+        {
+          model: { type: 'WordLevel', vocab: { a: 0 } },
+          added_tokens: [
+            { id: 3, content: 'b' },
+            { id: 3, content: 'c' },
+          ],
+        },
+        /added_tokens \(id 3\): expected one token per id, not both "b" and, found "c"/,
+      ],
+      [{ model: { type: 'WordLevel', vocab: {} }, normalizer: { type: 'Strip' } }, /normalizer\.strip_left/],
+      [{ model: { type: 'WordLevel', vocab: { a: 2 ** 40 } } }, /the id of "a": expected an id < 16777216/],
+    ];
+    for (const [config, message] of bad) {
+      const e = errorOf(() => PretrainedTokenizer.fromTokenizerJson(config as never));
+      expect(e.code).toBe('E_VOCAB_FORMAT');
+      expect(e.message).toMatch(message);
+    }
+    expect(errorOf(() => PretrainedTokenizer.fromVocabTxt('a\nb\n')).code).toBe('E_VOCAB_FORMAT');
+    // An added token the model already has keeps the model's id (the reference only warns).
+    const t = PretrainedTokenizer.fromTokenizerJson({
+      model: { type: 'WordLevel', vocab: { a: 0, '[UNK]': 1 }, unk_token: '[UNK]' },
+      added_tokens: [{ id: 3, content: 'a', special: true }],
+    });
+    expect([t.tokenToId('a'), t.vocabSize, Array.from(t.encode('xa a'))]).toEqual([0, 2, [1, 0, 1, 0]]); // as tokenizers 0.23.2
+  });
+
+  it('fuzz (seeded): damaged tokenizer.json sections fail only with typed errors', () => {
+    const good = json('tokenizers/cases.json').cases.map((c: { tokenizer: unknown }) => c.tokenizer);
+    const keys = [
+      'normalizer',
+      'pre_tokenizer',
+      'model',
+      'post_processor',
+      'added_tokens',
+      'truncation',
+      'padding',
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...good),
+        fc.constantFrom(...keys),
+        fc.anything(),
+        fc.string(),
+        (cfg, key, junk, t) => {
+          try {
+            PretrainedTokenizer.fromTokenizerJson({ ...(cfg as object), [key]: junk }).encode(t);
+          } catch (e) {
+            expect(e).toBeInstanceOf(SiameseError);
+            expect((e as SiameseError).code).toMatch(/^E_(VOCAB_FORMAT|TOKENIZER_UNSUPPORTED)$/);
+          }
+        },
+      ),
+      { seed: 1818, numRuns: 1000 },
+    );
+  });
+});
