@@ -17,6 +17,9 @@
  * - `E_NAN_LOSS`: training diverged (the loss became NaN or infinite).
  * - `E_ABORTED`: training stopped through its `AbortSignal`; `details.history` holds the completed epochs.
  * - `E_NO_THRESHOLD`: `match` needs a threshold and the model has none.
+ * - `E_INDEX_CORRUPT`: not an index file, or a part of it is invalid (`details.part` names which).
+ * - `E_INDEX_TRUNCATED`: fewer bytes than the index's header promises.
+ * - `E_INDEX_CHECKSUM`: the index's bytes were altered or damaged (its CRC-32 differs).
  */
 export type RuntimeErrorCode =
   | 'E_MODEL_CORRUPT'
@@ -33,4 +36,7 @@ export type RuntimeErrorCode =
   | 'E_MODEL_DISPOSED'
   | 'E_NAN_LOSS'
   | 'E_ABORTED'
-  | 'E_NO_THRESHOLD';
+  | 'E_NO_THRESHOLD'
+  | 'E_INDEX_CORRUPT'
+  | 'E_INDEX_TRUNCATED'
+  | 'E_INDEX_CHECKSUM';

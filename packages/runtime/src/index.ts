@@ -19,10 +19,18 @@ export {
 export { type RetrievalMetrics, retrievalMetrics } from './eval/retrieval.js';
 export { type ClassifyOptions, type ClassifyResult, classify } from './infer/classify.js';
 export { similarities, similarity } from './infer/compare.js';
+export { INDEX_FORMAT_VERSION, indexFromBytes, indexToBytes } from './infer/index-format.js';
 export { calibrateThreshold, type MatchOptions, type MatchResult, match } from './infer/match.js';
-export { buildIndex, type SearchOptions, search } from './infer/search.js';
-export { type SearchHit, VectorIndex, type VectorIndexOptions } from './infer/vector-index.js';
+export type { Calibration, IndexPrecision } from './infer/quantize.js';
+export { type BuildIndexOptions, buildIndex, type SearchOptions, search } from './infer/search.js';
+export {
+  DEFAULT_RESCORE,
+  type RescoreTier,
+  VectorIndex,
+  type VectorIndexOptions,
+} from './infer/vector-index.js';
 export { vectorSimilarity } from './infer/vector-similarity.js';
+export type { Awaitable, SearchHit, VectorSearchOptions, VectorStore } from './infer/vector-store.js';
 export {
   MODEL_FILE_LIMITS,
   MODEL_FORMAT_VERSION,

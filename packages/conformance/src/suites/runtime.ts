@@ -1,5 +1,5 @@
 import { tensorLeakCheck } from '@siamese/backend';
-import { SiameseError } from '@siamese/core';
+import { Rng, SiameseError } from '@siamese/core';
 import { embedding, lstm, sequential } from '@siamese/encoders';
 import { lossFromConfig } from '@siamese/losses';
 import {
@@ -7,6 +7,8 @@ import {
   createModel,
   evaluate,
   fit,
+  indexFromBytes,
+  indexToBytes,
   initBackend,
   loadModel,
   modelFromBytes,
@@ -14,6 +16,7 @@ import {
   packModel,
   SiameseModel,
   type TrainerCheckpoint,
+  VectorIndex,
 } from '@siamese/runtime';
 import { Tokenizer, Vocabulary } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
@@ -259,6 +262,46 @@ export default defineSuite('runtime', (test) => {
     await assertThrows(() => loadModel('/no/such/model'), 'E_MODEL_NOT_FOUND', 'a missing path');
     model.dispose();
   });
+
+  test('quantized indexes (float32, int8, binary): the same bytes, hits and scores on every runtime; a damaged file is refused', async (ctx) => {
+    const dim = 48;
+    const rng = new Rng(21);
+    const vectors = rng.fillNormal(new Float32Array(300 * dim));
+    const query = rng.fillNormal(new Float32Array(dim));
+    for (const [precision, similarity] of [
+      ['float32', 'cosine'],
+      ['int8', 'euclidean'],
+      ['binary', 'cosine'],
+    ] as const) {
+      const index = new VectorIndex(dim, { precision, similarity });
+      index.add(
+        vectors,
+        Array.from({ length: 300 }, (_, i) => `text ${i}`),
+      );
+      index.remove([3, 30, 299]);
+      const bytes = indexToBytes(index);
+      const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+      ctx.same(
+        `${precision} index sha256`,
+        Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join(''),
+      );
+      const hits = index.search(query, 5);
+      ctx.same(
+        `${precision} hits`,
+        hits.map((h) => [h.index, h.score, h.text ?? null]),
+      );
+      const loaded = indexFromBytes(bytes);
+      assertEqual(
+        JSON.stringify(loaded.search(query, 5)),
+        JSON.stringify(hits),
+        `${precision} hits after loading`,
+      );
+      const damaged = bytes.slice();
+      damaged[100]! ^= 1;
+      await assertThrows(() => indexFromBytes(damaged), 'E_INDEX_CHECKSUM', `${precision}: a flipped bit`);
+    }
+  });
+
   test('a packed model (int8 weights, pruned vocabulary, reference index) loads and searches the same everywhere', async (ctx) => {
     const train = await stsb(ctx, 'train.tsv', 60);
     const model = createModel({

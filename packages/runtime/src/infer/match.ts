@@ -4,7 +4,7 @@ import { binaryMetrics } from '../eval/binary.js';
 import { recordOnModel, type SiameseModel, type Threshold } from '../model.js';
 import { similarities } from './compare.js';
 import { search } from './search.js';
-import type { SearchHit, VectorIndex } from './vector-index.js';
+import type { SearchHit, VectorStore } from './vector-store.js';
 
 /** Answer of {@link match}: the best reference if it clears the threshold, else `null` ("no match"). */
 export interface MatchResult {
@@ -56,11 +56,12 @@ export async function calibrateThreshold(
 /**
  * The reference most similar to `text`, if its similarity reaches the threshold (the option, else the model's
  * calibrated one); otherwise `match: null`, the "no match" answer. Without any threshold: `E_NO_THRESHOLD`.
+ * `references` is a list of texts or any `VectorStore` (see `search`).
  */
 export async function match(
   model: SiameseModel,
   text: string,
-  references: readonly string[] | VectorIndex,
+  references: readonly string[] | VectorStore,
   options: MatchOptions = {},
 ): Promise<MatchResult> {
   const threshold = options.threshold ?? model.threshold?.value;

@@ -1,0 +1,4 @@
+import { defineConfig } from 'vitest/config';
+
+// Generous timeouts: CI runs every package's tests on 2 shared cores; speed is measured in apps/bench, not here.
+export default defineConfig({ test: { testTimeout: 120_000, hookTimeout: 120_000 } });
