@@ -99,7 +99,7 @@ function health(state: ServiceState, options: HandleOptions) {
       formatVersion: MODEL_FORMAT_VERSION,
       dim: model.dim,
       maxLength: model.maxLength,
-      vocabSize: model.tokenizer.vocab.size,
+      vocabSize: model.tokenizer.vocabSize,
       threshold: model.threshold,
     },
     backend: state.backend,

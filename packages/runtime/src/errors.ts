@@ -9,6 +9,7 @@
  * - `E_NAN_LOSS`: training diverged (the loss became NaN or infinite).
  * - `E_ABORTED`: training stopped through its `AbortSignal`; `details.history` holds the completed epochs.
  * - `E_NO_THRESHOLD`: `match` needs a threshold and the model has none.
+ * - `E_IMPORT_ARCHITECTURE`: `importTorch` cannot infer an encoder from a state_dict's keys (pass `architecture`).
  */
 export type RuntimeErrorCode =
   | 'E_MODEL_CORRUPT'
@@ -18,4 +19,5 @@ export type RuntimeErrorCode =
   | 'E_MODEL_NOT_FOUND'
   | 'E_NAN_LOSS'
   | 'E_ABORTED'
-  | 'E_NO_THRESHOLD';
+  | 'E_NO_THRESHOLD'
+  | 'E_IMPORT_ARCHITECTURE';

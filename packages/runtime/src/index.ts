@@ -23,6 +23,15 @@ export { calibrateThreshold, type MatchOptions, type MatchResult, match } from '
 export { buildIndex, type SearchOptions, search } from './infer/search.js';
 export { type SearchHit, VectorIndex, type VectorIndexOptions } from './infer/vector-index.js';
 export { vectorSimilarity } from './infer/vector-similarity.js';
+export { type InferArchitectureOptions, inferArchitecture } from './interop/architecture.js';
+export {
+  exportTorch,
+  type ImportTorchOptions,
+  importTorch,
+  TORCH_METADATA,
+  type TorchExport,
+  type TorchVocab,
+} from './interop/torch.js';
 export { MODEL_FORMAT_VERSION, type ModelManifest, type WeightEntry } from './io/format.js';
 export {
   type LoadModelOptions,

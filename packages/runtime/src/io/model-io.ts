@@ -1,7 +1,7 @@
 import { assertBackendReady } from '@siamese/backend/internals';
 import { type FileSystem, fileSystem, SiameseError } from '@siamese/core';
 import { type EncodeOptions, encoderFromConfig } from '@siamese/encoders';
-import { type NgramOptions, Tokenizer, type TokenizerJSON } from '@siamese/tokenizer';
+import { type ModelTokenizerJSON, type NgramOptions, tokenizerFromJSON } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
 import { SiameseModel } from '../model.js';
 import {
@@ -75,12 +75,12 @@ export async function modelFromParts(
     ngrams?: unknown;
     [k: string]: unknown;
   };
-  const tokenizer = Tokenizer.fromJSON(tokJson as unknown as TokenizerJSON);
+  const tokenizer = tokenizerFromJSON(tokJson as unknown as ModelTokenizerJSON);
   const vocabSize = findNumber(manifest.encoder, 'vocabSize');
-  if (vocabSize !== undefined && tokenizer.vocab.size > vocabSize) {
+  if (vocabSize !== undefined && tokenizer.vocabSize > vocabSize) {
     throw new SiameseError(
       'E_MODEL_MISMATCH',
-      `${where}: the vocabulary has ${tokenizer.vocab.size} tokens but the encoder's embedding has ${vocabSize} rows`,
+      `${where}: the vocabulary has ${tokenizer.vocabSize} tokens but the encoder's embedding has ${vocabSize} rows`,
     );
   }
   const encoder = encoderFromConfig(manifest.encoder);
