@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { embedCommand, evalCommand, searchCommand, similarityCommand } from './cli/commands.js';
 import { describeUserError, isUserError } from './cli/errors.js';
+import { exportCommand, importCommand } from './cli/interop.js';
 import { trainCommand } from './cli/train.js';
 
 const USAGE = `siamese — train and serve Siamese text-similarity models
@@ -13,6 +14,8 @@ commands:
   embed        embed texts (jsonl or raw float32)
   similarity   similarity of two texts
   search       rank a corpus against a query
+  import       a PyTorch state_dict (safetensors) + vocabulary → a model   (siamese import --help)
+  export       a model → a PyTorch state_dict (--format safetensors)      (siamese export --help)
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
@@ -21,6 +24,8 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   embed: embedCommand,
   similarity: similarityCommand,
   search: searchCommand,
+  import: importCommand,
+  export: exportCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

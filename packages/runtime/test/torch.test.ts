@@ -27,7 +27,10 @@ import { tsvPairs } from './helpers.js';
 const FIXTURES = new URL('../../../fixtures/', import.meta.url);
 const seedDir = new URL('golden/seed_model/', FIXTURES);
 const weights = new Uint8Array(readFileSync(new URL('model.safetensors', seedDir)));
-const word2index = JSON.parse(readFileSync(new URL('word2index.json', seedDir), 'utf8')) as Record<string, number>;
+const word2index = JSON.parse(readFileSync(new URL('word2index.json', seedDir), 'utf8')) as Record<
+  string,
+  number
+>;
 const expected = JSON.parse(readFileSync(new URL('expected.json', seedDir), 'utf8')) as {
   unbatched: { text: string; ids: number[]; h: number[] }[];
   padded_batch: { ids: number[][]; h: number[][] };
@@ -72,7 +75,14 @@ describe.each(['cpu', 'wasm'] as const)('the seed tutorial model on %s', (backen
   it('infers Embedding → 2-layer LSTM → h_n from the state_dict keys, named after the module paths', () => {
     const arch = inferArchitecture(parseSafetensors(weights).header.tensors, { vocabSize: 148 });
     expect(arch.steps).toEqual([
-      { type: 'embedding', vocabSize: 148, dim: 16, init: 'pretrained', trainable: true, name: 'encoder.embedding' },
+      {
+        type: 'embedding',
+        vocabSize: 148,
+        dim: 16,
+        init: 'pretrained',
+        trainable: true,
+        name: 'encoder.embedding',
+      },
       {
         type: 'lstm',
         hidden: 16,
@@ -91,7 +101,12 @@ describe.each(['cpu', 'wasm'] as const)('the seed tutorial model on %s', (backen
     const model = importTorch({ weights, vocab: { word2index } });
     for (const u of expected.unbatched) expect([...model.tokenizer.encode(u.text)]).toEqual(u.ids);
     const packed = await model.embed(texts);
-    expect(maxDiff(packed, expected.unbatched.map((u) => u.h))).toBeLessThan(tol);
+    expect(
+      maxDiff(
+        packed,
+        expected.unbatched.map((u) => u.h),
+      ),
+    ).toBeLessThan(tol);
     model.dispose();
     const readsPads = importTorch({ weights, vocab: { word2index }, packed: false });
     const padded = await readsPads.embed(texts, { batchSize: texts.length });
@@ -117,7 +132,10 @@ describe('import errors name the problem', () => {
       expect.unreachable();
     } catch (e) {
       expect(SiameseError.is(e, 'E_MODEL_MISMATCH')).toBe(true);
-      const { missing, unexpected } = (e as SiameseError).details as { missing: string[]; unexpected: string[] };
+      const { missing, unexpected } = (e as SiameseError).details as {
+        missing: string[];
+        unexpected: string[];
+      };
       expect(missing).toContain('lstm.weight_ih_l0');
       expect(unexpected).toContain('encoder.lstm.weight_ih_l0');
       expect((e as Error).message).toMatch(/missing keys lstm\.weight_ih_l0/);
@@ -147,24 +165,35 @@ describe('import errors name the problem', () => {
     expect(() => importTorch({ weights: stray, vocab: { word2index: { '<unk>': 0, a: 1 } } })).toThrow(
       expect.objectContaining({
         code: 'E_IMPORT_ARCHITECTURE',
-        message: expect.stringMatching(/no module takes the 3-wide output of emb \(left: head \[2, 5\] \+ bias\)/),
+        message: expect.stringMatching(
+          /no module takes the 3-wide output of emb \(left: head \[2, 5\] \+ bias\)/,
+        ),
       }),
     );
     const odd = serializeSafetensors({ 'x.running_mean': { data: new Float32Array(3), shape: [3] } });
     expect(() => importTorch({ weights: odd, vocab: { word2index } })).toThrow(
-      expect.objectContaining({ code: 'E_IMPORT_ARCHITECTURE', message: expect.stringMatching(/x\.running_mean/) }),
+      expect.objectContaining({
+        code: 'E_IMPORT_ARCHITECTURE',
+        message: expect.stringMatching(/x\.running_mean/),
+      }),
     );
     const big = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`w${i}`, i]));
     big['<unk>'] = 200;
     expect(() => importTorch({ weights, vocab: { word2index: big } })).toThrow(
-      expect.objectContaining({ code: 'E_IMPORT_ARCHITECTURE', message: expect.stringMatching(/at least 201 rows/) }),
+      expect.objectContaining({
+        code: 'E_IMPORT_ARCHITECTURE',
+        message: expect.stringMatching(/at least 201 rows/),
+      }),
     );
     const given = [
       { type: 'embedding', vocabSize: 148, dim: 16, name: 'encoder.embedding' },
       { type: 'lstm', hidden: 16, layers: 2, name: 'encoder.lstm' },
     ];
     expect(() => importTorch({ weights, vocab: { word2index: big }, architecture: given })).toThrow(
-      expect.objectContaining({ code: 'E_MODEL_MISMATCH', message: expect.stringMatching(/201 ids but the embedding has 148 rows/) }),
+      expect.objectContaining({
+        code: 'E_MODEL_MISMATCH',
+        message: expect.stringMatching(/201 ids but the embedding has 148 rows/),
+      }),
     );
   });
 });
@@ -221,17 +250,31 @@ describe('round trip: import → fine-tune 1 epoch → export → PyTorch', () =
       writeFileSync(join(dir, 'ids.json'), JSON.stringify({ ids }));
       const script = new URL('interop/torch/load_seed.py', FIXTURES).pathname;
       const out = JSON.parse(
-        execFileSync(python!, [script, join(dir, 'model.safetensors'), join(dir, 'ids.json')], { encoding: 'utf8' }),
-      ) as { keys: string[]; missing: string[]; unexpected: string[]; unbatched: number[][]; padded: number[][] };
+        execFileSync(python!, [script, join(dir, 'model.safetensors'), join(dir, 'ids.json')], {
+          encoding: 'utf8',
+        }),
+      ) as {
+        keys: string[];
+        missing: string[];
+        unexpected: string[];
+        unbatched: number[][];
+        padded: number[][];
+      };
       expect(out.missing).toEqual([]);
       expect(out.unexpected).toEqual([]);
       expect(out.keys).toEqual(expected.state_dict_keys);
       expect(maxDiff(await tuned.embed(texts), out.unbatched)).toBeLessThan(1e-5);
-      const readsPads = importTorch({ weights: exported.weights, packed: false, architecture: [
-        { type: 'embedding', vocabSize: 148, dim: 16, name: 'encoder.embedding' },
-        { type: 'lstm', hidden: 16, layers: 2, packed: false, name: 'encoder.lstm' },
-      ] });
-      expect(maxDiff(await readsPads.embed(texts, { batchSize: texts.length }), out.padded)).toBeLessThan(1e-5);
+      const readsPads = importTorch({
+        weights: exported.weights,
+        packed: false,
+        architecture: [
+          { type: 'embedding', vocabSize: 148, dim: 16, name: 'encoder.embedding' },
+          { type: 'lstm', hidden: 16, layers: 2, packed: false, name: 'encoder.lstm' },
+        ],
+      });
+      expect(maxDiff(await readsPads.embed(texts, { batchSize: texts.length }), out.padded)).toBeLessThan(
+        1e-5,
+      );
       readsPads.dispose();
     },
   );

@@ -8,8 +8,10 @@ const USER_CODES = new Set([
   'E_NO_FILESYSTEM',
   'E_UNKNOWN_TYPE',
   'E_VECTORS_PARSE',
+  'E_VOCAB_FORMAT',
+  'E_TOKENIZER_UNSUPPORTED',
 ]);
-const USER_PREFIXES = ['E_DATASET_', 'E_MODEL_', 'E_LOSS_', 'E_ENCODER_'];
+const USER_PREFIXES = ['E_DATASET_', 'E_MODEL_', 'E_LOSS_', 'E_ENCODER_', 'E_IMPORT_', 'E_SAFETENSORS_'];
 
 /** Whether an error is the user's input being wrong (as opposed to a bug); works across copies of the SDK. */
 export function isUserError(e: unknown): e is Error {

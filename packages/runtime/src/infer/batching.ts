@@ -1,5 +1,11 @@
 import type { EncoderInput } from '@siamese/encoders';
-import { type EncodedBatch, type ModelTokenizer, type NgramOptions, Tokenizer, WhitespaceTokenizer } from '@siamese/tokenizer';
+import {
+  type EncodedBatch,
+  type ModelTokenizer,
+  type NgramOptions,
+  Tokenizer,
+  WhitespaceTokenizer,
+} from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

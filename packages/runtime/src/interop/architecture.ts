@@ -41,7 +41,14 @@ export function inferArchitecture(
   const rest = modules.filter((m) => m !== embedding);
   const steps: StepConfig[] = [];
   const [rows, dim] = embedding.weight!.shape as [number, number];
-  steps.push({ type: 'embedding', vocabSize: rows, dim, init: 'pretrained', trainable: true, name: embedding.prefix });
+  steps.push({
+    type: 'embedding',
+    vocabSize: rows,
+    dim,
+    init: 'pretrained',
+    trainable: true,
+    name: embedding.prefix,
+  });
   let width = dim;
   let sequence = true;
   while (rest.length > 0) {
@@ -95,30 +102,37 @@ export function inferArchitecture(
 
 function groupModules(tensors: readonly TensorInfo[]): Module[] {
   const byPrefix = new Map<string, Module>();
-  const get = <K extends Module['kind']>(kind: K, prefix: string, make: () => Module): Module => {
+  const get = (kind: Module['kind'], prefix: string, make: () => Module): Module => {
     const key = `${kind}:${prefix}`;
-    let m = byPrefix.get(key);
-    if (!m) byPrefix.set(key, (m = make()));
-    return m;
+    const found = byPrefix.get(key);
+    if (found) return found;
+    const made = make();
+    byPrefix.set(key, made);
+    return made;
   };
   for (const t of tensors) {
-    let m: RegExpExecArray | null;
-    if ((m = LSTM_KEY.exec(t.name))) {
-      const mod = get('lstm', m[1] ?? '', () => ({ kind: 'lstm', prefix: m![1] ?? '', keys: [] }));
+    const lstm = LSTM_KEY.exec(t.name);
+    const conv = lstm ? null : CONV_KEY.exec(t.name);
+    const linear = lstm || conv ? null : LINEAR_KEY.exec(t.name);
+    if (lstm) {
+      const prefix = lstm[1] ?? '';
+      const mod = get('lstm', prefix, () => ({ kind: 'lstm', prefix, keys: [] }));
       (mod as Extract<Module, { kind: 'lstm' }>).keys.push(t);
-    } else if ((m = CONV_KEY.exec(t.name)) && (m[3] === 'bias' ? t.shape.length === 1 : t.shape.length === 3)) {
-      const mod = get('cnn', m[1] ?? '', () => ({ kind: 'cnn', prefix: m![1] ?? '', convs: new Map() })) as Extract<
+    } else if (conv && t.shape.length === (conv[3] === 'bias' ? 1 : 3)) {
+      const prefix = conv[1] ?? '';
+      const mod = get('cnn', prefix, () => ({ kind: 'cnn', prefix, convs: new Map() })) as Extract<
         Module,
         { kind: 'cnn' }
       >;
-      const k = Number(m[2]);
+      const k = Number(conv[2]);
       mod.convs.set(k, [...(mod.convs.get(k) ?? []), t]);
-    } else if ((m = LINEAR_KEY.exec(t.name)) && t.shape.length === (m[2] === 'weight' ? 2 : 1)) {
-      const mod = get('linear', m[1] ?? '', () => ({ kind: 'linear', prefix: m![1] ?? '' })) as Extract<
+    } else if (linear && t.shape.length === (linear[2] === 'weight' ? 2 : 1)) {
+      const prefix = linear[1] ?? '';
+      const mod = get('linear', prefix, () => ({ kind: 'linear', prefix })) as Extract<
         Module,
         { kind: 'linear' }
       >;
-      mod[m[2] as 'weight' | 'bias'] = t;
+      mod[linear[2] as 'weight' | 'bias'] = t;
     } else {
       throw architectureError(
         `the weight "${t.name}" [${t.shape.join(', ')}] is not part of an nn.Embedding, nn.LSTM, text CNN or nn.Linear`,
@@ -133,7 +147,9 @@ function groupModules(tensors: readonly TensorInfo[]): Module[] {
 }
 
 function pickEmbedding(linear: Module[], vocabSize: number | undefined): Extract<Module, { kind: 'linear' }> {
-  const noBias = linear.filter((m): m is Extract<Module, { kind: 'linear' }> => m.kind === 'linear' && !m.bias);
+  const noBias = linear.filter(
+    (m): m is Extract<Module, { kind: 'linear' }> => m.kind === 'linear' && !m.bias,
+  );
   let candidates = noBias.filter((m) => vocabSize === undefined || m.weight!.shape[0]! >= vocabSize);
   if (candidates.length > 1) {
     const named = candidates.filter((m) => /emb/i.test(m.prefix));
@@ -151,7 +167,8 @@ function pickEmbedding(linear: Module[], vocabSize: number | undefined): Extract
 
 function inputWidth(m: Module): number {
   if (m.kind === 'lstm') return m.keys.find((k) => /weight_ih_l0$/.test(k.name))?.shape[1] ?? -1;
-  if (m.kind === 'cnn') return [...m.convs.values()][0]!.find((t) => t.name.endsWith('.weight'))?.shape[1] ?? -1;
+  if (m.kind === 'cnn')
+    return [...m.convs.values()][0]!.find((t) => t.name.endsWith('.weight'))?.shape[1] ?? -1;
   return m.weight!.shape[1]!;
 }
 

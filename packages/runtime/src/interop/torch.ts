@@ -10,7 +10,12 @@ import {
   stepFromConfig,
 } from '@siamese/encoders';
 import type { Similarity } from '@siamese/losses';
-import { parseSafetensors, SafetensorsFile, serializeSafetensors, type TensorToWrite } from '@siamese/safetensors';
+import {
+  parseSafetensors,
+  SafetensorsFile,
+  serializeSafetensors,
+  type TensorToWrite,
+} from '@siamese/safetensors';
 import {
   type ModelTokenizer,
   type ModelTokenizerJSON,
@@ -96,14 +101,18 @@ export function importTorch(options: ImportTorchOptions): SiameseModel {
     // The table is read straight into the step (no random table drawn first, which matters for 400k rows).
     const key = qualified(s.name, 'weight', 'embedding');
     const info = file.has(key) ? file.info(key) : null;
-    if (!info || info.shape.length !== 2 || info.shape[0] !== s.vocabSize || info.shape[1] !== s.dim)
+    if (info?.shape.length !== 2 || info.shape[0] !== s.vocabSize || info.shape[1] !== s.dim)
       return stepFromConfig(s);
     const { init: _init, ...rest } = s;
     return embedding({ ...(rest as unknown as Parameters<typeof embedding>[0]), init: file.float32(key) });
   });
   const encoder = sequential(specs, { seed: config.seed ?? 0 });
   try {
-    assignStrict(encoder.weights(), file, embeddingStep ? qualified(embeddingStep.name, 'weight', 'embedding') : null);
+    assignStrict(
+      encoder.weights(),
+      file,
+      embeddingStep ? qualified(embeddingStep.name, 'weight', 'embedding') : null,
+    );
     const rows = embeddingRows(config);
     if (rows !== undefined && tokenizer.vocabSize > rows) {
       throw new SiameseError(
@@ -116,7 +125,10 @@ export function importTorch(options: ImportTorchOptions): SiameseModel {
     encoder.dispose();
     throw e;
   }
-  const saved = parseMeta(meta, TORCH_METADATA.model) as { maxLength?: number; similarity?: Similarity } | null;
+  const saved = parseMeta(meta, TORCH_METADATA.model) as {
+    maxLength?: number;
+    similarity?: Similarity;
+  } | null;
   const maxLength = options.maxLength ?? saved?.maxLength;
   return new SiameseModel({
     tokenizer,
@@ -182,7 +194,9 @@ export async function exportTorch(model: SiameseModel): Promise<TorchExport> {
 
 /** Names every weighted step of a sequential config after its module path (`name`), keeping names already set. */
 function withModuleNames(config: SequentialConfig): SequentialConfig {
-  const used = new Set(config.steps.map((s) => s.name).filter((n): n is string => typeof n === 'string' && n !== ''));
+  const used = new Set(
+    config.steps.map((s) => s.name).filter((n): n is string => typeof n === 'string' && n !== ''),
+  );
   const steps = config.steps.map((s) => {
     if ((typeof s.name === 'string' && s.name !== '') || !WEIGHTED.has(s.type)) return s;
     let name = s.type;
@@ -199,7 +213,9 @@ const WEIGHTED = new Set(['embedding', 'lstm', 'cnn', 'dense', 'hashedNgramEmbed
 function vocabFiles(tokenizer: ModelTokenizer): Record<string, string> {
   if (tokenizer instanceof Tokenizer) {
     const tokens = tokenizer.vocab.toArray();
-    return { 'word2index.json': `${JSON.stringify(Object.fromEntries(tokens.map((t, i) => [t, i])), null, 1)}\n` };
+    return {
+      'word2index.json': `${JSON.stringify(Object.fromEntries(tokens.map((t, i) => [t, i])), null, 1)}\n`,
+    };
   }
   if (tokenizer instanceof PretrainedTokenizer) {
     const json = tokenizer.toTokenizerJson();
@@ -266,7 +282,11 @@ function architectureOf(
 }
 
 /** Assigns every weight by name; missing, unexpected or misshapen weights are `E_MODEL_MISMATCH`. */
-function assignStrict(wanted: Map<string, tf.Variable>, file: SafetensorsFile, preloaded: string | null): void {
+function assignStrict(
+  wanted: Map<string, tf.Variable>,
+  file: SafetensorsFile,
+  preloaded: string | null,
+): void {
   const missing = [...wanted.keys()].filter((k) => !file.has(k));
   const unexpected = file.names().filter((k) => !wanted.has(k));
   if (missing.length || unexpected.length) {
@@ -309,7 +329,9 @@ function parseMeta(meta: Readonly<Record<string, string>>, key: string): unknown
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new SiameseError('E_MODEL_CORRUPT', `importTorch: __metadata__["${key}"] is not valid JSON`, { cause: e });
+    throw new SiameseError('E_MODEL_CORRUPT', `importTorch: __metadata__["${key}"] is not valid JSON`, {
+      cause: e,
+    });
   }
 }
 

@@ -242,23 +242,35 @@ export class PretrainedTokenizer {
         throw malformed(`word2index[${JSON.stringify(token)}]`, 'a non-negative integer id', id);
       const other = seen.get(id);
       if (other !== undefined)
-        throw malformed(`word2index[${JSON.stringify(token)}]`, `an id not already used by ${JSON.stringify(other)}`, id);
+        throw malformed(
+          `word2index[${JSON.stringify(token)}]`,
+          `an id not already used by ${JSON.stringify(other)}`,
+          id,
+        );
       seen.set(id, token);
     }
-    const unk = options.unkToken ?? ['<unk>', '[UNK]', 'UNK', '<UNK>'].find((t) => Object.hasOwn(word2index, t));
+    const unk =
+      options.unkToken ?? ['<unk>', '[UNK]', 'UNK', '<UNK>'].find((t) => Object.hasOwn(word2index, t));
     if (unk === undefined || !Object.hasOwn(word2index, unk)) {
       throw new SiameseError(
         'E_VOCAB_FORMAT',
         `word2index: expected an unknown-word token (${options.unkToken === undefined ? '<unk>, [UNK], UNK or <UNK>' : JSON.stringify(options.unkToken)}), found none; pass unkToken`,
       );
     }
-    const pad = options.padToken ?? ['<pad>', '[PAD]', 'PAD', '<PAD>'].find((t) => Object.hasOwn(word2index, t));
+    const pad =
+      options.padToken ?? ['<pad>', '[PAD]', 'PAD', '<PAD>'].find((t) => Object.hasOwn(word2index, t));
     return new PretrainedTokenizer({
       version: '1.0',
       truncation: null,
       padding:
         pad !== undefined && Object.hasOwn(word2index, pad)
-          ? { pad_id: word2index[pad], pad_token: pad, pad_type_id: 0, direction: 'Right', strategy: 'BatchLongest' }
+          ? {
+              pad_id: word2index[pad],
+              pad_token: pad,
+              pad_type_id: 0,
+              direction: 'Right',
+              strategy: 'BatchLongest',
+            }
           : null,
       added_tokens: [],
       normalizer: (options.lowercase ?? true) ? { type: 'Lowercase' } : null,
