@@ -2,6 +2,7 @@
 import { embedCommand, evalCommand, searchCommand, similarityCommand } from './cli/commands.js';
 import { describeUserError, isUserError } from './cli/errors.js';
 import { exportCommand, importCommand } from './cli/interop.js';
+import { packCommand } from './cli/pack.js';
 import { trainCommand } from './cli/train.js';
 
 const USAGE = `siamese — train and serve Siamese text-similarity models
@@ -16,6 +17,8 @@ commands:
   search       rank a corpus against a query
   import       a PyTorch state_dict (safetensors) + vocabulary → a model   (siamese import --help)
   export       a model → a PyTorch state_dict (--format safetensors)      (siamese export --help)
+  pack         one checksummed file for serving: int8/f16 weights, pruned vocabulary, references
+                                                         (siamese pack --help)
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
@@ -26,6 +29,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   search: searchCommand,
   import: importCommand,
   export: exportCommand,
+  pack: packCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
