@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { embedCommand, evalCommand, searchCommand, similarityCommand } from './cli/commands.js';
 import { describeUserError, isUserError } from './cli/errors.js';
+import { exportCommand, importCommand } from './cli/interop.js';
 import { packCommand } from './cli/pack.js';
 import { serveCommand } from './cli/serve.js';
 import { trainCommand } from './cli/train.js';
@@ -15,6 +16,8 @@ commands:
   embed        embed texts (jsonl or raw float32)
   similarity   similarity of two texts
   search       rank a corpus against a query
+  import       a PyTorch state_dict (safetensors) + vocabulary → a model   (siamese import --help)
+  export       a model → a PyTorch state_dict (--format safetensors)      (siamese export --help)
   pack         one checksummed file for serving: int8/f16 weights, pruned vocabulary, references
                                                          (siamese pack --help)
   serve        serve a model over HTTP on Node        (siamese serve --help)
@@ -26,6 +29,8 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   embed: embedCommand,
   similarity: similarityCommand,
   search: searchCommand,
+  import: importCommand,
+  export: exportCommand,
   pack: packCommand,
   serve: serveCommand,
 };

@@ -358,7 +358,7 @@ describe('siamese pack', () => {
     await initBackend();
     const packed = await loadModel(join(tmp, 'm.siamese'));
     expect(packed.index!.toJSON().texts).toEqual(refs);
-    expect(packed.tokenizer.vocab.size).toBe(400);
+    expect(packed.tokenizer.vocabSize).toBe(400);
     packed.dispose();
     // search without --corpus uses the packed references.
     const s = run(['search', '--model', 'm.siamese', '--k', '1', '--json', 'a man plays the flute']);

@@ -20,6 +20,7 @@
  * - `E_INDEX_CORRUPT`: not an index file, or a part of it is invalid (`details.part` names which).
  * - `E_INDEX_TRUNCATED`: fewer bytes than the index's header promises.
  * - `E_INDEX_CHECKSUM`: the index's bytes were altered or damaged (its CRC-32 differs).
+ * - `E_IMPORT_ARCHITECTURE`: `importTorch` cannot infer an encoder from a state_dict's keys (pass `architecture`).
  */
 export type RuntimeErrorCode =
   | 'E_MODEL_CORRUPT'
@@ -39,4 +40,5 @@ export type RuntimeErrorCode =
   | 'E_NO_THRESHOLD'
   | 'E_INDEX_CORRUPT'
   | 'E_INDEX_TRUNCATED'
-  | 'E_INDEX_CHECKSUM';
+  | 'E_INDEX_CHECKSUM'
+  | 'E_IMPORT_ARCHITECTURE';

@@ -31,6 +31,15 @@ export {
 } from './infer/vector-index.js';
 export { vectorSimilarity } from './infer/vector-similarity.js';
 export type { Awaitable, SearchHit, VectorSearchOptions, VectorStore } from './infer/vector-store.js';
+export { type InferArchitectureOptions, inferArchitecture } from './interop/architecture.js';
+export {
+  exportTorch,
+  type ImportTorchOptions,
+  importTorch,
+  TORCH_METADATA,
+  type TorchExport,
+  type TorchVocab,
+} from './interop/torch.js';
 export {
   MODEL_FILE_LIMITS,
   MODEL_FORMAT_VERSION,

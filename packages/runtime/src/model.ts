@@ -1,7 +1,7 @@
 import { describeValue, SiameseError } from '@siamese/core';
 import type { EncodeOptions, Encoder } from '@siamese/encoders';
 import type { LossConfig, Similarity } from '@siamese/losses';
-import type { NgramOptions, Tokenizer } from '@siamese/tokenizer';
+import type { ModelTokenizer, NgramOptions } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
 import { lengthBuckets, prepareBatch } from './infer/batching.js';
 import type { VectorIndex } from './infer/vector-index.js';
@@ -18,7 +18,8 @@ export interface Threshold {
 
 /** Everything a model is made of. */
 export interface SiameseModelParts {
-  tokenizer: Tokenizer;
+  /** The word `Tokenizer`, or a pretrained model's (`PretrainedTokenizer`, `WhitespaceTokenizer`). */
+  tokenizer: ModelTokenizer;
   /** The shared encoder: both texts of a pair go through the same weights. */
   encoder: Encoder;
   /** How vectors are compared (default `cosine`); `fit` sets it from the loss. */
@@ -67,7 +68,7 @@ const RECORD: unique symbol = Symbol.for('siamese.model.record.v1') as never;
  * `fit`, `evaluate`, `similarity`, `search`, `match`, `classify`, `saveModel`.
  */
 export class SiameseModel {
-  readonly tokenizer: Tokenizer;
+  readonly tokenizer: ModelTokenizer;
   readonly encoder: Encoder;
   /** Longest input in tokens; longer texts are truncated. */
   readonly maxLength: number;

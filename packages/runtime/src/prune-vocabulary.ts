@@ -35,6 +35,12 @@ export function keptTokenIds(vocab: Vocabulary, maxVocab: number): number[] {
  * token tables are `embedding` steps (every preset).
  */
 export function pruneVocabulary(model: SiameseModel, maxVocab: number): SiameseModel {
+  if (!(model.tokenizer instanceof Tokenizer)) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `pruneVocabulary: needs the SDK's word Tokenizer, found a ${model.tokenizer.constructor.name} (a pretrained tokenizer's ids are fixed by its files); pack without maxVocab`,
+    );
+  }
   const vocab = model.tokenizer.vocab;
   const kept = keptTokenIds(vocab, maxVocab);
   const config = structuredClone(model.encoder.getConfig()) as EncoderConfig;

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseVectorsSync } from '@siamese/tokenizer';
+import { parseVectorsSync, type Tokenizer } from '@siamese/tokenizer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createModel,
@@ -65,14 +65,14 @@ describe('createModel({ vectors })', () => {
     // 2 specials + 11 corpus words + 1 word only in the vectors ("zebra").
     const corpusWords = new Set(texts.join(' ').split(' ')).size;
     expect(corpusWords).toBe(11);
-    expect(m.tokenizer.vocab.size).toBe(2 + corpusWords + 1);
+    expect(m.tokenizer.vocabSize).toBe(2 + corpusWords + 1);
     expect(info).toEqual([
       'vocabulary 14 (13 from the corpus + 1 from the vectors); vectors cover 4/12 types',
     ]);
     const table = m.encoder.weights().get('embedding.weight')!;
-    expect(table.shape).toEqual([m.tokenizer.vocab.size, 3]);
+    expect(table.shape).toEqual([m.tokenizer.vocabSize, 3]);
     const rows = table.arraySync() as number[][];
-    const row = (w: string) => rows[m.tokenizer.vocab.idOf(w)]!;
+    const row = (w: string) => rows[(m.tokenizer as Tokenizer).vocab.idOf(w)]!;
     expect(row('guitar')).toEqual([0.5, -0.25, 1]);
     expect(row('onion')).toEqual([-1, 0.125, 0.75]);
     expect(row('dog')).toEqual([0.25, 0.25, -0.5]);
@@ -80,7 +80,7 @@ describe('createModel({ vectors })', () => {
     expect(rows[0]).toEqual([0, 0, 0]); // [PAD]
     // maxVectorWords caps the words taken from the file beyond the corpus.
     const capped = createModel({ preset: 'meanpool', texts, vectors, hidden: 4, maxVectorWords: 0 });
-    expect(capped.tokenizer.vocab.size).toBe(2 + corpusWords);
+    expect(capped.tokenizer.vocabSize).toBe(2 + corpusWords);
     for (const x of [m, capped]) x.dispose();
   });
 });

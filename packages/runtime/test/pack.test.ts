@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SiameseError } from '@siamese/core';
+import type { Tokenizer } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -148,7 +149,7 @@ describe('packModel', () => {
   });
 
   it('prunes the vocabulary to corpus words by frequency, then the vector words in file order', async () => {
-    const vocab = model.tokenizer.vocab;
+    const vocab = (model.tokenizer as Tokenizer).vocab;
     const kept = keptTokenIds(vocab, 50);
     expect(kept).toHaveLength(50);
     expect(kept.slice(0, 2)).toEqual([0, 1]); // [PAD], [UNK]
@@ -158,7 +159,7 @@ describe('packModel', () => {
     expect(() => keptTokenIds(vocab, 1)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
 
     const small = pruneVocabulary(model, 50);
-    expect(small.tokenizer.vocab.size).toBe(50);
+    expect(small.tokenizer.vocabSize).toBe(50);
     expect(small.encoder.weights().get('embedding.weight')!.shape).toEqual([50, 16]);
     // A text made of kept words embeds exactly as before; a dropped word now reads as [UNK].
     const keptWords = kept.slice(2, 8).map((i) => vocab.tokenOf(i));
@@ -168,11 +169,11 @@ describe('packModel', () => {
       expect(x).toBeCloseTo(a![i]!, 6);
     });
     const rare = vocab.tokenOf(dropped[0]!);
-    expect(small.tokenizer.encode(rare)[0]).toBe(small.tokenizer.vocab.unkId);
+    expect(small.tokenizer.encode(rare)[0]).toBe((small.tokenizer as Tokenizer).vocab.unkId);
     const packed = await packModel(model, { maxVocab: 50, weights: 'int8' });
     expect(packed.bytes.byteLength).toBeLessThan(f32Bytes.byteLength / 4);
     const reloaded = await modelFromBytes(packed.bytes);
-    expect(reloaded.tokenizer.vocab.size).toBe(50);
+    expect(reloaded.tokenizer.vocabSize).toBe(50);
     reloaded.dispose();
     small.dispose();
     packed.model.dispose();

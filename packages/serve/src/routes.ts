@@ -75,7 +75,7 @@ async function health(ctx: RouteContext) {
       dim: model.dim,
       maxLength: model.maxLength,
       similarity: model.similarity,
-      vocabSize: model.tokenizer.vocab.size,
+      vocabSize: model.tokenizer.vocabSize,
       threshold: model.threshold,
     },
     backend: ctx.state.backend,

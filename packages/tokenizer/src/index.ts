@@ -5,6 +5,7 @@
 
 export type { BatchShapeOptions, EncodedBatch } from './batch.js';
 export type { TokenizerErrorCode, VectorProblem } from './errors.js';
+export { type ModelTokenizer, type ModelTokenizerJSON, tokenizerFromJSON } from './model-tokenizer.js';
 export { charNgramBuckets, fnv1a32, type NgramOptions, resolveNgramOptions } from './ngrams.js';
 export {
   type AlignedText,
@@ -19,6 +20,7 @@ export {
   type PretrainedEncodeOptions,
   PretrainedTokenizer,
   type PretrainedTokenizerJSON,
+  type Word2IndexOptions,
   type WordPieceOptions,
 } from './pretrained/pretrained-tokenizer.js';
 export {

@@ -44,7 +44,7 @@ const suite: BenchSuite = {
         suite: 'fit',
         preset,
         backend: 'wasm',
-        vocab: model.tokenizer.vocab.size,
+        vocab: model.tokenizer.vocabSize,
         trainPairs: train.length,
         fitPairsPerSec: round(result.pairsPerSec),
         embedSentencesPerSec: round(sentences.length / embedSec),

@@ -95,7 +95,7 @@ export async function packCommand(argv: string[]): Promise<number> {
   const calibrate = typeof flags.calibrate === 'string' ? await labelledPairs(flags.calibrate) : undefined;
   await initBackend({ backend: (flags.backend as 'wasm' | 'cpu' | undefined) ?? 'wasm' });
   const model = await loadModel(positionals[0]!);
-  const vocabBefore = model.tokenizer.vocab.size;
+  const vocabBefore = model.tokenizer.vocabSize;
   const maxVocab = flags['max-vocab'] as number | undefined;
   const packed = await packModel(model, {
     weights,
@@ -112,7 +112,7 @@ export async function packCommand(argv: string[]): Promise<number> {
     bytes: packed.bytes.byteLength,
     gzipBytes: gzip,
     weights,
-    vocabulary: packed.model.tokenizer.vocab.size,
+    vocabulary: packed.model.tokenizer.vocabSize,
     vocabularyBefore: vocabBefore,
     references: packed.model.index?.size ?? 0,
     threshold: packed.model.threshold?.value ?? null,

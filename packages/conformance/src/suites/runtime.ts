@@ -316,7 +316,7 @@ export default defineSuite('runtime', (test) => {
     const packed = await packModel(model, { weights: 'int8', maxVocab: 120, references });
     const loaded = await loadModel(packed.bytes.slice().buffer);
     assertEqual(loaded.index?.size, 12, 'packed references');
-    assertEqual(loaded.tokenizer.vocab.size, 120, 'pruned vocabulary');
+    assertEqual(loaded.tokenizer.vocabSize, 120, 'pruned vocabulary');
     ctx.same('packed int8 model id (sha256 of its weights)', loaded.id);
     ctx.same('packed int8 weights sha256 as loaded', await weightsHash(loaded));
     const vectors = await loaded.embed(PROBE);

@@ -1,9 +1,23 @@
 import type { EncoderInput } from '@siamese/encoders';
-import type { EncodedBatch, NgramOptions, Tokenizer } from '@siamese/tokenizer';
+import {
+  type EncodedBatch,
+  type ModelTokenizer,
+  type NgramOptions,
+  Tokenizer,
+  WhitespaceTokenizer,
+} from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Id written into texts that have no token at all, so every row has length ≥ 1 (no 0/0 in mean pooling). */
-export const UNK_ID = 1;
+/**
+ * Id written into texts that have no token at all, so every row has length ≥ 1 (no 0/0 in mean pooling): the
+ * unknown token's, else the padding row (a pretrained tokenizer without an unknown token, or sentence-transformers'
+ * `WhitespaceTokenizer`, whose row 0 is the padding vector).
+ */
+export function emptyRowId(tokenizer: ModelTokenizer): number {
+  if (tokenizer instanceof Tokenizer) return tokenizer.vocab.unkId;
+  if (tokenizer instanceof WhitespaceTokenizer) return 0;
+  return tokenizer.unkId ?? tokenizer.padId ?? 0;
+}
 
 /** Encoder input tensors plus what is needed to dispose them. */
 export interface PreparedBatch {
@@ -12,13 +26,13 @@ export interface PreparedBatch {
   dispose(): void;
 }
 
-/** Host-side fix-up: empty rows get one [UNK] token. Mutates and returns `b`. */
-export function ensureNonEmpty(b: EncodedBatch): EncodedBatch {
+/** Host-side fix-up: empty rows get one token, `fill` (see {@link emptyRowId}). Mutates and returns `b`. */
+export function ensureNonEmpty(b: EncodedBatch, fill: number): EncodedBatch {
   const [rows, T] = b.shape;
   for (let r = 0; r < rows; r++) {
     if (b.lengths[r] === 0) {
       b.lengths[r] = 1;
-      b.ids[r * T] = UNK_ID;
+      b.ids[r * T] = fill;
       b.mask[r * T] = 1;
     }
   }
@@ -27,14 +41,16 @@ export function ensureNonEmpty(b: EncodedBatch): EncodedBatch {
 
 /** Tokenizes texts and uploads the batch as encoder input tensors. */
 export function prepareBatch(
-  tokenizer: Tokenizer,
+  tokenizer: ModelTokenizer,
   texts: readonly string[],
   maxLength: number,
   ngrams?: NgramOptions,
 ): PreparedBatch {
-  const enc = ensureNonEmpty(
-    tokenizer.encodeBatch(texts, { maxLength, truncation: true, ...(ngrams ? { ngrams } : {}) }),
-  );
+  const encoded =
+    tokenizer instanceof Tokenizer
+      ? tokenizer.encodeBatch(texts, { maxLength, truncation: true, ...(ngrams ? { ngrams } : {}) })
+      : tokenizer.encodeBatch(texts, { maxLength, truncation: true });
+  const enc = ensureNonEmpty(encoded, emptyRowId(tokenizer));
   const [B, T] = enc.shape;
   const ids = tf.tensor2d(enc.ids, [B, T], 'int32');
   const mask = tf.tensor2d(Float32Array.from(enc.mask), [B, T], 'float32');
@@ -53,7 +69,7 @@ export function prepareBatch(
  * the batches of original indices.
  */
 export function lengthBuckets(
-  tokenizer: Tokenizer,
+  tokenizer: ModelTokenizer,
   texts: readonly string[],
   batchSize: number,
   maxLength: number,

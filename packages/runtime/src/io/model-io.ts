@@ -2,7 +2,7 @@ import { assertBackendReady } from '@siamese/backend/internals';
 import { type FileSystem, fileSystem, SiameseError } from '@siamese/core';
 import { type EncodeOptions, type Encoder, encoderFromConfig } from '@siamese/encoders';
 import type { Similarity } from '@siamese/losses';
-import { type NgramOptions, Tokenizer, type TokenizerJSON } from '@siamese/tokenizer';
+import { type ModelTokenizerJSON, type NgramOptions, tokenizerFromJSON } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
 import { VectorIndex } from '../infer/vector-index.js';
 import { SiameseModel } from '../model.js';
@@ -179,12 +179,12 @@ export async function modelFromParts(
     ngrams?: unknown;
     [k: string]: unknown;
   };
-  const tokenizer = Tokenizer.fromJSON(tokJson as unknown as TokenizerJSON);
+  const tokenizer = tokenizerFromJSON(tokJson as unknown as ModelTokenizerJSON);
   const vocabSize = findNumber(manifest.encoder, 'vocabSize');
-  if (vocabSize !== undefined && tokenizer.vocab.size > vocabSize) {
+  if (vocabSize !== undefined && tokenizer.vocabSize > vocabSize) {
     throw new SiameseError(
       'E_MODEL_MISMATCH',
-      `${where}: the vocabulary has ${tokenizer.vocab.size} tokens but the encoder's embedding has ${vocabSize} rows`,
+      `${where}: the vocabulary has ${tokenizer.vocabSize} tokens but the encoder's embedding has ${vocabSize} rows`,
     );
   }
   checkEntries(manifest.weights.entries, blob.byteLength, where);

@@ -48,7 +48,7 @@ export async function packModel(model: SiameseModel, options: PackModelOptions =
     );
   }
   const source =
-    options.maxVocab !== undefined && options.maxVocab < model.tokenizer.vocab.size
+    options.maxVocab !== undefined && options.maxVocab < model.tokenizer.vocabSize
       ? pruneVocabulary(model, options.maxVocab)
       : model;
   let served: SiameseModel | undefined;

@@ -36,6 +36,24 @@ export interface WordPieceOptions {
   maxInputCharsPerWord?: number;
 }
 
+/**
+ * Python's `\w+|[^\w\s]` in JavaScript: `\w` is a letter, a number or `_` (Python 3's Unicode `\w`), so
+ * `re.findall` on the same text gives the same tokens.
+ */
+const PYTHON_WORDS_OR_SYMBOLS = '[\\p{L}\\p{N}_]+|[^\\p{L}\\p{N}_\\s]';
+
+/** Options of {@link PretrainedTokenizer.fromWord2Index}. */
+export interface Word2IndexOptions {
+  /** Lower-case before splitting (default `true`, as most tutorials do). */
+  lowercase?: boolean;
+  /** The tokens, as a JavaScript regex (`u` flag): default Python's `\w+|[^\w\s]`. */
+  pattern?: string;
+  /** The token unknown words map to; default `<unk>`, `[UNK]`, `UNK` or `<UNK>`, the first in the map. */
+  unkToken?: string;
+  /** The padding token (its id pads batches); default `<pad>`, `[PAD]`, `PAD` or `<PAD>` if present. */
+  padToken?: string;
+}
+
 /** Options of {@link PretrainedTokenizer.encode}. */
 export interface PretrainedEncodeOptions {
   /**
@@ -202,6 +220,69 @@ export class PretrainedTokenizer {
         max_input_chars_per_word: options.maxInputCharsPerWord ?? 100,
         vocab,
       },
+    });
+  }
+
+  /**
+   * From a PyTorch project's `word2index` (token → row of its `nn.Embedding`), with the tokenization such projects
+   * write by hand: optionally lower-case, then keep the matches of `pattern` (default Python's
+   * `re.findall(r"\w+|[^\w\s]", text)`: runs of letters, digits and `_`, and every other non-space character
+   * alone). A word missing from the map becomes `unkToken` (default: `<unk>`, `[UNK]` or `UNK`, whichever the map
+   * has); `E_VOCAB_FORMAT` when it has none, or when ids are not distinct non-negative integers.
+   */
+  static fromWord2Index(
+    word2index: Readonly<Record<string, number>>,
+    options: Word2IndexOptions = {},
+  ): PretrainedTokenizer {
+    if (!word2index || typeof word2index !== 'object' || Array.isArray(word2index))
+      throw new SiameseError('E_VOCAB_FORMAT', 'word2index: expected an object of token → id');
+    const seen = new Map<number, string>();
+    for (const [token, id] of Object.entries(word2index)) {
+      if (!Number.isInteger(id) || id < 0)
+        throw malformed(`word2index[${JSON.stringify(token)}]`, 'a non-negative integer id', id);
+      const other = seen.get(id);
+      if (other !== undefined)
+        throw malformed(
+          `word2index[${JSON.stringify(token)}]`,
+          `an id not already used by ${JSON.stringify(other)}`,
+          id,
+        );
+      seen.set(id, token);
+    }
+    const unk =
+      options.unkToken ?? ['<unk>', '[UNK]', 'UNK', '<UNK>'].find((t) => Object.hasOwn(word2index, t));
+    if (unk === undefined || !Object.hasOwn(word2index, unk)) {
+      throw new SiameseError(
+        'E_VOCAB_FORMAT',
+        `word2index: expected an unknown-word token (${options.unkToken === undefined ? '<unk>, [UNK], UNK or <UNK>' : JSON.stringify(options.unkToken)}), found none; pass unkToken`,
+      );
+    }
+    const pad =
+      options.padToken ?? ['<pad>', '[PAD]', 'PAD', '<PAD>'].find((t) => Object.hasOwn(word2index, t));
+    return new PretrainedTokenizer({
+      version: '1.0',
+      truncation: null,
+      padding:
+        pad !== undefined && Object.hasOwn(word2index, pad)
+          ? {
+              pad_id: word2index[pad],
+              pad_token: pad,
+              pad_type_id: 0,
+              direction: 'Right',
+              strategy: 'BatchLongest',
+            }
+          : null,
+      added_tokens: [],
+      normalizer: (options.lowercase ?? true) ? { type: 'Lowercase' } : null,
+      pre_tokenizer: {
+        type: 'Split',
+        pattern: { Regex: options.pattern ?? PYTHON_WORDS_OR_SYMBOLS },
+        behavior: 'Removed',
+        invert: true,
+      },
+      post_processor: null,
+      decoder: null,
+      model: { type: 'WordLevel', vocab: { ...word2index }, unk_token: unk },
     });
   }
 
