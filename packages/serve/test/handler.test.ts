@@ -64,7 +64,7 @@ describe('routes', () => {
         dim: 16,
         maxLength: model.maxLength,
         similarity: 'cosine',
-        vocabSize: model.tokenizer.vocab.size,
+        vocabSize: model.tokenizer.vocabSize,
       },
       backend: 'wasm',
       references: 4,

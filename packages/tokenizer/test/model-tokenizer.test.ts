@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { PretrainedTokenizer, Tokenizer, tokenizerFromJSON, WhitespaceTokenizer } from '../src/index.js';
 
 describe('PretrainedTokenizer.fromWord2Index (a PyTorch tutorial vocabulary)', () => {
-  const word2index = { '<pad>': 0, '<unk>': 1, don: 2, "'": 3, t: 4, café: 5, snake_case: 6, '.': 7, '42': 8 };
+  const word2index = {
+    '<pad>': 0,
+    '<unk>': 1,
+    don: 2,
+    "'": 3,
+    t: 4,
+    café: 5,
+    snake_case: 6,
+    '.': 7,
+    '42': 8,
+  };
   const tok = PretrainedTokenizer.fromWord2Index(word2index);
 
   it("splits as Python's re.findall(r'\\w+|[^\\w\\s]', text.lower()): letters, digits and _ in runs, other symbols alone", () => {
@@ -28,16 +38,25 @@ describe('PretrainedTokenizer.fromWord2Index (a PyTorch tutorial vocabulary)', (
   });
 
   it('options: case kept, another pattern, another unknown token', () => {
-    const cased = PretrainedTokenizer.fromWord2Index({ UNK: 0, Hi: 1, 'hi-there': 2 }, { lowercase: false, pattern: '\\S+' });
+    const cased = PretrainedTokenizer.fromWord2Index(
+      { UNK: 0, Hi: 1, 'hi-there': 2 },
+      { lowercase: false, pattern: '\\S+' },
+    );
     expect([...cased.encode('Hi hi-there hi')]).toEqual([1, 2, 0]);
   });
 
   it('E_VOCAB_FORMAT: no unknown token, repeated or negative ids', () => {
     expect(() => PretrainedTokenizer.fromWord2Index({ a: 0, b: 1 })).toThrow(
-      expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: expect.stringMatching(/unknown-word token/) }),
+      expect.objectContaining({
+        code: 'E_VOCAB_FORMAT',
+        message: expect.stringMatching(/unknown-word token/),
+      }),
     );
     expect(() => PretrainedTokenizer.fromWord2Index({ '<unk>': 0, a: 1, b: 1 })).toThrow(
-      expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: expect.stringMatching(/not already used by "a"/) }),
+      expect.objectContaining({
+        code: 'E_VOCAB_FORMAT',
+        message: expect.stringMatching(/not already used by "a"/),
+      }),
     );
     expect(() => PretrainedTokenizer.fromWord2Index({ '<unk>': 0, a: -1 })).toThrow(
       expect.objectContaining({ code: 'E_VOCAB_FORMAT' }),
@@ -51,7 +70,11 @@ describe('tokenizerFromJSON', () => {
     const tokenizers = [
       Tokenizer.build(['a man plays a guitar', 'a flute']),
       PretrainedTokenizer.fromWord2Index({ '<unk>': 0, a: 1, man: 2, flute: 3 }),
-      WhitespaceTokenizer.fromConfig({ vocab: ['', 'a', 'man', 'flute'], stop_words: [], do_lower_case: true }),
+      WhitespaceTokenizer.fromConfig({
+        vocab: ['', 'a', 'man', 'flute'],
+        stop_words: [],
+        do_lower_case: true,
+      }),
     ];
     for (const t of tokenizers) {
       const again = tokenizerFromJSON(JSON.stringify(t.toJSON()));

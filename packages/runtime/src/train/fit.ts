@@ -261,7 +261,7 @@ function runFingerprint(
       patience: options.patience ?? null,
       loss: options.loss.getConfig(),
       encoder: model.encoder.getConfig(),
-      vocab: model.tokenizer.vocab.size,
+      vocab: model.tokenizer.vocabSize,
       kind: prepared.kind,
     }),
   );
