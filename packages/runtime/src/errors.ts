@@ -9,6 +9,8 @@
  * - `E_NAN_LOSS`: training diverged (the loss became NaN or infinite).
  * - `E_ABORTED`: training stopped through its `AbortSignal`; `details.history` holds the completed epochs.
  * - `E_NO_THRESHOLD`: `match` needs a threshold and the model has none.
+ * - `E_WORKER_FAILED`: a worker thread of parallel training or embedding failed (its own error, when it threw a
+ *   `SiameseError`, keeps its code instead).
  */
 export type RuntimeErrorCode =
   | 'E_MODEL_CORRUPT'
@@ -18,4 +20,5 @@ export type RuntimeErrorCode =
   | 'E_MODEL_NOT_FOUND'
   | 'E_NAN_LOSS'
   | 'E_ABORTED'
-  | 'E_NO_THRESHOLD';
+  | 'E_NO_THRESHOLD'
+  | 'E_WORKER_FAILED';
