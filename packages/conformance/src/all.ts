@@ -9,9 +9,20 @@ import encoders from './suites/encoders.js';
 import extensions from './suites/extensions.js';
 import losses from './suites/losses.js';
 import pairs from './suites/pairs.js';
+import parallel from './suites/parallel.js';
 import runtime from './suites/runtime.js';
 import tokenizer from './suites/tokenizer.js';
 
-export const suites: Suite[] = [core, tokenizer, pairs, backend, encoders, losses, runtime, extensions];
+export const suites: Suite[] = [
+  core,
+  tokenizer,
+  pairs,
+  backend,
+  encoders,
+  losses,
+  runtime,
+  extensions,
+  parallel,
+];
 export type { RunOutcome, RuntimeContext, TestContext, TestResult } from './harness.js';
 export { formatResults, runSuites } from './harness.js';

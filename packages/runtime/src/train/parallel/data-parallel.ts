@@ -96,7 +96,7 @@ export class DataParallelGroup {
         seed: (seed + Math.imul(k, 0x9e3779b9)) >>> 0,
       });
     });
-    await Promise.all(shards.map((_, k) => pool.receive(k, 'embeddings')));
+    for (let k = 0; k < shards.length; k++) await pool.receive(k, 'embeddings');
 
     // The whole batch's embeddings, slot-major as one thread encodes them: [slots × rows, dim].
     const dim = model.dim;
@@ -138,7 +138,7 @@ export class DataParallelGroup {
     } finally {
       targets?.dispose();
     }
-    await Promise.all(shards.map((_, k) => pool.receive(k, 'gradients')));
+    for (let k = 0; k < shards.length; k++) await pool.receive(k, 'gradients');
 
     const dense = sumGradients(
       this.layout,

@@ -13,7 +13,10 @@ import { startThread, type Thread } from './threads.js';
 
 /** Where the worker module is: next to this file in `dist/` (the ESM build; the CJS build shims `import.meta.url`). */
 export function workerUrl(): URL {
-  return new URL('./parallel-worker.js', import.meta.url);
+  // Run from source (this package's own tests), the worker is the built one.
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../../dist/parallel-worker.js', import.meta.url)
+    : new URL('./parallel-worker.js', import.meta.url);
 }
 
 /** Options shared by parallel training and embedding. */
@@ -98,7 +101,8 @@ export class ThreadPool {
         };
         thread.post(init);
       }
-      await Promise.all(inboxes.map((_, k) => pool.receive(k, 'ready')));
+      // In order, so that when several fail the first one's error is reported.
+      for (let k = 0; k < n; k++) await pool.receive(k, 'ready');
       return pool;
     } catch (e) {
       await pool.close();
