@@ -1,7 +1,7 @@
 // Data-parallel fit and parallel embed on Node worker threads. The threads run the built worker module
 // (dist/parallel-worker.js), so these tests import the package's build, as an application would.
 import { readdirSync, readFileSync } from 'node:fs';
-import { embedding, lstm, sequential } from '@siamese/encoders';
+import { embedding, lstm, type PresetName, sequential } from '@siamese/encoders';
 import { lossFromConfig } from '@siamese/losses';
 import { Tokenizer, Vocabulary } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
@@ -52,7 +52,8 @@ const goldenPairs = () => {
 
 const train = tsvPairs('stsb/train.tsv', 320);
 const corpus = train.flatMap((p) => [p.text1, p.text2]);
-const model = (preset = 'lstm') => createModel({ preset, texts: corpus, seed: 7, embeddingDim: 32 });
+const model = (preset: PresetName = 'lstm') =>
+  createModel({ preset, texts: corpus, seed: 7, embeddingDim: 32 });
 
 beforeAll(async () => {
   await initBackend();
