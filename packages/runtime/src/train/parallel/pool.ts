@@ -14,9 +14,10 @@ import { startThread, type Thread } from './threads.js';
 /** Where the worker module is: next to this file in `dist/` (the ESM build; the CJS build shims `import.meta.url`). */
 export function workerUrl(): URL {
   // Run from source (this package's own tests), the worker is the built one.
+  // @vite-ignore: Node, Deno and Bun read the file; bundlers must not copy it as an asset.
   return import.meta.url.endsWith('.ts')
-    ? new URL('../../../dist/parallel-worker.js', import.meta.url)
-    : new URL('./parallel-worker.js', import.meta.url);
+    ? new URL(/* @vite-ignore */ '../../../dist/parallel-worker.js', import.meta.url)
+    : new URL(/* @vite-ignore */ './parallel-worker.js', import.meta.url);
 }
 
 /** Options shared by parallel training and embedding. */
