@@ -1,6 +1,16 @@
 // The playground: WASM backend, training in a Web Worker (train-worker.ts) on the built-in sample with a live
-// chart, then similarity and ranking in the page with the trained model.
-import { initBackend, modelFromBytes, type SiameseModel, search, similarity } from '@siamese/runtime';
+// chart; then, in the page with the trained model, similarity, ranking, and packing the model into one int8 file
+// (with the ranking sentences as its index) that the page loads back.
+import {
+  initBackend,
+  loadModel,
+  modelFromBytes,
+  modelToBytes,
+  packModel,
+  type SiameseModel,
+  search,
+  similarity,
+} from '@siamese/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ChartData, drawChart } from './chart.ts';
 import sample from './sample.json';
@@ -11,6 +21,7 @@ const status = $<HTMLSpanElement>('status');
 const trainButton = $<HTMLButtonElement>('train');
 const compareButton = $<HTMLButtonElement>('compare');
 const rankButton = $<HTMLButtonElement>('rank');
+const packButton = $<HTMLButtonElement>('pack');
 const canvas = $<HTMLCanvasElement>('chart');
 
 // 90% to train, the last 10% held out for the dev Spearman shown on the chart.
@@ -32,7 +43,7 @@ function setStatus(text: string, epoch?: number): void {
 
 async function trainModel(): Promise<void> {
   const epochs = Math.max(1, Math.min(50, Math.round(Number($<HTMLInputElement>('epochs').value) || 8)));
-  trainButton.disabled = compareButton.disabled = rankButton.disabled = true;
+  trainButton.disabled = compareButton.disabled = rankButton.disabled = packButton.disabled = true;
   model?.dispose();
   model = undefined;
   const batchSize = 32;
@@ -88,7 +99,7 @@ async function trainModel(): Promise<void> {
   status.dataset.longestGap = String(Math.round(longest));
   setStatus(`${status.textContent} · done`);
   status.dataset.done = 'true';
-  trainButton.disabled = compareButton.disabled = rankButton.disabled = false;
+  trainButton.disabled = compareButton.disabled = rankButton.disabled = packButton.disabled = false;
   await Promise.all([compare(), rank()]);
 }
 
@@ -101,12 +112,16 @@ async function compare(): Promise<void> {
   $('sim-bar').style.width = `${Math.max(0, s) * 100}%`;
 }
 
-async function rank(): Promise<void> {
-  if (!model) return;
-  const corpus = $<HTMLTextAreaElement>('corpus')
+function corpusLines(): string[] {
+  return $<HTMLTextAreaElement>('corpus')
     .value.split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
+}
+
+async function rank(): Promise<void> {
+  if (!model) return;
+  const corpus = corpusLines();
   if (!corpus.length) return;
   const hits = await search(model, $<HTMLInputElement>('query').value, corpus, { k: corpus.length });
   const list = $<HTMLOListElement>('ranking');
@@ -122,6 +137,46 @@ async function rank(): Promise<void> {
   );
 }
 
+/** Packs the model as `siamese pack` would, offers the file, and loads it back from the file's bytes. */
+async function pack(): Promise<void> {
+  if (!model) return;
+  packButton.disabled = true;
+  const out = $<HTMLSpanElement>('pack-status');
+  const f32Bytes = (await modelToBytes(model)).byteLength;
+  const packed = await packModel(model, { weights: 'int8', references: corpusLines() });
+  packed.model.dispose();
+  const file = new Blob([packed.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+  const loaded = await loadModel(file);
+  try {
+    const s = await similarity(
+      loaded,
+      $<HTMLInputElement>('sim-a').value,
+      $<HTMLInputElement>('sim-b').value,
+    );
+    const [top] = loaded.index
+      ? await search(loaded, $<HTMLInputElement>('query').value, loaded.index, { k: 1 })
+      : [];
+    const link = $<HTMLAnchorElement>('pack-download');
+    if (link.href.startsWith('blob:')) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(file);
+    link.hidden = false;
+    out.textContent =
+      `${(file.size / 1024).toFixed(1)} KiB in int8 (float32: ${(f32Bytes / 1024).toFixed(1)} KiB), ` +
+      `${loaded.index?.size ?? 0} references · loaded back: similarity ${s.toFixed(4)}, best match “${top?.text ?? '–'}”`;
+    Object.assign(out.dataset, {
+      bytes: String(file.size),
+      f32Bytes: String(f32Bytes),
+      similarity: String(s),
+      top: top?.text ?? '',
+      references: String(loaded.index?.size ?? 0),
+      done: 'true',
+    });
+  } finally {
+    loaded.dispose();
+    packButton.disabled = false;
+  }
+}
+
 function fail(e: unknown): void {
   setStatus(`error: ${(e as Error).message}`);
   status.dataset.error = 'true';
@@ -131,6 +186,7 @@ function fail(e: unknown): void {
 trainButton.addEventListener('click', () => trainModel().catch(fail));
 compareButton.addEventListener('click', () => compare().catch(fail));
 rankButton.addEventListener('click', () => rank().catch(fail));
+packButton.addEventListener('click', () => pack().catch(fail));
 
 initBackend()
   .then(() => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { embedCommand, evalCommand, searchCommand, similarityCommand } from './cli/commands.js';
 import { describeUserError, isUserError } from './cli/errors.js';
+import { packCommand } from './cli/pack.js';
 import { trainCommand } from './cli/train.js';
 
 const USAGE = `siamese — train and serve Siamese text-similarity models
@@ -13,6 +14,8 @@ commands:
   embed        embed texts (jsonl or raw float32)
   similarity   similarity of two texts
   search       rank a corpus against a query
+  pack         one checksummed file for serving: int8/f16 weights, pruned vocabulary, references
+                                                         (siamese pack --help)
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
@@ -21,6 +24,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   embed: embedCommand,
   similarity: similarityCommand,
   search: searchCommand,
+  pack: packCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
