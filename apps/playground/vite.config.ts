@@ -4,4 +4,6 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   base: './',
   build: { target: 'es2022', chunkSizeWarningLimit: 1500 },
+  // The trainer (src/train-worker.ts) is an ES module worker, and so are the threads it starts.
+  worker: { format: 'es' },
 });

@@ -1,12 +1,10 @@
-// The playground: WASM backend, in-page training on the built-in sample with a live chart, similarity, ranking,
-// and packing the model into one int8 file (with the ranking sentences as its index) that the page loads back.
-import { lossFromConfig } from '@siamese/losses';
+// The playground: WASM backend, training in a Web Worker (train-worker.ts) on the built-in sample with a live
+// chart; then, in the page with the trained model, similarity, ranking, and packing the model into one int8 file
+// (with the ranking sentences as its index) that the page loads back.
 import {
-  createModel,
-  evaluate,
-  fit,
   initBackend,
   loadModel,
+  modelFromBytes,
   modelToBytes,
   packModel,
   type SiameseModel,
@@ -16,6 +14,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { type ChartData, drawChart } from './chart.ts';
 import sample from './sample.json';
+import type { FromTrainer, ToTrainer } from './trainer-protocol.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $<HTMLSpanElement>('status');
@@ -33,7 +32,6 @@ const pairs = sample.pairs.map(([text1, text2, score]) => ({
 }));
 const devSize = Math.round(pairs.length / 10);
 const train = pairs.slice(0, -devSize);
-const dev = pairs.slice(-devSize);
 $('sample-size').textContent = String(pairs.length);
 
 let model: SiameseModel | undefined;
@@ -47,8 +45,7 @@ async function trainModel(): Promise<void> {
   const epochs = Math.max(1, Math.min(50, Math.round(Number($<HTMLInputElement>('epochs').value) || 8)));
   trainButton.disabled = compareButton.disabled = rankButton.disabled = packButton.disabled = true;
   model?.dispose();
-  const texts = pairs.flatMap((p) => [p.text1, p.text2]);
-  model = createModel({ preset: 'meanpool', texts, embeddingDim: 48, hidden: 64, maxLength: 32, seed: 7 });
+  model = undefined;
   const batchSize = 32;
   const chart: ChartData = {
     losses: [],
@@ -57,35 +54,49 @@ async function trainModel(): Promise<void> {
   };
   drawChart(canvas, chart);
   setStatus('training…', 0);
-  // The dev metric before training and after each epoch, for the page's tests (data-untrained, data-metrics).
-  const spearman = async () => (await evaluate(model!, dev)).spearman;
-  status.dataset.untrained = String(await spearman());
+  // The page stays responsive: the longest gap between two 16 ms ticks while the worker trains (data-longest-gap).
+  let last = performance.now();
+  let longest = 0;
+  const tick = setInterval(() => {
+    const t = performance.now();
+    longest = Math.max(longest, t - last);
+    last = t;
+  }, 16);
+  const trainer = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' });
   const metrics: number[] = [];
-  await fit(model, train, {
-    loss: lossFromConfig({ type: 'cosine' }),
-    epochs,
-    batchSize,
-    lr: 0.005,
-    seed: 7,
-    dev,
-    onBatch: async (e) => {
-      chart.losses.push(e.loss);
-      if (e.batch % 4 === 0) {
-        drawChart(canvas, chart);
-        await new Promise((r) => setTimeout(r, 0)); // let the page paint
-      }
-    },
-    onEpoch: (e) => {
-      chart.metrics.push({ atBatch: chart.losses.length, value: e.metric ?? 0 });
-      metrics.push(e.metric ?? Number.NaN);
-      status.dataset.metrics = JSON.stringify(metrics);
-      drawChart(canvas, chart);
-      setStatus(
-        `epoch ${e.epoch}/${epochs} · loss ${e.loss.toFixed(4)} · dev Spearman ${(e.metric ?? 0).toFixed(3)}`,
-        e.epoch,
-      );
-    },
-  });
+  try {
+    const bytes = await new Promise<Uint8Array>((resolve, reject) => {
+      trainer.onmessage = (e: MessageEvent<FromTrainer>) => {
+        const m = e.data;
+        if (m.type === 'started') {
+          // The dev metric before training and after each epoch, for the page's tests (data-untrained, data-metrics).
+          status.dataset.untrained = String(m.untrained);
+          status.dataset.trainer = m.scope;
+        } else if (m.type === 'batch') {
+          chart.losses.push(m.loss);
+          if (chart.losses.length % 4 === 0) drawChart(canvas, chart);
+        } else if (m.type === 'epoch') {
+          chart.metrics.push({ atBatch: chart.losses.length, value: m.metric });
+          metrics.push(m.metric);
+          status.dataset.metrics = JSON.stringify(metrics);
+          drawChart(canvas, chart);
+          setStatus(
+            `epoch ${m.epoch}/${epochs} · loss ${m.loss.toFixed(4)} · dev Spearman ${m.metric.toFixed(3)}`,
+            m.epoch,
+          );
+        } else if (m.type === 'done') resolve(m.model);
+        else reject(new Error(m.message));
+      };
+      trainer.onerror = (e) => reject(new Error(e.message || 'the training worker failed'));
+      const request: ToTrainer = { pairs, devSize, epochs, batchSize };
+      trainer.postMessage(request);
+    });
+    model = await modelFromBytes(bytes);
+  } finally {
+    trainer.terminate();
+    clearInterval(tick);
+  }
+  status.dataset.longestGap = String(Math.round(longest));
   setStatus(`${status.textContent} · done`);
   status.dataset.done = 'true';
   trainButton.disabled = compareButton.disabled = rankButton.disabled = packButton.disabled = false;

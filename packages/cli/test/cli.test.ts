@@ -99,7 +99,7 @@ describe('siamese train', () => {
     expect(existsSync(join(model, 'checkpoints'))).toBe(false);
   });
 
-  it('--loss takes any registered type or short name in any case, --loss-options its options', () => {
+  it('--loss takes any registered type or short name in any case, --loss-options its options; --workers 2 trains on two threads', () => {
     const out = join(tmp, 'mnrl-dot');
     const r = run([
       'train',
@@ -115,11 +115,14 @@ describe('siamese train', () => {
       '1',
       '--hidden',
       '8',
+      '--workers',
+      '2',
       '--out',
       out,
       '--json',
     ]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('workers: 2 threads');
     expect(JSON.parse(r.stdout).loss).toBe('multipleNegativesRanking');
     const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
     expect(manifest.loss).toMatchObject({ type: 'multipleNegativesRanking', similarity: 'dot' });
@@ -519,6 +522,21 @@ describe('siamese eval / similarity / search / embed', () => {
     );
     const [one, two] = await saved.embed(['one', 'two']);
     expect(Array.from(f32)).toEqual([...one!, ...two!]);
+    // --workers 2: each thread embeds a share with its own copy of the model; the same rows, in order.
+    const w = spawnSync(
+      process.execPath,
+      [cli, 'embed', '--model', model, '--format', 'f32', '--workers', '2'],
+      {
+        input: 'one\ntwo\nthree\n',
+        cwd: tmp,
+      },
+    );
+    expect(w.status, w.stderr.toString()).toBe(0);
+    const threaded = new Float32Array(
+      w.stdout.buffer.slice(w.stdout.byteOffset, w.stdout.byteOffset + 3 * 48 * 4),
+    );
+    const three = await saved.embedMatrix(['one', 'two', 'three']);
+    for (let i = 0; i < three.length; i++) expect(Math.abs(threaded[i]! - three[i]!)).toBeLessThan(1e-6);
     saved.dispose();
   });
 

@@ -10,6 +10,7 @@ import extensions from './suites/extensions.js';
 import hostile from './suites/hostile.js';
 import losses from './suites/losses.js';
 import pairs from './suites/pairs.js';
+import parallel from './suites/parallel.js';
 import runtime from './suites/runtime.js';
 import safetensors from './suites/safetensors.js';
 import tokenizer from './suites/tokenizer.js';
@@ -25,6 +26,7 @@ export const suites: Suite[] = [
   runtime,
   hostile,
   extensions,
+  parallel,
 ];
 export type { RunOutcome, RuntimeContext, TestContext, TestResult } from './harness.js';
 export { formatResults, runSuites } from './harness.js';

@@ -21,6 +21,8 @@
  * - `E_INDEX_TRUNCATED`: fewer bytes than the index's header promises.
  * - `E_INDEX_CHECKSUM`: the index's bytes were altered or damaged (its CRC-32 differs).
  * - `E_IMPORT_ARCHITECTURE`: `importTorch` cannot infer an encoder from a state_dict's keys (pass `architecture`).
+ * - `E_WORKER_FAILED`: a worker thread of parallel training or embedding failed (its own error, when it threw a
+ *   `SiameseError`, keeps its code instead).
  */
 export type RuntimeErrorCode =
   | 'E_MODEL_CORRUPT'
@@ -41,4 +43,6 @@ export type RuntimeErrorCode =
   | 'E_INDEX_CORRUPT'
   | 'E_INDEX_TRUNCATED'
   | 'E_INDEX_CHECKSUM'
-  | 'E_IMPORT_ARCHITECTURE';
+  | 'E_IMPORT_ARCHITECTURE'
+
+  | 'E_WORKER_FAILED';

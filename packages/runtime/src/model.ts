@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { lengthBuckets, prepareBatch } from './infer/batching.js';
 import type { VectorIndex } from './infer/vector-index.js';
 import type { FitResult } from './train/events.js';
+import { embedInThreads, embedThreads } from './train/parallel/embed.js';
 
 /** A decision threshold for `match`: the similarity at which two texts count as a match. */
 export interface Threshold {
@@ -48,6 +49,14 @@ export interface EmbedOptions {
   batchSize?: number;
   /** L2-normalise the vectors; default false. */
   normalize?: boolean;
+  /**
+   * Worker threads sharing the texts (each embeds a contiguous share with its own copy of the model). Default:
+   * the machine's cores for 4096 texts or more, else 1 (starting a thread and loading the model into it takes
+   * a few hundred milliseconds). Runtimes without threads (Cloudflare Workers) use 1.
+   */
+  workers?: number;
+  /** A module each worker thread imports first: register custom encoders and steps there. */
+  workerSetup?: string | URL;
 }
 
 /** What training and calibration write into a model (and saving writes into its manifest). */
@@ -127,6 +136,8 @@ export class SiameseModel {
   /** Embeds texts as one row-major matrix (N×D), in input order. Batched and length-bucketed. */
   async embedMatrix(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array> {
     checkTexts(texts, 'embed');
+    const threads = embedThreads(options.workers, texts.length);
+    if (threads > 1) return embedInThreads(this, texts, threads, options);
     const batchSize = options.batchSize ?? 256;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1_000_000) {
       throw SiameseError.expected(

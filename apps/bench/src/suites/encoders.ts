@@ -4,6 +4,7 @@ import { type Encoder, type EncoderInput, embedding, PRESETS, pooling, sequentia
 import * as tf from '@tensorflow/tfjs-core';
 import { peakRssMB, round, timeIt } from '../measure.js';
 import type { BenchRow, BenchSuite } from '../types.js';
+import { workerRows } from '../workers.js';
 
 /** PyTorch 1.13 reference on 2 threads, same config: train pairs/s, inference sentences/s. */
 const PYTORCH: Record<string, { train: number; infer: number }> = {
@@ -103,7 +104,7 @@ async function measure(name: string, backend: 'wasm' | 'cpu', s: Sizes, runs: nu
 const suite: BenchSuite = {
   name: 'encoders',
   description:
-    'presets lstm/bilstm/cnn/meanpool (V 20k, emb/hidden 128, 64 pairs, T 20): train pairs/s (both sides in one encode call as the trainer does + cosine-MSE + bwd + Adam), inference sentences/s (batches of 256)',
+    'presets lstm/bilstm/cnn/meanpool (V 20k, emb/hidden 128, 64 pairs, T 20): train pairs/s (both sides in one encode call as the trainer does + cosine-MSE + bwd + Adam), inference sentences/s (batches of 256); then mode "workers": fit() and embedMatrix() of 10k sentences on 1, 2 and nproc threads, interleaved with PyTorch (2 threads), GFLOP/s against the one-thread SIMD matmul peak',
   async run({ quick, log }) {
     const sizes: Sizes = quick
       ? { vocab: 2_000, dim: 32, pairs: 16, inferBatch: 64, T: 20 }
@@ -132,6 +133,23 @@ const suite: BenchSuite = {
       }
     }
     await initBackend();
+    rows.push(
+      ...(await workerRows(
+        quick
+          ? { vocab: 2_000, dim: 32, pairs: 16, steps: 4, sentences: 512, inferBatch: 64, T: 20, rounds: 1 }
+          : {
+              vocab: 20_000,
+              dim: 128,
+              pairs: 64,
+              steps: 12,
+              sentences: 10_000,
+              inferBatch: 256,
+              T: 20,
+              rounds: 3,
+            },
+        { torch: !quick, log, ...(quick ? { encoders: ['cnn', 'meanpool'] } : {}) },
+      )),
+    );
     return rows;
   },
 };

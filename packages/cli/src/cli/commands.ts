@@ -25,6 +25,11 @@ export const embedFlags: Record<string, FlagSpec> = {
     choices: ['jsonl', 'f32'],
     description: 'jsonl lines or raw little-endian float32 (default jsonl)',
   },
+  workers: {
+    type: 'integer',
+    min: 1,
+    description: 'worker threads sharing the texts (default: the cores for 4096+ texts, else 1)',
+  },
 };
 export const similarityFlags: Record<string, FlagSpec> = { ...common };
 export const searchFlags: Record<string, FlagSpec> = {
@@ -35,6 +40,8 @@ export const searchFlags: Record<string, FlagSpec> = {
   },
   k: { type: 'integer', min: 1, description: 'number of results (default 5)' },
 };
+
+const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
 export const helps = {
   eval: helpFor('usage: siamese eval --model DIR --data FILE [--json]', evalFlags),
@@ -105,7 +112,10 @@ export async function embedCommand(argv: string[]): Promise<number> {
   }
   const texts = await readLines((flags.input as string | undefined) ?? '-');
   const model = await openModel(flags, 'embed');
-  const vectors = await model.embedMatrix(texts);
+  const vectors = await model.embedMatrix(
+    texts,
+    num(flags.workers) !== undefined ? { workers: num(flags.workers)! } : {},
+  );
   if (flags.format === 'f32') {
     process.stdout.write(new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
   } else {

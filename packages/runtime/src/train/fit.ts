@@ -7,6 +7,7 @@ import { recordOnModel, type SiameseModel } from '../model.js';
 import { type CheckpointStore, checkFingerprint, optimizerState, restoreOptimizer } from './checkpoints.js';
 import { EarlyStopping, trackedMetric } from './early-stopping.js';
 import { type BatchEvent, type EpochEvent, type FitResult, Throughput } from './events.js';
+import { DataParallelGroup, replicaCount } from './parallel/data-parallel.js';
 import { type PreparedExamples, prepareExamples, samplerFor, type TrainExample } from './prepare-data.js';
 import { type LrSchedule, learningRateAt } from './schedule.js';
 import { type StepOutcome, trainStep } from './step.js';
@@ -39,6 +40,16 @@ export interface FitOptions {
   onEpoch?: (e: EpochEvent) => void | Promise<void>;
   /** Called with notes on how the data was adapted to the loss, and on a resume. */
   onInfo?: (message: string) => void;
+  /**
+   * Replicas training in parallel, one per worker thread (Node `worker_threads`; `Worker` in Deno, Bun and
+   * browsers): each encodes its share of every batch, the loss sees the whole batch, gradients are summed in a
+   * fixed order. Default: the machine's cores for runs of 2048 examples or more (batches of 16 or more), else 1.
+   * `1` trains on the calling thread. The same seed and workers give the same weights; different worker counts
+   * agree to float32 rounding. Runtimes without threads (Cloudflare Workers) use 1.
+   */
+  workers?: number;
+  /** A module each worker thread imports first: register custom encoders, steps and losses there. */
+  workerSetup?: string | URL;
 }
 
 const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
@@ -85,6 +96,8 @@ export async function fit(
   let step = 0;
   let startEpoch = 0;
   let stoppedEarly = false;
+  const workers = replicaCount(options.workers, prepared.count, run.batchSize, options.onInfo);
+  let group: DataParallelGroup | undefined;
   try {
     const fingerprint = options.checkpoints ? runFingerprint(model, prepared, run, options) : '';
     const state = await options.checkpoints?.load(model, { fingerprint });
@@ -100,6 +113,17 @@ export async function fit(
     }
     // A run that had already stopped early does not train on when resumed.
     stoppedEarly = stopping.shouldStop();
+    if (workers > 1 && !stoppedEarly) {
+      group = await DataParallelGroup.start(model, prepared, {
+        workers,
+        batchSize: run.batchSize,
+        loss,
+        optimizer,
+        clipNorm: options.clipNorm,
+        ...(options.workerSetup ? { workerSetup: options.workerSetup } : {}),
+      });
+      options.onInfo?.(`workers: ${workers} threads`);
+    }
     for (let epoch = startEpoch; epoch < run.epochs && !stoppedEarly; epoch++) {
       // Training-time randomness (dropout) is seeded per epoch: a resumed run draws what an uninterrupted one would.
       const rng = new Rng((run.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
@@ -115,7 +139,9 @@ export async function fit(
         const lr = learningRateAt(run.schedule, run.lr, step, totalSteps);
         optimizer.setLearningRate(lr);
         const stepStart = clock.seconds();
-        const outcome = await trainStep(model, prepared, indices, settings);
+        const outcome = group
+          ? await group.trainStep(indices, lr, rng.nextUint32())
+          : await trainStep(model, prepared, indices, settings);
         if (!outcome.applied) throw divergedAndRestored(model, snapshot, outcome, epoch, b);
         const lossValue = outcome.loss;
         lossSum += lossValue;
@@ -171,6 +197,7 @@ export async function fit(
     }
     stopping.restoreBest(model);
   } finally {
+    await group?.close();
     optimizer.dispose();
     snapshot.dispose();
     training.delete(model);

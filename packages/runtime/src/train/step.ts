@@ -61,7 +61,7 @@ export async function trainStep(
   }
 }
 
-function targetsOf(prepared: PreparedExamples, indices: readonly number[]): tf.Tensor1D | undefined {
+export function targetsOf(prepared: PreparedExamples, indices: readonly number[]): tf.Tensor1D | undefined {
   const t = prepared.targets;
   if (!t) return undefined;
   return t instanceof Int32Array
@@ -76,7 +76,7 @@ function targetsOf(prepared: PreparedExamples, indices: readonly number[]): tf.T
 }
 
 /** Builds the loss batch from the encoded slots. */
-function lossBatch(kind: BatchKind, parts: tf.Tensor2D[], targets?: tf.Tensor1D): LossBatch {
+export function lossBatch(kind: BatchKind, parts: tf.Tensor2D[], targets?: tf.Tensor1D): LossBatch {
   switch (kind) {
     case 'scored-pairs':
       return { a: parts[0]!, b: parts[1]!, scores: targets! };

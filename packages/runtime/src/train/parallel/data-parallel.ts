@@ -1,0 +1,221 @@
+/**
+ * Data-parallel training (the coordinator's side). Each step the batch is cut into contiguous shards, one per
+ * worker replica. The replicas encode their shards; the coordinator gathers the embeddings of the whole batch,
+ * computes the loss on them — so in-batch losses (MNRL, CoSENT, batch-hard triplets) see every row, exactly as
+ * on one thread — and hands each replica the gradient of its rows. The replicas back-propagate, the coordinator
+ * sums their weight gradients in shard order and applies the update to its model, and every replica applies the
+ * same update to its own copy. Only the reduction order differs from one thread.
+ *
+ * @module
+ */
+import type { FusedAdamOptimizer } from '@siamese/backend';
+import { SiameseError } from '@siamese/core';
+import type { Loss } from '@siamese/losses';
+import * as tf from '@tensorflow/tfjs-core';
+import type { SiameseModel } from '../../model.js';
+import { optimizerState } from '../checkpoints.js';
+import type { PreparedExamples } from '../prepare-data.js';
+import { clipByGlobalNorm, lossBatch, type StepOutcome, targetsOf } from '../step.js';
+import { type GradientLayout, gradientLayout, sumGradients } from './exchange.js';
+import { type ThreadOptions, ThreadPool } from './pool.js';
+import { regionsOf, type SharedRegions, sharedFloats } from './protocol.js';
+import { availableCores, sharedMemoryAvailable, threadsAvailable } from './threads.js';
+
+export interface DataParallelSettings extends ThreadOptions {
+  workers: number;
+  batchSize: number;
+  loss: Loss;
+  optimizer: FusedAdamOptimizer;
+  clipNorm: number | undefined;
+}
+
+/** Worker replicas of a model in training, kept in step with it. */
+export class DataParallelGroup {
+  private step = 0;
+
+  private constructor(
+    private readonly model: SiameseModel,
+    private readonly prepared: PreparedExamples,
+    private readonly settings: DataParallelSettings,
+    private readonly pool: ThreadPool,
+    private readonly shared: SharedRegions,
+    private readonly layout: GradientLayout,
+  ) {}
+
+  static async start(
+    model: SiameseModel,
+    prepared: PreparedExamples,
+    settings: DataParallelSettings,
+  ): Promise<DataParallelGroup> {
+    const { workers } = settings;
+    const layout = gradientLayout(model.encoder.trainableVariables().map((v) => v.shape));
+    const maxRows = Math.ceil(settings.batchSize / workers);
+    const embeddingFloats = maxRows * prepared.slots.length * model.dim;
+    const shared: SharedRegions = {
+      control: new SharedArrayBuffer(4 * (workers + 1)),
+      floats: new SharedArrayBuffer(4 * sharedFloats(workers, embeddingFloats, layout.floats)),
+      embeddingFloats,
+      gradientFloats: layout.floats,
+    };
+    const optimizer = await optimizerState(settings.optimizer);
+    const pool = await ThreadPool.start(model, workers, {
+      ...(settings.workerSetup ? { workerSetup: settings.workerSetup } : {}),
+      train: (index) => ({
+        index,
+        workers,
+        shared,
+        kind: prepared.kind,
+        slots: prepared.slots,
+        loss: settings.loss.getConfig(),
+        ...(settings.clipNorm ? { clipNorm: settings.clipNorm } : {}),
+        lr: settings.optimizer.getLearningRate(),
+        optimizer,
+      }),
+    });
+    return new DataParallelGroup(model, prepared, settings, pool, shared, layout);
+  }
+
+  get workers(): number {
+    return this.pool.size;
+  }
+
+  /**
+   * One step on the examples `indices` with learning rate `lr` (already set on the optimizer); `seed` seeds
+   * the shards' dropout. Returns the loss of the whole batch.
+   */
+  async trainStep(indices: readonly number[], lr: number, seed: number): Promise<StepOutcome> {
+    const { model, prepared, pool, settings } = this;
+    const step = ++this.step;
+    const { replicas, sum, control } = regionsOf(this.shared, pool.size);
+    const shards = shardsOf(indices, pool.size);
+    shards.forEach((shard, k) => {
+      pool.post(k, {
+        type: 'step',
+        step,
+        indices: Int32Array.from(shard),
+        seed: (seed + Math.imul(k, 0x9e3779b9)) >>> 0,
+      });
+    });
+    for (let k = 0; k < shards.length; k++) await pool.receive(k, 'embeddings');
+
+    // The whole batch's embeddings, slot-major as one thread encodes them: [slots × rows, dim].
+    const dim = model.dim;
+    const rows = indices.length;
+    const slots = prepared.slots.length;
+    const all = new Float32Array(slots * rows * dim);
+    let first = 0;
+    shards.forEach((shard, k) => {
+      const n = shard.length;
+      for (let s = 0; s < slots; s++) {
+        all.set(replicas[k]!.embeddings.subarray(s * n * dim, (s + 1) * n * dim), (s * rows + first) * dim);
+      }
+      first += n;
+    });
+    const targets = targetsOf(prepared, indices);
+    let lossValue: number;
+    try {
+      const embeddings = tf.tensor2d(all, [slots * rows, dim]);
+      const { value, grad } = tf.valueAndGrad((e: tf.Tensor) => {
+        const parts = prepared.slots.map((_, s) => tf.slice(e, [s * rows, 0], [rows, -1]) as tf.Tensor2D);
+        return settings.loss.compute(lossBatch(prepared.kind, parts, targets)) as tf.Scalar;
+      })(embeddings);
+      const g = grad.dataSync() as Float32Array;
+      lossValue = value.dataSync()[0]!;
+      tf.dispose([embeddings, value, grad]);
+      first = 0;
+      shards.forEach((shard, k) => {
+        const n = shard.length;
+        for (let s = 0; s < slots; s++) {
+          replicas[k]!.embeddingGrads.set(
+            g.subarray((s * rows + first) * dim, (s * rows + first + n) * dim),
+            s * n * dim,
+          );
+        }
+        first += n;
+        Atomics.store(control, k, step);
+        Atomics.notify(control, k);
+      });
+    } finally {
+      targets?.dispose();
+    }
+    for (let k = 0; k < shards.length; k++) await pool.receive(k, 'gradients');
+
+    const dense = sumGradients(
+      this.layout,
+      replicas.slice(0, shards.length).map((r) => r.gradients),
+      sum,
+    );
+    const grads: Record<string, tf.Tensor> = {};
+    model.encoder.trainableVariables().forEach((v, i) => {
+      grads[v.name] = tf.tensor(dense[i]!, v.shape);
+    });
+    try {
+      const gradNorm = clipByGlobalNorm(grads, settings.clipNorm ?? Number.POSITIVE_INFINITY);
+      // As on one thread: a non-finite loss or gradient is never applied (fit restores and stops; close() then
+      // releases the replicas, which never receive this step's update).
+      const applied = Number.isFinite(lossValue) && Number.isFinite(gradNorm);
+      if (applied) {
+        settings.optimizer.applyGradients(grads);
+        for (let k = 0; k < pool.size; k++) pool.post(k, { type: 'apply', lr });
+      }
+      return { loss: lossValue, gradNorm, applied };
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+  }
+
+  /** Stops the replicas: wakes any that wait on this run, then terminates the threads. */
+  async close(): Promise<void> {
+    const { control } = regionsOf(this.shared, this.pool.size);
+    Atomics.store(control, this.pool.size, 1);
+    for (let k = 0; k < this.pool.size; k++) {
+      Atomics.store(control, k, -1);
+      Atomics.notify(control, k);
+    }
+    await this.pool.close();
+  }
+}
+
+/** Contiguous shards of `indices`, sizes differing by at most one (earlier shards take the extra rows). */
+export function shardsOf(indices: readonly number[], n: number): number[][] {
+  const out: number[][] = [];
+  const base = Math.floor(indices.length / n);
+  const extra = indices.length % n;
+  let at = 0;
+  for (let k = 0; k < n; k++) {
+    const size = base + (k < extra ? 1 : 0);
+    out.push(indices.slice(at, at + size));
+    at += size;
+  }
+  return out.filter((s) => s.length > 0);
+}
+
+/** Runs smaller than this (examples per epoch) train on one thread unless `workers` is given: starting threads costs more. */
+export const PARALLEL_MIN_EXAMPLES = 2048;
+
+/**
+ * How many replicas a run uses: `workers` as asked (capped at the batch size), else the machine's cores for a
+ * run of at least {@link PARALLEL_MIN_EXAMPLES} examples in batches of 16 or more, else 1. Without threads
+ * (Cloudflare Workers) or shared memory (a browser page that is not cross-origin isolated) it is 1, with a note.
+ */
+export function replicaCount(
+  workers: number | undefined,
+  examples: number,
+  batchSize: number,
+  onInfo?: (message: string) => void,
+): number {
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
+    throw SiameseError.expected('E_INVALID_ARGUMENT', 'fit: workers', 'a whole number ≥ 1', String(workers));
+  }
+  const wanted = workers ?? (examples >= PARALLEL_MIN_EXAMPLES && batchSize >= 16 ? availableCores() : 1);
+  const n = Math.min(wanted, batchSize);
+  if (n <= 1) return 1;
+  if (!threadsAvailable()) return 1;
+  if (!sharedMemoryAvailable()) {
+    onInfo?.(
+      'workers: 1 (SharedArrayBuffer is unavailable; a browser page needs cross-origin isolation to train on several threads)',
+    );
+    return 1;
+  }
+  return n;
+}
