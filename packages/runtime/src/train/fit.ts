@@ -4,9 +4,10 @@ import { isSimilarity, type Loss, SIMILARITIES } from '@siamese/losses';
 import { type EvaluationData, evaluate } from '../eval/evaluate.js';
 import { recordOnModel, type SiameseModel } from '../model.js';
 import { type CheckpointStore, optimizerState, restoreOptimizer } from './checkpoints.js';
+import { DataSource, type TrainData } from './data-source.js';
 import { EarlyStopping, trackedMetric } from './early-stopping.js';
 import { type BatchEvent, type EpochEvent, type FitResult, Throughput } from './events.js';
-import { prepareExamples, samplerFor, type TrainExample } from './prepare-data.js';
+import type { SamplerConfig } from './samplers.js';
 import { type LrSchedule, learningRateAt } from './schedule.js';
 import { trainStep } from './step.js';
 
@@ -22,6 +23,19 @@ export interface FitOptions {
   /** Clip gradients to this global L2 norm; default none. */
   clipNorm?: number;
   seed?: number;
+  /**
+   * How examples are grouped into batches: a registered sampler (`'random'`, `'noDuplicates'`, `'mPerClass'`,
+   * `'bucket'`, or one added with `registerSampler`), as a name or a config (`{ type: 'mPerClass', m: 4 }`).
+   * Default: `noDuplicates` for in-batch-negative losses (MNRL), `mPerClass` (m = 4) for batch-mining losses
+   * on `{text, label}` data (every anchor gets positives in its batch), `random` otherwise.
+   */
+  sampler?: SamplerConfig | string;
+  /**
+   * Gradient accumulation: apply the mean gradient of this many consecutive batches as one optimizer step
+   * (default 1). `batchSize: 16, accumulate: 4` steps like a batch of 64 with a batch of 16's memory, for losses
+   * that average over examples; in-batch-negative losses still see 16 rows' negatives.
+   */
+  accumulate?: number;
   /** Dev data evaluated after each epoch (scored pairs, binary pairs, triplets or a retrieval task). */
   dev?: EvaluationData;
   /** Which dev metric to track: default `spearman` (scored), `ap` (binary), `accuracy`, `ndcgAtK`. */
@@ -48,25 +62,28 @@ const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
  * events, and cancellation through `signal`. Yields to the event loop after every batch. The model records the
  * loss, its similarity and the result, and saving keeps them.
  */
-export async function fit(
-  model: SiameseModel,
-  train: readonly TrainExample[],
-  options: FitOptions,
-): Promise<FitResult> {
+export async function fit(model: SiameseModel, train: TrainData, options: FitOptions): Promise<FitResult> {
   const run = settingsOf(options);
   const { loss } = options;
-  const prepared = prepareExamples(train, loss.batchKind, run.seed);
-  if (prepared.note) options.onInfo?.(`data: ${prepared.note}`);
+  const data = new DataSource(train, {
+    kind: loss.batchKind,
+    seed: run.seed,
+    batchSize: run.batchSize,
+    ...(options.sampler !== undefined ? { sampler: options.sampler } : {}),
+  });
+  const first = data.epoch(0);
+  if (first.prepared.note) options.onInfo?.(`data: ${first.prepared.note}`);
   adoptLoss(model, loss, options.onInfo);
-  const sampler = samplerFor(prepared, run.batchSize, run.seed);
-  const totalSteps = Math.ceil(prepared.count / run.batchSize) * run.epochs;
+  // Data regenerated per epoch may change in size: the schedule plans with the first epoch's.
+  const stepsPerEpoch = Math.ceil([...first.sampler.epoch(0)].length / run.accumulate);
+  const totalSteps = stepsPerEpoch * run.epochs;
   if (!model.encoder.trainableVariables().length)
     throw new SiameseError('E_INVALID_ARGUMENT', 'fit: the encoder has no trainable variables');
   // Same math, state and checkpoints as tf.train.adam, one fused kernel per variable on wasm and cpu.
   const optimizer = fusedAdam(run.lr, 0.9, 0.999, 1e-8);
   const history: EpochEvent[] = [];
   const stopping = new EarlyStopping(options.patience);
-  const clock = new Throughput(totalSteps, run.batchSize);
+  const clock = new Throughput(totalSteps, run.batchSize * run.accumulate);
   let step = 0;
   let startEpoch = 0;
   let stoppedEarly = false;
@@ -87,20 +104,22 @@ export async function fit(
       // Training-time randomness (dropout) is seeded per epoch: a resumed run draws what an uninterrupted one would.
       const rng = new Rng((run.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
       const settings = { loss, optimizer, rng, clipNorm: options.clipNorm };
-      const batches = [...sampler.epoch(epoch)];
+      const { prepared, sampler } = epoch === 0 ? first : data.epoch(epoch);
+      const batches = groups([...sampler.epoch(epoch)], run.accumulate);
       clock.startEpoch();
       let lossSum = 0;
       for (let b = 0; b < batches.length; b++) {
         if (options.signal?.aborted) throw aborted(history);
-        const indices = Array.from(batches[b]!);
+        const micro = batches[b]!;
         const lr = learningRateAt(run.schedule, run.lr, step, totalSteps);
         optimizer.setLearningRate(lr);
         const stepStart = clock.seconds();
-        const lossValue = await trainStep(model, prepared, indices, settings);
+        const lossValue = await trainStep(model, prepared, micro, settings);
         if (!Number.isFinite(lossValue)) throw diverged(lossValue, epoch, b);
         lossSum += lossValue;
         step++;
-        const rates = clock.batchDone(indices.length, clock.seconds() - stepStart, step);
+        const rows = micro.reduce((n, m) => n + m.length, 0);
+        const rates = clock.batchDone(rows, clock.seconds() - stepStart, step);
         await options.onBatch?.({
           epoch: epoch + 1,
           epochs: run.epochs,
@@ -167,6 +186,13 @@ function settingsOf(options: FitOptions) {
       `fit: expected epochs ≥ 1 and batchSize ≥ 1, found ${epochs}, ${batchSize}`,
     );
   }
+  const accumulate = options.accumulate ?? 1;
+  if (!Number.isInteger(accumulate) || accumulate < 1) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `fit: expected accumulate to be a whole number of batches ≥ 1, found ${accumulate}`,
+    );
+  }
   const { patience } = options;
   if (patience !== undefined) {
     if (!Number.isInteger(patience) || patience < 1) {
@@ -181,10 +207,18 @@ function settingsOf(options: FitOptions) {
   return {
     epochs,
     batchSize,
+    accumulate,
     lr: options.lr ?? 1e-3,
     seed: options.seed ?? 42,
     schedule: options.schedule ?? ({ type: 'constant' } as LrSchedule),
   };
+}
+
+/** Consecutive batches in groups of `k` (each group is one optimizer step); the last group may be shorter. */
+function groups(batches: readonly Int32Array[], k: number): number[][][] {
+  const out: number[][][] = [];
+  for (let i = 0; i < batches.length; i += k) out.push(batches.slice(i, i + k).map((b) => Array.from(b)));
+  return out;
 }
 
 /** The model takes the loss's config and, if the loss fixes one, its similarity: search then compares as training did. */

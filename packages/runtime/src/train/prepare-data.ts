@@ -1,13 +1,6 @@
 import { Rng, SiameseError } from '@siamese/core';
 import type { BatchKind } from '@siamese/losses';
-import {
-  type LabelledText,
-  NoDuplicatesSampler,
-  RandomSampler,
-  type Sampler,
-  type TextPair,
-  type Triplet,
-} from '@siamese/pairs';
+import type { LabelledText, TextPair, Triplet } from '@siamese/pairs';
 
 /** One training example: a pair (scored, labelled, or both), a triplet, or a class-labelled text. */
 export type TrainExample = TextPair | Triplet | LabelledText;
@@ -133,15 +126,4 @@ function positivesOf(
     return pool[rng.int(pool.length)]!;
   });
   return { kind, slots: [anchors, pos, neg], count: positives.length, note: `${note}, random negatives` };
-}
-
-/**
- * The batch sampler of a run: in-batch-negative losses must not see the same text twice in a batch (it would be
- * its own negative), so they get the no-duplicates sampler; every other loss a seeded random one.
- */
-export function samplerFor(prepared: PreparedExamples, batchSize: number, seed: number): Sampler {
-  const size = prepared.count;
-  return prepared.kind === 'anchor-positive'
-    ? new NoDuplicatesSampler({ size, texts: (i) => prepared.slots.map((s) => s[i]!), batchSize, seed })
-    : new RandomSampler({ size, batchSize, seed });
 }

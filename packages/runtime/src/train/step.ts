@@ -18,31 +18,66 @@ export interface StepSettings {
 
 /**
  * One optimisation step on the examples `indices` of `prepared`: every slot's texts are encoded in one call
- * (shared weights), split back into the loss's batch, differentiated, clipped and applied. Returns the loss
- * value; leaves no tensor behind.
+ * (shared weights), split back into the loss's batch, differentiated, clipped and applied. With several
+ * micro-batches (gradient accumulation), each is differentiated in turn and the optimizer applies the mean of
+ * their gradients, as one batch of their combined size would for a loss that averages over examples (an
+ * in-batch-negative loss still sees only its micro-batch's negatives). Returns the mean loss value; leaves no
+ * tensor behind.
  */
 export async function trainStep(
   model: SiameseModel,
   prepared: PreparedExamples,
-  indices: readonly number[],
+  micro: readonly (readonly number[])[],
   settings: StepSettings,
 ): Promise<number> {
-  const { loss, optimizer, rng } = settings;
+  let total: Record<string, tf.Tensor> | undefined;
+  let lossSum = 0;
+  try {
+    for (const indices of micro) {
+      const { value, grads } = gradientsOf(model, prepared, indices, settings);
+      lossSum += (await value.data())[0]!;
+      value.dispose();
+      if (!total) total = grads;
+      else {
+        for (const k of Object.keys(grads)) {
+          const old = total[k]!;
+          total[k] = tf.add(old, grads[k]!);
+          tf.dispose([old, grads[k]!]);
+        }
+      }
+    }
+    if (micro.length > 1) {
+      for (const k of Object.keys(total!)) {
+        const old = total![k]!;
+        total![k] = tf.div(old, micro.length);
+        old.dispose();
+      }
+    }
+    if (settings.clipNorm) clipByGlobalNorm(total!, settings.clipNorm);
+    settings.optimizer.applyGradients(total!);
+    return lossSum / micro.length;
+  } finally {
+    if (total) tf.dispose(Object.values(total));
+  }
+}
+
+/** The loss of one micro-batch and the gradients of the encoder's variables. */
+function gradientsOf(
+  model: SiameseModel,
+  prepared: PreparedExamples,
+  indices: readonly number[],
+  { loss, rng }: StepSettings,
+): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
   const rows = indices.length;
   const texts = prepared.slots.flatMap((slot) => indices.map((i) => slot[i]!));
   const batch = prepareBatch(model.tokenizer, texts, model.maxLength, model.ngrams);
   const targets = targetsOf(prepared, indices);
   try {
-    const { value, grads } = tf.variableGrads(() => {
+    return tf.variableGrads(() => {
       const emb = model.encoder.encode(batch.input, { training: true, rng });
       const parts = prepared.slots.map((_, s) => tf.slice(emb, [s * rows, 0], [rows, -1]) as tf.Tensor2D);
       return loss.compute(lossBatch(loss.batchKind, parts, targets));
     }, model.encoder.trainableVariables());
-    if (settings.clipNorm) clipByGlobalNorm(grads, settings.clipNorm);
-    optimizer.applyGradients(grads);
-    const lossValue = (await value.data())[0]!;
-    tf.dispose([value, ...Object.values(grads)]);
-    return lossValue;
   } finally {
     batch.dispose();
     targets?.dispose();
