@@ -72,15 +72,17 @@ function gradientsOf(
   const texts = prepared.slots.flatMap((slot) => indices.map((i) => slot[i]!));
   const batch = prepareBatch(model.tokenizer, texts, model.maxLength, model.ngrams);
   const targets = targetsOf(prepared, indices);
+  const teacher = teacherOf(prepared, indices);
   try {
     return tf.variableGrads(() => {
       const emb = model.encoder.encode(batch.input, { training: true, rng });
       const parts = prepared.slots.map((_, s) => tf.slice(emb, [s * rows, 0], [rows, -1]) as tf.Tensor2D);
-      return loss.compute(lossBatch(loss.batchKind, parts, targets));
+      return loss.compute(lossBatch(loss.batchKind, parts, targets, teacher));
     }, model.encoder.trainableVariables());
   } finally {
     batch.dispose();
     targets?.dispose();
+    teacher?.dispose();
   }
 }
 
@@ -98,8 +100,24 @@ function targetsOf(prepared: PreparedExamples, indices: readonly number[]): tf.T
       );
 }
 
+/** The teacher's vectors of the examples `indices`, `[rows, dim]`. */
+function teacherOf(prepared: PreparedExamples, indices: readonly number[]): tf.Tensor2D | undefined {
+  const t = prepared.teacher;
+  if (!t) return undefined;
+  const out = new Float32Array(indices.length * t.dim);
+  indices.forEach((i, r) => {
+    out.set(t.data.subarray(i * t.dim, (i + 1) * t.dim), r * t.dim);
+  });
+  return tf.tensor2d(out, [indices.length, t.dim]);
+}
+
 /** Builds the loss batch from the encoded slots. */
-function lossBatch(kind: BatchKind, parts: tf.Tensor2D[], targets?: tf.Tensor1D): LossBatch {
+function lossBatch(
+  kind: BatchKind,
+  parts: tf.Tensor2D[],
+  targets?: tf.Tensor1D,
+  teacher?: tf.Tensor2D,
+): LossBatch {
   switch (kind) {
     case 'scored-pairs':
       return { a: parts[0]!, b: parts[1]!, scores: targets! };
@@ -111,6 +129,10 @@ function lossBatch(kind: BatchKind, parts: tf.Tensor2D[], targets?: tf.Tensor1D)
       return { anchor: parts[0]!, positive: parts[1]!, ...(parts[2] ? { negative: parts[2] } : {}) };
     case 'labelled-embeddings':
       return { embeddings: parts[0]!, labels: targets! };
+    case 'teacher-vectors':
+      return { embeddings: parts[0]!, teacher: teacher! };
+    case 'teacher-margins':
+      return { anchor: parts[0]!, positive: parts[1]!, negative: parts[2]!, margins: targets! };
   }
 }
 
