@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { embedCommand, evalCommand, searchCommand, similarityCommand } from './cli/commands.js';
 import { describeUserError, isUserError } from './cli/errors.js';
+import { mineCommand } from './cli/mine.js';
 import { trainCommand } from './cli/train.js';
 
 const USAGE = `siamese — train and serve Siamese text-similarity models
@@ -13,6 +14,7 @@ commands:
   embed        embed texts (jsonl or raw float32)
   similarity   similarity of two texts
   search       rank a corpus against a query
+  mine         hard negatives for positive pairs, as triplets (siamese mine --help)
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
@@ -21,6 +23,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   embed: embedCommand,
   similarity: similarityCommand,
   search: searchCommand,
+  mine: mineCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

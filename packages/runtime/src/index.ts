@@ -43,6 +43,7 @@ export type { TrainData } from './train/data-source.js';
 export { type Teacher, type TeacherOptions, teacherMargins, teacherVectors } from './train/distill.js';
 export type { BatchEvent, BestEpoch, EpochEvent, FitResult } from './train/events.js';
 export { type FitOptions, fit } from './train/fit.js';
+export { type MineOptions, type MineReport, mineHardNegatives } from './train/mine.js';
 export { POSITIVE_SCORE, type TrainExample } from './train/prepare-data.js';
 export {
   DEFAULT_M,
