@@ -193,3 +193,19 @@ describe('distillation', () => {
     teacher.dispose();
   });
 });
+
+describe('embed({ truncateDim })', () => {
+  it('keeps the leading dimensions, normalises after cutting, and rejects widths the model lacks', async () => {
+    const model = make();
+    const full = await model.embed(['a man is playing a guitar', 'a dog runs']);
+    const cut = await model.embed(['a man is playing a guitar', 'a dog runs'], { truncateDim: 6 });
+    expect(cut[1]).toEqual(full[1]!.slice(0, 6));
+    const unit = await model.embedMatrix(['a dog runs'], { truncateDim: 6, normalize: true });
+    expect(Math.hypot(...unit)).toBeCloseTo(1, 5);
+    await expect(model.embed(['x'], { truncateDim: 17 })).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: "embed: truncateDim must be a whole number from 1 to the model's 16 dimensions, found 17",
+    });
+    model.dispose();
+  });
+});
