@@ -3,8 +3,9 @@
 // AnglE against CoSENT, Matryoshka at full and half dimension, a distilled mean-pool student against its BiLSTM
 // teacher, and MNRL with mined against random negatives (retrieval MRR@10 on the dev positives). Prints JSON.
 import { resolve } from 'node:path';
+import { Rng } from '@siamese/core';
 import { lossFromConfig } from '@siamese/losses';
-import { readPairsFile } from '@siamese/pairs/node';
+import { fileChunks, readPairsFile } from '@siamese/pairs/node';
 import {
   createModel,
   evaluate,
@@ -16,11 +17,12 @@ import {
   vectorSimilarity,
 } from '@siamese/runtime';
 import { parseVectors } from '@siamese/tokenizer';
-import { fileChunks } from '@siamese/pairs/node';
-import { Rng } from '@siamese/core';
 
 const root = resolve(import.meta.dirname, '..');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const want = (name) => !only || only.includes(name);
 await initBackend();
 const scale = { normalizeScores: { from: [0, 5] } };
@@ -41,7 +43,10 @@ async function spearmanAt(model, dim) {
   const a = await model.embed(dev.map((p) => p.text1));
   const b = await model.embed(dev.map((p) => p.text2));
   const sims = a.map((x, i) => vectorSimilarity(x.subarray(0, dim), b[i].subarray(0, dim), 'cosine'));
-  return spearman(sims, dev.map((p) => p.score));
+  return spearman(
+    sims,
+    dev.map((p) => p.score),
+  );
 }
 
 if (want('angle')) {
@@ -55,7 +60,10 @@ if (want('angle')) {
 }
 
 if (want('matryoshka')) {
-  for (const loss of [{ type: 'coSENT' }, { type: 'matryoshka', loss: { type: 'coSENT' }, dims: [128, 64] }]) {
+  for (const loss of [
+    { type: 'coSENT' },
+    { type: 'matryoshka', loss: { type: 'coSENT' }, dims: [128, 64] },
+  ]) {
     const model = make('meanpool');
     const r = await fit(model, train, { ...base, loss: lossFromConfig(loss), dev });
     log(`matryoshka/${loss.type}`, {
@@ -76,7 +84,13 @@ if (want('distill')) {
   const data = await teacherVectors(teacher, allTexts);
   const student = make('meanpool', teacher.dim);
   const before = (await evaluate(student, dev)).spearman;
-  const s = await fit(student, data, { ...base, epochs: 8, lr: 3e-3, loss: lossFromConfig({ type: 'mse' }), dev });
+  const s = await fit(student, data, {
+    ...base,
+    epochs: 8,
+    lr: 3e-3,
+    loss: lossFromConfig({ type: 'mse' }),
+    dev,
+  });
   log('distill/student', { untrained: before, best: s.best, seconds: s.seconds });
   // The same student trained on the labels directly, for reference.
   const direct = make('meanpool', teacher.dim);
@@ -97,15 +111,28 @@ if (want('mining')) {
   const positives = train.filter((p) => p.score >= 0.8);
   const rng = new Rng(7);
   const pool = [...new Set(texts)];
-  const random = positives.map((p) => ({ anchor: p.text1, positive: p.text2, negative: pool[rng.int(pool.length)] }));
+  const random = positives.map((p) => ({
+    anchor: p.text1,
+    positive: p.text2,
+    negative: pool[rng.int(pool.length)],
+  }));
   const miner = make('meanpool'); // untrained: mean GloVe through a random tanh projection
   const mined = await mineHardNegatives(miner, train, { corpus: pool, range: [3, 30] });
   log('mining/report', { ...mined.report, corpus: pool.length, triplets: mined.length });
   miner.dispose();
-  for (const [name, data] of [['none', positives], ['random', random], ['mined', [...mined]]]) {
+  for (const [name, data] of [
+    ['none', positives],
+    ['random', random],
+    ['mined', [...mined]],
+  ]) {
     const model = make('meanpool');
     const before = await evaluate(model, task);
-    const r = await fit(model, data, { ...base, loss: lossFromConfig({ type: 'mnrl' }), dev: task, metric: 'mrrAtK' });
+    const r = await fit(model, data, {
+      ...base,
+      loss: lossFromConfig({ type: 'mnrl' }),
+      dev: task,
+      metric: 'mrrAtK',
+    });
     log(`mining/${name}`, { untrained: before.mrrAtK, best: r.best, final: r.history.at(-1).devMetrics });
     model.dispose();
   }

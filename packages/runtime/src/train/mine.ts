@@ -68,9 +68,8 @@ export async function mineHardNegatives(
   // Every positive of an anchor is excluded from its negatives, not only the pair's own.
   const positivesOf = new Map<string, Set<string>>();
   for (const p of positives) {
-    let set = positivesOf.get(p.text1);
-    if (!set) positivesOf.set(p.text1, (set = new Set()));
-    set.add(p.text2);
+    const set = positivesOf.get(p.text1) ?? new Set<string>();
+    positivesOf.set(p.text1, set.add(p.text2));
   }
   const corpus = [...new Set(options.corpus ?? positives.map((p) => p.text2))];
   if (!corpus.length) throw invalid('the corpus is empty (no positive pairs and no options.corpus)');
@@ -78,9 +77,8 @@ export async function mineHardNegatives(
   index.add(await model.embedMatrix(corpus), corpus);
   const anchors = [...positivesOf.keys()];
   const anchorVectors = await model.embed(anchors);
-  const positiveVectors = new Map<string, Float32Array>();
   const positiveTexts = [...new Set(positives.map((p) => p.text2))];
-  (await model.embed(positiveTexts)).forEach((v, i) => positiveVectors.set(positiveTexts[i]!, v));
+  const positiveVectors = new Map((await model.embed(positiveTexts)).map((v, i) => [positiveTexts[i]!, v]));
   const hitsOf = new Map<string, { text: string; score: number }[]>();
   const chunk = 256;
   for (let s = 0; s < anchors.length; s += chunk) {
