@@ -1,10 +1,14 @@
-// The playground: WASM backend, in-page training on the built-in sample with a live chart, similarity, ranking.
+// The playground: WASM backend, in-page training on the built-in sample with a live chart, similarity, ranking,
+// and packing the model into one int8 file (with the ranking sentences as its index) that the page loads back.
 import { lossFromConfig } from '@siamese/losses';
 import {
   createModel,
   evaluate,
   fit,
   initBackend,
+  loadModel,
+  modelToBytes,
+  packModel,
   type SiameseModel,
   search,
   similarity,
@@ -18,6 +22,7 @@ const status = $<HTMLSpanElement>('status');
 const trainButton = $<HTMLButtonElement>('train');
 const compareButton = $<HTMLButtonElement>('compare');
 const rankButton = $<HTMLButtonElement>('rank');
+const packButton = $<HTMLButtonElement>('pack');
 const canvas = $<HTMLCanvasElement>('chart');
 
 // 90% to train, the last 10% held out for the dev Spearman shown on the chart.
@@ -40,7 +45,7 @@ function setStatus(text: string, epoch?: number): void {
 
 async function trainModel(): Promise<void> {
   const epochs = Math.max(1, Math.min(50, Math.round(Number($<HTMLInputElement>('epochs').value) || 8)));
-  trainButton.disabled = compareButton.disabled = rankButton.disabled = true;
+  trainButton.disabled = compareButton.disabled = rankButton.disabled = packButton.disabled = true;
   model?.dispose();
   const texts = pairs.flatMap((p) => [p.text1, p.text2]);
   model = createModel({ preset: 'meanpool', texts, embeddingDim: 48, hidden: 64, maxLength: 32, seed: 7 });
@@ -83,7 +88,7 @@ async function trainModel(): Promise<void> {
   });
   setStatus(`${status.textContent} · done`);
   status.dataset.done = 'true';
-  trainButton.disabled = compareButton.disabled = rankButton.disabled = false;
+  trainButton.disabled = compareButton.disabled = rankButton.disabled = packButton.disabled = false;
   await Promise.all([compare(), rank()]);
 }
 
@@ -96,12 +101,16 @@ async function compare(): Promise<void> {
   $('sim-bar').style.width = `${Math.max(0, s) * 100}%`;
 }
 
-async function rank(): Promise<void> {
-  if (!model) return;
-  const corpus = $<HTMLTextAreaElement>('corpus')
+function corpusLines(): string[] {
+  return $<HTMLTextAreaElement>('corpus')
     .value.split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
+}
+
+async function rank(): Promise<void> {
+  if (!model) return;
+  const corpus = corpusLines();
   if (!corpus.length) return;
   const hits = await search(model, $<HTMLInputElement>('query').value, corpus, { k: corpus.length });
   const list = $<HTMLOListElement>('ranking');
@@ -117,6 +126,46 @@ async function rank(): Promise<void> {
   );
 }
 
+/** Packs the model as `siamese pack` would, offers the file, and loads it back from the file's bytes. */
+async function pack(): Promise<void> {
+  if (!model) return;
+  packButton.disabled = true;
+  const out = $<HTMLSpanElement>('pack-status');
+  const f32Bytes = (await modelToBytes(model)).byteLength;
+  const packed = await packModel(model, { weights: 'int8', references: corpusLines() });
+  packed.model.dispose();
+  const file = new Blob([packed.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+  const loaded = await loadModel(file);
+  try {
+    const s = await similarity(
+      loaded,
+      $<HTMLInputElement>('sim-a').value,
+      $<HTMLInputElement>('sim-b').value,
+    );
+    const [top] = loaded.index
+      ? await search(loaded, $<HTMLInputElement>('query').value, loaded.index, { k: 1 })
+      : [];
+    const link = $<HTMLAnchorElement>('pack-download');
+    if (link.href.startsWith('blob:')) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(file);
+    link.hidden = false;
+    out.textContent =
+      `${(file.size / 1024).toFixed(1)} KiB in int8 (float32: ${(f32Bytes / 1024).toFixed(1)} KiB), ` +
+      `${loaded.index?.size ?? 0} references · loaded back: similarity ${s.toFixed(4)}, best match “${top?.text ?? '–'}”`;
+    Object.assign(out.dataset, {
+      bytes: String(file.size),
+      f32Bytes: String(f32Bytes),
+      similarity: String(s),
+      top: top?.text ?? '',
+      references: String(loaded.index?.size ?? 0),
+      done: 'true',
+    });
+  } finally {
+    loaded.dispose();
+    packButton.disabled = false;
+  }
+}
+
 function fail(e: unknown): void {
   setStatus(`error: ${(e as Error).message}`);
   status.dataset.error = 'true';
@@ -126,6 +175,7 @@ function fail(e: unknown): void {
 trainButton.addEventListener('click', () => trainModel().catch(fail));
 compareButton.addEventListener('click', () => compare().catch(fail));
 rankButton.addEventListener('click', () => rank().catch(fail));
+packButton.addEventListener('click', () => pack().catch(fail));
 
 initBackend()
   .then(() => {

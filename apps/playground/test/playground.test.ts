@@ -102,6 +102,21 @@ describe('playground in headless Chromium', () => {
     for (let i = 1; i < items.length; i++) expect(items[i]!.score).toBeLessThanOrEqual(items[i - 1]!.score);
   });
 
+  it('packs the trained model into one int8 file with the ranking sentences, and loads it back in the page', async () => {
+    const similarity = Number(await page.textContent('#sim-value'));
+    await page.click('#pack');
+    await page.waitForSelector('#pack-status[data-done="true"]', { timeout: 120_000 });
+    const d = await page.$eval('#pack-status', (el) => ({ ...(el as HTMLElement).dataset }));
+    // The mean-pool model's matrices in int8: the file is well under half its float32 size.
+    expect(Number(d.bytes)).toBeGreaterThan(0);
+    expect(Number(d.bytes)).toBeLessThan(Number(d.f32Bytes) / 2);
+    expect(Number(d.references)).toBe(7);
+    // The model loaded from the packed file (a Blob) answers like the trained one.
+    expect(Math.abs(Number(d.similarity) - similarity)).toBeLessThan(0.01);
+    expect(d.top).toBe('A man plays the guitar.');
+    expect(await page.getAttribute('#pack-download', 'href')).toMatch(/^blob:/);
+  });
+
   it('has no page errors, and saves a screenshot (artifacts/playground.png)', async () => {
     mkdirSync(join(appDir, 'artifacts'), { recursive: true });
     await page.screenshot({ path: join(appDir, 'artifacts/playground.png'), fullPage: true });

@@ -42,7 +42,7 @@ export const routeCases: [string, (base: string) => Promise<void>][] = [
       expect(r.headers.get('access-control-allow-origin')).toBe('*');
       expect(r.json.ok).toBe(true);
       expect(r.json.model.id).toMatch(/^[0-9a-f]{12}$/);
-      expect(r.json.model.formatVersion).toBe(1);
+      expect(r.json.model.formatVersion).toBe(2); // model format 2: compact weights, packed index
       expect(r.json.model.dim).toBe(64);
       expect(r.json.model.maxLength).toBe(32);
       expect(r.json.model.threshold.metric).toBe('f1');

@@ -2,6 +2,7 @@
 import { embedCommand, evalCommand, searchCommand, similarityCommand } from './cli/commands.js';
 import { describeUserError, isUserError } from './cli/errors.js';
 import { mineCommand } from './cli/mine.js';
+import { packCommand } from './cli/pack.js';
 import { trainCommand } from './cli/train.js';
 
 const USAGE = `siamese — train and serve Siamese text-similarity models
@@ -15,6 +16,8 @@ commands:
   similarity   similarity of two texts
   search       rank a corpus against a query
   mine         hard negatives for positive pairs, as triplets (siamese mine --help)
+  pack         one checksummed file for serving: int8/f16 weights, pruned vocabulary, references
+                                                         (siamese pack --help)
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
@@ -24,6 +27,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   similarity: similarityCommand,
   search: searchCommand,
   mine: mineCommand,
+  pack: packCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

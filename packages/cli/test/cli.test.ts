@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { evaluate, initBackend, loadModel } from '@siamese/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli/args.js';
+import { WORKER_LIMITS, WORKER_RUNTIME_GZIP, workerSizeWarning } from '../src/cli/pack.js';
 import { trainFlags } from '../src/cli/train.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -159,6 +160,89 @@ describe('siamese train', () => {
     const r = run(['train', '--train', 'bad.tsv']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad.tsv:3/);
+  });
+});
+
+describe('siamese pack', () => {
+  const refs = ['A man is playing a flute.', 'A woman is slicing an onion.', 'Two dogs run on the beach.'];
+
+  it('packs int8 weights, a pruned vocabulary and a reference index into one file that eval, search and loadModel read', async () => {
+    writeFileSync(join(tmp, 'refs.txt'), `${refs.join('\n')}\n`);
+    const r = run([
+      'pack',
+      model,
+      '--out',
+      'm.siamese',
+      '--max-vocab',
+      '400',
+      '--references',
+      'refs.txt',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ out: 'm.siamese', weights: 'int8', vocabulary: 400, references: 3 });
+    expect(summary.vocabularyBefore).toBeGreaterThan(400);
+    expect(summary.bytes).toBe(readFileSync(join(tmp, 'm.siamese')).byteLength);
+    expect(summary.gzipBytes).toBeLessThan(summary.bytes);
+    expect(r.stderr).toMatch(
+      /wrote m\.siamese: \d+ KiB \(\d+ KiB gzip\), int8 weights, vocabulary 400 \(pruned from \d+\), 3 references/,
+    );
+    expect(r.stderr).not.toMatch(/warning/);
+    await initBackend();
+    const packed = await loadModel(join(tmp, 'm.siamese'));
+    expect(packed.index!.toJSON().texts).toEqual(refs);
+    expect(packed.tokenizer.vocab.size).toBe(400);
+    packed.dispose();
+    // search without --corpus uses the packed references.
+    const s = run(['search', '--model', 'm.siamese', '--k', '1', '--json', 'a man plays the flute']);
+    expect(s.code, s.stderr).toBe(0);
+    expect(JSON.parse(s.stdout)[0].text).toBe(refs[0]);
+    // The packed model still measures like the original on dev (int8 + 400 words of a 1.3k vocabulary).
+    const before = JSON.parse(run(['eval', '--model', model, '--data', 'dev.tsv', '--json']).stdout);
+    const after = JSON.parse(run(['eval', '--model', 'm.siamese', '--data', 'dev.tsv', '--json']).stdout);
+    expect(Math.abs(after.spearman - before.spearman)).toBeLessThan(0.05);
+  });
+
+  it('--weights f32 packs the exact weights: the same vectors as the folder', () => {
+    const r = run(['pack', model, '--out', 'exact.siamese', '--weights', 'f32']);
+    expect(r.code, r.stderr).toBe(0);
+    const a = run(['embed', '--model', model, '--format', 'f32'], 'one\ntwo\n');
+    const b = run(['embed', '--model', 'exact.siamese', '--format', 'f32'], 'one\ntwo\n');
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+  });
+
+  it('refuses a missing MODEL, an unknown encoding and a missing file with exit code 2 and one line', () => {
+    const none = run(['pack']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/siamese pack: expected one MODEL/);
+    const bad = run(['pack', model, '--weights', 'int4']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--weights expected one of f32\|f16\|int8, found "int4"/);
+    const missing = run(['pack', 'no-such-model']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nothing at no-such-model/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('warns when a Worker bundling the model would pass the 3 MB (free) or 10 MB (paid) limit', () => {
+    expect(workerSizeWarning(900_000)).toBeNull();
+    expect(workerSizeWarning(WORKER_LIMITS.free - WORKER_RUNTIME_GZIP + 1)).toMatch(
+      /over the free plan's 3 MB limit/,
+    );
+    expect(workerSizeWarning(WORKER_LIMITS.paid)).toMatch(/over the paid plan's 10 MB limit.*R2/);
+  });
+
+  it('train --max-vocab caps the vocabulary and --weights int8 saves compact weights', async () => {
+    const out = join(tmp, 'small');
+    const r = run(trainArgs(out, '--max-vocab', '300', '--weights', 'int8', '--epochs', '1'));
+    expect(r.code, r.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    expect(manifest.tokenizer.vocabulary.tokens).toHaveLength(300);
+    expect(manifest.weights.entries.find((e: { name: string }) => e.name === 'embedding.weight').dtype).toBe(
+      'int8',
+    );
   });
 });
 

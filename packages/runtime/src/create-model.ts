@@ -31,7 +31,10 @@ export interface CreateModelOptions {
   hidden?: number;
   /** Drop corpus words seen fewer times (default 1). */
   minFreq?: number;
-  /** Vocabulary cap (default 100,000). */
+  /**
+   * Vocabulary cap, vector words included (default 100,000): the corpus words by frequency first, then the vector
+   * file's words in file order (most frequent first for GloVe, word2vec, fastText).
+   */
   maxVocab?: number;
   /** Update the embedding table while training (default true). */
   trainEmbeddings?: boolean;
@@ -59,7 +62,10 @@ export function createModel(options: CreateModelOptions): SiameseModel {
     const vectors = options.vectors;
     const corpusTokens = corpusTok.vocab.toArray();
     const seen = new Set(corpusTokens);
-    const extra = vectors.words.filter((w) => !seen.has(w)).slice(0, options.maxVectorWords ?? 50_000);
+    const room = Math.max(0, (options.maxVocab ?? 100_000) - corpusTokens.length);
+    const extra = vectors.words
+      .filter((w) => !seen.has(w))
+      .slice(0, Math.min(options.maxVectorWords ?? 50_000, room));
     const counts = [...corpusTokens.map((t) => corpusTok.vocab.count(t)), ...extra.map(() => 0)];
     const vocab = Vocabulary.fromTokens([...corpusTokens, ...extra], { counts });
     tokenizer = new Tokenizer(vocab, corpusTok.options);

@@ -23,7 +23,13 @@ export { calibrateThreshold, type MatchOptions, type MatchResult, match } from '
 export { buildIndex, type SearchOptions, search } from './infer/search.js';
 export { type SearchHit, VectorIndex, type VectorIndexOptions } from './infer/vector-index.js';
 export { vectorSimilarity } from './infer/vector-similarity.js';
-export { MODEL_FORMAT_VERSION, type ModelManifest, type WeightEntry } from './io/format.js';
+export {
+  MODEL_FILE_LIMITS,
+  MODEL_FORMAT_VERSION,
+  type ModelManifest,
+  type PackedIndexEntry,
+  type WeightEntry,
+} from './io/format.js';
 export {
   type LoadModelOptions,
   loadModel,
@@ -31,8 +37,12 @@ export {
   modelFromBytes,
   modelToBytes,
   saveModel,
+  type WriteModelOptions,
 } from './io/model-io.js';
+export { type PackedModel, type PackModelOptions, packModel } from './io/pack.js';
+export { WEIGHTS_ENCODINGS, type WeightsEncoding } from './io/weight-codecs.js';
 export { type EmbedOptions, SiameseModel, type SiameseModelParts, type Threshold } from './model.js';
+export { keptTokenIds, pruneVocabulary } from './prune-vocabulary.js';
 export {
   type CheckpointStore,
   folderCheckpoints,

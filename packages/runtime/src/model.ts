@@ -4,6 +4,7 @@ import type { LossConfig, Similarity } from '@siamese/losses';
 import type { NgramOptions, Tokenizer } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
 import { lengthBuckets, prepareBatch } from './infer/batching.js';
+import type { VectorIndex } from './infer/vector-index.js';
 import type { FitResult } from './train/events.js';
 
 /** A decision threshold for `match`: the similarity at which two texts count as a match. */
@@ -36,6 +37,8 @@ export interface SiameseModelParts {
   id?: string;
   /** Inference folding of every `embed` call (see `EncodeOptions.fold`); a run-time choice, never saved. */
   fold?: EncodeOptions['fold'];
+  /** Reference texts embedded by this model, packed with it (`packModel`), so a server embeds nothing at start. */
+  index?: VectorIndex | null;
 }
 
 /** Options of `embed()`. */
@@ -77,6 +80,8 @@ export class SiameseModel {
   readonly id: string | undefined;
   /** Inference folding of `embed` (see `EncodeOptions.fold`). */
   readonly fold: EncodeOptions['fold'];
+  /** The reference index packed with the model (`siamese pack --references`), or null. */
+  readonly index: VectorIndex | null;
   private readonly [RECORD]: ModelRecord;
 
   constructor(parts: SiameseModelParts) {
@@ -88,6 +93,7 @@ export class SiameseModel {
     this.ngrams = parts.ngrams;
     this.id = parts.id;
     this.fold = parts.fold;
+    this.index = parts.index ?? null;
     this[RECORD] = {
       similarity: parts.similarity ?? 'cosine',
       threshold: parts.threshold ?? null,

@@ -37,10 +37,10 @@ describe('model format', () => {
 
   it('round-trips manifest and weights through the single-file container', async () => {
     const { manifest, blob } = await sample();
-    const bytes = encodeSingleFile(manifest, blob);
+    const bytes = await encodeSingleFile(manifest, blob);
     expect(Array.from(bytes.subarray(0, 8))).toEqual([83, 73, 65, 77, 69, 83, 69, 0]);
-    const back = decodeSingleFile(bytes, 'm.siamese');
-    expect(back.manifest).toEqual(manifest);
+    const back = await decodeSingleFile(bytes, 'm.siamese');
+    expect(back.manifest).toEqual({ ...manifest, index: null });
     await verifyWeights(back.manifest, back.blob, 'm.siamese');
     const w = unpackWeights(back.blob, back.manifest.weights.entries);
     expect(Array.from(w.get('a')!.values)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -49,26 +49,33 @@ describe('model format', () => {
 
   it('refuses truncated, altered, foreign and newer files with the right code', async () => {
     const { manifest, blob } = await sample();
-    const bytes = encodeSingleFile(manifest, blob);
-    const truncated = decodeSingleFile(bytes.subarray(0, bytes.length - 4), 'm');
-    await expect(verifyWeights(truncated.manifest, truncated.blob, 'm')).rejects.toMatchObject({
+    const bytes = await encodeSingleFile(manifest, blob);
+    await expect(decodeSingleFile(bytes.subarray(0, bytes.length - 4), 'm')).rejects.toMatchObject({
       code: 'E_MODEL_TRUNCATED',
+      message: expect.stringMatching(/announces \d+ bytes, the file holds/),
     });
     const altered = bytes.slice();
     altered[altered.length - 1]! ^= 0x40;
-    const a = decodeSingleFile(altered, 'm');
-    await expect(verifyWeights(a.manifest, a.blob, 'm')).rejects.toMatchObject({ code: 'E_MODEL_CHECKSUM' });
-    expect(() => decodeSingleFile(new TextEncoder().encode('hello world, not a model'), 'x.bin')).toThrow(
-      expect.objectContaining({ code: 'E_MODEL_CORRUPT' }),
-    );
-    expect(() => decodeSingleFile(bytes.subarray(0, 20), 'm')).toThrow(/manifest needs/);
-    const newer = encodeSingleFile({ ...manifest, formatVersion: MODEL_FORMAT_VERSION + 1 }, blob);
-    expect(() => decodeSingleFile(newer, 'm')).toThrow(expect.objectContaining({ code: 'E_FORMAT_VERSION' }));
+    await expect(decodeSingleFile(altered, 'm')).rejects.toMatchObject({ code: 'E_MODEL_CHECKSUM' });
+    await expect(
+      decodeSingleFile(new TextEncoder().encode('hello world, not a model'), 'x.bin'),
+    ).rejects.toMatchObject({
+      code: 'E_MODEL_CORRUPT',
+    });
+    await expect(decodeSingleFile(bytes.subarray(0, 20), 'm')).rejects.toThrow(/56-byte header/);
+    const trailing = new Uint8Array(bytes.length + 3);
+    trailing.set(bytes);
+    await expect(decodeSingleFile(trailing, 'm')).rejects.toMatchObject({
+      code: 'E_MODEL_CORRUPT',
+      message: /trailing/,
+    });
+    const newer = await encodeSingleFile({ ...manifest, formatVersion: MODEL_FORMAT_VERSION + 1 }, blob);
+    await expect(decodeSingleFile(newer, 'm')).rejects.toMatchObject({ code: 'E_FORMAT_VERSION' });
   });
 
   it('rejects weight entries that point outside the blob', async () => {
     const { blob } = await sample();
-    expect(() => unpackWeights(blob, [{ name: 'big', shape: [100], offset: 0 }])).toThrow(
+    expect(() => unpackWeights(blob, [{ name: 'big', shape: [100], dtype: 'f32', byteOffset: 0 }])).toThrow(
       expect.objectContaining({ code: 'E_MODEL_TRUNCATED' }),
     );
   });

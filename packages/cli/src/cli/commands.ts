@@ -29,7 +29,10 @@ export const embedFlags: Record<string, FlagSpec> = {
 export const similarityFlags: Record<string, FlagSpec> = { ...common };
 export const searchFlags: Record<string, FlagSpec> = {
   ...common,
-  corpus: { type: 'string', description: 'one text per line' },
+  corpus: {
+    type: 'string',
+    description: 'one text per line (default: the references packed with the model)',
+  },
   k: { type: 'integer', min: 1, description: 'number of results (default 5)' },
 };
 
@@ -37,7 +40,7 @@ export const helps = {
   eval: helpFor('usage: siamese eval --model DIR --data FILE [--json]', evalFlags),
   embed: helpFor('usage: siamese embed --model DIR [--input FILE|-] [--format jsonl|f32]', embedFlags),
   similarity: helpFor('usage: siamese similarity --model DIR "text a" "text b"', similarityFlags),
-  search: helpFor('usage: siamese search --model DIR --corpus FILE [--k 5] "query"', searchFlags),
+  search: helpFor('usage: siamese search --model DIR [--corpus FILE] [--k 5] "query"', searchFlags),
 };
 
 async function openModel(flags: Record<string, unknown>, command: string): Promise<SiameseModel> {
@@ -141,12 +144,18 @@ export async function searchCommand(argv: string[]): Promise<number> {
     console.log(helps.search);
     return 0;
   }
-  if (typeof flags.corpus !== 'string') throw usageError('search: --corpus FILE is required');
   if (positionals.length !== 1) throw usageError(`search: expected one query, found ${positionals.length}`);
-  const corpus = await readLines(flags.corpus);
-  if (!corpus.length) throw usageError(`search: ${flags.corpus} has no lines`);
+  const corpus = typeof flags.corpus === 'string' ? await readLines(flags.corpus) : undefined;
+  if (corpus && !corpus.length) throw usageError(`search: ${flags.corpus} has no lines`);
   const model = await openModel(flags, 'search');
-  const hits = await search(model, positionals[0]!, corpus, { k: (flags.k as number | undefined) ?? 5 });
+  const within = corpus ?? model.index;
+  if (!within) {
+    model.dispose();
+    throw usageError(
+      'search: --corpus FILE is required (the model has no packed references: see siamese pack)',
+    );
+  }
+  const hits = await search(model, positionals[0]!, within, { k: (flags.k as number | undefined) ?? 5 });
   if (flags.json) process.stdout.write(`${JSON.stringify(hits)}\n`);
   else
     for (const [i, h] of hits.entries())

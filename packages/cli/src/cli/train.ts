@@ -17,6 +17,8 @@ import {
   folderCheckpoints,
   initBackend,
   saveModel,
+  WEIGHTS_ENCODINGS,
+  type WeightsEncoding,
 } from '@siamese/runtime';
 import { parseVectors } from '@siamese/tokenizer';
 import { type FlagSpec, helpFor, parseArgs, usageError } from './args.js';
@@ -60,6 +62,16 @@ export const trainFlags: Record<string, FlagSpec> = {
     description: 'stop after N epochs without a better dev metric; the best epoch is kept (default off)',
   },
   'max-train': { type: 'integer', min: 1, description: 'use only the first N training pairs' },
+  'max-vocab': {
+    type: 'integer',
+    min: 3,
+    description: 'vocabulary cap: corpus words by frequency, then the top vector words (default 100000)',
+  },
+  weights: {
+    type: 'string',
+    choices: WEIGHTS_ENCODINGS,
+    description: 'how the saved weights are stored: f32 (default, exact), f16 or int8 (see siamese pack)',
+  },
   json: { type: 'boolean', description: 'print one JSON object with the final metrics on stdout' },
   help: { type: 'boolean', description: 'show this help' },
 };
@@ -185,6 +197,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     ...(vectors ? { vectors } : {}),
     ...(num(flags.hidden) ? { hidden: num(flags.hidden)! } : {}),
     ...(num(flags['max-length']) ? { maxLength: num(flags['max-length'])! } : {}),
+    ...(num(flags['max-vocab']) ? { maxVocab: num(flags['max-vocab'])! } : {}),
     seed,
     onInfo: (m) => err.write(`  ${m}\n`),
   });
@@ -208,7 +221,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   });
   const devMetrics = data.dev ? await evaluate(model, data.dev) : undefined;
   if (data.devLabelled) await calibrateThreshold(model, data.devLabelled, 'f1');
-  await saveModel(model, out);
+  await saveModel(model, out, { weights: (str(flags.weights) as WeightsEncoding | undefined) ?? 'f32' });
   // The run finished: its checkpoints are only needed to resume an interrupted run.
   await rm(join(out, 'checkpoints'), { recursive: true, force: true });
   const points = result.history.map((h) => ({

@@ -13,10 +13,10 @@ interface SavedModel {
 
 const bytesOf = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 
-/** The manifest of a single-file model: its JSON starts at byte 16, its length is at byte 12. */
+/** The manifest of a single-file model (container 2): its JSON starts at byte 56, its length is at byte 12. */
 const manifestOf = (bytes: Uint8Array) => {
   const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
-  return JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + length)));
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(56, 56 + length)));
 };
 
 export default defineSuite('extensions', (test) => {

@@ -11,6 +11,7 @@ import {
   loadModel,
   modelFromBytes,
   modelToBytes,
+  packModel,
   SiameseModel,
   type TrainerCheckpoint,
 } from '@siamese/runtime';
@@ -257,5 +258,40 @@ export default defineSuite('runtime', (test) => {
     }
     await assertThrows(() => loadModel('/no/such/model'), 'E_MODEL_NOT_FOUND', 'a missing path');
     model.dispose();
+  });
+  test('a packed model (int8 weights, pruned vocabulary, reference index) loads and searches the same everywhere', async (ctx) => {
+    const train = await stsb(ctx, 'train.tsv', 60);
+    const model = createModel({
+      preset: 'cnn',
+      texts: train.flatMap((p) => [p.text1, p.text2]),
+      hidden: 8,
+      embeddingDim: 16,
+      seed: 3,
+    });
+    const references = train.slice(0, 12).map((p) => p.text1);
+    const before = tf.memory().numTensors;
+    const packed = await packModel(model, { weights: 'int8', maxVocab: 120, references });
+    const loaded = await loadModel(packed.bytes.slice().buffer);
+    assertEqual(loaded.index?.size, 12, 'packed references');
+    assertEqual(loaded.tokenizer.vocab.size, 120, 'pruned vocabulary');
+    ctx.same('packed int8 model id (sha256 of its weights)', loaded.id);
+    ctx.same('packed int8 weights sha256 as loaded', await weightsHash(loaded));
+    const vectors = await loaded.embed(PROBE);
+    ctx.same(
+      'packed int8 embeddings',
+      vectors.map((v) => Array.from(v)),
+    );
+    const [query] = await loaded.embed(['a man is playing a guitar']);
+    ctx.same('packed index hits', loaded.index!.search(query!, 3));
+    const damaged = packed.bytes.slice();
+    damaged[damaged.length - 1]! ^= 1;
+    await assertThrows(() => loadModel(damaged), 'E_MODEL_CHECKSUM', 'a damaged packed file');
+    await assertThrows(
+      () => loadModel(packed.bytes.subarray(0, 100)),
+      'E_MODEL_TRUNCATED',
+      'a truncated packed file',
+    );
+    for (const m of [model, packed.model, loaded]) m.dispose();
+    assertEqual(tf.memory().numTensors, before - 7, 'tensors left (the source model: 7 weights)');
   });
 });

@@ -1,18 +1,44 @@
 import { formatVersionError, SiameseError } from '@siamese/core';
 import type { EncoderConfig } from '@siamese/encoders';
-import type { LossConfig, Similarity } from '@siamese/losses';
+import { isSimilarity, type LossConfig, type Similarity } from '@siamese/losses';
 import type { Threshold } from '../model.js';
 import type { FitResult } from '../train/events.js';
+import {
+  dequantizeInt8,
+  encodedBytes,
+  quantizeInt8,
+  readFloats,
+  WEIGHTS_ENCODINGS,
+  type WeightsEncoding,
+  writeFloats,
+} from './weight-codecs.js';
 
-/** Version of the model format this build writes and the newest it reads. */
-export const MODEL_FORMAT_VERSION = 1;
+/**
+ * Version of the model format this build writes and the newest it reads. 2 added compact weights (`dtype`,
+ * `byteOffset`, int8 `scales`) and a packed reference index; version-1 manifests (float32 `offset`s) still load.
+ */
+export const MODEL_FORMAT_VERSION = 2;
 
-/** One weight tensor inside the weights blob (float32, little-endian, row-major). */
+/** One weight tensor inside the weights blob (little-endian, row-major). */
 export interface WeightEntry {
   name: string;
   shape: number[];
-  /** Offset in float32 elements from the start of the weights blob. */
-  offset: number;
+  /** How the values are stored (version-1 files are all `f32`). */
+  dtype: WeightsEncoding;
+  /** Where the values start, in bytes from the start of the weights blob (4-byte aligned). */
+  byteOffset: number;
+  /** int8 only: one float32 scale per index of `axis` (0: per row of a table; last: per output channel). */
+  scales?: { axis: number; byteOffset: number };
+}
+
+/** A reference index packed with the model (`siamese pack --references`): texts and their vectors. */
+export interface PackedIndexEntry {
+  dim: number;
+  similarity: Similarity;
+  count: number;
+  texts: (string | null)[];
+  /** The vectors, float32 N×D, in the payload after the weights. */
+  vectors: { byteOffset: number; byteLength: number };
 }
 
 /** The JSON manifest of a saved model. Everything but the weights themselves. */
@@ -35,10 +61,24 @@ export interface ModelManifest {
   /** What `fit` reported (per-epoch history, dev metrics, timings). */
   training?: FitResult | null;
   weights: { file?: string; byteLength: number; sha256: string; entries: WeightEntry[] };
+  /** Single files only: a prebuilt index of reference texts (see `packModel`). */
+  index?: PackedIndexEntry | null;
+}
+
+/** A named float32 tensor on its way into, or out of, a weights blob. */
+export interface NamedWeights {
+  name: string;
+  shape: number[];
+  values: Float32Array;
 }
 
 const MAGIC = [0x53, 0x49, 0x41, 0x4d, 0x45, 0x53, 0x45, 0x00]; // "SIAMESE\0"
-const CONTAINER_VERSION = 1;
+/** 1: magic, version, manifest length, manifest, weights. 2 adds the payload length and a sha256 of the rest. */
+const CONTAINER_VERSION = 2;
+const HEADER_V1 = 16;
+const HEADER_V2 = 56;
+/** Limits checked on the header, before anything is parsed or allocated. */
+export const MODEL_FILE_LIMITS = Object.freeze({ manifestBytes: 64 * 2 ** 20, payloadBytes: 2 ** 31 });
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** sha256 of bytes as lowercase hex (WebCrypto: Node ≥ 20, Deno, Bun, Workers, browsers). */
@@ -47,63 +87,142 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Packs named float32 tensors into one little-endian blob and the entries that describe it. */
+const align = (n: number, to: number) => Math.ceil(n / to) * to;
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Packs named float32 tensors into one little-endian blob and the entries that describe it. `encoding` picks the
+ * storage of every tensor of rank ≥ 2 (vectors such as biases stay float32); `int8Axis` says which axis of a
+ * tensor gets its own scales (see `int8Axis` in weight-codecs).
+ */
 export function packWeights(
-  tensors: ReadonlyArray<{ name: string; shape: number[]; values: Float32Array }>,
-): {
-  blob: Uint8Array;
-  entries: WeightEntry[];
-} {
-  const total = tensors.reduce((s, t) => s + t.values.length, 0);
-  const all = new Float32Array(total);
-  const entries: WeightEntry[] = [];
-  let offset = 0;
-  for (const t of tensors) {
-    const expected = t.shape.reduce((a, b) => a * b, 1);
-    if (expected !== t.values.length) {
+  tensors: readonly NamedWeights[],
+  encoding: WeightsEncoding = 'f32',
+  int8AxisOf: (t: NamedWeights) => number | null = (t) => (t.shape.length < 2 ? null : t.shape.length - 1),
+): { blob: Uint8Array; entries: WeightEntry[] } {
+  const plans = tensors.map((t) => {
+    const n = sizeOf(t.shape);
+    if (n !== t.values.length) {
       throw new SiameseError(
         'E_MODEL_MISMATCH',
-        `weight ${t.name}: shape [${t.shape}] holds ${expected} values, found ${t.values.length}`,
+        `weight ${t.name}: shape [${t.shape}] holds ${n} values, found ${t.values.length}`,
       );
     }
-    all.set(t.values, offset);
-    entries.push({ name: t.name, shape: [...t.shape], offset });
-    offset += t.values.length;
-  }
-  const blob = new Uint8Array(all.buffer);
-  if (!LITTLE_ENDIAN) swap32(blob);
+    const axis = encoding === 'int8' ? int8AxisOf(t) : null;
+    const dtype: WeightsEncoding =
+      t.shape.length < 2 ? 'f32' : encoding === 'int8' && axis === null ? 'f32' : encoding;
+    return { t, dtype, axis, n };
+  });
+  let size = 0;
+  const entries: WeightEntry[] = plans.map(({ t, dtype, axis, n }) => {
+    const entry: WeightEntry = { name: t.name, shape: [...t.shape], dtype, byteOffset: size };
+    size = align(size + encodedBytes(dtype, n), 4);
+    if (dtype === 'int8') {
+      entry.scales = { axis: axis!, byteOffset: size };
+      size += 4 * t.shape[axis!]!;
+    }
+    return entry;
+  });
+  const blob = new Uint8Array(size);
+  const view = new DataView(blob.buffer);
+  plans.forEach(({ t, dtype }, i) => {
+    const e = entries[i]!;
+    if (dtype === 'f32' && LITTLE_ENDIAN) blob.set(new Uint8Array(t.values.slice().buffer), e.byteOffset);
+    else if (dtype !== 'int8') writeFloats(view, e.byteOffset, t.values, dtype);
+    else {
+      const { q, scales } = quantizeInt8(t.values, t.shape, e.scales!.axis);
+      blob.set(new Uint8Array(q.buffer), e.byteOffset);
+      writeFloats(view, e.scales!.byteOffset, scales, 'f32');
+    }
+  });
   return { blob, entries };
 }
 
-/** Reads the named tensors back from a weights blob (copies; validates every entry's bounds). */
-export function unpackWeights(
-  blob: Uint8Array,
-  entries: readonly WeightEntry[],
-): Map<string, { shape: number[]; values: Float32Array }> {
-  if (blob.byteLength % 4 !== 0) {
-    throw new SiameseError(
-      'E_MODEL_TRUNCATED',
-      `weights: expected a multiple of 4 bytes, found ${blob.byteLength}`,
-    );
-  }
-  const copy = blob.slice();
-  if (!LITTLE_ENDIAN) swap32(copy);
-  const all = new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4);
-  const out = new Map<string, { shape: number[]; values: Float32Array }>();
+/** Reads the named tensors back from a weights blob as float32 (dequantized; bounds checked by the manifest). */
+export function unpackWeights(blob: Uint8Array, entries: readonly WeightEntry[]): Map<string, NamedWeights> {
+  checkEntries(entries, blob.byteLength, '<weights>');
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const out = new Map<string, NamedWeights>();
   for (const e of entries) {
-    const n = e.shape.reduce((a, b) => a * b, 1);
-    if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset + n > all.length) {
-      throw new SiameseError(
-        'E_MODEL_TRUNCATED',
-        `weight ${e.name}: expected ${n} values at offset ${e.offset}, but the weights hold ${all.length}`,
-      );
-    }
-    out.set(e.name, { shape: e.shape, values: all.subarray(e.offset, e.offset + n) });
+    const n = sizeOf(e.shape);
+    let values: Float32Array;
+    if (e.dtype === 'int8') {
+      const q = new Int8Array(blob.buffer, blob.byteOffset + e.byteOffset, n);
+      const scales = readFloats(view, e.scales!.byteOffset, e.shape[e.scales!.axis]!, 'f32');
+      values = dequantizeInt8(q, scales, e.shape, e.scales!.axis);
+    } else if (e.dtype === 'f32' && LITTLE_ENDIAN) {
+      values = new Float32Array(n); // a copy: `blob` may be a view of a larger buffer (a Node Buffer's pool)
+      new Uint8Array(values.buffer).set(blob.subarray(e.byteOffset, e.byteOffset + 4 * n));
+    } else values = readFloats(view, e.byteOffset, n, e.dtype);
+    out.set(e.name, { name: e.name, shape: e.shape, values });
   }
   return out;
 }
 
-/** Checks the manifest's format and version, with errors that say which. */
+/**
+ * Validates every entry against the blob's length before anything is read: names, shapes, dtypes, aligned offsets
+ * and scales that stay inside it. Huge or negative numbers are refused here, so a hostile manifest allocates nothing.
+ */
+export function checkEntries(entries: readonly WeightEntry[], byteLength: number, where: string): void {
+  const seen = new Set<string>();
+  entries.forEach((e, i) => {
+    const at = `${where}: weights.entries[${i}]`;
+    if (!e || typeof e !== 'object' || typeof e.name !== 'string' || seen.has(e.name)) {
+      throw new SiameseError('E_MODEL_CORRUPT', `${at}: expected an entry with a unique name`, {
+        details: { index: i },
+      });
+    }
+    seen.add(e.name);
+    if (
+      !Array.isArray(e.shape) ||
+      e.shape.length > 8 ||
+      !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+      sizeOf(e.shape) > MODEL_FILE_LIMITS.payloadBytes
+    ) {
+      throw new SiameseError(
+        'E_MODEL_CORRUPT',
+        `${at} (${e.name}): expected a shape of non-negative integers, found ${JSON.stringify(e.shape)}`,
+      );
+    }
+    if (!WEIGHTS_ENCODINGS.includes(e.dtype)) {
+      throw new SiameseError(
+        'E_MODEL_CORRUPT',
+        `${at} (${e.name}): expected dtype ${WEIGHTS_ENCODINGS.join('|')}, found ${JSON.stringify(e.dtype)}`,
+      );
+    }
+    const end = e.byteOffset + encodedBytes(e.dtype, sizeOf(e.shape));
+    if (
+      !Number.isSafeInteger(e.byteOffset) ||
+      e.byteOffset < 0 ||
+      e.byteOffset % 4 !== 0 ||
+      end > byteLength
+    ) {
+      throw new SiameseError(
+        'E_MODEL_TRUNCATED',
+        `${at} (${e.name}): expected ${end - e.byteOffset} bytes at offset ${e.byteOffset}, but the weights hold ${byteLength}`,
+      );
+    }
+    if (e.dtype !== 'int8') return;
+    const s = e.scales;
+    const ok =
+      s &&
+      Number.isInteger(s.axis) &&
+      s.axis >= 0 &&
+      s.axis < e.shape.length &&
+      Number.isSafeInteger(s.byteOffset) &&
+      s.byteOffset >= 0 &&
+      s.byteOffset % 4 === 0 &&
+      s.byteOffset + 4 * e.shape[s.axis]! <= byteLength;
+    if (!ok) {
+      throw new SiameseError(
+        'E_MODEL_CORRUPT',
+        `${at} (${e.name}): an int8 weight needs scales inside the weights, found ${JSON.stringify(s)}`,
+      );
+    }
+  });
+}
+
+/** Checks the manifest's format and version, with errors that say which; reads what older versions wrote. */
 export function checkManifest(value: unknown, where: string): ModelManifest {
   const m = value as Partial<ModelManifest> | null;
   if (!m || typeof m !== 'object' || m.format !== 'siamese-model') {
@@ -115,20 +234,45 @@ export function checkManifest(value: unknown, where: string): ModelManifest {
   if (typeof m.formatVersion !== 'number' || m.formatVersion > MODEL_FORMAT_VERSION || m.formatVersion < 1) {
     throw formatVersionError(`${where}: model format`, MODEL_FORMAT_VERSION, m.formatVersion);
   }
-  if (!m.weights || !Array.isArray(m.weights.entries) || typeof m.weights.sha256 !== 'string') {
+  if (
+    !m.weights ||
+    !Array.isArray(m.weights.entries) ||
+    typeof m.weights.sha256 !== 'string' ||
+    !Number.isSafeInteger(m.weights.byteLength) ||
+    m.weights.byteLength < 0
+  ) {
     throw new SiameseError('E_MODEL_CORRUPT', `${where}: the manifest has no valid "weights" section`);
   }
   return withLegacyKeys(m as ModelManifest);
 }
 
-/** Reads what older writers wrote: a loss config keyed by `name` (every config now says `type`). */
+/**
+ * Reads what older writers wrote: a loss config keyed by `name` (every config now says `type`), and version-1
+ * weight entries (float32, `offset` counted in floats).
+ */
 function withLegacyKeys(m: ModelManifest): ModelManifest {
+  let out = m;
   const loss = m.loss as (Partial<LossConfig> & { name?: unknown }) | null | undefined;
   if (loss && typeof loss === 'object' && loss.type === undefined && typeof loss.name === 'string') {
     const { name, ...options } = loss;
-    return { ...m, loss: { ...options, type: name } };
+    out = { ...out, loss: { ...options, type: name } };
   }
-  return m;
+  if (m.formatVersion === 1)
+    out = { ...out, weights: { ...out.weights, entries: currentEntries(m.weights.entries) } };
+  return out;
+}
+
+/** Weight entries as format 2 writes them: version-1 entries (float32, `offset` counted in floats) converted. */
+export function currentEntries(entries: readonly WeightEntry[]): WeightEntry[] {
+  return entries.map((e) => {
+    const { offset, ...rest } = (e ?? {}) as WeightEntry & { offset?: unknown };
+    if (offset === undefined) return e;
+    return {
+      ...rest,
+      dtype: 'f32' as const,
+      byteOffset: typeof offset === 'number' ? offset * 4 : Number.NaN,
+    };
+  });
 }
 
 /** Verifies the weights' length and sha256 against the manifest. */
@@ -148,63 +292,182 @@ export async function verifyWeights(manifest: ModelManifest, blob: Uint8Array, w
   }
 }
 
-/** Single-file container: magic, version, manifest length, manifest JSON, padding to 4 bytes, weights. */
-export function encodeSingleFile(manifest: ModelManifest, blob: Uint8Array): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(manifest));
-  const headerLen = 16 + json.byteLength;
-  const pad = (4 - (headerLen % 4)) % 4;
-  const out = new Uint8Array(headerLen + pad + blob.byteLength);
+/**
+ * Single-file container (version 2), every number little-endian:
+ *
+ * | bytes | what |
+ * | --- | --- |
+ * | 0–7 | magic `SIAMESE\0` |
+ * | 8–11 | container version (2) |
+ * | 12–15 | manifest length M |
+ * | 16–23 | payload length P (u64) |
+ * | 24–55 | sha256 of bytes 56 to the end |
+ * | 56… | manifest JSON, zero padding to 8 bytes, then the payload: the weights blob, then (padded to 8) the index vectors |
+ */
+export async function encodeSingleFile(
+  manifest: ModelManifest,
+  blob: Uint8Array,
+  indexVectors?: Float32Array,
+): Promise<Uint8Array> {
+  const vectorsAt = align(blob.byteLength, 8);
+  const withIndex: ModelManifest =
+    manifest.index && indexVectors
+      ? {
+          ...manifest,
+          index: {
+            ...manifest.index,
+            vectors: { byteOffset: vectorsAt, byteLength: indexVectors.byteLength },
+          },
+        }
+      : { ...manifest, index: null };
+  const json = new TextEncoder().encode(JSON.stringify(withIndex));
+  const payloadLength =
+    indexVectors && manifest.index ? vectorsAt + indexVectors.byteLength : blob.byteLength;
+  const payloadAt = HEADER_V2 + align(json.byteLength, 8);
+  const out = new Uint8Array(payloadAt + payloadLength);
   out.set(MAGIC, 0);
   const dv = new DataView(out.buffer);
   dv.setUint32(8, CONTAINER_VERSION, true);
   dv.setUint32(12, json.byteLength, true);
-  out.set(json, 16);
-  out.set(blob, headerLen + pad);
+  dv.setBigUint64(16, BigInt(payloadLength), true);
+  out.set(json, HEADER_V2);
+  out.set(blob, payloadAt);
+  if (indexVectors && manifest.index) writeFloats(dv, payloadAt + vectorsAt, indexVectors, 'f32');
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', out.subarray(HEADER_V2) as BufferSource),
+  );
+  out.set(digest, 24);
   return out;
 }
 
-/** Splits a single-file model into its manifest and weights blob (no checksum check here). */
-export function decodeSingleFile(
-  bytes: Uint8Array,
-  where: string,
-): { manifest: ModelManifest; blob: Uint8Array } {
-  if (bytes.byteLength < 16 || MAGIC.some((b, i) => bytes[i] !== b)) {
+/** What {@link decodeSingleFile} finds: the manifest, the weights blob, and the packed index's vectors if any. */
+export interface DecodedFile {
+  manifest: ModelManifest;
+  blob: Uint8Array;
+  indexVectors: Float32Array | null;
+}
+
+/**
+ * Splits a single-file model into its manifest, weights blob and index. The header is checked before anything is
+ * parsed or allocated (magic, versions, lengths against the file and {@link MODEL_FILE_LIMITS}), then the whole
+ * file's sha256 (version 2), then the manifest. The weights' own sha256 is checked later, by `verifyWeights`.
+ */
+export async function decodeSingleFile(bytes: Uint8Array, where: string): Promise<DecodedFile> {
+  if (MAGIC.some((b, i) => i < bytes.byteLength && bytes[i] !== b)) {
     throw new SiameseError('E_MODEL_CORRUPT', `${where}: not a siamese model file (bad magic bytes)`);
+  }
+  if (bytes.byteLength < HEADER_V1) {
+    throw new SiameseError(
+      'E_MODEL_TRUNCATED',
+      `${where}: expected a siamese model file of at least ${HEADER_V1} bytes, found ${bytes.byteLength}`,
+    );
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const container = dv.getUint32(8, true);
-  if (container > CONTAINER_VERSION)
+  if (container > CONTAINER_VERSION || container < 1)
     throw formatVersionError(`${where}: model container`, CONTAINER_VERSION, container);
   const len = dv.getUint32(12, true);
-  if (16 + len > bytes.byteLength) {
+  if (len > MODEL_FILE_LIMITS.manifestBytes) {
     throw new SiameseError(
-      'E_MODEL_TRUNCATED',
-      `${where}: the manifest needs ${len} bytes, the file holds ${bytes.byteLength - 16}`,
+      'E_MODEL_CORRUPT',
+      `${where}: the header announces a ${len}-byte manifest, over the ${MODEL_FILE_LIMITS.manifestBytes}-byte limit`,
     );
   }
-  let manifest: ModelManifest;
-  try {
-    manifest = checkManifest(
-      JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + len))),
-      where,
+  if (container === 1) return decodeV1(bytes, len, where);
+  if (bytes.byteLength < HEADER_V2) {
+    throw new SiameseError(
+      'E_MODEL_TRUNCATED',
+      `${where}: expected a ${HEADER_V2}-byte header, the file holds ${bytes.byteLength} bytes`,
     );
+  }
+  const payload = dv.getBigUint64(16, true);
+  if (payload > BigInt(MODEL_FILE_LIMITS.payloadBytes)) {
+    throw new SiameseError(
+      'E_MODEL_CORRUPT',
+      `${where}: the header announces ${payload} bytes of weights and index, over the ${MODEL_FILE_LIMITS.payloadBytes}-byte limit`,
+    );
+  }
+  const payloadAt = HEADER_V2 + align(len, 8);
+  const expected = payloadAt + Number(payload);
+  if (bytes.byteLength !== expected) {
+    throw new SiameseError(
+      bytes.byteLength < expected ? 'E_MODEL_TRUNCATED' : 'E_MODEL_CORRUPT',
+      `${where}: the header announces ${expected} bytes, the file holds ${bytes.byteLength}${bytes.byteLength < expected ? ' (truncated download or copy?)' : ' (trailing bytes)'}`,
+      { details: { expected, found: bytes.byteLength } },
+    );
+  }
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', bytes.subarray(HEADER_V2) as BufferSource),
+  );
+  if (digest.some((b, i) => b !== bytes[24 + i])) {
+    throw new SiameseError(
+      'E_MODEL_CHECKSUM',
+      `${where}: the file's sha256 differs from the one in its header (file altered or damaged in transit)`,
+    );
+  }
+  const manifest = parseManifestJson(bytes.subarray(HEADER_V2, HEADER_V2 + len), where);
+  const rest = bytes.subarray(payloadAt);
+  const w = manifest.weights.byteLength;
+  if (w > rest.byteLength) {
+    throw new SiameseError(
+      'E_MODEL_TRUNCATED',
+      `${where}: the manifest expects ${w} bytes of weights, the payload holds ${rest.byteLength}`,
+    );
+  }
+  return { manifest, blob: rest.subarray(0, w), indexVectors: readIndexVectors(manifest, rest, where) };
+}
+
+function decodeV1(bytes: Uint8Array, len: number, where: string): DecodedFile {
+  if (HEADER_V1 + len > bytes.byteLength) {
+    throw new SiameseError(
+      'E_MODEL_TRUNCATED',
+      `${where}: the manifest needs ${len} bytes, the file holds ${bytes.byteLength - HEADER_V1}`,
+    );
+  }
+  const manifest = parseManifestJson(bytes.subarray(HEADER_V1, HEADER_V1 + len), where);
+  const start = align(HEADER_V1 + len, 4);
+  return { manifest, blob: bytes.subarray(Math.min(start, bytes.byteLength)), indexVectors: null };
+}
+
+/** Parses and checks manifest bytes: any failure is a typed `E_MODEL_CORRUPT` naming `where`. */
+export function parseManifestJson(bytes: Uint8Array, where: string): ModelManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (e) {
-    if (SiameseError.is(e)) throw e;
     throw new SiameseError('E_MODEL_CORRUPT', `${where}: unreadable manifest: ${(e as Error).message}`, {
       cause: e,
     });
   }
-  const start = 16 + len + ((4 - ((16 + len) % 4)) % 4);
-  return { manifest, blob: bytes.subarray(Math.min(start, bytes.byteLength)) };
+  return checkManifest(json, where);
 }
 
-function swap32(bytes: Uint8Array): void {
-  for (let i = 0; i + 3 < bytes.length; i += 4) {
-    const a = bytes[i]!;
-    const b = bytes[i + 1]!;
-    bytes[i] = bytes[i + 3]!;
-    bytes[i + 1] = bytes[i + 2]!;
-    bytes[i + 2] = b;
-    bytes[i + 3] = a;
+function readIndexVectors(manifest: ModelManifest, payload: Uint8Array, where: string): Float32Array | null {
+  const index = manifest.index;
+  if (index === undefined || index === null) return null;
+  const v = index.vectors;
+  const ok =
+    typeof index === 'object' &&
+    isSimilarity(index.similarity) &&
+    Number.isSafeInteger(index.dim) &&
+    index.dim >= 1 &&
+    Number.isSafeInteger(index.count) &&
+    index.count >= 0 &&
+    Array.isArray(index.texts) &&
+    index.texts.length === index.count &&
+    index.texts.every((t) => t === null || typeof t === 'string') &&
+    v &&
+    Number.isSafeInteger(v.byteOffset) &&
+    v.byteOffset >= manifest.weights.byteLength &&
+    v.byteOffset % 4 === 0 &&
+    v.byteLength === index.count * index.dim * 4;
+  if (!ok) throw new SiameseError('E_MODEL_CORRUPT', `${where}: the manifest's "index" section is malformed`);
+  if (v.byteOffset + v.byteLength > payload.byteLength) {
+    throw new SiameseError(
+      'E_MODEL_TRUNCATED',
+      `${where}: the index needs ${v.byteLength} bytes at ${v.byteOffset}, the payload holds ${payload.byteLength}`,
+    );
   }
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  return readFloats(view, v.byteOffset, index.count * index.dim, 'f32');
 }

@@ -1,24 +1,34 @@
 import { assertBackendReady } from '@siamese/backend/internals';
 import { type FileSystem, fileSystem, SiameseError } from '@siamese/core';
 import { type EncodeOptions, encoderFromConfig } from '@siamese/encoders';
+import type { Similarity } from '@siamese/losses';
 import { type NgramOptions, Tokenizer, type TokenizerJSON } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
+import { VectorIndex } from '../infer/vector-index.js';
 import { SiameseModel } from '../model.js';
+import { tokenTables } from '../token-tables.js';
 import {
-  checkManifest,
+  checkEntries,
   decodeSingleFile,
   encodeSingleFile,
   MODEL_FORMAT_VERSION,
   type ModelManifest,
+  type NamedWeights,
+  type PackedIndexEntry,
   packWeights,
+  parseManifestJson,
   sha256Hex,
   unpackWeights,
   verifyWeights,
 } from './format.js';
 import { joinPath, writeFileAtomic } from './fs.js';
+import { int8Axis, WEIGHTS_ENCODINGS, type WeightsEncoding } from './weight-codecs.js';
 
-/** Where a model can be loaded from. */
-export type ModelSource = string | URL | Uint8Array | ArrayBuffer | Response;
+/**
+ * Where a model can be loaded from: a path or URL, bytes, or anything with `arrayBuffer()` (a `Response`, a `Blob`,
+ * an R2 object body). An R2 or KV binding's `ArrayBuffer` is bytes.
+ */
+export type ModelSource = string | URL | Uint8Array | ArrayBuffer | { arrayBuffer(): Promise<ArrayBuffer> };
 
 /** Options of {@link loadModel} / {@link modelFromBytes}. */
 export interface LoadModelOptions {
@@ -26,15 +36,37 @@ export interface LoadModelOptions {
   fold?: EncodeOptions['fold'];
 }
 
-/** Serialises a model: manifest + little-endian float32 weights. */
+/** Options of {@link modelToBytes} and {@link saveModel}. */
+export interface WriteModelOptions {
+  /**
+   * How weight matrices are stored (default `f32`): `f16` halves them, `int8` quarters them with one float32 scale
+   * per row of a token table and per output channel of every other matrix. Vectors (biases) stay float32. Loading
+   * dequantizes to float32.
+   */
+  weights?: WeightsEncoding;
+}
+
+/** Serialises a model: manifest + little-endian weights (float32 unless `options.weights` says otherwise). */
 export async function modelToParts(
   model: SiameseModel,
+  options: WriteModelOptions = {},
 ): Promise<{ manifest: ModelManifest; blob: Uint8Array }> {
-  const tensors: { name: string; shape: number[]; values: Float32Array }[] = [];
+  const encoding = options.weights ?? 'f32';
+  if (!WEIGHTS_ENCODINGS.includes(encoding)) {
+    throw SiameseError.expected(
+      'E_INVALID_ARGUMENT',
+      'weights',
+      WEIGHTS_ENCODINGS.join('|'),
+      JSON.stringify(encoding),
+    );
+  }
+  const tensors: NamedWeights[] = [];
   for (const [name, v] of model.encoder.weights()) {
     tensors.push({ name, shape: [...v.shape], values: (await v.data()) as Float32Array });
   }
-  const { blob, entries } = packWeights(tensors);
+  const config = model.encoder.getConfig();
+  const tables = new Set(tokenTables(config).map((t) => t.weight));
+  const { blob, entries } = packWeights(tensors, encoding, (t) => int8Axis(t.name, t.shape, tables));
   const sha256 = await sha256Hex(blob);
   const manifest: ModelManifest = {
     format: 'siamese-model',
@@ -46,7 +78,7 @@ export async function modelToParts(
       maxLength: model.maxLength,
       ...(model.ngrams ? { ngrams: model.ngrams } : {}),
     },
-    encoder: model.encoder.getConfig(),
+    encoder: config,
     similarity: model.similarity,
     loss: model.loss,
     threshold: model.threshold,
@@ -56,10 +88,51 @@ export async function modelToParts(
   return { manifest, blob };
 }
 
-/** The model as one self-contained byte array (the single-file format). */
-export async function modelToBytes(model: SiameseModel): Promise<Uint8Array> {
-  const { manifest, blob } = await modelToParts(model);
-  return encodeSingleFile(manifest, blob);
+/**
+ * The model as one self-contained, checksummed byte array (the single-file format). Its packed reference index
+ * (`model.index`, from `packModel`) goes with it.
+ */
+export async function modelToBytes(
+  model: SiameseModel,
+  options: WriteModelOptions = {},
+): Promise<Uint8Array> {
+  const { manifest, blob } = await modelToParts(model, options);
+  return encodeModelFile(manifest, blob, model.index && indexContents(model.index));
+}
+
+/** Reference texts and their vectors (N×D, row-major), as a file stores them. */
+export interface IndexContents {
+  dim: number;
+  similarity: Similarity;
+  texts: readonly (string | null)[];
+  vectors: Float32Array;
+}
+
+/** The contents of an index, for a file. */
+export function indexContents(index: VectorIndex): IndexContents {
+  const { dim, similarity, texts, vectors } = index.toJSON();
+  return { dim, similarity, texts, vectors: Float32Array.from(vectors) };
+}
+
+/**
+ * The single file of a manifest, its weights and an optional index. Loading adds the vectors to a `VectorIndex`
+ * as `buildIndex` does, so raw embeddings stored here load bit-identical to an index built from the texts.
+ */
+export function encodeModelFile(
+  manifest: ModelManifest,
+  blob: Uint8Array,
+  index: IndexContents | null,
+): Promise<Uint8Array> {
+  if (!index || index.texts.length === 0) return encodeSingleFile(manifest, blob);
+  const { dim, similarity, texts, vectors } = index;
+  const entry = {
+    dim,
+    similarity,
+    count: texts.length,
+    texts: [...texts],
+    vectors: { byteOffset: 0, byteLength: 0 },
+  };
+  return encodeSingleFile({ ...manifest, index: entry }, blob, vectors);
 }
 
 /** Rebuilds a model from a manifest and its weights, refusing any mismatch with a typed error. */
@@ -68,6 +141,7 @@ export async function modelFromParts(
   blob: Uint8Array,
   where = '<model>',
   options: LoadModelOptions = {},
+  indexVectors: Float32Array | null = null,
 ): Promise<SiameseModel> {
   await verifyWeights(manifest, blob, where);
   const { maxLength, ngrams, ...tokJson } = manifest.tokenizer as {
@@ -83,9 +157,17 @@ export async function modelFromParts(
       `${where}: the vocabulary has ${tokenizer.vocab.size} tokens but the encoder's embedding has ${vocabSize} rows`,
     );
   }
+  checkEntries(manifest.weights.entries, blob.byteLength, where);
+  const index = indexVectors && manifest.index ? indexFromFile(manifest.index, indexVectors, where) : null;
   const encoder = encoderFromConfig(manifest.encoder);
   const stored = unpackWeights(blob, manifest.weights.entries);
   try {
+    if (index && (index.dim !== encoder.outputDim || index.similarity !== manifest.similarity)) {
+      throw new SiameseError(
+        'E_MODEL_MISMATCH',
+        `${where}: the packed index holds ${index.dim}-d vectors compared by ${index.similarity}, the model makes ${encoder.outputDim}-d vectors compared by ${manifest.similarity}`,
+      );
+    }
     const wanted = encoder.weights();
     for (const [name, v] of wanted) {
       const w = stored.get(name);
@@ -124,6 +206,7 @@ export async function modelFromParts(
     training: manifest.training ?? null,
     loss: manifest.loss ?? null,
     id: manifest.id,
+    index,
     ...(options.fold === undefined ? {} : { fold: options.fold }),
   });
 }
@@ -136,8 +219,8 @@ export async function modelFromBytes(
 ): Promise<SiameseModel> {
   assertBackendReady('modelFromBytes');
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const { manifest, blob } = decodeSingleFile(u8, where);
-  return modelFromParts(manifest, blob, where, options);
+  const { manifest, blob, indexVectors } = await decodeSingleFile(u8, where);
+  return modelFromParts(manifest, blob, where, options, indexVectors);
 }
 
 const MANIFEST = 'model.json';
@@ -150,12 +233,16 @@ const MANIFEST = 'model.json';
 export async function saveModel(
   model: SiameseModel,
   path: string,
-  options: { format?: 'folder' | 'file' } = {},
+  options: WriteModelOptions & { format?: 'folder' | 'file' } = {},
 ): Promise<ModelManifest> {
   const fs = await fileSystem();
-  const { manifest, blob } = await modelToParts(model);
+  const { manifest, blob } = await modelToParts(model, options);
   if (options.format === 'file') {
-    await writeFileAtomic(fs, path, encodeSingleFile(manifest, blob));
+    await writeFileAtomic(
+      fs,
+      path,
+      await encodeModelFile(manifest, blob, model.index && indexContents(model.index)),
+    );
     return manifest;
   }
   await fs.mkdir(path, { recursive: true });
@@ -178,28 +265,25 @@ async function readManifestIfAny(fs: FileSystem, dir: string): Promise<ModelMani
   }
 }
 
-function parseManifest(bytes: Uint8Array, where: string): ModelManifest {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    throw new SiameseError('E_MODEL_CORRUPT', `${where}: unreadable manifest: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
-  return checkManifest(json, where);
-}
-
 /**
  * Loads a model from a folder or file path (Node, Deno, Bun), an http(s) URL (a single file, or a folder URL
- * ending in `/` or `model.json`), a `Response`, or bytes (Workers, browsers).
+ * ending in `/` or `model.json`), bytes, or anything with `arrayBuffer()`: a `Response`, a `Blob`, an R2 object
+ * (`await env.MODELS.get('model.siamese')`) or a KV value read as `'arrayBuffer'` (Workers, browsers).
  */
 export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<SiameseModel> {
   assertBackendReady('loadModel');
-  if (source instanceof Uint8Array || source instanceof ArrayBuffer)
+  if (source === null || source === undefined) {
+    throw new SiameseError(
+      'E_MODEL_NOT_FOUND',
+      `loadModel: expected a path, URL, bytes or a body, found ${source} (an R2 or KV get() answers null for a missing key)`,
+    );
+  }
+  if (source instanceof Uint8Array || isArrayBuffer(source))
     return modelFromBytes(source, '<bytes>', options);
-  if (typeof Response !== 'undefined' && source instanceof Response) {
-    return modelFromBytes(new Uint8Array(await source.arrayBuffer()), source.url || '<response>', options);
+  if (typeof source === 'object' && !(source instanceof URL) && typeof source.arrayBuffer === 'function') {
+    const where =
+      (source as { url?: string; key?: string }).url || (source as { key?: string }).key || '<body>';
+    return modelFromBytes(new Uint8Array(await source.arrayBuffer()), where, options);
   }
   const src = source as string | URL;
   const href = String(src);
@@ -216,7 +300,7 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   }
   if (!isDir) return modelFromBytes(await fs.readFile(path), path, options);
   const manifestPath = joinPath(path, MANIFEST);
-  const manifest = parseManifest(await readOrThrow(fs, manifestPath), manifestPath);
+  const manifest = parseManifestJson(await readOrThrow(fs, manifestPath), manifestPath);
   const weightsPath = joinPath(path, manifest.weights.file ?? 'weights.bin');
   return modelFromParts(manifest, await readOrThrow(fs, weightsPath), weightsPath, options);
 }
@@ -240,11 +324,27 @@ async function fetchBytes(url: URL): Promise<Uint8Array> {
 async function loadFromUrl(url: URL, options: LoadModelOptions): Promise<SiameseModel> {
   if (url.pathname.endsWith('/') || url.pathname.endsWith(`/${MANIFEST}`)) {
     const manifestUrl = url.pathname.endsWith('/') ? new URL(MANIFEST, url) : url;
-    const manifest = parseManifest(await fetchBytes(manifestUrl), manifestUrl.href);
+    const manifest = parseManifestJson(await fetchBytes(manifestUrl), manifestUrl.href);
     const weightsUrl = new URL(manifest.weights.file ?? 'weights.bin', manifestUrl);
     return modelFromParts(manifest, await fetchBytes(weightsUrl), weightsUrl.href, options);
   }
   return modelFromBytes(await fetchBytes(url), url.href, options);
+}
+
+/** An ArrayBuffer from any realm (a Worker binding's buffer may not be this realm's `instanceof`). */
+function isArrayBuffer(value: unknown): value is ArrayBuffer {
+  return value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object ArrayBuffer]';
+}
+
+/** The packed index of a file: its vectors and texts, searched with the similarity it was built for. */
+function indexFromFile(entry: PackedIndexEntry, vectors: Float32Array, where: string): VectorIndex {
+  if (vectors.length !== entry.count * entry.dim) {
+    throw new SiameseError(
+      'E_MODEL_CORRUPT',
+      `${where}: the index holds ${vectors.length} values, expected ${entry.count}×${entry.dim}`,
+    );
+  }
+  return VectorIndex.fromJSON({ dim: entry.dim, similarity: entry.similarity, vectors, texts: entry.texts });
 }
 
 function findNumber(obj: unknown, key: string): number | undefined {

@@ -1,7 +1,7 @@
 import type { FusedAdamOptimizer } from '@siamese/backend';
 import { fileSystem, SiameseError } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { packWeights, unpackWeights } from '../io/format.js';
+import { currentEntries, packWeights, unpackWeights, type WeightEntry } from '../io/format.js';
 import { joinPath, writeFileAtomic } from '../io/fs.js';
 import { loadModel, saveModel } from '../io/model-io.js';
 import type { SiameseModel } from '../model.js';
@@ -120,7 +120,8 @@ export function folderCheckpoints(dir: string): CheckpointStore {
       } finally {
         restored.dispose();
       }
-      const read = async (file: string, entries: SavedState['optimizerEntries']) => {
+      const read = async (file: string, written: SavedState['optimizerEntries']) => {
+        const entries = currentEntries(written);
         const unpacked = unpackWeights(new Uint8Array(await fs.readFile(joinPath(dir, file))), entries);
         return entries.map((e) => ({ name: e.name, shape: e.shape, values: unpacked.get(e.name)!.values }));
       };
@@ -140,9 +141,10 @@ export function folderCheckpoints(dir: string): CheckpointStore {
 interface SavedState extends Omit<TrainerCheckpoint, 'optimizer' | 'bestWeights'> {
   model: string;
   optimizerFile: string;
-  optimizerEntries: { name: string; shape: number[]; offset: number }[];
+  /** Entries as `packWeights` writes them (checkpoints from before format 2 say `offset`, in floats). */
+  optimizerEntries: WeightEntry[];
   bestFile?: string;
-  bestEntries?: { name: string; shape: number[]; offset: number }[];
+  bestEntries?: WeightEntry[];
 }
 
 async function readState(dir: string): Promise<SavedState | null> {

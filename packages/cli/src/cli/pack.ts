@@ -1,0 +1,112 @@
+import { writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { initBackend, loadModel, packModel, WEIGHTS_ENCODINGS, type WeightsEncoding } from '@siamese/runtime';
+import { type FlagSpec, helpFor, parseArgs, usageError } from './args.js';
+import { readLines } from './io.js';
+
+export const packFlags: Record<string, FlagSpec> = {
+  out: { type: 'string', description: 'the file to write (default model.siamese)' },
+  weights: {
+    type: 'string',
+    choices: WEIGHTS_ENCODINGS,
+    description: 'weight storage: int8 (default; ~4× smaller), f16 (2×) or f32 (exact)',
+  },
+  'max-vocab': {
+    type: 'integer',
+    min: 3,
+    description:
+      'keep at most N tokens: corpus words by frequency, then the top vector words; the rest read as [UNK]',
+  },
+  references: {
+    type: 'string',
+    description: 'reference texts for search/match, one per line: embedded now and packed with their vectors',
+  },
+  backend: { type: 'string', choices: ['wasm', 'cpu'], description: 'tfjs backend (default wasm)' },
+  json: { type: 'boolean', description: 'print one JSON object with the sizes on stdout' },
+  help: { type: 'boolean', description: 'show this help' },
+};
+
+export const packHelp = helpFor(
+  'usage: siamese pack MODEL [--out model.siamese] [--weights int8|f16|f32] [--max-vocab N] [--references FILE]\n\n' +
+    'Writes MODEL (a folder, file or URL from siamese train) as one checksummed file for serving: loadModel()\n' +
+    'reads it from a path, a URL, bytes, or an R2/KV value in a Worker (see docs/deployment.md).',
+  packFlags,
+);
+
+/** Cloudflare's Worker size limits after compression: free plan, paid plan (bytes, as Cloudflare counts them). */
+export const WORKER_LIMITS = Object.freeze({ free: 3_000_000, paid: 10_000_000 });
+/**
+ * What the rest of a Worker that serves a model adds, gzipped: the bundled SDK and tfjs JS plus the WASM-SIMD
+ * backend: 111 KB of JS + 137 KB of wasm, measured on apps/worker (docs/deployment.md).
+ */
+export const WORKER_RUNTIME_GZIP = 250_000;
+
+const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+
+/**
+ * The warning `siamese pack` prints when a Worker bundling a model of `modelGzip` bytes (gzip) would pass a plan's
+ * limit, or null.
+ */
+export function workerSizeWarning(modelGzip: number): string | null {
+  const worker = modelGzip + WORKER_RUNTIME_GZIP;
+  const limit = worker > WORKER_LIMITS.paid ? 'paid' : worker > WORKER_LIMITS.free ? 'free' : null;
+  if (!limit) return null;
+  return (
+    `a Worker bundling this model uploads about ${kb(worker)} gzip (the model + ~${kb(WORKER_RUNTIME_GZIP)} of runtime), ` +
+    `over the ${limit} plan's ${WORKER_LIMITS[limit] / 1e6} MB limit. ` +
+    'Try --weights int8 and --max-vocab, or load the model from R2 at run time (docs/deployment.md).'
+  );
+}
+
+/** `siamese pack`: a model → one file for the edge, with its size as a Worker would upload it. */
+export async function packCommand(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, packFlags, 'pack');
+  if (flags.help) {
+    console.log(packHelp);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw usageError(
+      `pack: expected one MODEL (a folder or file from siamese train), found ${positionals.length}`,
+    );
+  }
+  const out = typeof flags.out === 'string' ? flags.out : 'model.siamese';
+  const weights = (flags.weights as WeightsEncoding | undefined) ?? 'int8';
+  const references = typeof flags.references === 'string' ? await readLines(flags.references) : undefined;
+  if (references && !references.length) throw usageError(`pack: ${flags.references} has no lines`);
+  await initBackend({ backend: (flags.backend as 'wasm' | 'cpu' | undefined) ?? 'wasm' });
+  const model = await loadModel(positionals[0]!);
+  const vocabBefore = model.tokenizer.vocab.size;
+  const maxVocab = flags['max-vocab'] as number | undefined;
+  const packed = await packModel(model, {
+    weights,
+    ...(maxVocab !== undefined ? { maxVocab } : {}),
+    ...(references ? { references } : {}),
+  });
+  model.dispose();
+  await writeFile(out, packed.bytes);
+  const gzip = gzipSync(packed.bytes, { level: 9 }).byteLength;
+  const worker = gzip + WORKER_RUNTIME_GZIP;
+  const summary = {
+    out,
+    bytes: packed.bytes.byteLength,
+    gzipBytes: gzip,
+    weights,
+    vocabulary: packed.model.tokenizer.vocab.size,
+    vocabularyBefore: vocabBefore,
+    references: packed.model.index?.size ?? 0,
+    threshold: packed.model.threshold?.value ?? null,
+    workerGzipEstimate: worker,
+  };
+  packed.model.dispose();
+  const err = process.stderr;
+  err.write(
+    `siamese pack: wrote ${out}: ${kb(summary.bytes)} (${kb(gzip)} gzip), ${weights} weights, vocabulary ${summary.vocabulary}` +
+      `${summary.vocabulary < vocabBefore ? ` (pruned from ${vocabBefore})` : ''}, ${summary.references} references, ` +
+      `threshold ${summary.threshold === null ? 'none' : summary.threshold.toFixed(4)}\n`,
+  );
+  const warning = workerSizeWarning(gzip);
+  if (warning) err.write(`warning: ${warning}\n`);
+  if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  return 0;
+}

@@ -1,0 +1,78 @@
+import { SiameseError } from '@siamese/core';
+import { VectorIndex } from '../infer/vector-index.js';
+import { SiameseModel } from '../model.js';
+import { pruneVocabulary } from '../prune-vocabulary.js';
+import { encodeModelFile, modelFromParts, modelToParts, type WriteModelOptions } from './model-io.js';
+
+/** Options of {@link packModel}. */
+export interface PackModelOptions extends WriteModelOptions {
+  /** Keep at most this many tokens: the specials, the corpus words by frequency, then the top vector words. */
+  maxVocab?: number;
+  /**
+   * Reference texts for `search` and `match`, embedded now by the packed model (the weights as they will be
+   * served), so a server embeds nothing at start. Default: keep the model's own packed index, re-embedded.
+   */
+  references?: readonly string[];
+}
+
+/** What {@link packModel} produced. */
+export interface PackedModel {
+  /** The single file (`loadModel` reads it from bytes, a path, a URL or an R2/KV value). */
+  bytes: Uint8Array;
+  /** The model exactly as the file loads (dequantized weights, pruned vocabulary, the index): dispose it. */
+  model: SiameseModel;
+}
+
+/**
+ * Packs a model into one checksummed file for serving: its vocabulary optionally capped, its weights stored as
+ * `f32`, `f16` or `int8`, and an optional prebuilt index of reference texts whose vectors come from the packed
+ * weights (what a server will compute for its queries).
+ */
+export async function packModel(model: SiameseModel, options: PackModelOptions = {}): Promise<PackedModel> {
+  const references = options.references ?? model.index?.toJSON().texts.map((t) => t ?? '');
+  if (references && !references.every((t) => typeof t === 'string')) {
+    throw SiameseError.expected(
+      'E_INVALID_ARGUMENT',
+      'packModel: references',
+      'an array of strings',
+      'another value',
+    );
+  }
+  const source =
+    options.maxVocab !== undefined && options.maxVocab < model.tokenizer.vocab.size
+      ? pruneVocabulary(model, options.maxVocab)
+      : model;
+  let served: SiameseModel | undefined;
+  try {
+    const { manifest, blob } = await modelToParts(source, options);
+    // The served model is the file's: dequantized from the same blob, so the index matches what a server computes.
+    served = await modelFromParts(manifest, blob, '<pack>', {});
+    if (!references?.length) return { bytes: await encodeModelFile(manifest, blob, null), model: served };
+    // Raw vectors: the loader indexes them as buildIndex does, so the packed index equals a freshly built one.
+    const vectors = await served.embedMatrix(references);
+    const contents = { dim: served.dim, similarity: served.similarity, texts: references, vectors };
+    const bytes = await encodeModelFile(manifest, blob, contents);
+    return { bytes, model: withIndex(served, VectorIndex.fromJSON({ ...contents, texts: [...references] })) };
+  } catch (e) {
+    served?.dispose();
+    throw e;
+  } finally {
+    if (source !== model) source.dispose();
+  }
+}
+
+/** The same model (sharing its encoder) with an index attached. */
+function withIndex(m: SiameseModel, index: VectorIndex): SiameseModel {
+  return new SiameseModel({
+    tokenizer: m.tokenizer,
+    encoder: m.encoder,
+    similarity: m.similarity,
+    maxLength: m.maxLength,
+    ...(m.ngrams ? { ngrams: m.ngrams } : {}),
+    threshold: m.threshold,
+    training: m.training,
+    loss: m.loss,
+    ...(m.id === undefined ? {} : { id: m.id }),
+    index,
+  });
+}

@@ -1,0 +1,147 @@
+// Compact weight encodings of the model format: float16, and int8 with one float32 scale per slice along an axis
+// (symmetric: q = round(x / s), s = max|x| / 127, so 0 stays exactly 0 and the padding row stays zero).
+// Everything is written little-endian through DataView, so files are identical on every platform.
+
+/** How a weight tensor is stored in a model file. */
+export type WeightsEncoding = 'f32' | 'f16' | 'int8';
+
+/** The encodings, for validation and help texts. */
+export const WEIGHTS_ENCODINGS: readonly WeightsEncoding[] = Object.freeze(['f32', 'f16', 'int8']);
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** The IEEE binary16 bits nearest to `x` (round half to even; overflow → ±Infinity; NaN stays NaN). */
+export function toFloat16Bits(x: number): number {
+  f32[0] = x;
+  const bits = u32[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = (bits >>> 23) & 0xff;
+  let mant = bits & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // Infinity or NaN
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00; // too large: Infinity
+  if (e <= 0) {
+    // Subnormal half (or zero): shift the implicit-1 mantissa right, rounding half to even.
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    const rest = mant & ((1 << shift) - 1);
+    let m = mant >>> shift;
+    if (rest > half || (rest === half && (m & 1) === 1)) m++;
+    return sign | m;
+  }
+  const rest = mant & 0x1fff;
+  let out = sign | (e << 10) | (mant >>> 13);
+  if (rest > 0x1000 || (rest === 0x1000 && (out & 1) === 1)) out++; // may carry into the exponent: correct
+  return out;
+}
+
+/** The number a binary16 bit pattern holds. */
+export function fromFloat16Bits(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/** Bytes one tensor of `n` values takes (scales excluded). */
+export function encodedBytes(encoding: WeightsEncoding, n: number): number {
+  return encoding === 'f32' ? n * 4 : encoding === 'f16' ? n * 2 : n;
+}
+
+/** Writes `values` as float32 or float16 at `byteOffset`. */
+export function writeFloats(
+  view: DataView,
+  byteOffset: number,
+  values: Float32Array,
+  encoding: 'f32' | 'f16',
+) {
+  if (encoding === 'f32') {
+    for (let i = 0; i < values.length; i++) view.setFloat32(byteOffset + 4 * i, values[i]!, true);
+  } else {
+    for (let i = 0; i < values.length; i++)
+      view.setUint16(byteOffset + 2 * i, toFloat16Bits(values[i]!), true);
+  }
+}
+
+/** Reads `n` float32 or float16 values at `byteOffset`. */
+export function readFloats(
+  view: DataView,
+  byteOffset: number,
+  n: number,
+  encoding: 'f32' | 'f16',
+): Float32Array {
+  const out = new Float32Array(n);
+  if (encoding === 'f32') {
+    for (let i = 0; i < n; i++) out[i] = view.getFloat32(byteOffset + 4 * i, true);
+  } else {
+    for (let i = 0; i < n; i++) out[i] = fromFloat16Bits(view.getUint16(byteOffset + 2 * i, true));
+  }
+  return out;
+}
+
+/**
+ * The layout of an int8 tensor's scales: `outer × axisLen × inner` in row-major order, one scale per index of the
+ * axis. Axis 0 of a `[V, D]` table is one scale per row; the last axis of a `[in, out]` kernel one per output
+ * channel.
+ */
+function strides(shape: readonly number[], axis: number) {
+  const axisLen = shape[axis]!;
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  return { axisLen, inner };
+}
+
+/** Quantizes `values` of `shape` to int8 with one scale per slice of `axis`. */
+export function quantizeInt8(
+  values: Float32Array,
+  shape: readonly number[],
+  axis: number,
+): { q: Int8Array; scales: Float32Array } {
+  const { axisLen, inner } = strides(shape, axis);
+  const sliceOf = (i: number) => Math.floor(i / inner) % axisLen;
+  const max = new Float32Array(axisLen);
+  for (let i = 0; i < values.length; i++) {
+    const a = Math.abs(values[i]!);
+    const s = sliceOf(i);
+    if (a > max[s]!) max[s] = a;
+  }
+  // A range so small that max/127 underflows float32 still gets a positive scale (the smallest float).
+  const scales = max.map((m) => (m > 0 ? Math.max(m / 127, 2 ** -149) : 0));
+  const q = new Int8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const s = scales[sliceOf(i)]!;
+    q[i] = s > 0 ? Math.max(-127, Math.min(127, Math.round(values[i]! / s))) : 0;
+  }
+  return { q, scales };
+}
+
+/** The float32 values of an int8 tensor: `q · scale[slice]`. */
+export function dequantizeInt8(
+  q: Int8Array,
+  scales: Float32Array,
+  shape: readonly number[],
+  axis: number,
+): Float32Array {
+  const { axisLen, inner } = strides(shape, axis);
+  const out = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) out[i] = q[i]! * scales[Math.floor(i / inner) % axisLen]!;
+  return out;
+}
+
+/**
+ * The axis that gets its own int8 scales: per row for token tables (each word's vector has its own range), per
+ * output channel (the last axis in tfjs layout) for every other matrix. Vectors (biases) stay float32: they are
+ * tiny and sensitive.
+ */
+export function int8Axis(
+  name: string,
+  shape: readonly number[],
+  tableNames: ReadonlySet<string>,
+): number | null {
+  if (shape.length < 2) return null;
+  return tableNames.has(name) ? 0 : shape.length - 1;
+}
