@@ -346,12 +346,14 @@ describe('siamese eval / similarity / search / embed', () => {
 });
 
 describe('siamese mine', () => {
+  // The lr-0 model of beforeAll: the trained one is corrupted on purpose above.
+  const miner = join(tmp, 'untrained');
   it('writes anchor/positive/negative triplets for the positive pairs, with a summary on stderr', () => {
     const out = join(tmp, 'mined.tsv');
     const r = run([
       'mine',
       '--model',
-      model,
+      miner,
       '--data',
       'train.tsv',
       '--from',
@@ -384,7 +386,7 @@ describe('siamese mine', () => {
 
   it('needs --model and --data, and a range that is not empty (usage errors, exit 2)', () => {
     expect(run(['mine', '--data', 'train.tsv']).stderr).toMatch(/--model DIR is required/);
-    const r = run(['mine', '--model', model, '--data', 'train.tsv', '--from', '5', '--to', '5']);
+    const r = run(['mine', '--model', miner, '--data', 'train.tsv', '--from', '5', '--to', '5']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--to must be greater than --from, found 5 and 5/);
     expect(run(['mine', '--help']).stdout).toMatch(/usage: siamese mine --model DIR --data FILE/);
