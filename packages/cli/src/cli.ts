@@ -2,6 +2,7 @@
 import { embedCommand, evalCommand, searchCommand, similarityCommand } from './cli/commands.js';
 import { describeUserError, isUserError } from './cli/errors.js';
 import { exportCommand, importCommand } from './cli/interop.js';
+import { mineCommand } from './cli/mine.js';
 import { packCommand } from './cli/pack.js';
 import { serveCommand } from './cli/serve.js';
 import { trainCommand } from './cli/train.js';
@@ -18,6 +19,7 @@ commands:
   search       rank a corpus against a query
   import       a PyTorch state_dict (safetensors) + vocabulary → a model   (siamese import --help)
   export       a model → a PyTorch state_dict (--format safetensors)      (siamese export --help)
+  mine         hard negatives for positive pairs, as triplets (siamese mine --help)
   pack         one checksummed file for serving: int8/f16 weights, pruned vocabulary, references
                                                          (siamese pack --help)
   serve        serve a model over HTTP on Node        (siamese serve --help)
@@ -31,6 +33,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   search: searchCommand,
   import: importCommand,
   export: exportCommand,
+  mine: mineCommand,
   pack: packCommand,
   serve: serveCommand,
 };

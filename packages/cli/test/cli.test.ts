@@ -579,3 +579,51 @@ describe('siamese eval / similarity / search / embed', () => {
     expect(r.stderr).toMatch(/sha256/);
   });
 });
+
+describe('siamese mine', () => {
+  // The lr-0 model of beforeAll: the trained one is corrupted on purpose above.
+  const miner = join(tmp, 'untrained');
+  it('writes anchor/positive/negative triplets for the positive pairs, with a summary on stderr', () => {
+    const out = join(tmp, 'mined.tsv');
+    const r = run([
+      'mine',
+      '--model',
+      miner,
+      '--data',
+      'train.tsv',
+      '--from',
+      '1',
+      '--to',
+      '20',
+      '--k',
+      '2',
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = readFileSync(out, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('anchor\tpositive\tnegative');
+    // STS-B 0–5 scaled to 0–1: positives are scores ≥ 4.
+    const positives = tsv('train.tsv').filter((p) => p.score >= 0.8);
+    const triplets = rows.slice(1).map((l) => l.split('\t'));
+    expect(triplets.length).toBe(2 * positives.length);
+    for (const [anchor, positive, negative] of triplets) {
+      expect(negative).not.toBe(anchor);
+      expect(positives.some((p) => p.text1 === anchor && p.text2 === positive)).toBe(true);
+      expect(positives.some((p) => p.text1 === anchor && p.text2 === negative)).toBe(false);
+    }
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `mined ${2 * positives.length} triplets for ${positives.length} of ${positives.length} positive pairs in \\d+\\.\\d s`,
+      ),
+    );
+  });
+
+  it('needs --model and --data, and a range that is not empty (usage errors, exit 2)', () => {
+    expect(run(['mine', '--data', 'train.tsv']).stderr).toMatch(/--model DIR is required/);
+    const r = run(['mine', '--model', miner, '--data', 'train.tsv', '--from', '5', '--to', '5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--to must be greater than --from, found 5 and 5/);
+    expect(run(['mine', '--help']).stdout).toMatch(/usage: siamese mine --model DIR --data FILE/);
+  });
+});

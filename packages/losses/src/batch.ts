@@ -9,6 +9,8 @@ const REQUIRED = {
   triplets: ['anchor', 'positive', 'negative'],
   'labelled-embeddings': ['embeddings', 'labels'],
   'anchor-positive': ['anchor', 'positive'],
+  'teacher-vectors': ['embeddings', 'teacher'],
+  'teacher-margins': ['anchor', 'positive', 'negative', 'margins'],
 } as const satisfies Record<BatchKind, readonly (keyof LossBatch)[]>;
 
 /** A batch whose required fields for kind `K` are known to be present and consistently shaped. */
@@ -16,8 +18,8 @@ export type CheckedBatch<K extends BatchKind> = LossBatch & {
   [F in (typeof REQUIRED)[K][number]]-?: NonNullable<LossBatch[F]>;
 };
 
-const MATRICES = ['a', 'b', 'anchor', 'positive', 'negative', 'embeddings'] as const;
-const VECTORS = ['scores', 'labels'] as const;
+const MATRICES = ['a', 'b', 'anchor', 'positive', 'negative', 'embeddings', 'teacher'] as const;
+const VECTORS = ['scores', 'labels', 'margins'] as const;
 
 /** The required fields of a batch kind, in order (for error messages and docs). */
 export function requiredFields(kind: BatchKind): readonly (keyof LossBatch)[] {

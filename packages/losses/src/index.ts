@@ -8,6 +8,7 @@ export { BaseLoss } from './base-loss.js';
 export { type CheckedBatch, checkBatch, requiredFields } from './batch.js';
 export * as distances from './distances.js';
 export type { LossErrorCode } from './errors.js';
+export { AnglELoss, type AnglEOptions, angleSimilarity } from './losses/angle.js';
 export { BatchAllTripletLoss, type BatchAllTripletOptions } from './losses/batch-all-triplet.js';
 export { BatchHardTripletLoss, type BatchHardTripletOptions } from './losses/batch-hard-triplet.js';
 export {
@@ -17,6 +18,9 @@ export {
 export { ContrastiveLoss, type ContrastiveOptions } from './losses/contrastive.js';
 export { CoSENTLoss, type CoSENTOptions } from './losses/cosent.js';
 export { CosineSimilarityLoss, type CosineSimilarityOptions } from './losses/cosine-similarity.js';
+export { MarginMSELoss, type MarginMSEOptions, MSELoss } from './losses/distillation.js';
+export { MatryoshkaLoss, type MatryoshkaOptions } from './losses/matryoshka.js';
+export { MultiSimilarityLoss, type MultiSimilarityOptions } from './losses/multi-similarity.js';
 export {
   MultipleNegativesRankingLoss,
   type MultipleNegativesRankingOptions,

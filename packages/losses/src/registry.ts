@@ -1,10 +1,14 @@
-import { defineRegistry, type RegisterOptions } from '@siamese/core';
+import { defineRegistry, describeValue, type RegisterOptions, SiameseError } from '@siamese/core';
+import { AnglELoss } from './losses/angle.js';
 import { BatchAllTripletLoss } from './losses/batch-all-triplet.js';
 import { BatchHardTripletLoss } from './losses/batch-hard-triplet.js';
 import { BatchSemiHardTripletLoss } from './losses/batch-semi-hard-triplet.js';
 import { ContrastiveLoss } from './losses/contrastive.js';
 import { CoSENTLoss } from './losses/cosent.js';
 import { CosineSimilarityLoss } from './losses/cosine-similarity.js';
+import { MarginMSELoss, MSELoss } from './losses/distillation.js';
+import { MatryoshkaLoss } from './losses/matryoshka.js';
+import { MultiSimilarityLoss } from './losses/multi-similarity.js';
 import { MultipleNegativesRankingLoss } from './losses/multiple-negatives-ranking.js';
 import { OnlineContrastiveLoss } from './losses/online-contrastive.js';
 import { TripletLoss } from './losses/triplet.js';
@@ -31,8 +35,25 @@ const losses = defineRegistry<LossConfig, Loss, undefined>({
     ['batchAllTriplet', (c) => new BatchAllTripletLoss(options(c))],
     ['multipleNegativesRanking', (c) => new MultipleNegativesRankingLoss(options(c)), ['mnrl']],
     ['coSENT', (c) => new CoSENTLoss(options(c))],
+    ['angle', (c) => new AnglELoss(options(c)), ['anglE']],
+    ['multiSimilarity', (c) => new MultiSimilarityLoss(options(c))],
+    ['mse', (c) => new MSELoss(options(c) as Record<string, never>)],
+    ['marginMse', (c) => new MarginMSELoss(options(c))],
+    ['matryoshka', matryoshkaFromConfig],
   ],
 });
+
+/** A Matryoshka config holds its inner loss as a config: build that first (any registered type). */
+function matryoshkaFromConfig({ type: _type, loss, ...rest }: LossConfig): Loss {
+  if (loss === null || typeof loss !== 'object' || typeof (loss as LossConfig).type !== 'string') {
+    throw new SiameseError(
+      'E_LOSS_CONFIG',
+      `matryoshka: option loss must be a loss config { type, ...options }, found ${describeValue(loss)}`,
+      { details: { loss: 'matryoshka', option: 'loss' } },
+    );
+  }
+  return new MatryoshkaLoss({ ...(rest as object), loss: lossFromConfig(loss as LossConfig) } as never);
+}
 
 /**
  * Registers a loss type so that `lossFromConfig({ type, ... })` (a saved model's loss, the CLI's `--loss`)

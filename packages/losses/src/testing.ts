@@ -44,6 +44,8 @@ const KINDS: readonly BatchKind[] = [
   'triplets',
   'labelled-embeddings',
   'anchor-positive',
+  'teacher-vectors',
+  'teacher-margins',
 ];
 
 /**
@@ -219,5 +221,14 @@ function randomBatch(kind: BatchKind, rng: Rng): LossBatch {
       };
     case 'anchor-positive':
       return { anchor: m(), positive: m(), negative: m() };
+    case 'teacher-vectors':
+      return { embeddings: m(), teacher: m() };
+    case 'teacher-margins':
+      return {
+        anchor: m(),
+        positive: m(),
+        negative: m(),
+        margins: tf.tensor1d(rng.fillNormal(new Float32Array(B))),
+      };
   }
 }

@@ -10,13 +10,17 @@ import type { Similarity } from './similarity.js';
  * - `triplets`: `anchor`, `positive`, `negative`.
  * - `labelled-embeddings`: `embeddings` and integer class `labels` (one per row).
  * - `anchor-positive`: `anchor`, `positive`, and optionally `negative` (hard negatives).
+ * - `teacher-vectors`: `embeddings` and the `teacher`'s vectors of the same texts (distillation).
+ * - `teacher-margins`: `anchor`, `positive`, `negative` and the teacher's `margins`, sim(a,p) − sim(a,n).
  */
 export type BatchKind =
   | 'scored-pairs'
   | 'labelled-pairs'
   | 'triplets'
   | 'labelled-embeddings'
-  | 'anchor-positive';
+  | 'anchor-positive'
+  | 'teacher-vectors'
+  | 'teacher-margins';
 
 /**
  * The tensors of one training batch. Every embedding is a `[B, D]` float32 tensor (row i is example i); which
@@ -37,8 +41,12 @@ export interface LossBatch {
   positive?: Tensor2D;
   /** Negatives: `[B, D]` for triplets; `[N, D]` (any N, e.g. one hard negative per anchor) for ranking losses. */
   negative?: Tensor2D;
-  /** Embeddings of labelled examples, `[B, D]` (batch-triplet losses mine triplets among them). */
+  /** Embeddings of labelled examples, `[B, D]` (batch-triplet losses mine triplets among them), or of the student. */
   embeddings?: Tensor2D;
+  /** A teacher's vectors of the same texts, `[B, D]` (distillation; not differentiated). */
+  teacher?: Tensor2D;
+  /** A teacher's margins `sim(anchor, positive) − sim(anchor, negative)`, `[B]`. */
+  margins?: Tensor1D;
 }
 
 /** The JSON-serialisable description of a loss: `{ type, ...options }`; `lossFromConfig` rebuilds it. */

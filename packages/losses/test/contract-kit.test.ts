@@ -21,7 +21,8 @@ beforeAll(async () => {
 });
 
 describe('the built-in losses pass the contract', () => {
-  const types = registeredLosses().filter((t) => t !== 'cosine' && t !== 'mnrl');
+  // Matryoshka wraps another loss, so it has no default config: new-losses.test.ts runs the kit on it.
+  const types = registeredLosses().filter((t) => !['cosine', 'mnrl', 'anglE', 'matryoshka'].includes(t));
   it.each(types)('%s', (type) => {
     const before = tf.memory().numTensors;
     const report = runLossContract({ newLoss: () => lossFromConfig({ type }) });

@@ -33,7 +33,15 @@ export type { DatasetFormat, ReadPairsOptions } from './read-options.js';
 export { pairsFromObjects, parsePairs, readPairs, streamPairs } from './read-pairs.js';
 export type { ReadRowsOptions, TableRow } from './read-rows.js';
 export { parseRows, streamRows } from './read-rows.js';
-export type { LabelledPair, LabelledText, ScoredPair, TextPair, Triplet } from './records.js';
+export type {
+  LabelledPair,
+  LabelledText,
+  MarginTriplet,
+  ScoredPair,
+  TeacherText,
+  TextPair,
+  Triplet,
+} from './records.js';
 export type { RawRow, RowTokenizerOptions } from './row-tokenizer.js';
 export { RowTokenizer } from './row-tokenizer.js';
 export type { BatchOptions, Sampler } from './sampler.js';

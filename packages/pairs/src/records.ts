@@ -37,3 +37,15 @@ export interface LabelledText {
   text: string;
   label: number | string;
 }
+
+/** A text with a teacher's vector of it: what distillation into a student (`MSELoss`) trains on. */
+export interface TeacherText {
+  text: string;
+  /** The teacher's embedding of `text` (the student's dimension). */
+  teacher: ArrayLike<number>;
+}
+
+/** A triplet with the teacher's margin `sim(anchor, positive) − sim(anchor, negative)` (`MarginMSELoss`). */
+export interface MarginTriplet extends Triplet {
+  margin: number;
+}

@@ -67,7 +67,20 @@ export {
   type SavedTensor,
   type TrainerCheckpoint,
 } from './train/checkpoints.js';
+export type { TrainData } from './train/data-source.js';
+export { type Teacher, type TeacherOptions, teacherMargins, teacherVectors } from './train/distill.js';
 export type { BatchEvent, BestEpoch, EpochEvent, FitResult } from './train/events.js';
 export { type FitOptions, fit } from './train/fit.js';
+export { type MineOptions, type MineReport, mineHardNegatives } from './train/mine.js';
 export { POSITIVE_SCORE, type TrainExample } from './train/prepare-data.js';
+export {
+  DEFAULT_M,
+  defaultSampler,
+  registeredSamplers,
+  registerSampler,
+  type SamplerConfig,
+  type SamplerContext,
+  type SamplerFactory,
+  samplerFromConfig,
+} from './train/samplers.js';
 export { type LrSchedule, learningRateAt } from './train/schedule.js';

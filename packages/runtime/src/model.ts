@@ -57,6 +57,11 @@ export interface EmbedOptions {
   workers?: number;
   /** A module each worker thread imports first: register custom encoders and steps there. */
   workerSetup?: string | URL;
+  /**
+   * Keep only the first `truncateDim` dimensions (before normalising), for models trained with
+   * `MatryoshkaLoss`: smaller vectors, faster search. Default: all `model.dim`.
+   */
+  truncateDim?: number;
 }
 
 /** What training and calibration write into a model (and saving writes into its manifest). */
@@ -136,8 +141,6 @@ export class SiameseModel {
   /** Embeds texts as one row-major matrix (N×D), in input order. Batched and length-bucketed. */
   async embedMatrix(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array> {
     checkTexts(texts, 'embed');
-    const threads = embedThreads(options.workers, texts.length);
-    if (threads > 1) return embedInThreads(this, texts, threads, options);
     const batchSize = options.batchSize ?? 256;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1_000_000) {
       throw SiameseError.expected(
@@ -147,7 +150,9 @@ export class SiameseModel {
         describeValue(batchSize),
       );
     }
-    const dim = this.dim;
+    const dim = embedDim(this.dim, options.truncateDim);
+    const threads = embedThreads(options.workers, texts.length);
+    if (threads > 1) return embedInThreads(this, texts, threads, options);
     const out = new Float32Array(texts.length * dim);
     for (const bucket of lengthBuckets(this.tokenizer, texts, batchSize, this.maxLength)) {
       const batch = prepareBatch(
@@ -159,7 +164,8 @@ export class SiameseModel {
       let values: Float32Array;
       try {
         const emb = tf.tidy(() => {
-          const e = this.encoder.encode(batch.input, this.fold === undefined ? {} : { fold: this.fold });
+          const full = this.encoder.encode(batch.input, this.fold === undefined ? {} : { fold: this.fold });
+          const e = dim === this.dim ? full : tf.slice(full, [0, 0], [-1, dim]);
           return options.normalize ? tf.div(e, tf.maximum(tf.norm(e, 'euclidean', 1, true), 1e-12)) : e;
         });
         values = (await emb.data()) as Float32Array;
@@ -177,7 +183,7 @@ export class SiameseModel {
   /** Embeds texts: one Float32Array per text. */
   async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
     const m = await this.embedMatrix(texts, options);
-    const d = this.dim;
+    const d = embedDim(this.dim, options.truncateDim);
     return texts.map((_, i) => m.slice(i * d, (i + 1) * d));
   }
 
@@ -201,6 +207,19 @@ export function recordOnModel(model: SiameseModel, patch: Partial<ModelRecord>):
   const record = (model as unknown as Record<symbol, ModelRecord>)[RECORD];
   if (!record) throw new SiameseError('E_INVALID_ARGUMENT', 'expected a SiameseModel');
   Object.assign(record, patch);
+}
+
+/** The width `embed` returns: the model's, or `truncateDim` when given (checked). */
+function embedDim(dim: number, truncateDim: number | undefined): number {
+  if (truncateDim === undefined) return dim;
+  if (!Number.isInteger(truncateDim) || truncateDim < 1 || truncateDim > dim) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `embed: truncateDim must be a whole number from 1 to the model's ${dim} dimensions, found ${truncateDim}`,
+      { details: { truncateDim, dim } },
+    );
+  }
+  return truncateDim;
 }
 
 function checkTexts(texts: readonly string[], what: string): void {

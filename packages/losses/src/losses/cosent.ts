@@ -38,16 +38,25 @@ export class CoSENTLoss extends BaseLoss<'scored-pairs'> {
   }
 
   protected forward({ a, b, scores }: CheckedBatch<'scored-pairs'>): tf.Scalar {
-    const c = tf.mul(this.scale, pairSimilarity(this.similarity, a, b));
+    return cosentOf(tf.mul(this.scale, pairSimilarity(this.similarity, a, b)), scores);
+  }
+
+  getConfig(): LossConfig {
+    return { type: this.type, scale: this.scale, similarity: this.similarity };
+  }
+}
+
+/**
+ * CoSENT's ranking term of scaled pair similarities `c` `[B]`: `log(1 + Σ_{scores_i < scores_j} exp(c_i − c_j))`.
+ * Shared by {@link CoSENTLoss} and `AnglELoss`.
+ */
+export function cosentOf(c: tf.Tensor1D, scores: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
     const diff = tf.sub(tf.expandDims(c, 1), tf.expandDims(c, 0)); // c_i − c_j
     const s = tf.cast(scores, 'float32');
     const counts = tf.cast(tf.less(tf.expandDims(s, 1), tf.expandDims(s, 0)), 'float32');
     const masked = tf.sub(diff, tf.mul(tf.sub(1, counts), EXCLUDED));
     // The leading 0 is the "1 +" inside the log.
     return tf.logSumExp(tf.concat([tf.zeros([1]), tf.reshape(masked, [-1])]));
-  }
-
-  getConfig(): LossConfig {
-    return { type: this.type, scale: this.scale, similarity: this.similarity };
-  }
+  });
 }

@@ -5,10 +5,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type EvaluationData, evaluate } from '../eval/evaluate.js';
 import { recordOnModel, type SiameseModel } from '../model.js';
 import { type CheckpointStore, checkFingerprint, optimizerState, restoreOptimizer } from './checkpoints.js';
+import { DataSource, type TrainData } from './data-source.js';
 import { EarlyStopping, trackedMetric } from './early-stopping.js';
 import { type BatchEvent, type EpochEvent, type FitResult, Throughput } from './events.js';
 import { DataParallelGroup, replicaCount } from './parallel/data-parallel.js';
-import { type PreparedExamples, prepareExamples, samplerFor, type TrainExample } from './prepare-data.js';
+import type { PreparedExamples } from './prepare-data.js';
+import type { SamplerConfig } from './samplers.js';
 import { type LrSchedule, learningRateAt } from './schedule.js';
 import { type StepOutcome, trainStep } from './step.js';
 
@@ -24,6 +26,19 @@ export interface FitOptions {
   /** Clip gradients to this global L2 norm; default none. */
   clipNorm?: number;
   seed?: number;
+  /**
+   * How examples are grouped into batches: a registered sampler (`'random'`, `'noDuplicates'`, `'mPerClass'`,
+   * `'bucket'`, or one added with `registerSampler`), as a name or a config (`{ type: 'mPerClass', m: 4 }`).
+   * Default: `noDuplicates` for in-batch-negative losses (MNRL), `mPerClass` (m = 4) for batch-mining losses
+   * on `{text, label}` data (every anchor gets positives in its batch), `random` otherwise.
+   */
+  sampler?: SamplerConfig | string;
+  /**
+   * Gradient accumulation: apply the mean gradient of this many consecutive batches as one optimizer step
+   * (default 1). `batchSize: 16, accumulate: 4` steps like a batch of 64 with a batch of 16's memory, for losses
+   * that average over examples; in-batch-negative losses still see 16 rows' negatives.
+   */
+  accumulate?: number;
   /** Dev data evaluated after each epoch (scored pairs, binary pairs, triplets or a retrieval task). */
   dev?: EvaluationData;
   /** Which dev metric to track: default `spearman` (scored), `ap` (binary), `accuracy`, `ndcgAtK`. */
@@ -60,11 +75,7 @@ const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
  * events, and cancellation through `signal`. Yields to the event loop after every batch. The model records the
  * loss, its similarity and the result, and saving keeps them.
  */
-export async function fit(
-  model: SiameseModel,
-  train: readonly TrainExample[],
-  options: FitOptions,
-): Promise<FitResult> {
+export async function fit(model: SiameseModel, train: TrainData, options: FitOptions): Promise<FitResult> {
   const run = settingsOf(options);
   if (training.has(model)) {
     throw new SiameseError(
@@ -79,11 +90,18 @@ export async function fit(
     );
   }
   const { loss } = options;
-  const prepared = prepareExamples(train, loss.batchKind, run.seed);
-  if (prepared.note) options.onInfo?.(`data: ${prepared.note}`);
+  const data = new DataSource(train, {
+    kind: loss.batchKind,
+    seed: run.seed,
+    batchSize: run.batchSize,
+    ...(options.sampler !== undefined ? { sampler: options.sampler } : {}),
+  });
+  const first = data.epoch(0);
+  if (first.prepared.note) options.onInfo?.(`data: ${first.prepared.note}`);
   adoptLoss(model, loss, options.onInfo);
-  const sampler = samplerFor(prepared, run.batchSize, run.seed);
-  const totalSteps = Math.ceil(prepared.count / run.batchSize) * run.epochs;
+  // Data regenerated per epoch may change in size: the schedule plans with the first epoch's.
+  const stepsPerEpoch = Math.ceil([...first.sampler.epoch(0)].length / run.accumulate);
+  const totalSteps = stepsPerEpoch * run.epochs;
   if (!model.encoder.trainableVariables().length)
     throw new SiameseError('E_INVALID_ARGUMENT', 'fit: the encoder has no trainable variables');
   // Same math, state and checkpoints as tf.train.adam, one fused kernel per variable on wasm and cpu.
@@ -92,14 +110,23 @@ export async function fit(
   const snapshot = new WeightSnapshot();
   const history: EpochEvent[] = [];
   const stopping = new EarlyStopping(options.patience);
-  const clock = new Throughput(totalSteps, run.batchSize);
+  const clock = new Throughput(totalSteps, run.batchSize * run.accumulate);
   let step = 0;
   let startEpoch = 0;
   let stoppedEarly = false;
-  const workers = replicaCount(options.workers, prepared.count, run.batchSize, options.onInfo);
+  // Worker replicas hold the examples they were started with, and step one batch at a time: data drawn anew
+  // each epoch and gradient accumulation train on the calling thread.
+  const fixedData = typeof train !== 'function' && run.accumulate === 1;
+  if (!fixedData && options.workers !== undefined && options.workers > 1) {
+    options.onInfo?.('workers: 1 thread (per-epoch data and accumulate train on the calling thread)');
+  }
+  const workers = fixedData
+    ? replicaCount(options.workers, first.prepared.count, run.batchSize, options.onInfo)
+    : 1;
   let group: DataParallelGroup | undefined;
   try {
-    const fingerprint = options.checkpoints ? runFingerprint(model, prepared, run, options) : '';
+    // Epoch 0's examples stand for the run's data (a data function must be deterministic in the epoch).
+    const fingerprint = options.checkpoints ? runFingerprint(model, first.prepared, run, options) : '';
     const state = await options.checkpoints?.load(model, { fingerprint });
     if (state) {
       checkFingerprint(state.fingerprint, fingerprint, 'fit: checkpoint');
@@ -114,7 +141,7 @@ export async function fit(
     // A run that had already stopped early does not train on when resumed.
     stoppedEarly = stopping.shouldStop();
     if (workers > 1 && !stoppedEarly) {
-      group = await DataParallelGroup.start(model, prepared, {
+      group = await DataParallelGroup.start(model, first.prepared, {
         workers,
         batchSize: run.batchSize,
         loss,
@@ -128,25 +155,27 @@ export async function fit(
       // Training-time randomness (dropout) is seeded per epoch: a resumed run draws what an uninterrupted one would.
       const rng = new Rng((run.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
       const settings = { loss, optimizer, rng, clipNorm: options.clipNorm };
-      const batches = [...sampler.epoch(epoch)];
+      const { prepared, sampler } = epoch === 0 ? first : data.epoch(epoch);
+      const batches = groups([...sampler.epoch(epoch)], run.accumulate);
       // The last weights known good: a step that diverges (or updates that overflow) restores them.
       snapshot.take(model);
       clock.startEpoch();
       let lossSum = 0;
       for (let b = 0; b < batches.length; b++) {
         if (options.signal?.aborted) throw aborted(history);
-        const indices = Array.from(batches[b]!);
+        const micro = batches[b]!;
         const lr = learningRateAt(run.schedule, run.lr, step, totalSteps);
         optimizer.setLearningRate(lr);
         const stepStart = clock.seconds();
         const outcome = group
-          ? await group.trainStep(indices, lr, rng.nextUint32())
-          : await trainStep(model, prepared, indices, settings);
+          ? await group.trainStep(micro[0]!, lr, rng.nextUint32())
+          : await trainStep(model, prepared, micro, settings);
         if (!outcome.applied) throw divergedAndRestored(model, snapshot, outcome, epoch, b);
         const lossValue = outcome.loss;
         lossSum += lossValue;
         step++;
-        const rates = clock.batchDone(indices.length, clock.seconds() - stepStart, step);
+        const rows = micro.reduce((n, m) => n + m.length, 0);
+        const rates = clock.batchDone(rows, clock.seconds() - stepStart, step);
         await options.onBatch?.({
           epoch: epoch + 1,
           epochs: run.epochs,
@@ -221,6 +250,7 @@ function settingsOf(options: FitOptions) {
     throw new SiameseError('E_INVALID_ARGUMENT', 'fit: expected options.loss (a Loss)');
   const epochs = integerOption('epochs', options.epochs, 1, 1, 1_000_000);
   const batchSize = integerOption('batchSize', options.batchSize, 32, 1, 1_000_000);
+  const accumulate = integerOption('accumulate', options.accumulate, 1, 1, 1_000_000);
   const seed = integerOption('seed', options.seed, 42, -(2 ** 53) + 1, 2 ** 53 - 1);
   const lr = finiteOption('lr', options.lr, 1e-3, 0); // 0 is allowed: the untrained baseline of a run
   if (options.clipNorm !== undefined) finiteOption('clipNorm', options.clipNorm, 1, Number.MIN_VALUE);
@@ -238,6 +268,7 @@ function settingsOf(options: FitOptions) {
   return {
     epochs,
     batchSize,
+    accumulate,
     lr,
     seed,
     schedule: options.schedule ?? ({ type: 'constant' } as LrSchedule),
@@ -282,6 +313,8 @@ function runFingerprint(
     JSON.stringify({
       seed: run.seed,
       batchSize: run.batchSize,
+      accumulate: run.accumulate,
+      sampler: options.sampler ?? null,
       lr: run.lr,
       schedule: run.schedule,
       clipNorm: options.clipNorm ?? null,
@@ -351,6 +384,13 @@ async function firstNonFiniteWeight(model: SiameseModel): Promise<string | null>
     for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return name;
   }
   return null;
+}
+
+/** Consecutive batches in groups of `k` (each group is one optimizer step); the last group may be shorter. */
+function groups(batches: readonly Int32Array[], k: number): number[][][] {
+  const out: number[][][] = [];
+  for (let i = 0; i < batches.length; i += k) out.push(batches.slice(i, i + k).map((b) => Array.from(b)));
+  return out;
 }
 
 /** The model takes the loss's config and, if the loss fixes one, its similarity: search then compares as training did. */

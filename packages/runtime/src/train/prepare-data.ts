@@ -1,24 +1,22 @@
 import { Rng, SiameseError } from '@siamese/core';
 import type { BatchKind } from '@siamese/losses';
-import {
-  type LabelledText,
-  NoDuplicatesSampler,
-  RandomSampler,
-  type Sampler,
-  type TextPair,
-  type Triplet,
-} from '@siamese/pairs';
+import type { LabelledText, MarginTriplet, TeacherText, TextPair, Triplet } from '@siamese/pairs';
 
-/** One training example: a pair (scored, labelled, or both), a triplet, or a class-labelled text. */
-export type TrainExample = TextPair | Triplet | LabelledText;
+/**
+ * One training example: a pair (scored, labelled, or both), a triplet, a class-labelled text, or for
+ * distillation a text with its teacher's vector or a triplet with its teacher's margin.
+ */
+export type TrainExample = TextPair | Triplet | LabelledText | TeacherText | MarginTriplet;
 
 /** Examples turned into what a loss's batch kind needs: the texts of each slot, and the targets. */
 export interface PreparedExamples {
   kind: BatchKind;
   /** Texts per slot, aligned: pairs → [a, b]; triplets → [anchor, positive, negative]; labelled → [text]. */
   slots: string[][];
-  /** Scores (scored pairs), labels (binary pairs) or class ids (labelled embeddings). */
+  /** Scores (scored pairs), labels (binary pairs), class ids (labelled embeddings) or teacher margins. */
   targets?: Float32Array | Int32Array;
+  /** The teacher's vectors, row-major `[count, dim]` (distillation). */
+  teacher?: { dim: number; data: Float32Array };
   /** How many examples were derived (e.g. positives picked from scored pairs). */
   count: number;
   /** What was done to fit the data to the loss, for the training log. */
@@ -47,6 +45,9 @@ export function prepareExamples(
 ): PreparedExamples {
   if (!examples.length) throw invalid('fit: expected training examples, found none');
   const first = examples[0]!;
+  if ('teacher' in first) return fromTeacherTexts(examples as readonly TeacherText[], kind);
+  if ('anchor' in first && kind === 'teacher-margins')
+    return fromMarginTriplets(examples as readonly MarginTriplet[]);
   if ('anchor' in first) return fromTriplets(examples as readonly Triplet[], kind);
   if (!isPair(first)) return fromLabelledTexts(examples as readonly LabelledText[], kind);
   return fromPairs(examples as readonly TextPair[], kind, seed);
@@ -60,6 +61,45 @@ function fromTriplets(rows: readonly Triplet[], kind: BatchKind): PreparedExampl
   return {
     kind,
     slots: [rows.map((r) => r.anchor), rows.map((r) => r.positive), rows.map((r) => r.negative)],
+    count: rows.length,
+  };
+}
+
+function fromTeacherTexts(rows: readonly TeacherText[], kind: BatchKind): PreparedExamples {
+  if (kind !== 'teacher-vectors')
+    throw invalid(`fit: {text, teacher} examples need a distillation loss (mse), the loss needs '${kind}'`);
+  const dim = rows[0]!.teacher?.length ?? 0;
+  const data = new Float32Array(rows.length * dim);
+  rows.forEach((r, i) => {
+    const v = r.teacher;
+    if (v?.length !== dim) {
+      throw invalid(
+        `fit: example ${i}'s teacher vector has ${v?.length ?? 'no'} dimensions, expected ${dim}`,
+        {
+          index: i,
+        },
+      );
+    }
+    for (let j = 0; j < dim; j++) {
+      const x = v[j]!;
+      if (!Number.isFinite(x))
+        throw invalid(`fit: example ${i}'s teacher vector holds ${x} at ${j}`, { index: i });
+      data[i * dim + j] = x;
+    }
+  });
+  return { kind, slots: [rows.map((r) => r.text)], teacher: { dim, data }, count: rows.length };
+}
+
+function fromMarginTriplets(rows: readonly MarginTriplet[]): PreparedExamples {
+  const targets = Float32Array.from(rows, (r, i) => {
+    if (typeof r.margin !== 'number' || !Number.isFinite(r.margin))
+      throw invalid(`fit: example ${i} has no finite teacher margin`, { index: i });
+    return r.margin;
+  });
+  return {
+    kind: 'teacher-margins',
+    slots: [rows.map((r) => r.anchor), rows.map((r) => r.positive), rows.map((r) => r.negative)],
+    targets,
     count: rows.length,
   };
 }
@@ -133,15 +173,4 @@ function positivesOf(
     return pool[rng.int(pool.length)]!;
   });
   return { kind, slots: [anchors, pos, neg], count: positives.length, note: `${note}, random negatives` };
-}
-
-/**
- * The batch sampler of a run: in-batch-negative losses must not see the same text twice in a batch (it would be
- * its own negative), so they get the no-duplicates sampler; every other loss a seeded random one.
- */
-export function samplerFor(prepared: PreparedExamples, batchSize: number, seed: number): Sampler {
-  const size = prepared.count;
-  return prepared.kind === 'anchor-positive'
-    ? new NoDuplicatesSampler({ size, texts: (i) => prepared.slots.map((s) => s[i]!), batchSize, seed })
-    : new RandomSampler({ size, batchSize, seed });
 }

@@ -26,38 +26,73 @@ export interface StepOutcome {
 
 /**
  * One optimisation step on the examples `indices` of `prepared`: every slot's texts are encoded in one call
- * (shared weights), split back into the loss's batch, differentiated, clipped and applied. A non-finite loss or
- * gradient is never applied (the weights stay as they were). Leaves no tensor behind.
+ * (shared weights), split back into the loss's batch, differentiated, clipped and applied. With several
+ * micro-batches (gradient accumulation), each is differentiated in turn and the optimizer applies the mean of
+ * their gradients, as one batch of their combined size would for a loss that averages over examples (an
+ * in-batch-negative loss still sees only its micro-batch's negatives). A non-finite loss or gradient is never
+ * applied (the weights stay as they were). Leaves no tensor behind.
  */
 export async function trainStep(
   model: SiameseModel,
   prepared: PreparedExamples,
-  indices: readonly number[],
+  micro: readonly (readonly number[])[],
   settings: StepSettings,
-): Promise<StepOutcome> {
-  const { loss, optimizer, rng } = settings;
+: Promise<StepOutcome> {
+  let total: Record<string, tf.Tensor> | undefined;
+  let lossSum = 0;
+  try {
+    for (const indices of micro) {
+      const { value, grads } = gradientsOf(model, prepared, indices, settings);
+      lossSum += (await value.data())[0]!;
+      value.dispose();
+      if (!total) total = grads;
+      else {
+        for (const k of Object.keys(grads)) {
+          const old = total[k]!;
+          total[k] = tf.add(old, grads[k]!);
+          tf.dispose([old, grads[k]!]);
+        }
+      }
+    }
+    if (micro.length > 1) {
+      for (const k of Object.keys(total!)) {
+        const old = total![k]!;
+        total![k] = tf.div(old, micro.length);
+        old.dispose();
+      }
+    }
+    const loss = lossSum / micro.length;
+    const gradNorm = clipByGlobalNorm(total!, settings.clipNorm ?? Number.POSITIVE_INFINITY);
+    const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
+    if (applied) settings.optimizer.applyGradients(total!);
+    return { loss, gradNorm, applied };
+  } finally {
+    if (total) tf.dispose(Object.values(total));
+  }
+}
+
+/** The loss of one micro-batch and the gradients of the encoder's variables. */
+function gradientsOf(
+  model: SiameseModel,
+  prepared: PreparedExamples,
+  indices: readonly number[],
+  { loss, rng }: StepSettings,
+): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
   const rows = indices.length;
   const texts = prepared.slots.flatMap((slot) => indices.map((i) => slot[i]!));
   const batch = prepareBatch(model.tokenizer, texts, model.maxLength, model.ngrams);
   const targets = targetsOf(prepared, indices);
+  const teacher = teacherOf(prepared, indices);
   try {
-    const { value, grads } = tf.variableGrads(() => {
+    return tf.variableGrads(() => {
       const emb = model.encoder.encode(batch.input, { training: true, rng });
       const parts = prepared.slots.map((_, s) => tf.slice(emb, [s * rows, 0], [rows, -1]) as tf.Tensor2D);
-      return loss.compute(lossBatch(loss.batchKind, parts, targets));
+      return loss.compute(lossBatch(loss.batchKind, parts, targets, teacher));
     }, model.encoder.trainableVariables());
-    try {
-      const lossValue = (await value.data())[0]!;
-      const gradNorm = clipByGlobalNorm(grads, settings.clipNorm ?? Number.POSITIVE_INFINITY);
-      const applied = Number.isFinite(lossValue) && Number.isFinite(gradNorm);
-      if (applied) optimizer.applyGradients(grads);
-      return { loss: lossValue, gradNorm, applied };
-    } finally {
-      tf.dispose([value, ...Object.values(grads)]);
-    }
   } finally {
     batch.dispose();
     targets?.dispose();
+    teacher?.dispose();
   }
 }
 
@@ -75,8 +110,24 @@ export function targetsOf(prepared: PreparedExamples, indices: readonly number[]
       );
 }
 
+/** The teacher's vectors of the examples `indices`, `[rows, dim]`. */
+export function teacherOf(prepared: PreparedExamples, indices: readonly number[]): tf.Tensor2D | undefined {
+  const t = prepared.teacher;
+  if (!t) return undefined;
+  const out = new Float32Array(indices.length * t.dim);
+  indices.forEach((i, r) => {
+    out.set(t.data.subarray(i * t.dim, (i + 1) * t.dim), r * t.dim);
+  });
+  return tf.tensor2d(out, [indices.length, t.dim]);
+}
+
 /** Builds the loss batch from the encoded slots. */
-export function lossBatch(kind: BatchKind, parts: tf.Tensor2D[], targets?: tf.Tensor1D): LossBatch {
+export function lossBatch(
+  kind: BatchKind,
+  parts: tf.Tensor2D[],
+  targets?: tf.Tensor1D,
+  teacher?: tf.Tensor2D,
+): LossBatch {
   switch (kind) {
     case 'scored-pairs':
       return { a: parts[0]!, b: parts[1]!, scores: targets! };
@@ -88,6 +139,10 @@ export function lossBatch(kind: BatchKind, parts: tf.Tensor2D[], targets?: tf.Te
       return { anchor: parts[0]!, positive: parts[1]!, ...(parts[2] ? { negative: parts[2] } : {}) };
     case 'labelled-embeddings':
       return { embeddings: parts[0]!, labels: targets! };
+    case 'teacher-vectors':
+      return { embeddings: parts[0]!, teacher: teacher! };
+    case 'teacher-margins':
+      return { anchor: parts[0]!, positive: parts[1]!, negative: parts[2]!, margins: targets! };
   }
 }
 

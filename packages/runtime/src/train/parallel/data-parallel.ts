@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { SiameseModel } from '../../model.js';
 import { optimizerState } from '../checkpoints.js';
 import type { PreparedExamples } from '../prepare-data.js';
-import { clipByGlobalNorm, lossBatch, type StepOutcome, targetsOf } from '../step.js';
+import { clipByGlobalNorm, lossBatch, type StepOutcome, targetsOf, teacherOf } from '../step.js';
 import { type GradientLayout, gradientLayout, sumGradients } from './exchange.js';
 import { type ThreadOptions, ThreadPool } from './pool.js';
 import { regionsOf, type SharedRegions, sharedFloats } from './protocol.js';
@@ -112,12 +112,13 @@ export class DataParallelGroup {
       first += n;
     });
     const targets = targetsOf(prepared, indices);
+    const teacher = teacherOf(prepared, indices);
     let lossValue: number;
     try {
       const embeddings = tf.tensor2d(all, [slots * rows, dim]);
       const { value, grad } = tf.valueAndGrad((e: tf.Tensor) => {
         const parts = prepared.slots.map((_, s) => tf.slice(e, [s * rows, 0], [rows, -1]) as tf.Tensor2D);
-        return settings.loss.compute(lossBatch(prepared.kind, parts, targets)) as tf.Scalar;
+        return settings.loss.compute(lossBatch(settings.loss.batchKind, parts, targets, teacher)) as tf.Scalar;
       })(embeddings);
       const g = grad.dataSync() as Float32Array;
       lossValue = value.dataSync()[0]!;
@@ -137,6 +138,7 @@ export class DataParallelGroup {
       });
     } finally {
       targets?.dispose();
+      teacher?.dispose();
     }
     for (let k = 0; k < shards.length; k++) await pool.receive(k, 'gradients');
 

@@ -36,7 +36,7 @@ export async function embedInThreads(
   n: number,
   options: EmbedOptions,
 ): Promise<Float32Array> {
-  const dim = model.dim;
+  const dim = options.truncateDim ?? model.dim;
   const ids = texts.map((_, i) => i);
   const shards = shardsOf(ids, n);
   const pool = await ThreadPool.start(model, shards.length, {
@@ -50,6 +50,7 @@ export async function embedInThreads(
         texts: shard.map((i) => texts[i]!),
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),
         ...(options.normalize ? { normalize: true } : {}),
+        ...(options.truncateDim ? { truncateDim: options.truncateDim } : {}),
       });
     });
     const parts = await Promise.all(shards.map((_, k) => pool.receive(k, 'embedded')));

@@ -30,7 +30,14 @@ export type ToWorker =
     }
   | { type: 'step'; step: number; indices: Int32Array; seed: number }
   | { type: 'apply'; lr: number }
-  | { type: 'embed'; id: number; texts: string[]; batchSize?: number; normalize?: boolean };
+  | {
+      type: 'embed';
+      id: number;
+      texts: string[];
+      batchSize?: number;
+      normalize?: boolean;
+      truncateDim?: number;
+    };
 
 export interface TrainInit {
   index: number;

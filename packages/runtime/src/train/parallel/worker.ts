@@ -54,6 +54,7 @@ async function handle(m: ToWorker): Promise<void> {
       const matrix = await model!.embedMatrix(m.texts, {
         ...(m.batchSize ? { batchSize: m.batchSize } : {}),
         ...(m.normalize ? { normalize: true } : {}),
+        ...(m.truncateDim ? { truncateDim: m.truncateDim } : {}),
         workers: 1,
       });
       send({ type: 'embedded', id: m.id, matrix }, [matrix.buffer as ArrayBuffer]);
