@@ -11,13 +11,7 @@ import { runLossContract } from '../src/testing.js';
 import { flat, type GoldenTensor, readGolden } from './golden.js';
 
 const TOL = { cpu: 1e-5, wasm: 1e-4 } as const;
-const FILES = [
-  'loss_angle',
-  'loss_mse',
-  'loss_margin_mse',
-  'loss_multi_similarity',
-  'loss_matryoshka',
-];
+const FILES = ['loss_angle', 'loss_mse', 'loss_margin_mse', 'loss_multi_similarity', 'loss_matryoshka'];
 /** Golden input name → LossBatch field. */
 const FIELD: Record<string, keyof LossBatch> = {
   u: 'a',

@@ -44,5 +44,4 @@ export type RuntimeErrorCode =
   | 'E_INDEX_TRUNCATED'
   | 'E_INDEX_CHECKSUM'
   | 'E_IMPORT_ARCHITECTURE'
-
   | 'E_WORKER_FAILED';

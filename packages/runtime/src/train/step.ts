@@ -37,7 +37,7 @@ export async function trainStep(
   prepared: PreparedExamples,
   micro: readonly (readonly number[])[],
   settings: StepSettings,
-: Promise<StepOutcome> {
+): Promise<StepOutcome> {
   let total: Record<string, tf.Tensor> | undefined;
   let lossSum = 0;
   try {

@@ -118,7 +118,9 @@ export class DataParallelGroup {
       const embeddings = tf.tensor2d(all, [slots * rows, dim]);
       const { value, grad } = tf.valueAndGrad((e: tf.Tensor) => {
         const parts = prepared.slots.map((_, s) => tf.slice(e, [s * rows, 0], [rows, -1]) as tf.Tensor2D);
-        return settings.loss.compute(lossBatch(settings.loss.batchKind, parts, targets, teacher)) as tf.Scalar;
+        return settings.loss.compute(
+          lossBatch(settings.loss.batchKind, parts, targets, teacher),
+        ) as tf.Scalar;
       })(embeddings);
       const g = grad.dataSync() as Float32Array;
       lossValue = value.dataSync()[0]!;
