@@ -31,7 +31,7 @@ export function parseArgs(
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
+      for (const a of argv.slice(i + 1)) positionals.push(a);
       break;
     }
     if (!arg.startsWith('--') || arg === '-') {
@@ -87,7 +87,7 @@ export function parseArgs(
 
 /** A help text from a flag spec. */
 export function helpFor(usage: string, spec: Record<string, FlagSpec>): string {
-  const width = Math.max(...Object.keys(spec).map((k) => k.length)) + 4;
+  const width = Object.keys(spec).reduce((w, k) => Math.max(w, k.length), 0) + 4;
   const lines = Object.entries(spec).map(([k, s]) => {
     const choices = s.choices ? ` (${s.choices.join('|')})` : '';
     return `  --${k.padEnd(width)}${s.description}${choices}`;

@@ -92,7 +92,7 @@ export async function fit(
       checkFingerprint(state.fingerprint, fingerprint, 'fit: checkpoint');
       startEpoch = state.epoch;
       step = state.step;
-      history.push(...state.history);
+      for (const h of state.history) history.push(h);
       const note = stopping.resume(state.epoch, state.best, state.bestWeights);
       if (note) options.onInfo?.(note);
       await restoreOptimizer(optimizer, state.optimizer);
