@@ -46,3 +46,4 @@ export { filterLeakage, findLeakage, splitPairs } from './splits.js';
 export type { TextInput } from './text-input.js';
 export { textChunks } from './text-input.js';
 export { UnionFind } from './union-find.js';
+export type { InvalidUtf8 } from './utf8-check.js';

@@ -198,7 +198,7 @@ export class PairParser {
     if (v === undefined) {
       throw this.error(
         'E_DATASET_SCORE',
-        `score: expected a finite number, found ${describeJson(raw)}`,
+        `score: expected a finite decimal number, found ${describeJson(raw)}`,
         line,
         row ? columnOf(row, index) : 1,
       );
@@ -250,11 +250,16 @@ export class PairParser {
   }
 }
 
+/** A decimal number as data files write them: `3`, `-0.5`, `.25`, `4.`, `1e-3`. Not `0x10`, `Infinity`, `1_0`. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 function toNumber(raw: unknown): number | undefined {
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
-  if (typeof raw !== 'string' || raw.trim().length === 0) return undefined;
-  const v = Number(raw);
-  return Number.isFinite(v) ? v : undefined;
+  if (typeof raw !== 'string') return undefined;
+  const s = raw.trim();
+  if (!DECIMAL.test(s)) return undefined; // Number() would read 0x10 as 16 and 0b1 as 1
+  const v = Number(s);
+  return Number.isFinite(v) ? v : undefined; // 1e400
 }
 
 function describeJson(v: unknown): string {

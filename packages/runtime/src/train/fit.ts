@@ -1,13 +1,22 @@
 import { fusedAdam } from '@siamese/backend';
 import { describeValue, Rng, SiameseError } from '@siamese/core';
 import { isSimilarity, type Loss, SIMILARITIES } from '@siamese/losses';
+import type { Sampler } from '@siamese/pairs';
 import * as tf from '@tensorflow/tfjs-core';
 import { type EvaluationData, evaluate } from '../eval/evaluate.js';
 import { recordOnModel, type SiameseModel } from '../model.js';
 import { type CheckpointStore, checkFingerprint, optimizerState, restoreOptimizer } from './checkpoints.js';
 import { EarlyStopping, trackedMetric } from './early-stopping.js';
 import { type BatchEvent, type EpochEvent, type FitResult, Throughput } from './events.js';
-import { type PreparedExamples, prepareExamples, samplerFor, type TrainExample } from './prepare-data.js';
+import {
+  type ExampleStream,
+  isExampleStream,
+  type PreparedExamples,
+  prepareExamples,
+  STREAMABLE_KINDS,
+  samplerFor,
+  type TrainExample,
+} from './prepare-data.js';
 import { type LrSchedule, learningRateAt } from './schedule.js';
 import { type StepOutcome, trainStep } from './step.js';
 
@@ -43,15 +52,29 @@ export interface FitOptions {
 
 const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 
+/** The data of a run: examples in memory (prepared once, sampled by index), or a stream read once per epoch. */
+type RunData =
+  | { kind: 'memory'; prepared: PreparedExamples; count: number }
+  | { kind: 'stream'; stream: ExampleStream; count: number };
+
+/** One batch of a run: the prepared examples and which of them the batch holds. */
+interface Batch {
+  prepared: PreparedExamples;
+  indices: number[];
+}
+
 /**
  * Trains `model` in place: Adam (β 0.9/0.999, ε 1e-8 as PyTorch), optional warm-up + decay, global-norm
  * clipping, per-epoch dev evaluation with early stopping (best weights restored), checkpoints + resume, progress
  * events, and cancellation through `signal`. Yields to the event loop after every batch. The model records the
  * loss, its similarity and the result, and saving keeps them.
+ *
+ * `train` is an array of examples, or an {@link ExampleStream} for data too large to hold (read once per epoch;
+ * scored and labelled pairs only).
  */
 export async function fit(
   model: SiameseModel,
-  train: readonly TrainExample[],
+  train: readonly TrainExample[] | ExampleStream,
   options: FitOptions,
 ): Promise<FitResult> {
   const run = settingsOf(options);
@@ -68,11 +91,12 @@ export async function fit(
     );
   }
   const { loss } = options;
-  const prepared = prepareExamples(train, loss.batchKind, run.seed);
-  if (prepared.note) options.onInfo?.(`data: ${prepared.note}`);
+  const data = runData(train, loss, run.seed);
+  if (data.kind === 'memory' && data.prepared.note) options.onInfo?.(`data: ${data.prepared.note}`);
   adoptLoss(model, loss, options.onInfo);
-  const sampler = samplerFor(prepared, run.batchSize, run.seed);
-  const totalSteps = Math.ceil(prepared.count / run.batchSize) * run.epochs;
+  const sampler = data.kind === 'memory' ? samplerFor(data.prepared, run.batchSize, run.seed) : null;
+  const batchesPerEpoch = Math.ceil(data.count / run.batchSize);
+  const totalSteps = batchesPerEpoch * run.epochs;
   if (!model.encoder.trainableVariables().length)
     throw new SiameseError('E_INVALID_ARGUMENT', 'fit: the encoder has no trainable variables');
   // Same math, state and checkpoints as tf.train.adam, one fused kernel per variable on wasm and cpu.
@@ -86,7 +110,7 @@ export async function fit(
   let startEpoch = 0;
   let stoppedEarly = false;
   try {
-    const fingerprint = options.checkpoints ? runFingerprint(model, prepared, run, options) : '';
+    const fingerprint = options.checkpoints ? runFingerprint(model, data, run, options) : '';
     const state = await options.checkpoints?.load(model, { fingerprint });
     if (state) {
       checkFingerprint(state.fingerprint, fingerprint, 'fit: checkpoint');
@@ -104,14 +128,17 @@ export async function fit(
       // Training-time randomness (dropout) is seeded per epoch: a resumed run draws what an uninterrupted one would.
       const rng = new Rng((run.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
       const settings = { loss, optimizer, rng, clipNorm: options.clipNorm };
-      const batches = [...sampler.epoch(epoch)];
+      const batches =
+        data.kind === 'memory'
+          ? memoryBatches(data.prepared, sampler!, epoch)
+          : streamBatches(data.stream, epoch, run.batchSize, loss, run.seed);
       // The last weights known good: a step that diverges (or updates that overflow) restores them.
       snapshot.take(model);
       clock.startEpoch();
       let lossSum = 0;
-      for (let b = 0; b < batches.length; b++) {
+      let b = 0;
+      for await (const { prepared, indices } of batches) {
         if (options.signal?.aborted) throw aborted(history);
-        const indices = Array.from(batches[b]!);
         const lr = learningRateAt(run.schedule, run.lr, step, totalSteps);
         optimizer.setLearningRate(lr);
         const stepStart = clock.seconds();
@@ -121,17 +148,24 @@ export async function fit(
         lossSum += lossValue;
         step++;
         const rates = clock.batchDone(indices.length, clock.seconds() - stepStart, step);
+        b++;
         await options.onBatch?.({
           epoch: epoch + 1,
           epochs: run.epochs,
-          batch: b + 1,
-          batches: batches.length,
+          batch: b,
+          batches: batchesPerEpoch,
           step,
           loss: lossValue,
           lr,
           ...rates,
         });
         await yieldToEventLoop();
+      }
+      if (b === 0) {
+        throw new SiameseError(
+          'E_INVALID_ARGUMENT',
+          `fit: the training stream gave no examples in epoch ${epoch + 1} (it announced ${data.count})`,
+        );
       }
       // A finite step can still overflow the weights (a huge learning rate): checked once per epoch.
       const bad = await firstNonFiniteWeight(model);
@@ -146,9 +180,9 @@ export async function fit(
       const seconds = clock.epochSeconds();
       const event: EpochEvent = {
         epoch: epoch + 1,
-        loss: lossSum / batches.length,
+        loss: lossSum / b,
         seconds,
-        pairsPerSec: prepared.count / seconds,
+        pairsPerSec: data.count / seconds,
         improved: false,
       };
       if (options.dev) {
@@ -246,7 +280,7 @@ function finiteOption(name: string, value: unknown, fallback: number, min: numbe
  */
 function runFingerprint(
   model: SiameseModel,
-  prepared: PreparedExamples,
+  data: RunData,
   run: ReturnType<typeof settingsOf>,
   options: FitOptions,
 ): string {
@@ -262,9 +296,15 @@ function runFingerprint(
       loss: options.loss.getConfig(),
       encoder: model.encoder.getConfig(),
       vocab: model.tokenizer.vocab.size,
-      kind: prepared.kind,
+      kind: options.loss.batchKind,
     }),
   );
+  if (data.kind === 'stream') {
+    h.number(data.count);
+    h.text(data.stream.fingerprint);
+    return h.hex();
+  }
+  const { prepared } = data;
   for (const slot of prepared.slots) {
     h.number(slot.length);
     for (const text of slot) h.text(text);
@@ -364,4 +404,53 @@ function divergedAndRestored(
     `fit: ${what} at epoch ${epoch + 1}, batch ${batch + 1} (lower the learning rate or set clipNorm); the step was not applied and the weights from the start of epoch ${epoch + 1} were restored`,
     { details: { loss: step.loss, gradNorm: step.gradNorm, epoch: epoch + 1, batch: batch + 1 } },
   );
+}
+
+/** The run's data: an array prepared for the loss once, or a stream checked against the loss. */
+function runData(train: readonly TrainExample[] | ExampleStream, loss: Loss, seed: number): RunData {
+  if (!isExampleStream(train)) {
+    const prepared = prepareExamples(train, loss.batchKind, seed);
+    return { kind: 'memory', prepared, count: prepared.count };
+  }
+  if (!STREAMABLE_KINDS.includes(loss.batchKind)) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `fit: a streamed training set can feed losses that score each pair on its own (${STREAMABLE_KINDS.join(', ')}); the ${loss.type} loss needs '${loss.batchKind}' batches sampled from the whole data: pass an array of examples`,
+    );
+  }
+  if (!Number.isSafeInteger(train.size) || train.size < 1) {
+    throw SiameseError.expected(
+      'E_INVALID_ARGUMENT',
+      'fit: stream size',
+      'an integer ≥ 1',
+      describeValue(train.size),
+    );
+  }
+  return { kind: 'stream', stream: train, count: train.size };
+}
+
+/** The batches of one epoch of examples in memory, as the sampler orders them. */
+function* memoryBatches(prepared: PreparedExamples, sampler: Sampler, epoch: number): Generator<Batch> {
+  for (const batch of sampler.epoch(epoch)) yield { prepared, indices: Array.from(batch) };
+}
+
+/** The batches of one epoch of a stream: consecutive examples, each batch prepared for the loss on its own. */
+async function* streamBatches(
+  stream: ExampleStream,
+  epoch: number,
+  batchSize: number,
+  loss: Loss,
+  seed: number,
+): AsyncGenerator<Batch> {
+  let rows: TrainExample[] = [];
+  const flush = (): Batch => {
+    const prepared = prepareExamples(rows, loss.batchKind, seed);
+    rows = [];
+    return { prepared, indices: Array.from({ length: prepared.count }, (_, i) => i) };
+  };
+  for await (const example of stream.epoch(epoch)) {
+    rows.push(example);
+    if (rows.length === batchSize) yield flush();
+  }
+  if (rows.length) yield flush();
 }

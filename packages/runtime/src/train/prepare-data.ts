@@ -12,6 +12,34 @@ import {
 /** One training example: a pair (scored, labelled, or both), a triplet, or a class-labelled text. */
 export type TrainExample = TextPair | Triplet | LabelledText;
 
+/**
+ * Training data too large to hold in memory (a file of millions of rows): `fit` pulls one epoch at a time and
+ * batches the examples in the order they come, so the stream does the shuffling (seeded by `epoch`, so a resumed
+ * run sees what an uninterrupted one would). Only losses that score each pair on its own (`scored-pairs`,
+ * `labelled-pairs`) can be fed this way; in-batch and triplet losses need the whole data set to sample from.
+ */
+export interface ExampleStream {
+  /** Examples per epoch (known from a first pass over the data). */
+  readonly size: number;
+  /** Identifies the data, for checkpoints (a hash of every example, computed in that first pass). */
+  readonly fingerprint: string;
+  /** The examples of epoch `epoch` (0-based), in training order. */
+  epoch(epoch: number): AsyncIterable<TextPair>;
+}
+
+/** Whether `train` is an {@link ExampleStream} (as opposed to an array of examples). */
+export function isExampleStream(train: unknown): train is ExampleStream {
+  return (
+    typeof train === 'object' &&
+    train !== null &&
+    !Array.isArray(train) &&
+    typeof (train as ExampleStream).epoch === 'function'
+  );
+}
+
+/** The batch kinds a stream can feed: each example's loss term needs only that example. */
+export const STREAMABLE_KINDS: readonly BatchKind[] = ['scored-pairs', 'labelled-pairs'];
+
 /** Examples turned into what a loss's batch kind needs: the texts of each slot, and the targets. */
 export interface PreparedExamples {
   kind: BatchKind;
