@@ -1,5 +1,6 @@
 import type { SiameseError } from '@siamese/core';
 import { COLUMN_ALIASES, type ColumnIndex, objectKey, type PairField, resolveColumns } from './columns.js';
+import { parseDecimal } from './decimal.js';
 import { type DatasetErrorCode, datasetError, isDatasetError } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 import type { PairRecord, ReadReport } from './pair-record.js';
@@ -250,16 +251,9 @@ export class PairParser {
   }
 }
 
-/** A decimal number as data files write them: `3`, `-0.5`, `.25`, `4.`, `1e-3`. Not `0x10`, `Infinity`, `1_0`. */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
 function toNumber(raw: unknown): number | undefined {
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
-  if (typeof raw !== 'string') return undefined;
-  const s = raw.trim();
-  if (!DECIMAL.test(s)) return undefined; // Number() would read 0x10 as 16 and 0b1 as 1
-  const v = Number(s);
-  return Number.isFinite(v) ? v : undefined; // 1e400
+  return typeof raw === 'string' ? parseDecimal(raw) : undefined;
 }
 
 function describeJson(v: unknown): string {

@@ -1,4 +1,5 @@
 import { SiameseError } from '@siamese/core';
+import { parseDecimal } from '@siamese/pairs';
 
 /** A user mistake on the command line (code `E_USAGE`): printed as one line, exit code 2, never a stack trace. */
 export function usageError(message: string): SiameseError<'E_USAGE'> {
@@ -70,8 +71,8 @@ export function parseArgs(
       }
       flags[name] = choice ?? value;
     } else {
-      const n = Number(value);
-      if (value.trim() === '' || !Number.isFinite(n) || (s.type === 'integer' && !Number.isInteger(n))) {
+      const n = parseDecimal(value); // not 0x10, Infinity or ''
+      if (n === undefined || (s.type === 'integer' && !Number.isInteger(n))) {
         throw new SiameseError(
           'E_USAGE',
           `${command}: --${name} expected ${s.type === 'integer' ? 'an integer' : 'a number'}, found "${value}"`,

@@ -72,7 +72,8 @@ export async function packCommand(argv: string[]): Promise<number> {
   }
   const out = typeof flags.out === 'string' ? flags.out : 'model.siamese';
   const weights = (flags.weights as WeightsEncoding | undefined) ?? 'int8';
-  const references = typeof flags.references === 'string' ? await readLines(flags.references) : undefined;
+  const references =
+    typeof flags.references === 'string' ? await readLines(flags.references, process.stderr) : undefined;
   if (references && !references.length) throw usageError(`pack: ${flags.references} has no lines`);
   await initBackend({ backend: (flags.backend as 'wasm' | 'cpu' | undefined) ?? 'wasm' });
   const model = await loadModel(positionals[0]!);

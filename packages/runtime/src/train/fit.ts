@@ -1,7 +1,7 @@
 import { fusedAdam } from '@siamese/backend';
 import { describeValue, Rng, SiameseError } from '@siamese/core';
 import { isSimilarity, type Loss, SIMILARITIES } from '@siamese/losses';
-import type { Sampler } from '@siamese/pairs';
+import { RandomSampler, type Sampler } from '@siamese/pairs';
 import * as tf from '@tensorflow/tfjs-core';
 import { type EvaluationData, evaluate } from '../eval/evaluate.js';
 import { recordOnModel, type SiameseModel } from '../model.js';
@@ -9,8 +9,8 @@ import { type CheckpointStore, checkFingerprint, optimizerState, restoreOptimize
 import { EarlyStopping, trackedMetric } from './early-stopping.js';
 import { type BatchEvent, type EpochEvent, type FitResult, Throughput } from './events.js';
 import {
-  type ExampleStream,
-  isExampleStream,
+  type ExampleSource,
+  isExampleSource,
   type PreparedExamples,
   prepareExamples,
   STREAMABLE_KINDS,
@@ -52,10 +52,10 @@ export interface FitOptions {
 
 const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 
-/** The data of a run: examples in memory (prepared once, sampled by index), or a stream read once per epoch. */
+/** The data of a run: examples in memory (prepared once), or a source read a batch at a time. */
 type RunData =
   | { kind: 'memory'; prepared: PreparedExamples; count: number }
-  | { kind: 'stream'; stream: ExampleStream; count: number };
+  | { kind: 'source'; source: ExampleSource; count: number };
 
 /** One batch of a run: the prepared examples and which of them the batch holds. */
 interface Batch {
@@ -69,12 +69,12 @@ interface Batch {
  * events, and cancellation through `signal`. Yields to the event loop after every batch. The model records the
  * loss, its similarity and the result, and saving keeps them.
  *
- * `train` is an array of examples, or an {@link ExampleStream} for data too large to hold (read once per epoch;
- * scored and labelled pairs only).
+ * `train` is an array of examples, or an {@link ExampleSource} for data too large to hold (read a batch at a
+ * time, sampled as the array would be; scored and labelled pairs only).
  */
 export async function fit(
   model: SiameseModel,
-  train: readonly TrainExample[] | ExampleStream,
+  train: readonly TrainExample[] | ExampleSource,
   options: FitOptions,
 ): Promise<FitResult> {
   const run = settingsOf(options);
@@ -94,7 +94,11 @@ export async function fit(
   const data = runData(train, loss, run.seed);
   if (data.kind === 'memory' && data.prepared.note) options.onInfo?.(`data: ${data.prepared.note}`);
   adoptLoss(model, loss, options.onInfo);
-  const sampler = data.kind === 'memory' ? samplerFor(data.prepared, run.batchSize, run.seed) : null;
+  // a source's pairs are sampled as samplerFor samples pointwise examples: the same batches as the array
+  const sampler =
+    data.kind === 'memory'
+      ? samplerFor(data.prepared, run.batchSize, run.seed)
+      : new RandomSampler({ size: data.count, batchSize: run.batchSize, seed: run.seed });
   const batchesPerEpoch = Math.ceil(data.count / run.batchSize);
   const totalSteps = batchesPerEpoch * run.epochs;
   if (!model.encoder.trainableVariables().length)
@@ -130,8 +134,8 @@ export async function fit(
       const settings = { loss, optimizer, rng, clipNorm: options.clipNorm };
       const batches =
         data.kind === 'memory'
-          ? memoryBatches(data.prepared, sampler!, epoch)
-          : streamBatches(data.stream, epoch, run.batchSize, loss, run.seed);
+          ? memoryBatches(data.prepared, sampler, epoch)
+          : sourceBatches(data.source, sampler, epoch, loss, run.seed);
       // The last weights known good: a step that diverges (or updates that overflow) restores them.
       snapshot.take(model);
       clock.startEpoch();
@@ -160,12 +164,6 @@ export async function fit(
           ...rates,
         });
         await yieldToEventLoop();
-      }
-      if (b === 0) {
-        throw new SiameseError(
-          'E_INVALID_ARGUMENT',
-          `fit: the training stream gave no examples in epoch ${epoch + 1} (it announced ${data.count})`,
-        );
       }
       // A finite step can still overflow the weights (a huge learning rate): checked once per epoch.
       const bad = await firstNonFiniteWeight(model);
@@ -299,9 +297,9 @@ function runFingerprint(
       kind: options.loss.batchKind,
     }),
   );
-  if (data.kind === 'stream') {
+  if (data.kind === 'source') {
     h.number(data.count);
-    h.text(data.stream.fingerprint);
+    h.text(data.source.fingerprint);
     return h.hex();
   }
   const { prepared } = data;
@@ -406,27 +404,27 @@ function divergedAndRestored(
   );
 }
 
-/** The run's data: an array prepared for the loss once, or a stream checked against the loss. */
-function runData(train: readonly TrainExample[] | ExampleStream, loss: Loss, seed: number): RunData {
-  if (!isExampleStream(train)) {
+/** The run's data: an array prepared for the loss once, or a source checked against the loss. */
+function runData(train: readonly TrainExample[] | ExampleSource, loss: Loss, seed: number): RunData {
+  if (!isExampleSource(train)) {
     const prepared = prepareExamples(train, loss.batchKind, seed);
     return { kind: 'memory', prepared, count: prepared.count };
   }
   if (!STREAMABLE_KINDS.includes(loss.batchKind)) {
     throw new SiameseError(
       'E_INVALID_ARGUMENT',
-      `fit: a streamed training set can feed losses that score each pair on its own (${STREAMABLE_KINDS.join(', ')}); the ${loss.type} loss needs '${loss.batchKind}' batches sampled from the whole data: pass an array of examples`,
+      `fit: an example source can feed losses that score each pair on its own (${STREAMABLE_KINDS.join(', ')}); the ${loss.type} loss needs '${loss.batchKind}' batches sampled from the whole data: pass an array of examples`,
     );
   }
   if (!Number.isSafeInteger(train.size) || train.size < 1) {
     throw SiameseError.expected(
       'E_INVALID_ARGUMENT',
-      'fit: stream size',
+      'fit: source size',
       'an integer ≥ 1',
       describeValue(train.size),
     );
   }
-  return { kind: 'stream', stream: train, count: train.size };
+  return { kind: 'source', source: train, count: train.size };
 }
 
 /** The batches of one epoch of examples in memory, as the sampler orders them. */
@@ -434,23 +432,24 @@ function* memoryBatches(prepared: PreparedExamples, sampler: Sampler, epoch: num
   for (const batch of sampler.epoch(epoch)) yield { prepared, indices: Array.from(batch) };
 }
 
-/** The batches of one epoch of a stream: consecutive examples, each batch prepared for the loss on its own. */
-async function* streamBatches(
-  stream: ExampleStream,
+/** The batches of one epoch of a source: the sampler's indices, read and prepared for the loss batch by batch. */
+async function* sourceBatches(
+  source: ExampleSource,
+  sampler: Sampler,
   epoch: number,
-  batchSize: number,
   loss: Loss,
   seed: number,
 ): AsyncGenerator<Batch> {
-  let rows: TrainExample[] = [];
-  const flush = (): Batch => {
-    const prepared = prepareExamples(rows, loss.batchKind, seed);
-    rows = [];
-    return { prepared, indices: Array.from({ length: prepared.count }, (_, i) => i) };
-  };
-  for await (const example of stream.epoch(epoch)) {
-    rows.push(example);
-    if (rows.length === batchSize) yield flush();
+  for (const batch of sampler.epoch(epoch)) {
+    const indices = Array.from(batch);
+    const examples = await source.read(indices);
+    if (examples.length !== indices.length) {
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
+        `fit: the example source gave ${examples.length} examples for ${indices.length} indices`,
+      );
+    }
+    const prepared = prepareExamples(examples, loss.batchKind, seed);
+    yield { prepared, indices: Array.from(examples, (_, i) => i) };
   }
-  if (rows.length) yield flush();
 }

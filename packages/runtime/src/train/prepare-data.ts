@@ -13,31 +13,31 @@ import {
 export type TrainExample = TextPair | Triplet | LabelledText;
 
 /**
- * Training data too large to hold in memory (a file of millions of rows): `fit` pulls one epoch at a time and
- * batches the examples in the order they come, so the stream does the shuffling (seeded by `epoch`, so a resumed
- * run sees what an uninterrupted one would). Only losses that score each pair on its own (`scored-pairs`,
- * `labelled-pairs`) can be fed this way; in-batch and triplet losses need the whole data set to sample from.
+ * Training pairs too many to hold in memory (a file of millions of rows), read a batch at a time: `fit` draws each
+ * batch's indices exactly as it does for an array (the same seeded sampler), then asks for those examples, so a
+ * source gives the same weights as the array of its examples. Only losses that score each pair on its own
+ * (`scored-pairs`, `labelled-pairs`) can be fed this way; in-batch and triplet losses sample from the whole set.
  */
-export interface ExampleStream {
-  /** Examples per epoch (known from a first pass over the data). */
+export interface ExampleSource {
+  /** How many examples there are (indices `0 … size-1`). */
   readonly size: number;
-  /** Identifies the data, for checkpoints (a hash of every example, computed in that first pass). */
+  /** Identifies the data, for checkpoints: another file, or the same file changed, must give another string. */
   readonly fingerprint: string;
-  /** The examples of epoch `epoch` (0-based), in training order. */
-  epoch(epoch: number): AsyncIterable<TextPair>;
+  /** The examples at `indices`, in that order. */
+  read(indices: readonly number[]): Promise<TextPair[]> | TextPair[];
 }
 
-/** Whether `train` is an {@link ExampleStream} (as opposed to an array of examples). */
-export function isExampleStream(train: unknown): train is ExampleStream {
+/** Whether `train` is an {@link ExampleSource} (as opposed to an array of examples). */
+export function isExampleSource(train: unknown): train is ExampleSource {
   return (
     typeof train === 'object' &&
     train !== null &&
     !Array.isArray(train) &&
-    typeof (train as ExampleStream).epoch === 'function'
+    typeof (train as ExampleSource).read === 'function'
   );
 }
 
-/** The batch kinds a stream can feed: each example's loss term needs only that example. */
+/** The batch kinds a source can feed: each example's loss term needs only that example. */
 export const STREAMABLE_KINDS: readonly BatchKind[] = ['scored-pairs', 'labelled-pairs'];
 
 /** Examples turned into what a loss's batch kind needs: the texts of each slot, and the targets. */
