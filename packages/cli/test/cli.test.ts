@@ -173,6 +173,7 @@ describe('siamese train', () => {
     );
     const r = run(['train', '--train', 'bad.tsv']);
     expect(r.code).toBe(2);
+    expect(r.stderr).toContain('E_DATASET_MOSTLY_INVALID');
     expect(r.stderr).toMatch(
       /bad.tsv: expected rows of pairs, found 1 good and 2 malformed rows; first: line 3: .*"not-a-number"; line 4: .*"0x10".*\[E_DATASET_MOSTLY_INVALID\]/,
     );
