@@ -591,3 +591,51 @@ describe('bad rows, score ranges, bytes and big files (issue 19)', () => {
     expect(Number.isFinite(out.epochs[0].loss)).toBe(true);
   });
 });
+
+describe('no spread of user-sized arrays (issue 19: 125k scores crashed Math.min(...scores))', () => {
+  it('a 1M-row scored file: scanned, its range inferred with an outlier found, no RangeError', async () => {
+    const { scanPairs, inferScoreRange } = await import('../src/cli/data.js');
+    const rows = 1_000_000;
+    const lines = ['text1\ttext2\tscore'];
+    for (let i = 0; i < rows; i++)
+      lines.push(`a${i % 97}\tb${i % 89}\t${i === 777_777 ? '1e9' : (i % 51) / 10}`);
+    writeFileSync(join(tmp, 'million.tsv'), `${lines.join('\n')}\n`);
+    const it = scanPairs(join(tmp, 'million.tsv'), { columns: {}, keepUpTo: 0, index: true });
+    let next = await it.next();
+    let texts = 0;
+    for (; !next.done; next = await it.next()) texts++;
+    const scan = next.value;
+    expect(texts).toBe(2 * rows);
+    expect(scan.report.accepted).toBe(rows);
+    expect(scan.index!.rows).toBe(rows);
+    const found = inferScoreRange(scan);
+    expect(found.range).toEqual([0, 5]);
+    expect(found.outliers).toEqual([{ score: 1e9, line: 777_779 }]);
+    const source = scan.index!.source({ columns: {} }, found.range);
+    expect(source.size).toBe(rows - 1);
+    // reading back any rows gives them as the file has them, scaled from 0–5
+    const row = (n: number) => ({
+      text1: `a${n % 97}`,
+      text2: `b${n % 89}`,
+      score: ((n % 51) / 10) * (1 / 5),
+    });
+    expect(await source.read([0, 777_776, 777_777, rows - 2])).toEqual([
+      row(0),
+      row(777_776),
+      row(777_778), // the outlier's row is not a training row
+      row(rows - 1),
+    ]);
+    scan.index!.close();
+  });
+
+  it('the training chart and sparkline take more epochs than the stack has slots', async () => {
+    const { sparkline, trainingSvg } = await import('../src/cli/chart.js');
+    const values = Array.from({ length: 1_000_000 }, (_, i) => Math.sin(i));
+    expect(sparkline(values)).toHaveLength(1_000_000);
+    const svg = trainingSvg(
+      values.slice(0, 200_000).map((v, i) => ({ epoch: i + 1, loss: v, metric: -v })),
+      'a long run',
+    );
+    expect(svg).toMatch(/^<svg/);
+  });
+});

@@ -40,16 +40,12 @@ interface Located {
 export interface PairScan {
   path: string;
   report: ReadReport;
-  /** Good pairs taken (all of them, or the first `limit`). */
-  taken: number;
   /** The pairs, when the file holds at most `keepUpTo` of them; null for a bigger file (see `index`). */
   pairs: PairRecord[] | null;
   /** Where every good row is in the file (with `index: true`): read them from there. */
   index: RowIndex | null;
   /** Whether every pair has a score. */
   scored: boolean;
-  /** Whether every pair has a score or a label. */
-  complete: boolean;
   lowest: Located[];
   highest: Located[];
   sample: number[];
@@ -89,7 +85,6 @@ export async function* scanPairs(
   const stream = streamPairs(bytes, { source: path, ...readOptions(options.columns, options.scoreRange) });
   let pairs: PairRecord[] | null = [];
   let scored = true;
-  let complete = true;
   const lowest: Located[] = [];
   const highest: Located[] = [];
   const sample: number[] = [];
@@ -114,7 +109,6 @@ export async function* scanPairs(
     }
     if (p.score === undefined) {
       scored = false;
-      if (p.label === undefined) complete = false;
       continue;
     }
     const at = { score: p.score, line: p.line };
@@ -135,8 +129,7 @@ export async function* scanPairs(
     index?.close();
     throw e;
   }
-  const taken = Math.min(read, limit);
-  return { path, report, taken, pairs, index, scored: scored && seen > 0, complete, lowest, highest, sample };
+  return { path, report, pairs, index, scored: scored && seen > 0, lowest, highest, sample };
 }
 
 /** Keeps the `EXTREMES` most extreme scores, most extreme first. */
