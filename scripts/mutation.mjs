@@ -31,14 +31,18 @@ for (const pkg of chosen.length ? chosen : PACKAGES) {
     const report = JSON.parse(readFileSync(join(cwd, '.out', 'mutation.json'), 'utf8'));
     let killed = 0;
     let total = 0;
+    let ignored = 0;
     for (const file of Object.values(report.files)) {
       for (const m of file.mutants) {
+        if (m.status === 'Ignored') ignored++;
         if (m.status === 'Ignored' || m.status === 'CompileError' || m.status === 'RuntimeError') continue;
         total++;
         if (m.status === 'Killed' || m.status === 'Timeout') killed++;
       }
     }
-    scores.push(`@siamese/${pkg}: ${((100 * killed) / total).toFixed(2)}% (${killed}/${total} killed)`);
+    scores.push(
+      `@siamese/${pkg}: ${((100 * killed) / total).toFixed(2)}% (${killed}/${total} killed; ${ignored} ignored: static or disabled with a reason)`,
+    );
   } catch (e) {
     scores.push(`@siamese/${pkg}: no report (${e.message})`);
   }
