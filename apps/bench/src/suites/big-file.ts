@@ -46,7 +46,7 @@ function train(dir: string, file: string, hook: string) {
       '--hidden',
       '8',
       '--batch-size',
-      '1024',
+      '256',
       '--epochs',
       '1',
       '--out',
