@@ -610,6 +610,12 @@ function runMeasured(args: string[]) {
 
 describe('bad rows, score ranges, bytes and big files (issue 19)', () => {
   const quick = ['--encoder', 'meanpool', '--hidden', '8', '--epochs', '1', '--json'];
+  // a model of its own for eval and embed: the suite above corrupts `model` on purpose
+  const model = join(tmp, 'issue-19-model');
+  beforeAll(() => {
+    const r = run(['train', '--train', 'train.tsv', '--out', model, ...quick]);
+    expect(r.code, r.stderr).toBe(0);
+  });
 
   it('bad rows among good ones are skipped and reported with their lines; 0x10 is not 16', () => {
     const lines = readFileSync(join(tmp, 'train.tsv'), 'utf8').trim().split('\n');

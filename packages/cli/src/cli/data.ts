@@ -66,8 +66,8 @@ export function parseScoreRange(value: string | undefined, command: string): [nu
 /**
  * Reads a pair file in one streaming pass, yielding both texts of every good pair in file order (build the
  * vocabulary from them) and returning what it found. Bad rows are skipped and counted; the pairs are kept only if
- * there are at most `keepUpTo`; reading stops after `limit` pairs. A declared `scoreRange` makes scores outside
- * it bad rows.
+ * there are at most `keepUpTo`; only the first `limit` pairs are taken (the rest is still read, so its bad rows
+ * count). A declared `scoreRange` makes scores outside it bad rows.
  */
 export async function* scanPairs(
   path: string,
