@@ -72,7 +72,7 @@ export { type Teacher, type TeacherOptions, teacherMargins, teacherVectors } fro
 export type { BatchEvent, BestEpoch, EpochEvent, FitResult } from './train/events.js';
 export { type FitOptions, fit } from './train/fit.js';
 export { type MineOptions, type MineReport, mineHardNegatives } from './train/mine.js';
-export { POSITIVE_SCORE, type TrainExample } from './train/prepare-data.js';
+export { type ExampleSource, POSITIVE_SCORE, type TrainExample } from './train/prepare-data.js';
 export {
   DEFAULT_M,
   defaultSampler,

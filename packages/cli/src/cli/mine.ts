@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { observedScoreRange } from '@siamese/pairs';
 import { initBackend, loadModel, mineHardNegatives } from '@siamese/runtime';
 import { type FlagSpec, helpFor, parseArgs, usageError } from './args.js';
-import { readLines, readPairs, scaleScores } from './io.js';
+import { readPairFile } from './data.js';
+import { readLines, scaleScores } from './io.js';
 
 export const mineFlags: Record<string, FlagSpec> = {
   model: {
@@ -42,9 +43,9 @@ export async function mineCommand(argv: string[]): Promise<number> {
   }
   if (typeof flags.model !== 'string') throw usageError('mine: --model DIR is required');
   if (typeof flags.data !== 'string') throw usageError('mine: --data FILE is required');
-  const raw = await readPairs(flags.data);
+  const raw = await readPairFile(flags.data, { columns: {} }, process.stderr);
   const pairs = scaleScores(raw, observedScoreRange(raw));
-  const corpus = typeof flags.corpus === 'string' ? await readLines(flags.corpus) : undefined;
+  const corpus = typeof flags.corpus === 'string' ? await readLines(flags.corpus, process.stderr) : undefined;
   await initBackend({ backend: (flags.backend as 'wasm' | 'cpu' | undefined) ?? 'wasm' });
   const model = await loadModel(flags.model);
   const from = (flags.from as number | undefined) ?? 0;

@@ -1,6 +1,7 @@
 import { fusedAdam } from '@siamese/backend';
 import { describeValue, Rng, SiameseError } from '@siamese/core';
 import { isSimilarity, type Loss, SIMILARITIES } from '@siamese/losses';
+import { RandomSampler } from '@siamese/pairs';
 import * as tf from '@tensorflow/tfjs-core';
 import { type EvaluationData, evaluate } from '../eval/evaluate.js';
 import { recordOnModel, type SiameseModel } from '../model.js';
@@ -9,7 +10,13 @@ import { DataSource, type TrainData } from './data-source.js';
 import { EarlyStopping, trackedMetric } from './early-stopping.js';
 import { type BatchEvent, type EpochEvent, type FitResult, Throughput } from './events.js';
 import { DataParallelGroup, replicaCount } from './parallel/data-parallel.js';
-import type { PreparedExamples } from './prepare-data.js';
+import {
+  type ExampleSource,
+  isExampleSource,
+  type PreparedExamples,
+  prepareExamples,
+  STREAMABLE_KINDS,
+} from './prepare-data.js';
 import type { SamplerConfig } from './samplers.js';
 import { type LrSchedule, learningRateAt } from './schedule.js';
 import { type StepOutcome, trainStep } from './step.js';
@@ -74,8 +81,15 @@ const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
  * clipping, per-epoch dev evaluation with early stopping (best weights restored), checkpoints + resume, progress
  * events, and cancellation through `signal`. Yields to the event loop after every batch. The model records the
  * loss, its similarity and the result, and saving keeps them.
+ *
+ * `train` is an array of examples, or an {@link ExampleSource} for data too large to hold (read a batch at a
+ * time, sampled as the array would be; scored and labelled pairs only).
  */
-export async function fit(model: SiameseModel, train: TrainData, options: FitOptions): Promise<FitResult> {
+export async function fit(
+  model: SiameseModel,
+  train: TrainData | ExampleSource,
+  options: FitOptions,
+): Promise<FitResult> {
   const run = settingsOf(options);
   if (training.has(model)) {
     throw new SiameseError(
@@ -90,24 +104,36 @@ export async function fit(model: SiameseModel, train: TrainData, options: FitOpt
     );
   }
   const { loss } = options;
-  const data = new DataSource(train, {
-    kind: loss.batchKind,
-    seed: run.seed,
-    batchSize: run.batchSize,
-    ...(options.sampler !== undefined ? { sampler: options.sampler } : {}),
-  });
-  const first = data.epoch(0);
-  if (first.prepared.note) options.onInfo?.(`data: ${first.prepared.note}`);
+  // An example source (a file read back batch by batch) or examples in memory (an array, or one per epoch).
+  const source = isExampleSource(train) ? checkSource(train, loss) : undefined;
+  const data = source
+    ? undefined
+    : new DataSource(train as TrainData, {
+        kind: loss.batchKind,
+        seed: run.seed,
+        batchSize: run.batchSize,
+        ...(options.sampler !== undefined ? { sampler: options.sampler } : {}),
+      });
+  const first = data?.epoch(0);
+  if (first?.prepared.note) options.onInfo?.(`data: ${first.prepared.note}`);
   adoptLoss(model, loss, options.onInfo);
+  // A source's pairs are sampled as the random sampler samples pointwise examples: the same batches as the array.
+  const sourceSampler = source
+    ? new RandomSampler({ size: source.size, batchSize: run.batchSize, seed: run.seed })
+    : undefined;
+  const examples = first ? first.prepared.count : source!.size;
   // Data regenerated per epoch may change in size: the schedule plans with the first epoch's.
-  const stepsPerEpoch = Math.ceil([...first.sampler.epoch(0)].length / run.accumulate);
+  const batchesPerEpoch = first
+    ? [...first.sampler.epoch(0)].length
+    : Math.ceil(source!.size / run.batchSize);
+  const stepsPerEpoch = Math.ceil(batchesPerEpoch / run.accumulate);
   const totalSteps = stepsPerEpoch * run.epochs;
   if (!model.encoder.trainableVariables().length)
     throw new SiameseError('E_INVALID_ARGUMENT', 'fit: the encoder has no trainable variables');
   // Worker replicas hold the examples they were started with, and step one batch at a time: data drawn anew
   // each epoch and gradient accumulation train on the calling thread.
-  const fixedData = typeof train !== 'function' && run.accumulate === 1;
-  const replicas = replicaCount(options.workers, first.prepared.count, run.batchSize, options.onInfo);
+  const fixedData = !source && typeof train !== 'function' && run.accumulate === 1;
+  const replicas = replicaCount(options.workers, examples, run.batchSize, options.onInfo);
   if (!fixedData && replicas > 1 && options.workers !== undefined) {
     options.onInfo?.('workers: 1 thread (per-epoch data and accumulate train on the calling thread)');
   }
@@ -125,13 +151,15 @@ export async function fit(model: SiameseModel, train: TrainData, options: FitOpt
   let group: DataParallelGroup | undefined;
   try {
     // Epoch 0's examples stand for the run's data (a data function must be deterministic in the epoch).
-    const fingerprint = options.checkpoints ? runFingerprint(model, first.prepared, run, options) : '';
+    const fingerprint = options.checkpoints
+      ? runFingerprint(model, source ? { source } : { prepared: first!.prepared }, run, options)
+      : '';
     const state = await options.checkpoints?.load(model, { fingerprint });
     if (state) {
       checkFingerprint(state.fingerprint, fingerprint, 'fit: checkpoint');
       startEpoch = state.epoch;
       step = state.step;
-      history.push(...state.history);
+      for (const h of state.history) history.push(h);
       const note = stopping.resume(state.epoch, state.best, state.bestWeights);
       if (note) options.onInfo?.(note);
       await restoreOptimizer(optimizer, state.optimizer);
@@ -140,7 +168,7 @@ export async function fit(model: SiameseModel, train: TrainData, options: FitOpt
     // A run that had already stopped early does not train on when resumed.
     stoppedEarly = stopping.shouldStop();
     if (workers > 1 && !stoppedEarly) {
-      group = await DataParallelGroup.start(model, first.prepared, {
+      group = await DataParallelGroup.start(model, first!.prepared, {
         workers,
         batchSize: run.batchSize,
         loss,
@@ -154,15 +182,17 @@ export async function fit(model: SiameseModel, train: TrainData, options: FitOpt
       // Training-time randomness (dropout) is seeded per epoch: a resumed run draws what an uninterrupted one would.
       const rng = new Rng((run.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
       const settings = { loss, optimizer, rng, clipNorm: options.clipNorm };
-      const { prepared, sampler } = epoch === 0 ? first : data.epoch(epoch);
-      const batches = groups([...sampler.epoch(epoch)], run.accumulate);
+      const epochData = first && (epoch === 0 ? first : data!.epoch(epoch));
+      const plan = groups([...(epochData?.sampler ?? sourceSampler!).epoch(epoch)], run.accumulate);
       // The last weights known good: a step that diverges (or updates that overflow) restores them.
       snapshot.take(model);
       clock.startEpoch();
       let lossSum = 0;
-      for (let b = 0; b < batches.length; b++) {
+      for (let b = 0; b < plan.length; b++) {
         if (options.signal?.aborted) throw aborted(history);
-        const micro = batches[b]!;
+        const { prepared, micro } = epochData
+          ? { prepared: epochData.prepared, micro: plan[b]! }
+          : await readStep(source!, plan[b]!, loss, run.seed);
         const lr = learningRateAt(run.schedule, run.lr, step, totalSteps);
         optimizer.setLearningRate(lr);
         const stepStart = clock.seconds();
@@ -179,7 +209,7 @@ export async function fit(model: SiameseModel, train: TrainData, options: FitOpt
           epoch: epoch + 1,
           epochs: run.epochs,
           batch: b + 1,
-          batches: batches.length,
+          batches: plan.length,
           step,
           loss: lossValue,
           lr,
@@ -200,9 +230,9 @@ export async function fit(model: SiameseModel, train: TrainData, options: FitOpt
       const seconds = clock.epochSeconds();
       const event: EpochEvent = {
         epoch: epoch + 1,
-        loss: lossSum / batches.length,
+        loss: lossSum / plan.length,
         seconds,
-        pairsPerSec: prepared.count / seconds,
+        pairsPerSec: (epochData ? epochData.prepared.count : examples) / seconds,
         improved: false,
       };
       if (options.dev) {
@@ -303,7 +333,7 @@ function finiteOption(name: string, value: unknown, fallback: number, min: numbe
  */
 function runFingerprint(
   model: SiameseModel,
-  prepared: PreparedExamples,
+  data: { prepared: PreparedExamples } | { source: ExampleSource },
   run: ReturnType<typeof settingsOf>,
   options: FitOptions,
 ): string {
@@ -321,9 +351,15 @@ function runFingerprint(
       loss: options.loss.getConfig(),
       encoder: model.encoder.getConfig(),
       vocab: model.tokenizer.vocabSize,
-      kind: prepared.kind,
+      kind: options.loss.batchKind,
     }),
   );
+  if ('source' in data) {
+    h.number(data.source.size);
+    h.text(data.source.fingerprint);
+    return h.hex();
+  }
+  const { prepared } = data;
   for (const slot of prepared.slots) {
     h.number(slot.length);
     for (const text of slot) h.text(text);
@@ -430,4 +466,45 @@ function divergedAndRestored(
     `fit: ${what} at epoch ${epoch + 1}, batch ${batch + 1} (lower the learning rate or set clipNorm); the step was not applied and the weights from the start of epoch ${epoch + 1} were restored`,
     { details: { loss: step.loss, gradNorm: step.gradNorm, epoch: epoch + 1, batch: batch + 1 } },
   );
+}
+
+/** A source checked against the loss: only losses that score each pair on its own can read batches back. */
+function checkSource(source: ExampleSource, loss: Loss): ExampleSource {
+  if (!STREAMABLE_KINDS.includes(loss.batchKind)) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `fit: an example source can feed losses that score each pair on its own (${STREAMABLE_KINDS.join(', ')}); the ${loss.type} loss needs '${loss.batchKind}' batches sampled from the whole data: pass an array of examples`,
+    );
+  }
+  if (!Number.isSafeInteger(source.size) || source.size < 1) {
+    throw SiameseError.expected(
+      'E_INVALID_ARGUMENT',
+      'fit: source size',
+      'an integer ≥ 1',
+      describeValue(source.size),
+    );
+  }
+  return source;
+}
+
+/** One optimizer step of a source: its micro-batches read and prepared together, indexed from 0. */
+async function readStep(
+  source: ExampleSource,
+  micro: readonly number[][],
+  loss: Loss,
+  seed: number,
+): Promise<{ prepared: PreparedExamples; micro: number[][] }> {
+  const indices = micro.flat();
+  const examples = await source.read(indices);
+  if (examples.length !== indices.length) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `fit: the example source gave ${examples.length} examples for ${indices.length} indices`,
+    );
+  }
+  let at = 0;
+  return {
+    prepared: prepareExamples(examples, loss.batchKind, seed),
+    micro: micro.map((m) => m.map(() => at++)),
+  };
 }
