@@ -1,5 +1,9 @@
 // Mutation testing of one package, run from its folder (`npm run test:mutation` at the repo root runs
 // scripts/mutation.mjs, which runs Stryker with this config in each package in turn).
+import { basename } from 'node:path';
+
+// One sandbox root per package, so two packages can be tested at once without sharing (or cleaning) a folder.
+const pkg = basename(process.cwd());
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
@@ -17,7 +21,7 @@ export default {
   thresholds: { high: 90, low: 80, break: 80 },
   // The sandbox sits two levels below the repo root, as the package does (the tests' relative paths to
   // datasets/, fixtures/ and scripts/ hold), and outside the package (its own vitest never runs the copies).
-  tempDirName: '../../.stryker-tmp',
+  tempDirName: `../../.stryker-tmp-${pkg}`,
   // Stryker rewrites tsconfig "extends" paths for a sandbox inside the package; this one needs them as they are.
   tsconfigFile: 'no-tsconfig-rewrite.json',
   cleanTempDir: 'always',
