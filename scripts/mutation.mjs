@@ -38,28 +38,37 @@ for (const pkg of chosen.length ? chosen : PACKAGES) {
     { cwd, stdio: 'inherit', env },
   );
   if (res.status !== 0) failed++;
+  const suffix = sampleSize ? '-sample' : '';
+  const what = sampleSize ? ' in the sample' : '';
+  let statuses;
   try {
-    const file = sampleSize ? 'mutation-sample.json' : 'mutation.json';
-    const report = JSON.parse(readFileSync(join(cwd, '.out', file), 'utf8'));
-    let killed = 0;
-    let total = 0;
-    for (const file of Object.values(report.files)) {
-      for (const m of file.mutants) {
-        if (m.status === 'Ignored' || m.status === 'CompileError' || m.status === 'RuntimeError') continue;
-        total++;
-        if (m.status === 'Killed' || m.status === 'Timeout') killed++;
-      }
-    }
-    const what = sampleSize ? ' in the sample' : '';
-    scores.push(
-      `@siamese/${pkg}: ${((100 * killed) / total).toFixed(2)}% (${killed}/${total} killed${what})`,
-    );
+    const report = JSON.parse(readFileSync(join(cwd, '.out', `mutation${suffix}.json`), 'utf8'));
+    statuses = Object.values(report.files).flatMap((f) => f.mutants.map((m) => m.status));
   } catch (e) {
-    scores.push(`@siamese/${pkg}: no report (${e.message})`);
+    // No report: the run was cut short. The live log (scripts/stryker-live-reporter.mjs) has what was tested.
+    try {
+      const log = readFileSync(join(cwd, '.out', `mutants${suffix}.jsonl`), 'utf8')
+        .trim()
+        .split('\n');
+      statuses = log.filter(Boolean).map((line) => JSON.parse(line).status);
+      scores.push(`@siamese/${pkg}: no report (${e.message}); partial, from the live log:`);
+    } catch {
+      scores.push(`@siamese/${pkg}: no report (${e.message})`);
+      continue;
+    }
   }
+  scores.push(`@siamese/${pkg}: ${score(statuses)}${what}`);
 }
 console.log(`\nmutation scores:\n  ${scores.join('\n  ')}`);
 process.exit(failed ? 1 : 0);
+
+/** Stryker's mutation score: killed or timed out, over all but the mutants that could not run. */
+function score(statuses) {
+  const counted = statuses.filter((s) => !['Ignored', 'CompileError', 'RuntimeError'].includes(s));
+  const killed = counted.filter((s) => s === 'Killed' || s === 'Timeout').length;
+  const timeouts = counted.filter((s) => s === 'Timeout').length;
+  return `${((100 * killed) / counted.length).toFixed(2)}% (${killed}/${counted.length} killed, ${timeouts} of them by timeout)`;
+}
 
 /**
  * Lists the package's mutants with Stryker's own instrumenter, draws source lines at random (seeded) until they

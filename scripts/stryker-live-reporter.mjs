@@ -1,6 +1,6 @@
 // A Stryker reporter that appends each mutant's result to `.out/mutants<suffix>.jsonl` as soon as it is known.
 // Stryker writes its own reports only at the end of a run; on 2 busy cores a run can be cut short, and this file
-// still holds everything tested so far (`node scripts/mutation-partial.mjs <pkg>` summarises it).
+// still holds everything tested so far (scripts/mutation.mjs scores it when the report is missing).
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { declareClassPlugin, PluginKind } from '@stryker-mutator/api/plugin';
 
