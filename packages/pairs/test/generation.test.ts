@@ -141,7 +141,19 @@ describe('pairs and triplets from labelled texts', () => {
   });
 
   it('rejects impossible inputs', () => {
-    expect(() => pairsFromLabels([{ text: 'a', label: 1 }], { seed: 1 })).toThrow(/at least 2 items/);
+    expect(() => pairsFromLabels([{ text: 'a', label: 1 }], { seed: 1 })).toThrow(
+      'pairsFromLabels: expected at least 2 items, found 1',
+    );
+    // Two items are enough: one pair each.
+    expect(
+      pairsFromLabels(
+        [
+          { text: 'a', label: 1 },
+          { text: 'b', label: 2 },
+        ],
+        { seed: 1 },
+      ).map((p) => p.label),
+    ).toEqual([0, 0]);
     expect(() => tripletsFromLabels(items.slice(0, 2), { seed: 1 })).toThrow(/at least 2 classes/);
     expect(() => pairsFromLabels([{ text: 1, label: 1 }] as never, { seed: 1 })).toThrow(TypeError);
   });

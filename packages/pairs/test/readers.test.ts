@@ -284,6 +284,13 @@ describe('row errors: code, source, line, column', () => {
     );
   });
 
+  it('isDatasetError: only a SiameseError with an E_DATASET_ code', () => {
+    expect(isDatasetError(catchError(() => parsePairs(`${head}a\tb\n`)))).toBe(true);
+    expect(isDatasetError(new SiameseError('E_INVALID_ARGUMENT', 'x'))).toBe(false);
+    expect(isDatasetError(Object.assign(new Error('x'), { code: 'E_DATASET_COLUMNS' }))).toBe(false);
+    expect(isDatasetError(undefined)).toBe(false);
+  });
+
   it("onError: 'skip' drops bad rows and reports counts and the first problems", async () => {
     const body = 'a\tb\t1\n\tb\t1\nc\td\tx\ne\tf\t2\ng\th\n';
     const { pairs, report } = await readPairs(head + body, {
