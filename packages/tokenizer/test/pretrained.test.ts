@@ -3,6 +3,8 @@ import { SiameseError } from '@siamese/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PretrainedTokenizer, WhitespaceTokenizer } from '../src/index.js';
+import { lowercaseChars } from '../src/pretrained/chars.js';
+import { buildModel } from '../src/pretrained/models.js';
 
 const interop = new URL('../../../fixtures/interop/', import.meta.url);
 const text = (p: string) => readFileSync(new URL(p, interop), 'utf8');
@@ -204,6 +206,53 @@ describe('PretrainedTokenizer as a model tokenizer', () => {
       },
     });
     expect(uni.encode('a'.repeat(200_000)).length).toBe(12_500);
+  });
+
+  it('WordPiece never cuts a surrogate pair, and treats a lone surrogate as one character', () => {
+    const vocab = { '[UNK]': 0, '\ud83d': 1, '##\ude00': 2, a: 3, '##a': 4, '\ude00': 5, '##\ud83d': 6 };
+    const model = buildModel({ type: 'WordPiece', vocab });
+    const pieces = (word: string) => {
+      const ids: number[] = [];
+      const tokens: string[] = [];
+      model.tokenize(word, ids, tokens);
+      return [ids, tokens];
+    };
+    // 😀 is one character: no piece of the vocabulary covers it, so the word is [UNK] (not \ud83d + ##\ude00).
+    expect(pieces('\ud83d\ude00')).toEqual([[0], ['[UNK]']]);
+    expect(pieces('a\ud83d\ude00')).toEqual([[0], ['[UNK]']]);
+    // Lone surrogates are characters of their own: the cut beside them is a boundary.
+    expect(pieces('\ud83da')).toEqual([
+      [1, 4],
+      ['\ud83d', '##a'],
+    ]);
+    expect(pieces('a\ude00')).toEqual([
+      [3, 2],
+      ['a', '##\ude00'],
+    ]);
+    expect(pieces('\ude00\ud83d')).toEqual([
+      [5, 6],
+      ['\ude00', '##\ud83d'],
+    ]);
+  });
+
+  it('Lowercase is per character, as Rust char::to_lowercase (a final Σ stays σ, unlike toLowerCase)', () => {
+    expect(lowercaseChars('ΟΔΟΣ')).toBe('οδοσ');
+    expect('ΟΔΟΣ'.toLowerCase()).toBe('οδος');
+    expect(lowercaseChars('ABC Déjà')).toBe('abc déjà');
+    expect(lowercaseChars('ABC')).toBe('abc');
+  });
+
+  it('an added token is matched only where its whole content is (patterns share first-character buckets)', () => {
+    const tok = PretrainedTokenizer.fromTokenizerJson({
+      model: { type: 'WordLevel', vocab: { '[UNK]': 0, S: 1, So: 2, Sx: 3 }, unk_token: '[UNK]' },
+      pre_tokenizer: { type: 'WhitespaceSplit' },
+      added_tokens: [
+        { id: 9, content: 'S!', special: true },
+        { id: 10, content: 'Stop', special: true },
+      ],
+    });
+    expect(tok.tokenize('S So Stop S! Sx')).toEqual(['S', 'So', 'Stop', 'S!', 'Sx']);
+    expect(Array.from(tok.encode('S So Stop S! Sx'))).toEqual([1, 2, 10, 9, 3]);
   });
 
   it('property (seeded): space-separated texts encode to the concatenation of their parts', () => {

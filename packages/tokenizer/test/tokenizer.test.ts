@@ -60,7 +60,9 @@ describe('Tokenizer', () => {
     expect(() => tok.encodeBatch(['a', 'a man is'], { maxLength: 2, truncation: false })).toThrow(
       /texts\[1\]: expected at most 2 tokens \(truncation is off\), found 3/,
     );
-    expect(() => tok.encodeBatch(['a'], { padding: 'max' })).toThrow(/maxLength/);
+    expect(() => tok.encodeBatch(['a'], { padding: 'max' })).toThrow(
+      expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: "padding 'max' needs maxLength" }),
+    );
     expect(() => tok.encodeBatch(['a'], { maxLength: 0 })).toThrow(/maxLength/);
   });
   it('returns n-gram bags (bucket + 1, 0 = padding) in a B×T×K array', () => {
