@@ -166,6 +166,25 @@ describe('batch errors', () => {
     }
   });
 
+  it('missing fields are named, and so are the given ones (a null or undefined field counts as missing)', () => {
+    const a = tf.zeros([2, 3]) as tf.Tensor2D;
+    const e = thrown(() => loss().compute({ a, b: null as never, labels: undefined }));
+    expect(e.code).toBe('E_LOSS_BATCH');
+    expect(e.message).toBe(
+      "cosineSimilarity: a 'scored-pairs' batch needs a, b, scores; missing b, scores (given: a)",
+    );
+    expect(e.details).toEqual({
+      loss: 'cosineSimilarity',
+      kind: 'scored-pairs',
+      missing: ['b', 'scores'],
+      given: ['a'],
+    });
+    expect(thrown(() => loss().compute({} as never)).message).toBe(
+      "cosineSimilarity: a 'scored-pairs' batch needs a, b, scores; missing a, b, scores (given: nothing)",
+    );
+    tf.dispose(a);
+  });
+
   it('shape problems carry the field, the expected and the found shape', () => {
     const a = tf.zeros([3, 4]) as tf.Tensor2D;
     const rank = thrown(() => loss().compute({ a, b: tf.zeros([3, 4, 1]) as never, scores: tf.zeros([3]) }));
