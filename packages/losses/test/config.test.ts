@@ -203,6 +203,15 @@ describe('batch errors', () => {
       }),
     );
     expect(empty.details).toEqual({ loss: 'cosineSimilarity' });
+    // Per-row vectors: rank 1 with one value per row ([3, 1] has the rows but not the rank).
+    for (const [scores, shape] of [
+      [tf.zeros([3, 1]), '3, 1'],
+      [tf.zeros([2]), '2'],
+    ] as const) {
+      const e = thrown(() => loss().compute({ a, b: a, scores }));
+      expect(e.message).toBe(`cosineSimilarity: scores must be [3] (one per row), found shape [${shape}]`);
+      tf.dispose(scores);
+    }
     tf.dispose(a);
   });
 });
