@@ -176,6 +176,15 @@ describe('require: a field every record must have, and the record type that foll
     );
   });
 
+  it('a required column may be the first one (index 0)', () => {
+    expect(parsePairs('score\ts1\ts2\n1.5\ta\tb\n', { require: 'score' }).pairs).toEqual([
+      { text1: 'a', text2: 'b', score: 1.5, line: 2 },
+    ]);
+    expect(() => parsePairs('s1\ts2\na\tb\n', { require: 'x' as never })).toThrow(
+      new TypeError("require: expected 'score' or 'label', found \"x\""),
+    );
+  });
+
   it('JSONL objects without the field are skipped and reported under onError: skip', () => {
     const { pairs, report } = pairsFromObjects(
       [
@@ -212,6 +221,18 @@ describe('delimited text', () => {
       { text1: 'multi\nline', text2: 'x', label: 0, line: 3 },
       { text1: 'plain', text2: 'q', label: 1, line: 5 },
     ]);
+  });
+
+  it('CSV quoting: the last record with or without a final newline, and no empty record after it', () => {
+    for (const body of ['text1,text2\na,"b"', 'text1,text2\na,"b"\n', 'text1,text2\na,b\n']) {
+      const { pairs, report } = parsePairs(body, { format: 'csv', onError: 'skip' });
+      expect(pairs).toEqual([{ text1: 'a', text2: 'b', line: 2 }]);
+      expect(report).toMatchObject({ rows: 1, accepted: 1, skipped: 0 });
+    }
+    // A broken last record is one problem, and nothing of it is emitted at the end of the input.
+    const { pairs, report } = parsePairs('text1,text2\na,b\n"x"y,z', { format: 'csv', onError: 'skip' });
+    expect(pairs).toEqual([{ text1: 'a', text2: 'b', line: 2 }]);
+    expect(report).toMatchObject({ rows: 2, accepted: 1, skipped: 1 });
   });
 
   it('CSV quoting gives the same records whatever the chunking', async () => {
@@ -327,6 +348,34 @@ describe('row errors: code, source, line, column', () => {
     });
     expect(pairs).toEqual([{ text1: 'ok', text2: 'fine', line: 3 }]);
     expect(report.skipped).toBe(1);
+  });
+
+  it('a programming error is thrown even under onError: skip (only data set errors are skipped)', () => {
+    // Objects need key names: an index is a TypeError, not a bad row.
+    const columns = { text1: 0 };
+    expect(() => parsePairs('{"a":"x","b":"y"}\n', { format: 'jsonl', onError: 'skip', columns })).toThrow(
+      new TypeError('columns.text1: objects need a key name, found number'),
+    );
+    expect(() => pairsFromObjects([{ a: 'x', b: 'y' }], { onError: 'skip', columns })).toThrow(
+      new TypeError('columns.text1: objects need a key name, found number'),
+    );
+    expect(() => pairsFromObjects('[]' as never)).toThrow(
+      new TypeError('objects: expected an array, found string'),
+    );
+    expect(() => parsePairs('a"b', { format: 'csv', delimiter: '"' })).toThrow(
+      new TypeError('delimiter: cannot be the quote character when quoting is on'),
+    );
+  });
+
+  it('objects and JSONL rows are checked against scoreRange too', () => {
+    const e = catchError(() =>
+      pairsFromObjects([{ text1: 'a', text2: 'b', score: 7 }], { scoreRange: [0, 5], source: 'o' }),
+    );
+    expect(e.code).toBe('E_DATASET_SCORE_RANGE');
+    expect(e.message).toBe('o:1:1: score 7 is outside the declared range [0, 5]');
+    expect(
+      pairsFromObjects([{ text1: 'a', text2: 'b', score: 5 }], { scoreRange: [0, 5] }).pairs,
+    ).toHaveLength(1);
   });
 
   it('rejects wrong input types with TypeError', async () => {

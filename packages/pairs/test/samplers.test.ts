@@ -254,6 +254,17 @@ describe('argument checks', () => {
     expect(() => new RandomSampler({ size: 3, batchSize: 1, seed: 1 }).epoch(-1).next()).toThrow(TypeError);
   });
 
+  it('a size that is a multiple of batchSize gives full batches and no empty one', () => {
+    expect(
+      collectBatches(new RandomSampler({ size: 4, batchSize: 2, seed: 1 }), 0).map((b) => b.length),
+    ).toEqual([2, 2]);
+    expect(
+      collectBatches(new BucketSampler({ lengths: [1, 2, 3, 4], batchSize: 2, seed: 1 }), 0).map(
+        (b) => b.length,
+      ),
+    ).toEqual([2, 2]);
+  });
+
   it('names the bad option and what was found, as E_INVALID_ARGUMENT', () => {
     const thrown = (fn: () => unknown) => {
       try {
@@ -286,5 +297,8 @@ describe('argument checks', () => {
       /^MPerClassSampler: batchSize /,
     );
     expect(thrown(() => new RandomSampler({ size: 3, batchSize: 0, seed: 1 }))).toMatch(/^RandomSampler: /);
+    expect(thrown(() => new RandomSampler({ size: -1, batchSize: 1, seed: 1 }))).toBe(
+      'RandomSampler: size must be a non-negative integer, found -1',
+    );
   });
 });
