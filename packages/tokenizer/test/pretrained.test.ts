@@ -255,6 +255,116 @@ describe('PretrainedTokenizer as a model tokenizer', () => {
     expect(Array.from(tok.encode('S So Stop S! Sx'))).toEqual([1, 2, 10, 9, 3]);
   });
 
+  it('WordPiece: an empty continuation is never a piece, even when the vocabulary has "##"', () => {
+    const model = buildModel({ type: 'WordPiece', vocab: { '[UNK]': 0, a: 1, '##': 2, '##b': 3 } });
+    const ids: number[] = [];
+    model.tokenize('ab', ids);
+    model.tokenize('ac', ids);
+    expect(ids).toEqual([1, 3, 0]);
+  });
+
+  it('Unigram: unk_id must index a piece; of two equal-scoring paths the first found wins', () => {
+    expect(errorOf(() => buildModel({ type: 'Unigram', unk_id: 1, vocab: [['a', 0]] })).message).toMatch(
+      /model\.unk_id: expected an id < 1/,
+    );
+    const uni = PretrainedTokenizer.fromTokenizerJson({
+      model: {
+        type: 'Unigram',
+        unk_id: 0,
+        vocab: [
+          ['<unk>', 0],
+          ['a', -1],
+          ['b', -1],
+          ['ab', -2],
+        ],
+      },
+    });
+    // 'a' + 'b' scores −2, as 'ab' does: the lattice keeps the path it found first ('ab', ending at 2 from 0).
+    expect(uni.tokenize('ab')).toEqual(['ab']);
+  });
+
+  it('Digits: contiguous by default, one digit per piece with individual_digits', () => {
+    const build = (digits: Record<string, unknown>) =>
+      PretrainedTokenizer.fromTokenizerJson({
+        model: {
+          type: 'WordLevel',
+          vocab: { '[UNK]': 0, '1': 1, '2': 2, '12': 3, a: 4 },
+          unk_token: '[UNK]',
+        },
+        pre_tokenizer: { type: 'Digits', ...digits },
+      });
+    expect(build({}).tokenize('a12')).toEqual(['a', '12']);
+    expect(build({ individual_digits: false }).tokenize('a12')).toEqual(['a', '12']);
+    expect(build({ individual_digits: true }).tokenize('a12')).toEqual(['a', '1', '2']);
+  });
+
+  it('tokenize with special tokens wraps the tokens as encode wraps the ids', () => {
+    const tok = PretrainedTokenizer.fromVocabTxt(vocab);
+    const ids = Array.from(tok.encode('a dog', { addSpecialTokens: true }));
+    const tokens = tok.tokenize('a dog', { addSpecialTokens: true });
+    expect(tokens[0]).toBe('[CLS]');
+    expect(tokens.at(-1)).toBe('[SEP]');
+    expect(tokens.slice(1, -1)).toEqual(tok.tokenize('a dog'));
+    expect(tokens).toHaveLength(ids.length);
+  });
+
+  it('toJSON / fromJSON: the format is checked and the version kept', () => {
+    const tok = PretrainedTokenizer.fromVocabTxt(vocab);
+    const json = tok.toJSON();
+    expect(json.format).toBe('siamese.pretrained-tokenizer');
+    expect((json as unknown as { tokenizer: { version: string } }).tokenizer.version).toBe('1.0');
+    for (const [bad, found] of [
+      [null, 'undefined'],
+      [3, 'undefined'],
+      [{ format: 'siamese.whitespace-tokenizer' }, '"siamese.whitespace-tokenizer"'],
+    ] as const) {
+      const e = errorOf(() => PretrainedTokenizer.fromJSON(bad as never));
+      expect(e.code).toBe('E_VOCAB_FORMAT');
+      expect(e.message).toBe(
+        `pretrained tokenizer JSON: expected format "siamese.pretrained-tokenizer", found ${found}`,
+      );
+    }
+    for (const [bad, found] of [
+      [null, 'undefined'],
+      [{ format: 'x' }, '"x"'],
+    ] as const) {
+      expect(errorOf(() => WhitespaceTokenizer.fromJSON(bad as never)).message).toBe(
+        `whitespace tokenizer JSON: expected format "siamese.whitespace-tokenizer", found ${found}`,
+      );
+    }
+  });
+
+  it('errors inside nested sections name the path', () => {
+    const base = { model: { type: 'WordLevel', vocab: { a: 0 }, unk_token: 'a' } };
+    const seq = errorOf(() =>
+      PretrainedTokenizer.fromTokenizerJson({
+        ...base,
+        post_processor: { type: 'TemplateProcessing', single: [{ Sequence: 3 }], special_tokens: {} },
+      }),
+    );
+    expect(seq.code).toBe('E_VOCAB_FORMAT');
+    expect(seq.message).toContain('post_processor.single[0].Sequence');
+    const nested = errorOf(() =>
+      PretrainedTokenizer.fromTokenizerJson({
+        ...base,
+        post_processor: { type: 'Sequence', processors: [3] },
+      }),
+    );
+    expect(nested.message).toContain('post_processor.processors[0]');
+    const pre = errorOf(() => PretrainedTokenizer.fromTokenizerJson({ ...base, pre_tokenizer: 3 }));
+    expect(pre.message).toContain('pre_tokenizer');
+    const regex = errorOf(() =>
+      PretrainedTokenizer.fromTokenizerJson({
+        ...base,
+        pre_tokenizer: { type: 'Split', pattern: { Regex: '(?<!' }, behavior: 'Isolated', invert: false },
+      }),
+    );
+    expect(regex.code).toBe('E_TOKENIZER_UNSUPPORTED');
+    expect(regex.message).toMatch(
+      /^tokenizer\.json: pre_tokenizer\.pattern: the regex "\(\?<!" is not valid in JavaScript \(/,
+    );
+  });
+
   it('property (seeded): space-separated texts encode to the concatenation of their parts', () => {
     const tok = PretrainedTokenizer.fromVocabTxt(vocab);
     const word = fc.stringMatching(/^[a-zA-Z\u00e9\u00ef\u4e2d!,.'-]{0,12}$/);

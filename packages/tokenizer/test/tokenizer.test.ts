@@ -103,6 +103,11 @@ describe('Tokenizer', () => {
     expect(() => Tokenizer.fromJSON({ ...t.toJSON(), version: 2 })).toThrow(
       expect.objectContaining({ code: 'E_FORMAT_VERSION' }),
     );
+    for (const bad of [null, 3, 'null']) {
+      expect(() => Tokenizer.fromJSON(bad as never)).toThrow(
+        expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: 'tokenizer JSON: expected an object' }),
+      );
+    }
   });
   it('rejects non-string input with a TypeError naming the argument', () => {
     expect(() => tok.encode(undefined as unknown as string)).toThrow(/text: expected a string/);

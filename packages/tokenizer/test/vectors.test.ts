@@ -66,6 +66,17 @@ describe('parseVectors', () => {
     expect(() => parseVectorsSync('the 1 2\n', { header: true })).toThrow(
       expect.objectContaining({ code: 'E_VECTORS_PARSE' }),
     );
+    expect(() => parseVectorsSync('', { header: true })).toThrow(
+      expect.objectContaining({
+        code: 'E_VECTORS_PARSE',
+        message: 'vector file, line 1: expected a header line "count dim", found none',
+      }),
+    );
+    expect(() => parseVectorsSync('b\na 1 2\n')).toThrow(
+      'vector file, line 1: expected a word and its values, found only "b"',
+    );
+    // Signs: a leading + is accepted, as by parseFloat.
+    expect(parseVectorsSync('a +1.5 -2e1\n').data).toEqual(Float32Array.from([1.5, -20]));
     // A GloVe line with two numeric fields is not a header when told so.
     expect(parseVectorsSync('3 2\n', { header: false }).words).toEqual(['3']);
   });
