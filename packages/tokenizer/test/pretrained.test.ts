@@ -308,6 +308,23 @@ describe('PretrainedTokenizer as a model tokenizer', () => {
     expect(tokens).toHaveLength(ids.length);
   });
 
+  it('encodeBatch without truncation counts the special tokens in what it found', () => {
+    const tok = PretrainedTokenizer.fromVocabTxt(vocab);
+    const n = tok.encode('a dog').length;
+    expect(() =>
+      tok.encodeBatch(['a dog'], { maxLength: n + 1, truncation: false, addSpecialTokens: true }),
+    ).toThrow(`texts[0]: expected at most ${n + 1} tokens (truncation is off), found ${n + 2}`);
+  });
+
+  it('WhitespaceTokenizer: empty pieces between separators are never tokens, even if the vocabulary has ""', () => {
+    const tok = WhitespaceTokenizer.fromConfig({
+      vocab: ['PAD', '', 'a'],
+      stop_words: [],
+      do_lower_case: false,
+    });
+    expect(Array.from(tok.encode(' a  a '))).toEqual([2, 2]);
+  });
+
   it('toJSON / fromJSON: the format is checked and the version kept', () => {
     const tok = PretrainedTokenizer.fromVocabTxt(vocab);
     const json = tok.toJSON();

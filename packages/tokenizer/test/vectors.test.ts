@@ -175,6 +175,12 @@ describe('buildEmbeddingMatrix', () => {
     expect(z.matrix.subarray(150, 200).every((x) => x === 0)).toBe(true);
     expect(z.coverage.types).toEqual({ covered: 2, total: 3 });
     expect(buildEmbeddingMatrix(vocab, glove, { caseFallback: false }).coverage.types.covered).toBe(1);
+    expect(() => buildEmbeddingMatrix(vocab, glove, { missing: 'nope' as never })).toThrow(
+      expect.objectContaining({
+        code: 'E_INVALID_ARGUMENT',
+        message: `missing: expected 'zeros', 'random' or 'mean', found "nope"`,
+      }),
+    );
 
     const m = buildEmbeddingMatrix(vocab, glove, { missing: 'mean' });
     let mean0 = 0;
