@@ -106,6 +106,9 @@ describe('loss options', () => {
       'custom: unknown option x (known: none)',
     );
     expect(() => new OptionReader('custom', { type: 'custom' }).done()).not.toThrow();
+    // An unknown key whose value is undefined is as good as absent (a spread of optional fields).
+    expect(() => new OptionReader('custom', { x: undefined }).done()).not.toThrow();
+    expect(() => lossFromConfig({ type: 'contrastive', margn: undefined })).not.toThrow();
   });
 });
 
