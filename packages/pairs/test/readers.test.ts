@@ -235,6 +235,28 @@ describe('delimited text', () => {
     expect(report).toMatchObject({ rows: 2, accepted: 1, skipped: 1 });
   });
 
+  it('CSV quoting: errors point at the right column on every row', () => {
+    const head = 'text1,text2,score\n';
+    const few = catchError(() => parsePairs(`${head}a,b\n`, { format: 'csv' }));
+    expect([few.code, few.details]).toEqual(['E_DATASET_COLUMNS', { source: '<input>', line: 2, column: 4 }]);
+    // The score is the third field of the second data row: column 5 ("c,d," is 4 characters).
+    const bad = catchError(() => parsePairs(`${head}a,b,1\nc,d,x\n`, { format: 'csv' }));
+    expect([bad.code, bad.details]).toEqual(['E_DATASET_SCORE', { source: '<input>', line: 3, column: 5 }]);
+  });
+
+  it('headers of other layouts: QQP (question1, question2) and SBERT triplets (anchor, positive)', () => {
+    for (const [h1, h2] of [
+      ['question1', 'question2'],
+      ['anchor', 'positive'],
+      ['premise', 'hypothesis'],
+      ['text_a', 'text_b'],
+      ['sentence_1', 'sentence_2'],
+      ['s1', 's2'],
+    ]) {
+      expect(parsePairs(`${h1}\t${h2}\nx\ty\n`).pairs).toEqual([{ text1: 'x', text2: 'y', line: 2 }]);
+    }
+  });
+
   it('CSV quoting gives the same records whatever the chunking', async () => {
     const csv = 'text1;text2;score\r\n"a;1";"b""c"\r\n"x\r\ny";z;3\r\n';
     const opts = { delimiter: ';', quoting: true } as const;
@@ -509,6 +531,9 @@ describe('normalizeScores: scored records as they are read', () => {
   it('rejects a malformed scale when called', () => {
     expect(() => parsePairs('', { normalizeScores: { from: [5, 0] } })).toThrow(
       /normalizeScores: expected finite/,
+    );
+    expect(() => parsePairs('', { normalizeScores: null as never })).toThrow(
+      'normalizeScores: expected finite ranges with from[0] < from[1], found from=undefined to=undefined',
     );
   });
 });
