@@ -89,6 +89,8 @@ describe('the kit catches broken losses, naming the check', () => {
 /** A loss that breaks the contract in one chosen way, and is correct otherwise. */
 class OddLoss implements Loss {
   static built = 0;
+  /** The labels of every batch a correct (`'none'`) instance computed. */
+  static labelsSeen: number[][] = [];
   private readonly serial = OddLoss.built++;
   type = 'oddLoss';
   batchKind = 'labelled-pairs' as BatchKind;
@@ -114,6 +116,7 @@ class OddLoss implements Loss {
   }
   compute(batch: LossBatch): tf.Scalar {
     const { a, b, labels } = checkBatch(this.type, 'labelled-pairs', batch);
+    if (this.fault === 'none') OddLoss.labelsSeen.push(Array.from(labels.dataSync()));
     // 'drifts': every other instance doubles its value, so a rebuilt loss never agrees with the original.
     const scale = this.fault === 'drifts' ? 1 + (this.serial % 2) : 1;
     if (this.fault === 'leaks') this.kept.push(tf.scalar(0));
@@ -204,6 +207,41 @@ describe('the kit: every check, its order, and what a failure says', () => {
     expect(drift.details?.expected).toMatch(/ \(tolerance 0\.4\)$/);
     const ratio = Number(drift.details?.found) / Number(String(drift.details?.expected).split(' ')[0]);
     expect([0.5, 2]).toContain(Math.round(ratio * 1e5) / 1e5);
+  });
+
+  it('the type check: a string, equal to getConfig().type (also when getConfig returns nothing)', () => {
+    const typed = (type: unknown, config: unknown): Loss => {
+      const inner = new OddLoss('none');
+      return {
+        type,
+        batchKind: 'labelled-pairs',
+        compute: (b: LossBatch) => inner.compute(b),
+        getConfig: () => config,
+      } as unknown as Loss;
+    };
+    for (const [t, config, found] of [
+      [3, { type: 3 }, '3 / 3'],
+      ['oddLoss', undefined, 'oddLoss / undefined'],
+      ['oddLoss', { type: 'OddLoss' }, 'oddLoss / OddLoss'],
+    ] as const) {
+      const { details } = failure(() => typed(t, config));
+      expect(details).toMatchObject({ check: 'type', found });
+    }
+  });
+
+  it('a loss that disposes its inputs is named, with what was found', () => {
+    expect(failure(() => new FaultyLoss('disposes')).details).toEqual({
+      subject: 'loss faultyLoss',
+      check: 'inputs left alone',
+      expected: 'the batch tensors still alive',
+      found: 'a disposed batch tensor',
+    });
+  });
+
+  it('the default labelled-pairs batch holds both labels, 0 and 1', () => {
+    OddLoss.labelsSeen = [];
+    runLossContract({ newLoss: () => new OddLoss('none') });
+    expect(OddLoss.labelsSeen[0]).toEqual([0, 1, 0, 1, 0, 1, 0, 1]);
   });
 
   it('a tolerance wide enough accepts a small drift; the default (1e-6) does not', () => {
