@@ -69,6 +69,18 @@ describe('WordTokenizer', () => {
     ]);
     const plain = new WordTokenizer({ abbreviations: false, splitHyphens: false });
     expect(texts('Mr. U.S. well-known', plain)).toEqual(['mr', '.', 'u', '.', 's', '.', 'well-known']);
+    // A hyphen joins only when a word character follows it.
+    expect(texts('well- known end- -start a-b-c', plain)).toEqual([
+      'well',
+      '-',
+      'known',
+      'end',
+      '-',
+      '-',
+      'start',
+      'a-b-c',
+    ]);
+    expect(texts('end-', plain)).toEqual(['end', '-']);
   });
   it('splits CJK per character; keeps emoji sequences, flags and RTL words whole', () => {
     const s = '我爱NLP 😀👍🏽 👨‍👩‍👧 🇫🇷🇩🇪 שלום, مرحبا!';
