@@ -62,12 +62,16 @@ for (const pkg of chosen.length ? chosen : PACKAGES) {
 console.log(`\nmutation scores:\n  ${scores.join('\n  ')}`);
 process.exit(failed ? 1 : 0);
 
-/** Stryker's mutation score: killed or timed out, over all but the mutants that could not run. */
+/** Stryker's mutation score: killed or timed out, over all but the mutants that could not run or were ignored. */
 function score(statuses) {
+  const ignored = statuses.filter((s) => s === 'Ignored').length;
   const counted = statuses.filter((s) => !['Ignored', 'CompileError', 'RuntimeError'].includes(s));
   const killed = counted.filter((s) => s === 'Killed' || s === 'Timeout').length;
   const timeouts = counted.filter((s) => s === 'Timeout').length;
-  return `${((100 * killed) / counted.length).toFixed(2)}% (${killed}/${counted.length} killed, ${timeouts} of them by timeout)`;
+  return (
+    `${((100 * killed) / counted.length).toFixed(2)}% (${killed}/${counted.length} killed, ${timeouts} of them ` +
+    `by timeout; ${ignored} ignored: static or disabled with a reason)`
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 // `npm run test:release`: the pending changesets make a coherent release. Runs `changeset version` on a copy of
 // the workspace manifests and changesets (outside the repository, so nothing here changes) and checks that every
-// changeset parses and names packages that exist, that the published packages (ten) get one new version, and that
+// changeset parses and names packages that exist, that the published packages get one new version, and that
 // every internal dependency pin follows it.
 import { spawnSync } from 'node:child_process';
 import {

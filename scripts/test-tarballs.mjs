@@ -1,7 +1,7 @@
 // `npm run test:tarballs`: the SDK as users get it. Packs every publishable package, installs the tarballs into
 // a project outside the repository (its own package.json; third-party packages come from the registry), then
 // runs one program there on Node (ESM and CommonJS), Deno, Bun and workerd (a Worker bundled by
-// `wrangler deploy --dry-run`), and drives the CLI through `npx siamese`. Each trains the same seeded model and
+// `wrangler deploy --dry-run`), and drives the CLI through `npx siamese` (and `siamese serve` over HTTP). Each trains the same seeded model and
 // loads the model Node saved; the embeddings must equal Node's exactly (same WASM binary, same seed), the cpu
 // backend's within a measured tolerance. Also measures the install size of each package on its own (`du` of
 // node_modules) and fails if @siamese/runtime needs more than 50 MB. The programs are in scripts/tarball-consumer/.
@@ -129,6 +129,50 @@ async function freePort() {
       s.close(() => res(port));
     });
   });
+}
+
+/**
+ * `siamese serve` from the installed CLI (which brings @siamese/serve from its tarball): starts it on a free port,
+ * searches the probes it indexed, and stops it with SIGTERM.
+ */
+async function runServe(model, references, query) {
+  const child = spawn(
+    join(app, 'node_modules', '.bin', 'siamese'),
+    ['serve', '--model', model, '--references', references, '--port', '0'],
+    { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const url = new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      output += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (m) resolve(m[1]);
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
+    child.once('exit', (code) => reject(new Error(`siamese serve exited ${code}:\n${output}`)));
+    setTimeout(() => reject(new Error(`siamese serve did not listen within 120 s:\n${output}`)), 120_000);
+  });
+  try {
+    const base = await url;
+    const health = await (await fetch(`${base}/health`)).json();
+    const res = await fetch(`${base}/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, k: 1 }),
+    });
+    return {
+      backend: health.backend,
+      references: health.references,
+      status: res.status,
+      top: (await res.json()).results?.[0],
+    };
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
 }
 
 /** Bundles the Worker with wrangler, serves it with workerd on 127.0.0.1 and returns its report. */
@@ -358,6 +402,17 @@ try {
   check(
     report.cli.loadedDiff === 0,
     `cli: embed --model out/model.bin equals Node's (max |Δ| ${report.cli.loadedDiff})`,
+  );
+
+  log('CLI: siamese serve --model cli-model --references probes.txt --port 0');
+  report.cli.serve = await runServe('cli-model', 'probes.txt', probes[0]);
+  check(
+    report.cli.serve.status === 200 &&
+      report.cli.serve.backend === 'wasm' &&
+      report.cli.serve.references === probes.length &&
+      report.cli.serve.top?.text === probes[0] &&
+      Math.abs(report.cli.serve.top.score - 1) < 1e-5,
+    `cli: serve answers /health and /search over HTTP (top hit ${JSON.stringify(report.cli.serve.top)})`,
   );
 
   // 5. The documented flow type-checks against the types in the tarballs.

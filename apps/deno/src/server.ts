@@ -1,8 +1,8 @@
 // `deno run --allow-read --allow-env --allow-net=127.0.0.1 src/server.ts [--model dir] [--references file.json]
-//   [--port 8787] [--hostname 127.0.0.1]`: the same routes as the Worker, served with Deno.serve.
+//   [--port 8787] [--hostname 127.0.0.1]`: the @siamese/serve handler (the Worker's routes) on Deno.serve.
 import { parseArgs } from 'node:util';
-import { handle } from '../../worker/src/handler.ts';
-import { initService } from '../../worker/src/service.ts';
+import { loadModel } from '@siamese/runtime';
+import { createHandler } from '@siamese/serve';
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -16,8 +16,12 @@ const { values } = parseArgs({
 const references: string[] = JSON.parse(
   await Deno.readTextFile(values.references ?? `${values.model}/references.json`),
 );
-const state = await initService(values.model, references);
-const debug = Deno.env.get('DEBUG') === '1';
+const handler = createHandler({
+  model: () => loadModel(values.model),
+  index: references,
+  debug: Deno.env.get('DEBUG') === '1',
+});
+await handler.ready(); // a bad model fails here, before listening
 
 const server = Deno.serve(
   {
@@ -26,6 +30,6 @@ const server = Deno.serve(
     // The test (and process managers) read this line to find the port when --port 0 picks one.
     onListen: ({ hostname, port }) => console.log(`listening on http://${hostname}:${port}`),
   },
-  (request) => handle(request, state, { debug }),
+  handler.fetch,
 );
 Deno.addSignalListener('SIGTERM', () => void server.shutdown());

@@ -15,6 +15,26 @@ export function freePort() {
 }
 
 /**
+ * Runs `start(port)` on a port that was free a moment ago. Another process can bind it between the probe and the
+ * server's own bind; the server then fails with "address in use" and this tries a fresh port, up to `tries` times.
+ * Any other failure is thrown at once.
+ * @template T
+ * @param {(port: number) => Promise<T>} start
+ * @param {number} [tries]
+ * @returns {Promise<T>}
+ */
+export async function onFreePort(start, tries = 3) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await start(port);
+    } catch (e) {
+      if (attempt >= tries || !/address already in use|EADDRINUSE/i.test(String(e?.message))) throw e;
+    }
+  }
+}
+
+/**
  * Spawns a server and resolves once `GET /health` answers 200. The base URL is `options.url`, or read from a
  * `listening on http://…` line on stdout. `startMs` is the time from spawn to that first good answer: the cold
  * start (process, runtime, WASM, model, index).

@@ -1,10 +1,10 @@
-// Cloudflare Worker entry (ES module format). The model and reference set are bundled as modules; the WASM
-// backend comes from @siamese/runtime's `workerd` export condition (a precompiled WebAssembly.Module import).
-import modelBytes from '../model/model.bin';
-import references from '../model/references.json';
-import { handle, type ServiceState } from './handler.ts';
-import { json } from './http.ts';
-import { initService } from './service.ts';
+// Cloudflare Worker entry (ES module format): the @siamese/serve handler over the bundled model. The model is one
+// `.siamese` file (`siamese pack`: int8 weights, its reference index built in, vectors included) imported as a
+// Data module (an ArrayBuffer); the WASM backend comes from @siamese/runtime's `workerd` export condition (a
+// precompiled WebAssembly.Module import). The handler starts once per isolate, on the first request.
+import { loadModel } from '@siamese/runtime';
+import { createHandler, type SiameseHandler } from '@siamese/serve';
+import modelBytes from '../model/model.siamese';
 
 /** Bindings from `wrangler.toml` `[vars]`. */
 export interface Env {
@@ -12,25 +12,16 @@ export interface Env {
   DEBUG?: string;
 }
 
-// Once per isolate, not per request: every request awaits the same promise; a failed init is retried.
-let ready: Promise<ServiceState> | undefined;
+let handler: SiameseHandler | undefined;
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
-    if (!ready) {
+  fetch(request: Request, env: Env): Promise<Response> {
+    // /search, /match: the index packed with the model (no `index` option: nothing is embedded at start).
+    handler ??= createHandler({
       // 128 MB per isolate: no folded inference tables (each can take tens of MB for a 20k vocabulary).
-      ready = initService(modelBytes, references, { fold: false });
-      ready.catch(() => {
-        ready = undefined;
-      });
-    }
-    let state: ServiceState;
-    try {
-      state = await ready;
-    } catch (e) {
-      // Not the caller's fault: say so, and let the next request retry the init.
-      return json({ error: { code: 'E_INIT', message: `model init failed: ${(e as Error).message}` } }, 503);
-    }
-    return handle(request, state, { debug: env.DEBUG === '1' });
+      model: () => loadModel(modelBytes, { fold: false }),
+      debug: env.DEBUG === '1',
+    });
+    return handler.fetch(request);
   },
 };

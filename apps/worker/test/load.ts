@@ -17,6 +17,16 @@ const BODIES: [string, unknown][] = [
   ['/search', { query: 'A dog runs across the grass.', k: 5 }],
   ['/match', { text: 'A woman is slicing an onion.' }],
   ['/embed', { texts: ['A child rides a bike.', 'Two dogs are running.', 'The market fell.'] }],
+  [
+    '/classify',
+    {
+      text: 'A man plays a flute.',
+      examples: [
+        { text: 'A man is playing a guitar.', label: 'music' },
+        { text: 'A woman is slicing an onion.', label: 'cooking' },
+      ],
+    },
+  ],
   ['/health', undefined],
 ];
 

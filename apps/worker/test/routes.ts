@@ -1,5 +1,5 @@
-// Functional checks of every route and error, shared by the Worker, Deno and Bun tests (same handler, same
-// answers). Each case takes the base URL of a running server.
+// Functional checks of every route and error, shared by the Worker, Deno and Bun tests (the same @siamese/serve
+// handler, the same answers). Each case takes the base URL of a running server.
 import { expect } from 'vitest';
 
 /** POSTs `body` (JSON-encoded unless a string) and returns status, headers and parsed JSON. */
@@ -32,8 +32,18 @@ function expectError(r: { status: number; json: any }, status: number, code: str
 const GUITAR = 'A man is playing a guitar.';
 const LONG = Array.from({ length: 200 }, (_, i) => `word${i % 7} guitar`).join(' ');
 
-/** The cases: `[name, check(baseUrl)]`. */
-export const routeCases: [string, (base: string) => Promise<void>][] = [
+/** What the served model is (read when a case runs, so a test may fill it in once its model is trained). */
+export interface Served {
+  dim: number;
+  maxLength: number;
+  references: number;
+}
+
+/** The tiny mean-pool model of src/tiny-model.ts (the Deno and Bun apps serve it). */
+export const TINY: Served = { dim: 64, maxLength: 32, references: 50 };
+
+/** The cases for a server of `served`: `[name, check(baseUrl)]`. */
+export const routeCases = (served: Served): [string, (base: string) => Promise<void>][] => [
   [
     'GET /health: model id, format version, backend wasm, numTensors in debug',
     async (base) => {
@@ -43,11 +53,12 @@ export const routeCases: [string, (base: string) => Promise<void>][] = [
       expect(r.json.ok).toBe(true);
       expect(r.json.model.id).toMatch(/^[0-9a-f]{12}$/);
       expect(r.json.model.formatVersion).toBe(2); // model format 2: compact weights, packed index
-      expect(r.json.model.dim).toBe(64);
-      expect(r.json.model.maxLength).toBe(32);
+      expect(r.json.model.dim).toBe(served.dim);
+      expect(r.json.model.maxLength).toBe(served.maxLength);
+      expect(r.json.model.similarity).toBe('cosine');
       expect(r.json.model.threshold.metric).toBe('f1');
       expect(r.json.backend).toBe('wasm');
-      expect(r.json.references).toBe(50);
+      expect(r.json.references).toBe(served.references);
       expect(Number.isInteger(r.json.numTensors)).toBe(true);
     },
   ],
@@ -68,10 +79,10 @@ export const routeCases: [string, (base: string) => Promise<void>][] = [
     async (base) => {
       const r = await call(base, '/embed', { texts: [GUITAR, '', LONG] });
       expect(r.status).toBe(200);
-      expect(r.json.dim).toBe(64);
+      expect(r.json.dim).toBe(served.dim);
       expect(r.json.embeddings).toHaveLength(3);
       for (const v of r.json.embeddings) {
-        expect(v).toHaveLength(64);
+        expect(v).toHaveLength(served.dim);
         expect(v.every((x: unknown) => typeof x === 'number' && Number.isFinite(x))).toBe(true);
       }
       expect(r.json.truncated).toBe(true);
@@ -89,7 +100,7 @@ export const routeCases: [string, (base: string) => Promise<void>][] = [
     'POST /search: k best references, best first; a reference finds itself',
     async (base) => {
       const health = await call(base, '/health');
-      expect(health.json.references).toBe(50);
+      expect(health.json.references).toBe(served.references);
       const r = await call(base, '/search', { query: 'A man plays the guitar.', k: 3 });
       expect(r.status).toBe(200);
       expect(r.json.results).toHaveLength(3);
@@ -120,6 +131,62 @@ export const routeCases: [string, (base: string) => Promise<void>][] = [
       expect(none.status).toBe(200);
       expect(none.json.match).toBeNull();
       expect(none.json.best.score).toBeLessThan(none.json.threshold);
+    },
+  ],
+  [
+    'POST /classify: few-shot labels from examples, rejected under the threshold',
+    async (base) => {
+      const examples = [
+        { text: 'A man is playing a guitar.', label: 'music' },
+        { text: 'A woman plays the violin.', label: 'music' },
+        { text: 'A woman is slicing an onion.', label: 'cooking' },
+        { text: 'A man is cutting vegetables.', label: 'cooking' },
+      ];
+      const r = await call(base, '/classify', { text: 'A man plays the guitar.', examples });
+      expect(r.status).toBe(200);
+      expect(r.json.best.label).toBe('music');
+      expect(r.json.scores.music).toBeGreaterThan(r.json.scores.cooking);
+      const threshold = (await call(base, '/health')).json.model.threshold.value;
+      expect(r.json.threshold).toBeCloseTo(threshold, 10);
+      // Rejected exactly when the best label's score is under the model's calibrated threshold.
+      expect(r.json.label).toBe(r.json.best.score >= threshold ? 'music' : null);
+      const open = await call(base, '/classify', {
+        text: 'A man plays the guitar.',
+        examples,
+        threshold: -1,
+      });
+      expect(open.json.label).toBe('music');
+      const strict = await call(base, '/classify', {
+        text: 'A man plays the guitar.',
+        examples,
+        threshold: 1.01,
+      });
+      expect(strict.json.label).toBeNull();
+      expect(strict.json.best.label).toBe('music');
+      const one = await call(base, '/classify', { text: 'A woman is slicing an onion.', examples, k: 1 });
+      expect(one.json.label).toBe('cooking');
+      expect(one.json.best.score).toBeCloseTo(1, 5);
+    },
+  ],
+  [
+    'GET /openapi.json: every route with its request schema',
+    async (base) => {
+      const r = await call(base, '/openapi.json');
+      expect(r.status).toBe(200);
+      expect(r.json.openapi).toBe('3.1.0');
+      for (const path of [
+        '/similarity',
+        '/embed',
+        '/search',
+        '/match',
+        '/classify',
+        '/health',
+        '/index/add',
+      ]) {
+        expect(r.json.paths[path], path).toBeDefined();
+      }
+      const embed = r.json.paths['/embed'].post.requestBody.content['application/json'].schema;
+      expect(embed.properties.texts.maxItems).toBe(64);
     },
   ],
   [
@@ -170,6 +237,10 @@ export const routeCases: [string, (base: string) => Promise<void>][] = [
       expectError(await call(base, '/search', { query: 'x', k: '3' }), 400, 'E_SCHEMA', 'k');
       expectError(await call(base, '/search', { k: 3 }), 400, 'E_SCHEMA', 'query');
       expectError(await call(base, '/match', { text: ['x'] }), 400, 'E_SCHEMA', 'text');
+      expectError(await call(base, '/search', { query: 'x', topK: 3 }), 400, 'E_SCHEMA', 'topK');
+      expectError(await call(base, '/classify', { text: 'x' }), 400, 'E_SCHEMA', 'examples');
+      // Writes are off: the apps configure no token.
+      expectError(await call(base, '/index/add', { texts: ['x'] }), 403, 'E_FORBIDDEN');
     },
   ],
   [
@@ -195,7 +266,7 @@ export const routeCases: [string, (base: string) => Promise<void>][] = [
       expect(nearLimit.status).toBe(200);
       expect(nearLimit.json.truncated).toBe(true);
       for (const body of ['', 'null', '"x"', '{"texts": {"0": "a"}}', '{"query": "\\ud800"}']) {
-        for (const path of ['/similarity', '/embed', '/search', '/match']) {
+        for (const path of ['/similarity', '/embed', '/search', '/match', '/classify']) {
           const res = await call(base, path, body);
           expect(res.status, `${path} ${body}`).toBeLessThan(500);
         }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer } from '../scripts/serve.mjs';
 import { trainTinyModel } from '../scripts/train-model.mjs';
 import { loadTest } from './load.ts';
-import { call, routeCases } from './routes.ts';
+import { call, routeCases, TINY } from './routes.ts';
 
 /** How to run a runtime's scripts: `command(script, args)` → argv (binary first). */
 export interface RuntimeApp {
@@ -81,7 +81,7 @@ export function describeRuntimeApp(app: RuntimeApp): void {
       expect(training.devSpearman).toEqual(nodeTraining.devSpearman);
     });
 
-    for (const [name, check] of routeCases) it(name, () => check(server.url!));
+    for (const [name, check] of routeCases(TINY)) it(name, () => check(server.url!));
 
     it('load: 500 requests, 8 concurrent, no errors, flat tensor count', async () => {
       const before = (await call(server.url!, '/health')).json.numTensors;

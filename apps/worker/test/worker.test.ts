@@ -1,28 +1,47 @@
-// The Worker in a real local workerd (from npm, 127.0.0.1 only): every route and error, a bounded load test with
-// a flat tensor count, the cold start, and the upload-size budget (plus wrangler's own dry-run figure).
+// The Worker in a real local workerd (from npm, 127.0.0.1 only), serving the default demo model packed in int8 with
+// its reference index: every route and error, a bounded load test with a flat tensor count, the cold start, and
+// the upload-size budget (plus wrangler's own dry-run figure, which must stay ≤ 1.2 MB gzip).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUDGET_BYTES, bundleWorker, sizeReport, startWorkerd, writeConfig } from '../scripts/bundle.mjs';
 import { appDir, bin } from '../scripts/paths.mjs';
-import { freePort } from '../scripts/serve.mjs';
-import { trainTinyModel } from '../scripts/train-model.mjs';
+import { onFreePort } from '../scripts/serve.mjs';
+import { trainDemoModel } from '../scripts/train-model.mjs';
 import { loadTest } from './load.ts';
-import { call, routeCases } from './routes.ts';
+import { call, routeCases, type Served } from './routes.ts';
 
 const outDir = join(appDir, '.out/workerd');
 let server: Awaited<ReturnType<typeof startWorkerd>>;
 let modules: Awaited<ReturnType<typeof bundleWorker>>;
 const report: Record<string, unknown> = {};
+/** Filled in once the model is trained (the route cases read it when they run). */
+const served: Served = { dim: 0, maxLength: 0, references: 0 };
+/** Epochs of the demo recipe here: fewer than `npm run demo`'s 5, to keep the test short; the size is the same. */
+const EPOCHS = 2;
+/**
+ * The issue's target for the whole upload with the int8 demo model: 1.2 MB gzip, read as wrangler counts (KiB):
+ * 1.2 × 1024 KiB. Measured 1,183.6 KiB (1.212 × 10⁶ bytes: 1% over if MB meant 10⁶ bytes).
+ */
+const TARGET_BYTES = 1.2 * 1024 * 1024;
 
 beforeAll(async () => {
-  report.training = await trainTinyModel();
+  const demo = await trainDemoModel({ epochs: EPOCHS });
+  report.training = demo;
   modules = await bundleWorker(outDir);
-  const port = await freePort();
-  server = await startWorkerd(writeConfig(outDir, modules, port, { debug: true }), port);
+  server = await onFreePort((port) =>
+    startWorkerd(writeConfig(outDir, modules, port, { debug: true }), port),
+  );
   report.coldStartMs = Math.round(server.startMs);
+  const health = (await call(server.url, '/health')).json;
+  Object.assign(served, {
+    dim: health.model.dim,
+    maxLength: health.model.maxLength,
+    references: demo.references,
+  });
 });
 
 afterAll(async () => {
@@ -32,15 +51,23 @@ afterAll(async () => {
 });
 
 describe('worker on workerd', () => {
-  it('serves the model trained in Node, which beat the untrained model on STS-B dev', async () => {
-    const training = report.training as Awaited<ReturnType<typeof trainTinyModel>>;
-    // Measured: dev Spearman 0.426 untrained → 0.733 trained; loss 0.071 → 0.025.
-    expect(training.devSpearman.trained).toBeGreaterThan(training.devSpearman.untrained + 0.2);
-    expect(training.losses[2]).toBeLessThan(0.5 * training.losses[0]!);
-    expect((await call(server.url, '/health')).json.model.id).toBe(training.id);
+  it('serves the default recipe, trained with the CLI and packed in int8 with its references', async () => {
+    const { training, packed, threshold } = report.training as Awaited<ReturnType<typeof trainDemoModel>>;
+    // Measured: dev Spearman 0.74 after 2 epochs on the busy machine (npm run demo, 5 epochs: 0.76).
+    expect(training.dev.spearman).toBeGreaterThan(0.7);
+    expect(packed.weights).toBe('int8');
+    expect(threshold.metric).toBe('f1');
+    expect(training.encoder).toBe('cnn');
+    expect(training.loss).toBe('coSENT');
+    const health = (await call(server.url, '/health')).json;
+    expect(health.model.threshold.value).toBeCloseTo(threshold.value, 6);
+    expect(packed.threshold).toBeCloseTo(threshold.value, 6);
+    // The references travel in the file, vectors included: nothing was passed to createHandler.
+    expect(health.references).toBe(50);
+    expect(packed.references).toBe(50);
   });
 
-  for (const [name, check] of routeCases) it(name, () => check(server.url));
+  for (const [name, check] of routeCases(served)) it(name, () => check(server.url));
 
   it('initialises once per isolate, not per request', async () => {
     const a = await call(server.url, '/health');
@@ -61,8 +88,7 @@ describe('worker on workerd', () => {
   });
 
   it('cold start: a fresh workerd process answers its first request', async () => {
-    const port = await freePort();
-    const cold = await startWorkerd(writeConfig(outDir, modules, port), port);
+    const cold = await onFreePort((port) => startWorkerd(writeConfig(outDir, modules, port), port));
     try {
       report.coldStartFreshMs = Math.round(cold.startMs);
       const r = await call(cold.url, '/health');
@@ -80,7 +106,26 @@ describe('worker on workerd', () => {
     expect(sizes.jsGzip).toBeGreaterThan(0);
     expect(sizes.wasmGzip).toBeGreaterThan(0);
     expect(sizes.modelGzip).toBeGreaterThan(0);
+    // Both wasm modules count: tfjs's (~425 KB) and the SIMD kernels (~18 KB).
+    expect(
+      modules
+        .filter((m) => m.type === 'wasm')
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(['siamese-kernels.wasm', 'tfjs-backend-wasm-simd.wasm']);
+    expect(sizes.wasmBytes).toBeGreaterThan(400_000);
     expect(sizes.totalGzip).toBeLessThan(BUDGET_BYTES);
+  });
+
+  it('bundle budget: the same bundle with a model that does not compress below 3 MB is over it', () => {
+    // The check above can fail: random bytes (as float32 weights nearly are) stay their size under gzip.
+    const over = mkdtempSync(join(tmpdir(), 'siamese-over-'));
+    for (const m of modules) copyFileSync(join(outDir, m.name), join(over, m.name));
+    writeFileSync(join(over, 'model.siamese'), randomBytes(3_000_000));
+    const sizes = sizeReport(over, modules);
+    expect(sizes.modelGzip).toBeGreaterThan(2_990_000);
+    expect(sizes.totalGzip).toBeGreaterThan(BUDGET_BYTES);
+    rmSync(over, { recursive: true, force: true });
   });
 
   it('wrangler deploy --dry-run bundles the same Worker under the budget', () => {
@@ -105,5 +150,8 @@ describe('worker on workerd', () => {
     report.wrangler = { uploadKiB: Number(m![1]), gzipKiB: Number(m![2]) };
     console.log(`wrangler dry-run: ${JSON.stringify(report.wrangler)}`);
     expect(Number(m![2]) * 1024).toBeLessThan(BUDGET_BYTES);
+    expect(Number(m![2]) * 1024, 'the int8 demo model Worker: ≤ 1.2 MB gzip').toBeLessThanOrEqual(
+      TARGET_BYTES,
+    );
   });
 });

@@ -134,4 +134,43 @@ describe('initBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(tf.tidy(() => tf.add(tf.scalar(2), tf.scalar(3)).dataSync()[0])).toBe(5);
   });
+
+  it('reads a Response, a data: URL and http(s); a non-200 answer is E_WASM_LOAD naming the status', async () => {
+    const bytes = new Uint8Array((await loadWasmBinary(wasmUrl)) as Uint8Array);
+    // A byte loop: toEqual on 10⁵-element arrays takes seconds on a busy machine.
+    const same = (b: unknown) => {
+      const got = new Uint8Array(b as ArrayBuffer);
+      expect(got.length).toBe(bytes.length);
+      expect(got.findIndex((x, i) => x !== bytes[i])).toBe(-1);
+    };
+    same(await loadWasmBinary(new Response(bytes)));
+    same(await loadWasmBinary(Promise.resolve(new Response(bytes))));
+    await expect(loadWasmBinary(new Response('gone', { status: 404 }))).rejects.toMatchObject({
+      code: 'E_WASM_LOAD',
+      message: expect.stringContaining('expected HTTP 200, found 404'),
+    });
+    const small = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+    const dataUrl = `data:application/wasm;base64,${btoa(String.fromCharCode(...small))}`;
+    expect(new Uint8Array((await loadWasmBinary(dataUrl)) as ArrayBuffer)).toEqual(small);
+    expect(new Uint8Array((await loadWasmBinary(new URL(dataUrl))) as ArrayBuffer)).toEqual(small);
+    // Over HTTP from a local server: the file, then a missing path (the status is in the message).
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      if (req.url === '/k.wasm') res.end(bytes);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    try {
+      same(await loadWasmBinary(`http://127.0.0.1:${port}/k.wasm`));
+      const missing = `http://127.0.0.1:${port}/missing.wasm`;
+      await expect(loadWasmBinary(missing)).rejects.toMatchObject({
+        code: 'E_WASM_LOAD',
+        message: `wasm binary: could not read ${missing}: HTTP 404`,
+        details: { source: missing },
+      });
+    } finally {
+      server.close();
+    }
+  });
 });

@@ -2,6 +2,7 @@
 import { embedCommand, evalCommand, searchCommand, similarityCommand } from './cli/commands.js';
 import { describeUserError, isUserError } from './cli/errors.js';
 import { packCommand } from './cli/pack.js';
+import { serveCommand } from './cli/serve.js';
 import { trainCommand } from './cli/train.js';
 
 const USAGE = `siamese — train and serve Siamese text-similarity models
@@ -16,6 +17,7 @@ commands:
   search       rank a corpus against a query
   pack         one checksummed file for serving: int8/f16 weights, pruned vocabulary, references
                                                          (siamese pack --help)
+  serve        serve a model over HTTP on Node        (siamese serve --help)
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
@@ -25,6 +27,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   similarity: similarityCommand,
   search: searchCommand,
   pack: packCommand,
+  serve: serveCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

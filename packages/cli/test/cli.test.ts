@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -152,6 +152,15 @@ describe('siamese train', () => {
       expect(r.stderr).toMatch(pattern);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+    // Flags are the spec's own: Object.prototype's names are unknown flags too (issue 19).
+    for (const flag of ['--__proto__', '--constructor', '--toString']) {
+      expect(() => parseArgs([flag, 'x'], trainFlags, 'train'), flag).toThrow(
+        expect.objectContaining({
+          code: 'E_USAGE',
+          message: expect.stringContaining(`unknown flag ${flag}`),
+        }),
+      );
+    }
     // What prints those lines: a UsageError (E_USAGE), thrown by the flag parser.
     expect(() => parseArgs(['--patience', '0'], trainFlags, 'train')).toThrow(
       expect.objectContaining({ code: 'E_USAGE', message: expect.stringContaining('--patience') }),
@@ -160,6 +169,163 @@ describe('siamese train', () => {
     const r = run(['train', '--train', 'bad.tsv']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad.tsv:3/);
+  });
+});
+
+describe('siamese train, interrupted', () => {
+  it('a run killed after its first checkpoint resumes from <out>/checkpoints and ends on the uninterrupted run’s model', async () => {
+    const out = join(tmp, 'killed');
+    const state = join(out, 'checkpoints', 'trainer.json');
+    const child = spawn(process.execPath, [cli, ...trainArgs(out)], { cwd: tmp, stdio: 'ignore' });
+    // trainer.json is written last, atomically, once epoch 1's checkpoint is complete: kill -9 right then.
+    await new Promise<void>((done, fail) => {
+      const poll = setInterval(() => {
+        if (existsSync(state)) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          done();
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          clearInterval(poll);
+          fail(new Error(`the run ended (exit ${child.exitCode}) before its first checkpoint`));
+        }
+      }, 5);
+    });
+    await new Promise((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r),
+    );
+    expect(existsSync(join(out, 'model.json')), 'killed before the end of the run').toBe(false);
+    const resumed = run(trainArgs(out));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('resumed after epoch 1');
+    expect(existsSync(join(out, 'checkpoints'))).toBe(false);
+    // Same losses, dev metrics and weights as the run that was never interrupted (beforeAll), bit for bit.
+    const [a, b] = [JSON.parse(trained.stdout), JSON.parse(resumed.stdout)];
+    const timeless = (e: { seconds: number }[]) => e.map(({ seconds: _, ...rest }) => rest);
+    expect(timeless(b.epochs)).toEqual(timeless(a.epochs));
+    expect(b.dev).toEqual(a.dev);
+    await initBackend();
+    const [whole, again] = [await loadModel(model), await loadModel(out)];
+    const weights = (m: typeof whole) =>
+      [...m.encoder.weights()].map(([n, v]) => [n, Array.from(v.dataSync())]);
+    expect(weights(again)).toEqual(weights(whole));
+    whole.dispose();
+    again.dispose();
+  });
+});
+
+describe('siamese serve', () => {
+  /** Starts `siamese serve` on a free port; resolves with its URL once it prints the listening line. */
+  function serve(args: string[], env: Record<string, string> = {}) {
+    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], {
+      cwd: tmp,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const url = new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`siamese serve exited ${code}: ${stderr}`)));
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const stop = () => {
+      child.kill('SIGTERM');
+      return exited;
+    };
+    return { url, stop, stderr: () => stderr };
+  }
+  const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, json: await r.json() }));
+
+  it('serves the trained model over HTTP on Node: every route, and stops cleanly on SIGTERM', async () => {
+    const refs = ['A man is playing a guitar.', 'A woman is slicing an onion.', 'Two dogs run in a field.'];
+    writeFileSync(join(tmp, 'refs.txt'), `${refs.join('\n')}\n`);
+    const server = serve(['--model', model, '--references', 'refs.txt', '--threshold', '0.8', '--debug']);
+    const url = await server.url;
+    try {
+      const health = await (await fetch(`${url}/health`)).json();
+      const saved = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8'));
+      expect(health.model.id).toBe(saved.id);
+      expect(health).toMatchObject({ ok: true, backend: 'wasm', references: 3 });
+      expect(server.stderr()).toContain('writes disabled (set SIAMESE_SERVE_TOKEN)');
+      // The same number the CLI's similarity command prints for the model.
+      const cliSim = JSON.parse(run(['similarity', '--model', model, '--json', refs[0]!, refs[1]!]).stdout);
+      const everyRoute = async () => {
+        const same = await post(`${url}/similarity`, { a: refs[0], b: refs[0] });
+        expect(same.json.similarity).toBeCloseTo(1, 5);
+        const served = await post(`${url}/similarity`, { a: refs[0], b: refs[1] });
+        expect(served.json.similarity).toBeCloseTo(cliSim.similarity, 6);
+        const hits = await post(`${url}/search`, { query: refs[2], k: 2 });
+        expect(hits.json.results[0]).toMatchObject({ index: 2, text: refs[2] });
+        const m = await post(`${url}/match`, { text: refs[1] });
+        expect(m.json.match.text).toBe(refs[1]);
+        expect(m.json.threshold).toBe(0.8);
+        const c = await post(`${url}/classify`, {
+          text: 'A man plays the guitar.',
+          examples: [
+            { text: refs[0], label: 'music' },
+            { text: refs[1], label: 'cooking' },
+          ],
+          threshold: -1,
+        });
+        expect(c.json.label).toBe('music');
+        const embed = await post(`${url}/embed`, { texts: ['one', 'two words'] });
+        expect(embed.json.embeddings[0]).toHaveLength(health.model.dim);
+        expect((await fetch(`${url}/openapi.json`)).status).toBe(200);
+        const bad = await post(`${url}/search`, { query: 'x', k: 0 });
+        expect(bad.status).toBe(400);
+        expect(bad.json.error).toMatchObject({ code: 'E_SCHEMA', field: 'k' });
+        expect((await post(`${url}/index/add`, { texts: ['x'] })).json.error.code).toBe('E_FORBIDDEN');
+        return (await (await fetch(`${url}/health`)).json()).numTensors;
+      };
+      // The first round may build lasting tensors (the model's inference tables); later rounds add none.
+      const first = await everyRoute();
+      expect(await everyRoute()).toBe(first);
+      expect(await everyRoute()).toBe(first);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('with SIAMESE_SERVE_TOKEN set, /index/add takes the token and the new text is searchable', async () => {
+    const server = serve(['--model', model], { SIAMESE_SERVE_TOKEN: 'cli-test-token-123' });
+    const url = await server.url;
+    try {
+      expect(server.stderr()).toContain('writes enabled');
+      // No --references: an empty index until texts are added.
+      expect((await post(`${url}/index/add`, { texts: ['x'] })).status).toBe(401);
+      const auth = { authorization: 'Bearer cli-test-token-123' };
+      const added = await post(`${url}/index/add`, { texts: ['A cat sleeps.', 'Stocks fell.'] }, auth);
+      expect(added.json).toEqual({ ids: [0, 1], count: 2 });
+      const hits = await post(`${url}/search`, { query: 'Stocks fell.', k: 1 });
+      expect(hits.json.results[0].text).toBe('Stocks fell.');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('bad flags and models exit 2 with one line', () => {
+    const noModel = run(['serve', '--port', '0']);
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toContain('--model DIR is required');
+    const missing = run(['serve', '--model', join(tmp, 'nowhere'), '--port', '0']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nowhere');
+    const port = run(['serve', '--model', model, '--port', '70000']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('--port expected 0 to 65535, found 70000');
+    expect(run(['serve', '--help']).stdout).toContain('SIAMESE_SERVE_TOKEN');
   });
 });
 
@@ -202,6 +368,29 @@ describe('siamese pack', () => {
     const before = JSON.parse(run(['eval', '--model', model, '--data', 'dev.tsv', '--json']).stdout);
     const after = JSON.parse(run(['eval', '--model', 'm.siamese', '--data', 'dev.tsv', '--json']).stdout);
     expect(Math.abs(after.spearman - before.spearman)).toBeLessThan(0.05);
+  });
+
+  it('--calibrate sets the /match threshold from labelled pairs on the packed weights; scored pairs are refused', async () => {
+    const r = run([
+      'pack',
+      model,
+      '--out',
+      'cal.siamese',
+      '--calibrate',
+      dataFile('mrpc/dev.tsv.gz'),
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const { threshold } = JSON.parse(r.stdout);
+    await initBackend();
+    const packed = await loadModel(join(tmp, 'cal.siamese'));
+    expect(packed.threshold).toMatchObject({ value: threshold, metric: 'f1' });
+    expect(threshold).toBeGreaterThan(-1);
+    expect(threshold).toBeLessThanOrEqual(1);
+    packed.dispose();
+    const scored = run(['pack', model, '--calibrate', 'dev.tsv']);
+    expect(scored.code).toBe(2);
+    expect(scored.stderr).toMatch(/--calibrate dev\.tsv: expected a 0\/1 label on every row/);
   });
 
   it('--weights f32 packs the exact weights: the same vectors as the folder', () => {
@@ -331,6 +520,34 @@ describe('siamese eval / similarity / search / embed', () => {
     const [one, two] = await saved.embed(['one', 'two']);
     expect(Array.from(f32)).toEqual([...one!, ...two!]);
     saved.dispose();
+  });
+
+  it('a diverging run (--lr 1e39) exits 2 with the SDK error and its code, and saves nothing (issue 19)', () => {
+    const out = join(tmp, 'diverged');
+    const r = run(trainArgs(out, '--lr', '1e39'));
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /siamese train: fit: .* at epoch 1, batch \d+ .*were restored \[E_NAN_LOSS\]|in epoch 1 .*\[E_NAN_LOSS\]/,
+    );
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(existsSync(join(out, 'model.json'))).toBe(false);
+  });
+
+  it('a vector file that is mostly bad (binary word2vec, a wrong first line) is E_VECTORS_PARSE, not a silent run (issue 19)', () => {
+    writeFileSync(
+      join(tmp, 'bad.vec'),
+      `junk 1 2\n${Array.from({ length: 5 }, (_, i) => `w${i} 0.1 0.2 0.3 0.4`).join('\n')}\n`,
+    );
+    writeFileSync(
+      join(tmp, 'binary.bin'),
+      Buffer.from([0x33, 0x20, 0x32, 0x0a, 0x61, 0x20, 0x00, 0x00, 0x80, 0x3f, 0xff, 0xfe]),
+    );
+    for (const file of ['bad.vec', 'binary.bin']) {
+      const r = run([...trainArgs(join(tmp, `vec-${file}`), '--vectors', file)]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/expected a text vector file .* malformed lines.*\[E_VECTORS_PARSE\]/);
+      expect(existsSync(join(tmp, `vec-${file}`, 'model.json'))).toBe(false);
+    }
   });
 
   it('a corrupted model is refused with exit code 2 naming the problem', () => {

@@ -7,6 +7,7 @@ import backend from './suites/backend.js';
 import core from './suites/core.js';
 import encoders from './suites/encoders.js';
 import extensions from './suites/extensions.js';
+import hostile from './suites/hostile.js';
 import losses from './suites/losses.js';
 import pairs from './suites/pairs.js';
 import runtime from './suites/runtime.js';
@@ -22,6 +23,7 @@ export const suites: Suite[] = [
   encoders,
   losses,
   runtime,
+  hostile,
   extensions,
 ];
 export type { RunOutcome, RuntimeContext, TestContext, TestResult } from './harness.js';

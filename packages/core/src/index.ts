@@ -12,7 +12,16 @@ export {
   SiameseError,
   type SiameseErrorOptions,
 } from './errors.js';
-export { type FileSystem, fileSystem, now, type RuntimeKey, readFile, runtimeKey } from './platform.js';
+export {
+  type FileHandle,
+  type FileStats,
+  type FileSystem,
+  fileSystem,
+  now,
+  type RuntimeKey,
+  readFile,
+  runtimeKey,
+} from './platform.js';
 export {
   defineRegistry,
   type RegisterOptions,

@@ -43,7 +43,32 @@ export interface FileSystem {
   rename(from: string, to: string): Promise<void>;
   mkdir(path: string, options: { recursive: true }): Promise<unknown>;
   rm(path: string, options?: { force?: boolean; recursive?: boolean }): Promise<void>;
-  stat(path: string): Promise<{ isDirectory(): boolean }>;
+  stat(path: string): Promise<FileStats>;
+  /** As `stat`, but a symbolic link is described itself, not followed. */
+  lstat(path: string): Promise<FileStats>;
+  /** The canonical absolute path (symbolic links resolved). */
+  realpath(path: string): Promise<string>;
+  /** Names of the entries of a directory. */
+  readdir(path: string): Promise<string[]>;
+  /** Opens a file for reading: reads stay bounded by the size of the file that was opened. */
+  open(path: string, flags: 'r'): Promise<FileHandle>;
+}
+
+/** What the SDK reads of a file's status (a subset of `node:fs` `Stats`). */
+export interface FileStats {
+  size: number;
+  /** Last modification, in milliseconds since the epoch. */
+  mtimeMs: number;
+  isDirectory(): boolean;
+  isFile(): boolean;
+  isSymbolicLink(): boolean;
+}
+
+/** An open file (a subset of `node:fs/promises` `FileHandle`). */
+export interface FileHandle {
+  stat(): Promise<FileStats>;
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
 }
 
 /**

@@ -30,6 +30,22 @@ describe('platform', () => {
     }
   });
 
+  it('without process.getBuiltinModule (Node before 20.16, some bundles) it imports node:fs/promises', async () => {
+    const proc = (globalThis as unknown as { process: { getBuiltinModule?: unknown } }).process;
+    const builtin = proc.getBuiltinModule;
+    const dir = await mkdtemp(join(tmpdir(), 'siamese-core-'));
+    proc.getBuiltinModule = undefined;
+    try {
+      const fs = await fileSystem();
+      expect(fs).toBe(await import('node:fs/promises'));
+      await fs.writeFile(join(dir, 'b.txt'), 'imported');
+      expect(new TextDecoder().decode(await readFile(join(dir, 'b.txt')))).toBe('imported');
+    } finally {
+      proc.getBuiltinModule = builtin;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a file path where there is no file system (a browser-like realm) is E_NO_FILESYSTEM', async () => {
     // The platform module, bundled and run in a fresh V8 context: no `process`, and `import()` of
     // node:fs/promises fails there, as in a browser.

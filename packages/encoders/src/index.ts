@@ -22,6 +22,7 @@ export {
 export {
   type EncoderFactory,
   type EncoderFactoryContext,
+  type EncoderFromConfigOptions,
   encoderFromConfig,
   registerEncoder,
   registeredEncoders,

@@ -1,4 +1,5 @@
 import { defineRegistry, describeValue, type RegisterOptions, SiameseError } from '@siamese/core';
+import { withParameterBudget } from './init.js';
 import { type SequentialConfig, sequential } from './sequential.js';
 import { stepFromConfig } from './step-registry.js';
 import type { Encoder, EncoderConfig } from './types.js';
@@ -67,8 +68,27 @@ export function registerEncoder(type: string, factory: EncoderFactory, options?:
  * saved values by name. An unregistered type throws `E_UNKNOWN_TYPE`, naming the type, the registered ones and
  * `registerEncoder`.
  */
-export function encoderFromConfig(config: EncoderConfig): Encoder {
-  return encoders.fromConfig(config, context);
+export function encoderFromConfig(config: EncoderConfig, options: EncoderFromConfigOptions = {}): Encoder {
+  const max = options.maxParameters;
+  if (max !== undefined && !(Number.isSafeInteger(max) && max >= 0)) {
+    throw SiameseError.expected(
+      'E_INVALID_ARGUMENT',
+      'encoderFromConfig: maxParameters',
+      'a non-negative integer',
+      describeValue(max),
+    );
+  }
+  return withParameterBudget(max, () => encoders.fromConfig(config, context));
+}
+
+/** Options of {@link encoderFromConfig}. */
+export interface EncoderFromConfigOptions {
+  /**
+   * The most weight values the built-in steps may allocate; past it they throw `E_ENCODER_BUDGET` before
+   * allocating. Model loading passes the number of values in the weights file, so a config that declares
+   * larger weights than the file holds costs nothing.
+   */
+  maxParameters?: number;
 }
 
 /** The encoder types `encoderFromConfig` builds: `sequential`, then registered ones in registration order. */

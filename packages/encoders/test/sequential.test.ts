@@ -206,3 +206,45 @@ describe('encode input checks', () => {
     enc.dispose();
   });
 });
+
+describe('encoderFromConfig({ maxParameters }): a config cannot allocate more than it may (issue 19)', () => {
+  const config = (vocabSize: number) => {
+    const built = sequential(
+      [embedding({ vocabSize: 10, dim: 4 }), pooling({ mode: 'mean' }), dense({ units: 3 })],
+      {
+        seed: 1,
+      },
+    );
+    built.dispose();
+    const steps = built.getConfig().steps as { type: string }[];
+    return steps.map((s) => (s.type === 'embedding' ? { ...s, vocabSize } : s));
+  };
+  it('builds within the budget; past it, throws E_ENCODER_BUDGET before allocating (even for 1e9 rows)', () => {
+    const exact = 10 * 4 + 3 * 4 + 3;
+    const ok = encoderFromConfig(
+      { type: 'sequential', seed: 1, steps: config(10) },
+      { maxParameters: exact },
+    );
+    ok.dispose();
+    const before = tf.memory().numBytes;
+    for (const vocabSize of [11, 1e9]) {
+      let err: unknown;
+      try {
+        encoderFromConfig(
+          { type: 'sequential', seed: 1, steps: config(vocabSize) },
+          { maxParameters: exact },
+        );
+      } catch (e) {
+        err = e;
+      }
+      expect(SiameseError.is(err, 'E_ENCODER_BUDGET'), String(err)).toBe(true);
+      // 11 rows fit, the dense after them does not; 1e9 rows are refused at the table
+      expect((err as Error).message).toContain(vocabSize === 11 ? '[3,4]' : `[${vocabSize},4]`);
+      expect((err as Error).message).toContain(`budget of ${exact} values (maxParameters)`);
+    }
+    expect(tf.memory().numBytes).toBe(before);
+    expect(() => encoderFromConfig({ type: 'sequential', steps: config(10) }, { maxParameters: -1 })).toThrow(
+      expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }),
+    );
+  });
+});

@@ -24,7 +24,7 @@ describe.each(['cpu', 'wasm'] as const)('golden losses on %s', (backend) => {
   });
 
   it('covers every golden loss file', () => {
-    expect(cases.length).toBe(9);
+    expect(cases.length).toBe(9 + 4 * 4 + 2);
   });
 
   it.each(cases)('$file case $index: value and gradients', async ({ config, c }) => {

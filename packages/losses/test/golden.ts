@@ -32,6 +32,12 @@ export const GOLDEN_LOSSES: Record<string, LossConfig> = {
   loss_triplet_cosine: { type: 'triplet', distance: 'cosine' },
   loss_mnrl: { type: 'multipleNegativesRanking' },
   loss_cosent: { type: 'coSENT' },
+  // fixtures/golden/batch_losses.py (sentence-transformers' batch triplet losses and symmetric MNRL, transcribed).
+  loss_batch_hard_triplet: { type: 'batchHardTriplet' },
+  loss_batch_hard_soft_margin_triplet: { type: 'batchHardTriplet', softMargin: true },
+  loss_batch_semi_hard_triplet: { type: 'batchSemiHardTriplet' },
+  loss_batch_all_triplet: { type: 'batchAllTriplet' },
+  loss_mnrl_symmetric: { type: 'multipleNegativesRanking', symmetric: true },
 };
 
 /** Golden input name → LossBatch field (labels become `scores` for scored-pair losses). */
@@ -44,6 +50,7 @@ const FIELD: Record<string, keyof LossBatch> = {
   anchor: 'anchor',
   positive: 'positive',
   negative: 'negative',
+  embeddings: 'embeddings',
 };
 
 /** Flattens nested JSON arrays. */
@@ -57,7 +64,11 @@ export function goldenBatch(
   scored: boolean,
 ): { names: string[]; build(embeddings: tf.Tensor[]): LossBatch; dispose(): void } {
   const names = Object.keys(c.grads);
-  const labels = c.inputs.labels ? tf.tensor1d(flat(c.inputs.labels.data), 'float32') : undefined;
+  // Class labels of single embeddings are int32 ids; pair labels and scores are float32.
+  const classIds = 'embeddings' in c.inputs;
+  const labels = c.inputs.labels
+    ? tf.tensor1d(flat(c.inputs.labels.data), classIds ? 'int32' : 'float32')
+    : undefined;
   return {
     names,
     build(embeddings) {

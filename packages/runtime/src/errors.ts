@@ -6,6 +6,14 @@
  * - `E_MODEL_CHECKSUM`: the weights were altered (their sha256 differs from the manifest's).
  * - `E_MODEL_MISMATCH`: vocabulary, encoder and weights do not fit together (or a checkpoint does not fit the model).
  * - `E_MODEL_NOT_FOUND`: nothing to read at the path or URL.
+ * - `E_MODEL_UNSAFE_PATH`: a file name in a manifest or checkpoint is not a plain name inside its folder
+ *   (separators, `..`, absolute paths, symbolic links that leave the folder, devices).
+ * - `E_MODEL_TOO_LARGE`: a part of the model is larger than its limit (`LoadModelOptions.limits`).
+ * - `E_MODEL_URL`: a URL the loader will not fetch (not http(s), too many redirects, a hidden redirect).
+ * - `E_MODEL_CROSS_ORIGIN`: a URL model's weights or redirects lead to an origin not in `allowedOrigins`.
+ * - `E_MODEL_TIMEOUT`: a URL load took longer than `limits.timeoutMs`.
+ * - `E_MODEL_NON_FINITE`: weights hold NaN or Infinity (refused when saving and when loading).
+ * - `E_MODEL_DISPOSED`: saving a model after `dispose()`.
  * - `E_NAN_LOSS`: training diverged (the loss became NaN or infinite).
  * - `E_ABORTED`: training stopped through its `AbortSignal`; `details.history` holds the completed epochs.
  * - `E_NO_THRESHOLD`: `match` needs a threshold and the model has none.
@@ -16,6 +24,13 @@ export type RuntimeErrorCode =
   | 'E_MODEL_CHECKSUM'
   | 'E_MODEL_MISMATCH'
   | 'E_MODEL_NOT_FOUND'
+  | 'E_MODEL_UNSAFE_PATH'
+  | 'E_MODEL_TOO_LARGE'
+  | 'E_MODEL_URL'
+  | 'E_MODEL_CROSS_ORIGIN'
+  | 'E_MODEL_TIMEOUT'
+  | 'E_MODEL_NON_FINITE'
+  | 'E_MODEL_DISPOSED'
   | 'E_NAN_LOSS'
   | 'E_ABORTED'
   | 'E_NO_THRESHOLD';

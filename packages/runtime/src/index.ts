@@ -30,6 +30,7 @@ export {
   type PackedIndexEntry,
   type WeightEntry,
 } from './io/format.js';
+export { DEFAULT_MODEL_LIMITS, MAX_MODEL_BYTES, type ModelLimits } from './io/limits.js';
 export {
   type LoadModelOptions,
   loadModel,

@@ -1,4 +1,4 @@
-import { SiameseError } from '@siamese/core';
+import { describeValue, SiameseError } from '@siamese/core';
 import type { EncodeOptions, Encoder } from '@siamese/encoders';
 import type { LossConfig, Similarity } from '@siamese/losses';
 import type { NgramOptions, Tokenizer } from '@siamese/tokenizer';
@@ -78,6 +78,7 @@ export class SiameseModel {
   /** The reference index packed with the model (`siamese pack --references`), or null. */
   readonly index: VectorIndex | null;
   private readonly [RECORD]: ModelRecord;
+  private released = false;
 
   constructor(parts: SiameseModelParts) {
     if (!parts?.tokenizer || !parts.encoder)
@@ -126,6 +127,14 @@ export class SiameseModel {
   async embedMatrix(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array> {
     checkTexts(texts, 'embed');
     const batchSize = options.batchSize ?? 256;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1_000_000) {
+      throw SiameseError.expected(
+        'E_INVALID_ARGUMENT',
+        'embed: batchSize',
+        'an integer in [1, 1000000]',
+        describeValue(batchSize),
+      );
+    }
     const dim = this.dim;
     const out = new Float32Array(texts.length * dim);
     for (const bucket of lengthBuckets(this.tokenizer, texts, batchSize, this.maxLength)) {
@@ -160,9 +169,15 @@ export class SiameseModel {
     return texts.map((_, i) => m.slice(i * d, (i + 1) * d));
   }
 
-  /** Frees the encoder's weights. */
+  /** Frees the encoder's weights. The model cannot be used or saved afterwards (`E_MODEL_DISPOSED`). */
   dispose(): void {
+    this.released = true;
     this.encoder.dispose();
+  }
+
+  /** Whether {@link dispose} was called. */
+  get disposed(): boolean {
+    return this.released;
   }
 }
 

@@ -152,12 +152,71 @@ describe('fit() options', () => {
       getConfig: () => ({ type: 'poisoned' }),
     };
     const model = make();
+    const start = weightsOf(model);
     const before = tf.memory().numTensors;
     await expect(fit(model, train, { ...base, loss: poisoned })).rejects.toMatchObject({
       code: 'E_NAN_LOSS',
-      message: 'fit: the loss became NaN at epoch 1, batch 3 (lower the learning rate or set clipNorm)',
+      message:
+        'fit: the loss became NaN at epoch 1, batch 3 (lower the learning rate or set clipNorm); the step was not applied and the weights from the start of epoch 1 were restored',
     });
     expect(tf.memory().numTensors).toBe(before);
+    // the last good weights are back (before the fix, batch 3's NaN step had been applied: every weight NaN)
+    expect(weightsOf(model)).toEqual(start);
     model.dispose();
   });
+
+  it('updates that overflow the weights (lr 1e30) are caught, the last good weights restored (issue 19)', async () => {
+    const model = make();
+    const start = weightsOf(model);
+    const err = await fit(model, train, { ...base, lr: 1e30 }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'E_NAN_LOSS' });
+    expect(err.message).toMatch(/at epoch 1, batch \d+|in epoch 1/);
+    expect(err.message).toContain('the weights from the start of epoch 1 were restored');
+    expect(weightsOf(model)).toEqual(start);
+    expect(weightsOf(model).flat().every(Number.isFinite)).toBe(true);
+    model.dispose();
+  });
+
+  it('refuses non-finite, negative and fractional options up front, naming option, value and range', async () => {
+    const model = make();
+    const start = weightsOf(model);
+    const cases: [Partial<FitOptions>, string][] = [
+      [{ lr: Number.NaN }, 'fit: lr: expected a finite number ≥ 0, found number NaN'],
+      [{ lr: Number.POSITIVE_INFINITY }, 'fit: lr: expected a finite number ≥ 0, found number Infinity'],
+      [{ lr: -1e-3 }, 'fit: lr: expected a finite number ≥ 0, found number -0.001'],
+      [{ clipNorm: Number.NaN }, 'fit: clipNorm: expected a finite number > 0, found number NaN'],
+      [{ clipNorm: -1 }, 'fit: clipNorm: expected a finite number > 0, found number -1'],
+      [{ epochs: 1.5 }, 'fit: epochs: expected an integer in [1, 1000000], found number 1.5'],
+      [
+        { epochs: Number.POSITIVE_INFINITY },
+        'fit: epochs: expected an integer in [1, 1000000], found number Infinity',
+      ],
+      [{ batchSize: 0 }, 'fit: batchSize: expected an integer in [1, 1000000], found number 0'],
+    ];
+    for (const [options, message] of cases) {
+      await expect(fit(model, train, { ...base, ...options }), message).rejects.toMatchObject({
+        code: 'E_INVALID_ARGUMENT',
+        message,
+      });
+    }
+    expect(weightsOf(model)).toEqual(start);
+    model.dispose();
+  });
+
+  it('a second concurrent fit() on one model is refused; a disposed model is E_MODEL_DISPOSED', async () => {
+    const model = make();
+    const first = fit(model, train, { ...base, epochs: 1 });
+    await expect(fit(model, train, { ...base, epochs: 1 })).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: expect.stringContaining('already being trained by another fit() call'),
+    });
+    await first;
+    await fit(model, train, { ...base, epochs: 1 }); // once the first is done, training again is fine
+    model.dispose();
+    await expect(fit(model, train, base)).rejects.toMatchObject({ code: 'E_MODEL_DISPOSED' });
+  });
 });
+
+function weightsOf(model: ReturnType<typeof make>): number[][] {
+  return [...model.encoder.weights().values()].map((v) => Array.from(v.dataSync()));
+}

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildIndex,
+  calibrateThreshold,
   createModel,
   initBackend,
   keptTokenIds,
@@ -131,6 +132,21 @@ describe('packModel', () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 
+  it('calibrates the match threshold on the packed weights when given labelled pairs', async () => {
+    const pairs = train
+      .slice(0, 60)
+      .map((p) => ({ text1: p.text1, text2: p.text2, label: p.score >= 0.6 ? 1 : 0 }));
+    const packed = await packModel(model, { weights: 'int8', calibrate: pairs, calibrateMetric: 'accuracy' });
+    const loaded = await loadModel(packed.bytes);
+    expect(loaded.threshold).toEqual(packed.model.threshold);
+    expect(loaded.threshold?.metric).toBe('accuracy');
+    // The threshold is the one the served (int8) weights give, not the float32 model's.
+    expect(loaded.threshold).toEqual(await calibrateThreshold(loaded, pairs, 'accuracy'));
+    await expect(packModel(model, { calibrate: [] })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    loaded.dispose();
+    packed.model.dispose();
+  });
+
   it('prunes the vocabulary to corpus words by frequency, then the vector words in file order', async () => {
     const vocab = model.tokenizer.vocab;
     const kept = keptTokenIds(vocab, 50);
@@ -227,6 +243,7 @@ describe('damaged and hostile files (properties)', () => {
     'E_MODEL_CHECKSUM',
     'E_FORMAT_VERSION',
     'E_MODEL_MISMATCH',
+    'E_MODEL_TOO_LARGE', // a declared size over the loader's limits
   ];
   const typed = async (bytes: Uint8Array, allowed = codes) => {
     try {

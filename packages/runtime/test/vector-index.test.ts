@@ -79,6 +79,17 @@ describe('VectorIndex', () => {
     expect(index.search(q, 5).map((h) => h.index)).toEqual(brute.slice(0, 5).map((b) => b[0]));
   });
 
+  it('vectorSimilarity has exact values for each similarity (3-4-5 vectors; a zero vector gives cos 0)', () => {
+    const a = [3, 4];
+    const b = [0, 8];
+    expect(vectorSimilarity(a, b, 'cosine')).toBe(32 / 40);
+    expect(vectorSimilarity(a, b, 'dot')).toBe(32);
+    expect(vectorSimilarity(a, b, 'euclidean')).toBe(-5);
+    expect(vectorSimilarity(a, b, 'manhattan')).toBe(-7);
+    expect(vectorSimilarity(a, [0, 0], 'cosine')).toBe(0);
+    expect(vectorSimilarity(a, a, 'euclidean')).toBe(-0);
+  });
+
   it.each(['dot', 'euclidean', 'manhattan'] as const)(
     'a %s index ranks by that similarity (not by cosine) and keeps it through JSON',
     (similarity) => {

@@ -135,7 +135,7 @@ export class Tokenizer {
   private pieces(tok: string): number[] {
     let ids = this.pieceCache.get(tok);
     if (!ids) {
-      const split = wordpieceSplit(tok, (p) => this.vocab.has(p));
+      const split = wordpieceSplit(tok, (p) => this.vocab.has(p), '##', 100, this.vocab.maxTokenLength);
       ids = split ? split.map((p) => this.vocab.idOf(p)) : [this.vocab.unkId];
       if (this.pieceCache.size > 100_000) this.pieceCache.clear();
       this.pieceCache.set(tok, ids);

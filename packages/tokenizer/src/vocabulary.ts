@@ -147,6 +147,17 @@ export class Vocabulary {
     return this.ids.get(token);
   }
 
+  /** Length of the longest token, in UTF-16 code units (bounds how long a piece worth looking up can be). */
+  get maxTokenLength(): number {
+    if (this.longest === undefined) {
+      let n = 0;
+      for (const t of this.tokens) if (t.length > n) n = t.length;
+      this.longest = n;
+    }
+    return this.longest;
+  }
+  private longest: number | undefined;
+
   /** True when `token` has an id. */
   has(token: string): boolean {
     return this.ids.has(token);

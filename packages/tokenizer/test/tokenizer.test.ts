@@ -1,10 +1,16 @@
+import { Rng } from '@siamese/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { charNgramBuckets, Tokenizer, Vocabulary } from '../src/index.js';
 import { sentences } from './helpers.js';
 
 const corpus = ['A man is playing a flute.', "The man isn't playing.", 'A cat 😀 中文 שלום'];
-const tok = Tokenizer.build(corpus);
+// Built in beforeEach, not at load: code run while a test file loads is a "static" mutant to Stryker, which
+// then reruns the whole suite for it (see scripts/stryker.config.mjs).
+let tok: Tokenizer;
+beforeEach(() => {
+  tok = Tokenizer.build(corpus);
+});
 
 describe('Tokenizer', () => {
   it('encodes known words to their ids and unknown words to [UNK]', () => {
@@ -97,6 +103,18 @@ describe('Tokenizer', () => {
     const t = new Tokenizer(v, { wordpieceFallback: true });
     expect(Array.from(t.encode('unaffable playing xyz'))).toEqual([2, 3, 4, 5, 6, 1]);
     expect(Array.from(new Tokenizer(v).encode('unaffable'))).toEqual([1]);
+  });
+  it('wordpieceFallback on 64 KB of 100-letter words costs at most (P + 1) lookups per letter (issue 19)', () => {
+    const v = Vocabulary.fromTokens(['[PAD]', '[UNK]', 'a', 'b', '##a', '##b', '##ab']);
+    const t = new Tokenizer(v, { wordpieceFallback: true });
+    const has = vi.spyOn(v, 'has');
+    const rng = new Rng(19);
+    const words = Array.from({ length: 640 }, () =>
+      Array.from({ length: 100 }, () => (rng.next() < 0.5 ? 'a' : 'b')).join(''),
+    );
+    const ids = t.encode(words.join(' '));
+    expect(ids.length).toBeGreaterThan(640 * 50); // split into pieces, not [UNK]
+    expect(has.mock.calls.length).toBeLessThanOrEqual(640 * 100 * (v.maxTokenLength + 1));
   });
   it('round-trips through versioned JSON', () => {
     const t = Tokenizer.build(corpus, { lowercase: false, stripAccents: true, splitHyphens: false });

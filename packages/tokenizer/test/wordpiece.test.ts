@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PretrainedTokenizer, wordpieceSplit } from '../src/index.js';
 
@@ -101,5 +102,86 @@ describe('PretrainedTokenizer.fromVocabTxt (BERT)', () => {
       model: { ...json.model, max_input_chars_per_word: 100 },
     });
     expect(cased.tokenize('THE unaffable')).toEqual(['[UNK]', 'un', '##aff', '##able']);
+  });
+});
+
+// BERT's greedy longest-match as written in tokenization.py: every end from the word's end down, as
+// substrings of code points (the reference the bounded search must agree with).
+function referenceSplit(word: string, vocab: ReadonlySet<string>): string[] | null {
+  const chars = Array.from(word);
+  if (chars.length > 100) return null;
+  const out: string[] = [];
+  let start = 0;
+  while (start < chars.length) {
+    let end = chars.length;
+    let cur: string | null = null;
+    while (start < end) {
+      const sub = (start > 0 ? '##' : '') + chars.slice(start, end).join('');
+      if (vocab.has(sub)) {
+        cur = sub;
+        break;
+      }
+      end--;
+    }
+    if (cur === null) return null;
+    out.push(cur);
+    start = end;
+  }
+  return out;
+}
+
+describe('wordpieceSplit costs are bounded by the longest piece (issue 19)', () => {
+  it('agrees with the reference and looks up at most (P + 1) pieces per character (fast-check, seeded)', () => {
+    const alphabet = fc.constantFrom('a', 'b', 'é', '😀');
+    const piece = fc.array(alphabet, { minLength: 1, maxLength: 4 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(
+        fc.array(piece, { minLength: 1, maxLength: 12 }),
+        fc.array(alphabet, { minLength: 1, maxLength: 120 }),
+        (pieces, chars) => {
+          const vocab = new Set(pieces.flatMap((p) => [p, `##${p}`]));
+          const longest = Math.max(...[...vocab].map((p) => p.length));
+          const word = chars.join('');
+          let lookups = 0;
+          const got = wordpieceSplit(
+            word,
+            (p) => {
+              lookups++;
+              return vocab.has(p);
+            },
+            '##',
+            100,
+            longest,
+          );
+          expect(got).toEqual(referenceSplit(word, vocab));
+          expect(lookups).toBeLessThanOrEqual(chars.length * (longest + 1));
+        },
+      ),
+      { seed: 19, numRuns: 300 },
+    );
+  });
+
+  it('a 100-character word of one-letter pieces takes 102 lookups with the bound, 5050 without', () => {
+    const vocab = new Set(['a', '##a']);
+    let bounded = 0;
+    let unbounded = 0;
+    expect(
+      wordpieceSplit(
+        'a'.repeat(100),
+        (p) => {
+          bounded++;
+          return vocab.has(p);
+        },
+        '##',
+        100,
+        3,
+      ),
+    ).toHaveLength(100);
+    wordpieceSplit('a'.repeat(100), (p) => {
+      unbounded++;
+      return vocab.has(p);
+    });
+    expect(bounded).toBe(3 + 99); // at 0: 'aaa', 'aa', 'a'; after: '##a' (3 code units, the bound) at once
+    expect(unbounded).toBe(5050);
   });
 });

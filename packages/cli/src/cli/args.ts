@@ -40,7 +40,8 @@ export function parseArgs(
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const s = spec[name];
+    // own flags only: `--__proto__` or `--constructor` must not reach Object.prototype
+    const s = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!s) {
       const known = Object.keys(spec)
         .map((k) => `--${k}`)

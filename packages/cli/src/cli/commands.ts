@@ -43,7 +43,8 @@ export const helps = {
   search: helpFor('usage: siamese search --model DIR [--corpus FILE] [--k 5] "query"', searchFlags),
 };
 
-async function openModel(flags: Record<string, unknown>, command: string): Promise<SiameseModel> {
+/** Initialises the backend and loads `--model`. */
+export async function openModel(flags: Record<string, unknown>, command: string): Promise<SiameseModel> {
   if (typeof flags.model !== 'string') throw usageError(`${command}: --model DIR is required`);
   await initBackend({ backend: (flags.backend as 'wasm' | 'cpu' | undefined) ?? 'wasm' });
   return loadModel(flags.model);

@@ -1,19 +1,15 @@
 import { SiameseError } from '@siamese/core';
 
-/** Error codes that mean "the user gave us something wrong" (a flag, a file, a model): one line, exit 2. */
-const USER_CODES = new Set([
-  'E_USAGE',
-  'E_INVALID_ARGUMENT',
-  'E_FORMAT_VERSION',
-  'E_NO_FILESYSTEM',
-  'E_UNKNOWN_TYPE',
-  'E_VECTORS_PARSE',
-]);
-const USER_PREFIXES = ['E_DATASET_', 'E_MODEL_', 'E_LOSS_', 'E_ENCODER_'];
+/** Codes whose message is already the whole story (a flag or an argument): printed without the code. */
+const USAGE_CODES = new Set(['E_USAGE']);
 
-/** Whether an error is the user's input being wrong (as opposed to a bug); works across copies of the SDK. */
+/**
+ * Whether an error is reported as a one-line error with exit code 2 (as opposed to a bug): every `SiameseError`
+ * (the SDK raised it on purpose: a bad input, a diverged run, an aborted one), and the file system's own
+ * not-found/permission errors. Works across copies of the SDK.
+ */
 export function isUserError(e: unknown): e is Error {
-  if (SiameseError.is(e)) return USER_CODES.has(e.code) || USER_PREFIXES.some((p) => e.code.startsWith(p));
+  if (SiameseError.is(e)) return true;
   const code = (e as { code?: string })?.code;
   return code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'ENOTDIR';
 }
@@ -25,5 +21,7 @@ export function describeUserError(e: Error): string {
   if (code === 'EISDIR')
     return `expected a file, found a directory: ${(e as { path?: string }).path ?? e.message}`;
   if (code === 'EACCES') return `permission denied: ${(e as { path?: string }).path ?? e.message}`;
-  return e.message.split('\n')[0]!;
+  const line = e.message.split('\n')[0]!;
+  // The code says what kind of problem it is; usage errors read better without it.
+  return SiameseError.is(e) && !USAGE_CODES.has(e.code) ? `${line} [${e.code}]` : line;
 }

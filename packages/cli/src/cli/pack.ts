@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { initBackend, loadModel, packModel, WEIGHTS_ENCODINGS, type WeightsEncoding } from '@siamese/runtime';
 import { type FlagSpec, helpFor, parseArgs, usageError } from './args.js';
-import { readLines } from './io.js';
+import { readLines, readPairs } from './io.js';
 
 export const packFlags: Record<string, FlagSpec> = {
   out: { type: 'string', description: 'the file to write (default model.siamese)' },
@@ -21,13 +21,19 @@ export const packFlags: Record<string, FlagSpec> = {
     type: 'string',
     description: 'reference texts for search/match, one per line: embedded now and packed with their vectors',
   },
+  calibrate: {
+    type: 'string',
+    description:
+      'labelled pairs (a 0/1 label column): the /match threshold, calibrated on the packed weights (F1)',
+  },
   backend: { type: 'string', choices: ['wasm', 'cpu'], description: 'tfjs backend (default wasm)' },
   json: { type: 'boolean', description: 'print one JSON object with the sizes on stdout' },
   help: { type: 'boolean', description: 'show this help' },
 };
 
 export const packHelp = helpFor(
-  'usage: siamese pack MODEL [--out model.siamese] [--weights int8|f16|f32] [--max-vocab N] [--references FILE]\n\n' +
+  'usage: siamese pack MODEL [--out model.siamese] [--weights int8|f16|f32] [--max-vocab N] [--references FILE]\n' +
+    '                         [--calibrate LABELLED-PAIRS]\n\n' +
     'Writes MODEL (a folder, file or URL from siamese train) as one checksummed file for serving: loadModel()\n' +
     'reads it from a path, a URL, bytes, or an R2/KV value in a Worker (see docs/deployment.md).',
   packFlags,
@@ -40,6 +46,18 @@ export const WORKER_LIMITS = Object.freeze({ free: 3_000_000, paid: 10_000_000 }
  * backend: 111 KB of JS + 137 KB of wasm, measured on apps/worker (docs/deployment.md).
  */
 export const WORKER_RUNTIME_GZIP = 250_000;
+
+/** The pairs of `--calibrate`: every row needs a 0/1 label (scores say how similar, not whether to match). */
+async function labelledPairs(path: string) {
+  const pairs = await readPairs(path);
+  const missing = pairs.findIndex((p) => p.label === undefined);
+  if (missing !== -1) {
+    throw usageError(
+      `pack: --calibrate ${path}: expected a 0/1 label on every row (row ${missing + 1} has none; scored pairs cannot calibrate a match threshold)`,
+    );
+  }
+  return pairs.map((p) => ({ text1: p.text1, text2: p.text2, label: p.label! }));
+}
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 
@@ -74,6 +92,7 @@ export async function packCommand(argv: string[]): Promise<number> {
   const weights = (flags.weights as WeightsEncoding | undefined) ?? 'int8';
   const references = typeof flags.references === 'string' ? await readLines(flags.references) : undefined;
   if (references && !references.length) throw usageError(`pack: ${flags.references} has no lines`);
+  const calibrate = typeof flags.calibrate === 'string' ? await labelledPairs(flags.calibrate) : undefined;
   await initBackend({ backend: (flags.backend as 'wasm' | 'cpu' | undefined) ?? 'wasm' });
   const model = await loadModel(positionals[0]!);
   const vocabBefore = model.tokenizer.vocab.size;
@@ -82,6 +101,7 @@ export async function packCommand(argv: string[]): Promise<number> {
     weights,
     ...(maxVocab !== undefined ? { maxVocab } : {}),
     ...(references ? { references } : {}),
+    ...(calibrate ? { calibrate } : {}),
   });
   model.dispose();
   await writeFile(out, packed.bytes);

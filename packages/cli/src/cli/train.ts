@@ -1,6 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { now } from '@siamese/core';
+import { now, SiameseError } from '@siamese/core';
 import { PRESETS, type PresetName } from '@siamese/encoders';
 import { type LossConfig, lossFromConfig, registeredLosses } from '@siamese/losses';
 import { observedScoreRange } from '@siamese/pairs';
@@ -134,8 +134,17 @@ async function readVectors(flags: Flags, err: NodeJS.WriteStream) {
   const path = str(flags.vectors);
   if (!path) return undefined;
   const vectors = await parseVectors(fileChunks(path), { onError: 'skip' });
+  const first = vectors.problems[0];
+  const firstProblem = first ? `; first: line ${first.line}: ${first.message}` : '';
+  if (vectors.words.length === 0 || vectors.skipped > vectors.words.length) {
+    throw new SiameseError(
+      'E_VECTORS_PARSE',
+      `${path}: expected a text vector file (GloVe, word2vec or fastText .vec), found ${vectors.words.length} good and ${vectors.skipped} malformed lines${firstProblem}`,
+      { details: { path, good: vectors.words.length, skipped: vectors.skipped } },
+    );
+  }
   err.write(
-    `  vectors: ${vectors.words.length} × ${vectors.dim} from ${path}${vectors.skipped ? ` (${vectors.skipped} bad lines skipped)` : ''}\n`,
+    `  vectors: ${vectors.words.length} × ${vectors.dim} from ${path}${vectors.skipped ? ` (${vectors.skipped} bad lines skipped${firstProblem})` : ''}\n`,
   );
   return vectors;
 }

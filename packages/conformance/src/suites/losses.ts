@@ -14,6 +14,11 @@ const GOLDEN: Record<string, LossConfig> = {
   loss_triplet_cosine: { type: 'triplet', distance: 'cosine' },
   loss_mnrl: { type: 'multipleNegativesRanking' },
   loss_cosent: { type: 'coSENT' },
+  loss_batch_hard_triplet: { type: 'batchHardTriplet' },
+  loss_batch_hard_soft_margin_triplet: { type: 'batchHardTriplet', softMargin: true },
+  loss_batch_semi_hard_triplet: { type: 'batchSemiHardTriplet' },
+  loss_batch_all_triplet: { type: 'batchAllTriplet' },
+  loss_mnrl_symmetric: { type: 'multipleNegativesRanking', symmetric: true },
 };
 
 /** Golden input name → batch field; `labels` become `scores` for scored-pair losses. */
@@ -26,6 +31,7 @@ const FIELD: Record<string, keyof LossBatch> = {
   anchor: 'anchor',
   positive: 'positive',
   negative: 'negative',
+  embeddings: 'embeddings',
 };
 
 export default defineSuite('losses', (test) => {
@@ -39,7 +45,9 @@ export default defineSuite('losses', (test) => {
       for (const [index, c] of (golden.cases as any[]).entries()) {
         const names = Object.keys(c.grads);
         const xs = names.map((n) => tf.tensor(flat(c.inputs[n].data), c.inputs[n].shape, 'float32'));
-        const labels = c.inputs.labels ? tf.tensor1d(flat(c.inputs.labels.data), 'float32') : undefined;
+        // Class ids of single embeddings are int32; pair labels and scores float32.
+        const dtype = 'embeddings' in c.inputs ? 'int32' : 'float32';
+        const labels = c.inputs.labels ? tf.tensor1d(flat(c.inputs.labels.data), dtype) : undefined;
         const f = (...e: tf.Tensor[]) => {
           const batch: Record<string, tf.Tensor> = {};
           names.forEach((n, i) => {

@@ -1,6 +1,6 @@
 import { SiameseError } from '@siamese/core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { variableFrom } from '../init.js';
+import { checkedSize, variableFrom } from '../init.js';
 import { bool, positiveInt, prefix, qualify } from '../options.js';
 import { type BuildContext, expectKind, type Port, type Step, type StepSpec } from '../step.js';
 import { lookupRows, type TokenTable } from '../token-table.js';
@@ -86,12 +86,13 @@ export function embedding(options: EmbeddingOptions): StepSpec {
     build(input: Port, ctx: BuildContext): Step {
       expectKind(input, ['tokens'], ctx);
       const shape = [vocabSize, dim];
+      const n = checkedSize(shape); // within the load budget, before the table is allocated
       const values =
         init instanceof Float32Array
           ? Float32Array.from(init)
           : init === 'uniform'
-            ? ctx.rng.fillUniform(new Float32Array(vocabSize * dim), -0.1, 0.1)
-            : ctx.rng.fillNormal(new Float32Array(vocabSize * dim));
+            ? ctx.rng.fillUniform(new Float32Array(n), -0.1, 0.1)
+            : ctx.rng.fillNormal(new Float32Array(n));
       if (paddingIdx !== undefined) values.fill(0, paddingIdx * dim, (paddingIdx + 1) * dim);
       const table = variableFrom(values, shape, trainable);
       const tokenTable: TokenTable = paddingIdx === undefined ? { table } : { table, paddingIdx };

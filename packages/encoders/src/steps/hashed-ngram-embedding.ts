@@ -12,7 +12,7 @@ import {
   type Tensor,
   type Tensor3D,
 } from '@tensorflow/tfjs-core';
-import { variableFrom } from '../init.js';
+import { checkedSize, variableFrom } from '../init.js';
 import { bool, positiveInt, prefix, qualify } from '../options.js';
 import { type BuildContext, expectKind, type Port, type Step, type StepSpec } from '../step.js';
 import type { EncoderInput } from '../types.js';
@@ -57,7 +57,8 @@ export function hashedNgramEmbedding(options: HashedNgramEmbeddingOptions): Step
           `width ${input.dim}`,
         );
       }
-      const values = ctx.rng.fillUniform(new Float32Array((buckets + 1) * dim), -1 / dim, 1 / dim);
+      const n = checkedSize([buckets + 1, dim]); // within the load budget, before the table is allocated
+      const values = ctx.rng.fillUniform(new Float32Array(n), -1 / dim, 1 / dim);
       values.fill(0, 0, dim);
       const table = variableFrom(values, [buckets + 1, dim], trainable);
       return {

@@ -1,4 +1,4 @@
-import { SiameseError } from '@siamese/core';
+import { describeValue, SiameseError } from '@siamese/core';
 import type { Similarity } from '@siamese/losses';
 import { TopK } from './top-k.js';
 import { vectorSimilarity } from './vector-similarity.js';
@@ -77,7 +77,10 @@ export class VectorIndex {
         `VectorIndex.search: expected a query of ${this.dim} values, found ${query.length}`,
       );
     }
-    const top = new TopK(Math.min(Math.max(1, Math.floor(k)), this.count));
+    if (!Number.isInteger(k) || k < 1) {
+      throw SiameseError.expected('E_INVALID_ARGUMENT', 'search: k', 'an integer ≥ 1', describeValue(k));
+    }
+    const top = new TopK(Math.min(k, this.count));
     if (this.similarity === 'cosine' || this.similarity === 'dot') {
       // Stored cosine rows are unit length: scaling the query makes the dot product the cosine.
       const q = this.similarity === 'cosine' ? inverseNorm(query) : 1;

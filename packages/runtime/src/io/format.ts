@@ -1,8 +1,10 @@
-import { formatVersionError, SiameseError } from '@siamese/core';
+import { describeValue, formatVersionError, SiameseError } from '@siamese/core';
 import type { EncoderConfig } from '@siamese/encoders';
 import { isSimilarity, type LossConfig, type Similarity } from '@siamese/losses';
 import type { Threshold } from '../model.js';
 import type { FitResult } from '../train/events.js';
+import { DEFAULT_MODEL_LIMITS, type ModelLimits, tooLarge } from './limits.js';
+import { checkFileName } from './paths.js';
 import {
   dequantizeInt8,
   encodedBytes,
@@ -222,8 +224,16 @@ export function checkEntries(entries: readonly WeightEntry[], byteLength: number
   });
 }
 
-/** Checks the manifest's format and version, with errors that say which; reads what older versions wrote. */
-export function checkManifest(value: unknown, where: string): ModelManifest {
+/**
+ * Checks the manifest's format, version and weights section (the declared size within `maxWeightsBytes`, every
+ * entry inside the declared bytes, a plain weights file name, an encoder config and a tokenizer) before anything
+ * is read or built; reads what older versions wrote.
+ */
+export function checkManifest(
+  value: unknown,
+  where: string,
+  maxWeightsBytes: number = DEFAULT_MODEL_LIMITS.maxWeightsBytes,
+): ModelManifest {
   const m = value as Partial<ModelManifest> | null;
   if (!m || typeof m !== 'object' || m.format !== 'siamese-model') {
     throw new SiameseError(
@@ -243,7 +253,38 @@ export function checkManifest(value: unknown, where: string): ModelManifest {
   ) {
     throw new SiameseError('E_MODEL_CORRUPT', `${where}: the manifest has no valid "weights" section`);
   }
-  return withLegacyKeys(m as ModelManifest);
+  if (!isRecord(m.encoder) || typeof m.encoder.type !== 'string') {
+    throw SiameseError.expected(
+      'E_MODEL_CORRUPT',
+      `${where}: encoder`,
+      'a config with a "type"',
+      describeValue(m.encoder),
+    );
+  }
+  if (!isRecord(m.tokenizer)) {
+    throw SiameseError.expected(
+      'E_MODEL_CORRUPT',
+      `${where}: tokenizer`,
+      'an object',
+      describeValue(m.tokenizer),
+    );
+  }
+  if (m.weights.file !== undefined) checkFileName(m.weights.file, `${where}: weights.file`);
+  if (m.weights.byteLength > maxWeightsBytes) {
+    throw tooLarge(
+      `${where}: weights.byteLength`,
+      String(m.weights.byteLength),
+      maxWeightsBytes,
+      'limits.maxWeightsBytes',
+    );
+  }
+  const out = withLegacyKeys(m as ModelManifest);
+  checkEntries(out.weights.entries, out.weights.byteLength, where);
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -352,7 +393,11 @@ export interface DecodedFile {
  * parsed or allocated (magic, versions, lengths against the file and {@link MODEL_FILE_LIMITS}), then the whole
  * file's sha256 (version 2), then the manifest. The weights' own sha256 is checked later, by `verifyWeights`.
  */
-export async function decodeSingleFile(bytes: Uint8Array, where: string): Promise<DecodedFile> {
+export async function decodeSingleFile(
+  bytes: Uint8Array,
+  where: string,
+  limits: Pick<ModelLimits, 'maxManifestBytes' | 'maxWeightsBytes'> = DEFAULT_MODEL_LIMITS,
+): Promise<DecodedFile> {
   if (MAGIC.some((b, i) => i < bytes.byteLength && bytes[i] !== b)) {
     throw new SiameseError('E_MODEL_CORRUPT', `${where}: not a siamese model file (bad magic bytes)`);
   }
@@ -373,7 +418,15 @@ export async function decodeSingleFile(bytes: Uint8Array, where: string): Promis
       `${where}: the header announces a ${len}-byte manifest, over the ${MODEL_FILE_LIMITS.manifestBytes}-byte limit`,
     );
   }
-  if (container === 1) return decodeV1(bytes, len, where);
+  if (len > limits.maxManifestBytes) {
+    throw tooLarge(
+      `${where}: manifest`,
+      `${len} bytes declared`,
+      limits.maxManifestBytes,
+      'limits.maxManifestBytes',
+    );
+  }
+  if (container === 1) return decodeV1(bytes, len, where, limits.maxWeightsBytes);
   if (bytes.byteLength < HEADER_V2) {
     throw new SiameseError(
       'E_MODEL_TRUNCATED',
@@ -405,7 +458,11 @@ export async function decodeSingleFile(bytes: Uint8Array, where: string): Promis
       `${where}: the file's sha256 differs from the one in its header (file altered or damaged in transit)`,
     );
   }
-  const manifest = parseManifestJson(bytes.subarray(HEADER_V2, HEADER_V2 + len), where);
+  const manifest = parseManifestJson(
+    bytes.subarray(HEADER_V2, HEADER_V2 + len),
+    where,
+    limits.maxWeightsBytes,
+  );
   const rest = bytes.subarray(payloadAt);
   const w = manifest.weights.byteLength;
   if (w > rest.byteLength) {
@@ -417,20 +474,24 @@ export async function decodeSingleFile(bytes: Uint8Array, where: string): Promis
   return { manifest, blob: rest.subarray(0, w), indexVectors: readIndexVectors(manifest, rest, where) };
 }
 
-function decodeV1(bytes: Uint8Array, len: number, where: string): DecodedFile {
+function decodeV1(bytes: Uint8Array, len: number, where: string, maxWeightsBytes: number): DecodedFile {
   if (HEADER_V1 + len > bytes.byteLength) {
     throw new SiameseError(
       'E_MODEL_TRUNCATED',
       `${where}: the manifest needs ${len} bytes, the file holds ${bytes.byteLength - HEADER_V1}`,
     );
   }
-  const manifest = parseManifestJson(bytes.subarray(HEADER_V1, HEADER_V1 + len), where);
+  const manifest = parseManifestJson(bytes.subarray(HEADER_V1, HEADER_V1 + len), where, maxWeightsBytes);
   const start = align(HEADER_V1 + len, 4);
   return { manifest, blob: bytes.subarray(Math.min(start, bytes.byteLength)), indexVectors: null };
 }
 
 /** Parses and checks manifest bytes: any failure is a typed `E_MODEL_CORRUPT` naming `where`. */
-export function parseManifestJson(bytes: Uint8Array, where: string): ModelManifest {
+export function parseManifestJson(
+  bytes: Uint8Array,
+  where: string,
+  maxWeightsBytes: number = DEFAULT_MODEL_LIMITS.maxWeightsBytes,
+): ModelManifest {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -439,7 +500,7 @@ export function parseManifestJson(bytes: Uint8Array, where: string): ModelManife
       cause: e,
     });
   }
-  return checkManifest(json, where);
+  return checkManifest(json, where, maxWeightsBytes);
 }
 
 function readIndexVectors(manifest: ModelManifest, payload: Uint8Array, where: string): Float32Array | null {

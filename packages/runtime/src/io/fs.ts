@@ -25,3 +25,34 @@ export async function writeFileAtomic(
     throw e;
   }
 }
+
+/** A temporary file of {@link writeFileAtomic}: `<name>.tmp-<time>-<random>`. */
+const TEMP = /\.tmp-[0-9a-z]+-[0-9a-z]+$/;
+
+/**
+ * Removes temporary files that a killed save left in `dir` (older than `maxAgeMs`, so a save still running in
+ * another process keeps its own). Only `<own name>.tmp-…` files are touched; errors are ignored (best effort).
+ */
+export async function removeStaleTemps(
+  fs: FileSystem,
+  dir: string,
+  own: RegExp,
+  maxAgeMs = 10 * 60_000,
+): Promise<string[]> {
+  const removed: string[] = [];
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!TEMP.test(name) || !own.test(name.replace(TEMP, ''))) continue;
+    const path = joinPath(dir, name);
+    try {
+      const st = await fs.lstat(path);
+      if (st.isFile() && Date.now() - st.mtimeMs > maxAgeMs) {
+        await fs.rm(path, { force: true });
+        removed.push(name);
+      }
+    } catch {
+      // gone already, or not ours to stat: leave it
+    }
+  }
+  return removed;
+}

@@ -1,6 +1,6 @@
 import { assertBackendReady } from '@siamese/backend/internals';
 import { type FileSystem, fileSystem, SiameseError } from '@siamese/core';
-import { type EncodeOptions, encoderFromConfig } from '@siamese/encoders';
+import { type EncodeOptions, type Encoder, encoderFromConfig } from '@siamese/encoders';
 import type { Similarity } from '@siamese/losses';
 import { type NgramOptions, Tokenizer, type TokenizerJSON } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
@@ -21,7 +21,18 @@ import {
   unpackWeights,
   verifyWeights,
 } from './format.js';
-import { joinPath, writeFileAtomic } from './fs.js';
+import { joinPath, removeStaleTemps, writeFileAtomic } from './fs.js';
+import {
+  DEFAULT_MODEL_LIMITS,
+  MAX_MODEL_BYTES,
+  type ModelLimits,
+  readBodyCapped,
+  readFileCapped,
+  resolveLimits,
+  tooLarge,
+} from './limits.js';
+import { isOwnFileName, readConfined } from './paths.js';
+import { fetchCapped, originsFor } from './url.js';
 import { int8Axis, WEIGHTS_ENCODINGS, type WeightsEncoding } from './weight-codecs.js';
 
 /**
@@ -34,6 +45,15 @@ export type ModelSource = string | URL | Uint8Array | ArrayBuffer | { arrayBuffe
 export interface LoadModelOptions {
   /** Inference folding of the loaded model's `embed` calls (see `EncodeOptions.fold`; keep it small or off on Workers). */
   fold?: EncodeOptions['fold'];
+  /** Read caps and the URL timeout (defaults in `DEFAULT_MODEL_LIMITS`; see docs/security.md). */
+  limits?: Partial<ModelLimits>;
+  /**
+   * Origins besides the model URL's own that its weights and redirects may come from (`'https://cdn.example.com'`,
+   * or `'*'` for any). Default: none, so a manifest cannot make the loader fetch from another host.
+   */
+  allowedOrigins?: readonly string[];
+  /** Cancels a URL load (`E_ABORTED`). */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link modelToBytes} and {@link saveModel}. */
@@ -61,8 +81,18 @@ export async function modelToParts(
     );
   }
   const tensors: NamedWeights[] = [];
-  for (const [name, v] of model.encoder.weights()) {
-    tensors.push({ name, shape: [...v.shape], values: (await v.data()) as Float32Array });
+  const weights = model.encoder.weights();
+  const gone = [...weights].find(([, v]) => v.isDisposed)?.[0];
+  if (model.disposed || gone !== undefined) {
+    throw new SiameseError(
+      'E_MODEL_DISPOSED',
+      `save: the model was disposed (${gone === undefined ? 'dispose() was called' : `its weight "${gone}" is gone`}); save it before calling dispose(). Nothing was written.`,
+    );
+  }
+  for (const [name, v] of weights) {
+    const values = (await v.data()) as Float32Array;
+    checkFinite(values, `save: weight "${name}"`);
+    tensors.push({ name, shape: [...v.shape], values });
   }
   const config = model.encoder.getConfig();
   const tables = new Set(tokenTables(config).map((t) => t.weight));
@@ -159,8 +189,13 @@ export async function modelFromParts(
   }
   checkEntries(manifest.weights.entries, blob.byteLength, where);
   const index = indexVectors && manifest.index ? indexFromFile(manifest.index, indexVectors, where) : null;
-  const encoder = encoderFromConfig(manifest.encoder);
   const stored = unpackWeights(blob, manifest.weights.entries);
+  for (const [name, w] of stored) checkFinite(w.values, `${where}: weight "${name}"`);
+  // The file holds exactly the encoder's weights, so the config may not declare more values than the file has:
+  // a manifest saying vocabSize 1e9 is refused here, before any table is allocated.
+  let values = 0;
+  for (const w of stored.values()) values += w.values.length;
+  const encoder = buildEncoder(manifest, values, where);
   try {
     if (index && (index.dim !== encoder.outputDim || index.similarity !== manifest.similarity)) {
       throw new SiameseError(
@@ -218,9 +253,38 @@ export async function modelFromBytes(
   options: LoadModelOptions = {},
 ): Promise<SiameseModel> {
   assertBackendReady('modelFromBytes');
+  const limits = resolveLimits(options.limits);
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const { manifest, blob, indexVectors } = await decodeSingleFile(u8, where);
+  const { manifest, blob, indexVectors } = await decodeSingleFile(u8, where, limits);
   return modelFromParts(manifest, blob, where, options, indexVectors);
+}
+
+function buildEncoder(manifest: ModelManifest, maxParameters: number, where: string): Encoder {
+  try {
+    return encoderFromConfig(manifest.encoder, { maxParameters });
+  } catch (e) {
+    if (SiameseError.is(e, 'E_ENCODER_BUDGET')) {
+      throw new SiameseError(
+        'E_MODEL_MISMATCH',
+        `${where}: the encoder config declares larger weights than the file holds (${maxParameters} values): ${e.message}`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+}
+
+/** Refuses NaN and ±Infinity, naming the first bad index: such weights only ever give NaN vectors. */
+function checkFinite(values: Float32Array, where: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      throw new SiameseError(
+        'E_MODEL_NON_FINITE',
+        `${where}: expected finite numbers, found ${values[i]} at index ${i} (the model diverged in training or the file is damaged)`,
+        { details: { index: i, value: String(values[i]) } },
+      );
+    }
+  }
 }
 
 const MANIFEST = 'model.json';
@@ -248,18 +312,31 @@ export async function saveModel(
   await fs.mkdir(path, { recursive: true });
   const weightsFile = `weights-${manifest.weights.sha256.slice(0, 16)}.bin`;
   manifest.weights.file = weightsFile;
-  const previous = await readManifestIfAny(fs, path);
+  const previous = await previousWeightsFile(fs, path);
   await writeFileAtomic(fs, joinPath(path, weightsFile), blob);
   await writeFileAtomic(fs, joinPath(path, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);
-  if (previous?.weights.file && previous.weights.file !== weightsFile) {
-    await fs.rm(joinPath(path, previous.weights.file), { force: true });
-  }
+  if (previous && previous !== weightsFile) await fs.rm(joinPath(path, previous), { force: true });
+  await removeStaleTemps(fs, path, OWN_FILES);
   return manifest;
 }
 
-async function readManifestIfAny(fs: FileSystem, dir: string): Promise<ModelManifest | null> {
+/** The names `saveModel` gives weights files: only such a file, inside the folder, is ever deleted. */
+const OWN_WEIGHTS = /^weights-[0-9a-f]{16}\.bin$/;
+/** Every name `saveModel` writes in a folder (their `.tmp-…` leftovers of a killed save are cleaned up). */
+const OWN_FILES = /^(model\.json|weights-[0-9a-f]{16}\.bin)$/;
+
+/** The old manifest's weights file, if it is one `saveModel` wrote (a planted `../victim` is left alone). */
+async function previousWeightsFile(fs: FileSystem, dir: string): Promise<string | null> {
   try {
-    return JSON.parse(new TextDecoder().decode(await fs.readFile(joinPath(dir, MANIFEST)))) as ModelManifest;
+    const bytes = await readFileCapped(
+      fs,
+      joinPath(dir, MANIFEST),
+      DEFAULT_MODEL_LIMITS.maxManifestBytes,
+      'limits.maxManifestBytes',
+    );
+    const file = (JSON.parse(new TextDecoder().decode(bytes)) as { weights?: { file?: unknown } })?.weights
+      ?.file;
+    return isOwnFileName(file, OWN_WEIGHTS) ? file : null;
   } catch {
     return null;
   }
@@ -267,11 +344,19 @@ async function readManifestIfAny(fs: FileSystem, dir: string): Promise<ModelMani
 
 /**
  * Loads a model from a folder or file path (Node, Deno, Bun), an http(s) URL (a single file, or a folder URL
- * ending in `/` or `model.json`), bytes, or anything with `arrayBuffer()`: a `Response`, a `Blob`, an R2 object
- * (`await env.MODELS.get('model.siamese')`) or a KV value read as `'arrayBuffer'` (Workers, browsers).
+ * ending in `/` or `model.json`), a `data:`/`blob:` URL, bytes, or anything with `arrayBuffer()`: a `Response`, a
+ * `Blob`, an R2 object (`await env.MODELS.get('model.siamese')`) or a KV value read as `'arrayBuffer'`.
+ *
+ * A model is treated as untrusted input: file names in the manifest must be plain names inside the folder
+ * (`E_MODEL_UNSAFE_PATH`), every read is capped (`E_MODEL_TOO_LARGE`, see `options.limits`), declared shapes are
+ * checked before anything is allocated (`E_MODEL_MISMATCH`), weights must be finite (`E_MODEL_NON_FINITE`), and a
+ * URL model's weights come from its own origin unless `options.allowedOrigins` says otherwise
+ * (`E_MODEL_CROSS_ORIGIN`). See docs/security.md.
  */
 export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<SiameseModel> {
   assertBackendReady('loadModel');
+  const limits = resolveLimits(options.limits);
+  const maxFile = singleFileCap(limits);
   if (source === null || source === undefined) {
     throw new SiameseError(
       'E_MODEL_NOT_FOUND',
@@ -280,14 +365,38 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   }
   if (source instanceof Uint8Array || isArrayBuffer(source))
     return modelFromBytes(source, '<bytes>', options);
+  if (typeof Response !== 'undefined' && source instanceof Response) {
+    const where = source.url || '<response>';
+    const bytes = await readBodyCapped(source, maxFile, where, 'limits.maxWeightsBytes');
+    return modelFromBytes(bytes, where, options);
+  }
   if (typeof source === 'object' && !(source instanceof URL) && typeof source.arrayBuffer === 'function') {
     const where =
       (source as { url?: string; key?: string }).url || (source as { key?: string }).key || '<body>';
+    const size = (source as { size?: unknown }).size; // a Blob's or an R2 object's: known before reading
+    if (typeof size === 'number' && size > maxFile)
+      throw tooLarge(where, `${size} bytes`, maxFile, 'limits.maxWeightsBytes');
     return modelFromBytes(new Uint8Array(await source.arrayBuffer()), where, options);
   }
   const src = source as string | URL;
   const href = String(src);
-  if (/^(https?|data|blob):/i.test(href)) return loadFromUrl(new URL(href), options);
+  if (/^(https?):/i.test(href)) return loadFromUrl(new URL(href), options, limits);
+  if (/^(data|blob):/i.test(href)) {
+    const res = await fetch(href, options.signal ? { signal: options.signal } : {});
+    return modelFromBytes(
+      await readBodyCapped(res, maxFile, '<data URL>', 'limits.maxWeightsBytes'),
+      href.slice(0, 40),
+      options,
+    );
+  }
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(href) && !/^file:/i.test(href)) {
+    throw SiameseError.expected(
+      'E_MODEL_URL',
+      'loadModel',
+      'a path, a file:, http(s):, data: or blob: URL, bytes or a Response',
+      href.slice(0, 200),
+    );
+  }
   const path = /^file:/i.test(href) ? decodeURIComponent(new URL(href).pathname) : href;
   const fs = await fileSystem();
   let isDir: boolean;
@@ -298,37 +407,68 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
       cause: e,
     });
   }
-  if (!isDir) return modelFromBytes(await fs.readFile(path), path, options);
+  if (!isDir)
+    return modelFromBytes(await readFileCapped(fs, path, maxFile, 'limits.maxWeightsBytes'), path, options);
   const manifestPath = joinPath(path, MANIFEST);
-  const manifest = parseManifestJson(await readOrThrow(fs, manifestPath), manifestPath);
-  const weightsPath = joinPath(path, manifest.weights.file ?? 'weights.bin');
-  return modelFromParts(manifest, await readOrThrow(fs, weightsPath), weightsPath, options);
+  const manifest = parseManifestJson(
+    await readConfined(fs, path, MANIFEST, 'model', limits.maxManifestBytes, 'limits.maxManifestBytes'),
+    manifestPath,
+    limits.maxWeightsBytes,
+  );
+  const weightsName = manifest.weights.file ?? 'weights.bin';
+  const weightsPath = joinPath(path, weightsName);
+  // capped by the declared size (itself capped): a file larger than the manifest says is not read at all
+  const blob = await readConfined(
+    fs,
+    path,
+    weightsName,
+    `${manifestPath}: weights.file`,
+    manifest.weights.byteLength,
+    'limits.maxWeightsBytes (or a manifest whose weights.byteLength fits the file)',
+  );
+  return modelFromParts(manifest, blob, weightsPath, options);
 }
 
-async function readOrThrow(fs: FileSystem, path: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await fs.readFile(path));
-  } catch (e) {
-    throw new SiameseError('E_MODEL_NOT_FOUND', `model: cannot read ${path}: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
+/** The cap of a single-file model: its manifest and weights together, never above the ceiling. */
+function singleFileCap(limits: ModelLimits): number {
+  return Math.min(MAX_MODEL_BYTES, limits.maxManifestBytes + limits.maxWeightsBytes + 64);
 }
 
-async function fetchBytes(url: URL): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw new SiameseError('E_MODEL_NOT_FOUND', `model: HTTP ${res.status} for ${url.href}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
-async function loadFromUrl(url: URL, options: LoadModelOptions): Promise<SiameseModel> {
+async function loadFromUrl(url: URL, options: LoadModelOptions, limits: ModelLimits): Promise<SiameseModel> {
+  const policy = {
+    allowedOrigins: originsFor(url, options.allowedOrigins),
+    timeoutMs: limits.timeoutMs,
+    signal: options.signal,
+  };
   if (url.pathname.endsWith('/') || url.pathname.endsWith(`/${MANIFEST}`)) {
     const manifestUrl = url.pathname.endsWith('/') ? new URL(MANIFEST, url) : url;
-    const manifest = parseManifestJson(await fetchBytes(manifestUrl), manifestUrl.href);
+    const manifest = parseManifestJson(
+      await fetchCapped(
+        manifestUrl,
+        { ...policy, maxBytes: limits.maxManifestBytes, option: 'limits.maxManifestBytes' },
+        'model',
+      ),
+      manifestUrl.href,
+      limits.maxWeightsBytes,
+    );
     const weightsUrl = new URL(manifest.weights.file ?? 'weights.bin', manifestUrl);
-    return modelFromParts(manifest, await fetchBytes(weightsUrl), weightsUrl.href, options);
+    const blob = await fetchCapped(
+      weightsUrl,
+      {
+        ...policy,
+        maxBytes: manifest.weights.byteLength,
+        option: 'limits.maxWeightsBytes (or weights.byteLength)',
+      },
+      'model',
+    );
+    return modelFromParts(manifest, blob, weightsUrl.href, options);
   }
-  return modelFromBytes(await fetchBytes(url), url.href, options);
+  const bytes = await fetchCapped(
+    url,
+    { ...policy, maxBytes: singleFileCap(limits), option: 'limits.maxWeightsBytes' },
+    'model',
+  );
+  return modelFromBytes(bytes, url.href, options);
 }
 
 /** An ArrayBuffer from any realm (a Worker binding's buffer may not be this realm's `instanceof`). */

@@ -1,6 +1,8 @@
 import { SiameseError } from '@siamese/core';
+import type { LabelledPair } from '@siamese/pairs';
+import { calibrateThreshold } from '../infer/match.js';
 import { VectorIndex } from '../infer/vector-index.js';
-import { SiameseModel } from '../model.js';
+import { SiameseModel, type Threshold } from '../model.js';
 import { pruneVocabulary } from '../prune-vocabulary.js';
 import { encodeModelFile, modelFromParts, modelToParts, type WriteModelOptions } from './model-io.js';
 
@@ -13,6 +15,13 @@ export interface PackModelOptions extends WriteModelOptions {
    * served), so a server embeds nothing at start. Default: keep the model's own packed index, re-embedded.
    */
   references?: readonly string[];
+  /**
+   * Labelled pairs (`label` 1 or 0) to calibrate the `match` threshold on the packed weights (quantizing and
+   * pruning move similarities a little), replacing the model's threshold. Default: keep the model's.
+   */
+  calibrate?: readonly LabelledPair[];
+  /** What the calibrated threshold maximises (default `f1`). */
+  calibrateMetric?: Threshold['metric'];
 }
 
 /** What {@link packModel} produced. */
@@ -47,6 +56,13 @@ export async function packModel(model: SiameseModel, options: PackModelOptions =
     const { manifest, blob } = await modelToParts(source, options);
     // The served model is the file's: dequantized from the same blob, so the index matches what a server computes.
     served = await modelFromParts(manifest, blob, '<pack>', {});
+    if (options.calibrate) {
+      manifest.threshold = await calibrateThreshold(
+        served,
+        options.calibrate,
+        options.calibrateMetric ?? 'f1',
+      );
+    }
     if (!references?.length) return { bytes: await encodeModelFile(manifest, blob, null), model: served };
     // Raw vectors: the loader indexes them as buildIndex does, so the packed index equals a freshly built one.
     const vectors = await served.embedMatrix(references);

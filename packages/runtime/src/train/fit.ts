@@ -1,14 +1,15 @@
 import { fusedAdam } from '@siamese/backend';
-import { Rng, SiameseError } from '@siamese/core';
+import { describeValue, Rng, SiameseError } from '@siamese/core';
 import { isSimilarity, type Loss, SIMILARITIES } from '@siamese/losses';
+import * as tf from '@tensorflow/tfjs-core';
 import { type EvaluationData, evaluate } from '../eval/evaluate.js';
 import { recordOnModel, type SiameseModel } from '../model.js';
-import { type CheckpointStore, optimizerState, restoreOptimizer } from './checkpoints.js';
+import { type CheckpointStore, checkFingerprint, optimizerState, restoreOptimizer } from './checkpoints.js';
 import { EarlyStopping, trackedMetric } from './early-stopping.js';
 import { type BatchEvent, type EpochEvent, type FitResult, Throughput } from './events.js';
-import { prepareExamples, samplerFor, type TrainExample } from './prepare-data.js';
+import { type PreparedExamples, prepareExamples, samplerFor, type TrainExample } from './prepare-data.js';
 import { type LrSchedule, learningRateAt } from './schedule.js';
-import { trainStep } from './step.js';
+import { type StepOutcome, trainStep } from './step.js';
 
 /** Options of {@link fit}. */
 export interface FitOptions {
@@ -54,6 +55,18 @@ export async function fit(
   options: FitOptions,
 ): Promise<FitResult> {
   const run = settingsOf(options);
+  if (training.has(model)) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      'fit: this model is already being trained by another fit() call; await it first (two optimizers would interleave their steps)',
+    );
+  }
+  if (model.disposed) {
+    throw new SiameseError(
+      'E_MODEL_DISPOSED',
+      'fit: the model was disposed; create or load a model to train',
+    );
+  }
   const { loss } = options;
   const prepared = prepareExamples(train, loss.batchKind, run.seed);
   if (prepared.note) options.onInfo?.(`data: ${prepared.note}`);
@@ -64,6 +77,8 @@ export async function fit(
     throw new SiameseError('E_INVALID_ARGUMENT', 'fit: the encoder has no trainable variables');
   // Same math, state and checkpoints as tf.train.adam, one fused kernel per variable on wasm and cpu.
   const optimizer = fusedAdam(run.lr, 0.9, 0.999, 1e-8);
+  training.add(model);
+  const snapshot = new WeightSnapshot();
   const history: EpochEvent[] = [];
   const stopping = new EarlyStopping(options.patience);
   const clock = new Throughput(totalSteps, run.batchSize);
@@ -71,8 +86,10 @@ export async function fit(
   let startEpoch = 0;
   let stoppedEarly = false;
   try {
-    const state = await options.checkpoints?.load(model);
+    const fingerprint = options.checkpoints ? runFingerprint(model, prepared, run, options) : '';
+    const state = await options.checkpoints?.load(model, { fingerprint });
     if (state) {
+      checkFingerprint(state.fingerprint, fingerprint, 'fit: checkpoint');
       startEpoch = state.epoch;
       step = state.step;
       history.push(...state.history);
@@ -88,6 +105,8 @@ export async function fit(
       const rng = new Rng((run.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
       const settings = { loss, optimizer, rng, clipNorm: options.clipNorm };
       const batches = [...sampler.epoch(epoch)];
+      // The last weights known good: a step that diverges (or updates that overflow) restores them.
+      snapshot.take(model);
       clock.startEpoch();
       let lossSum = 0;
       for (let b = 0; b < batches.length; b++) {
@@ -96,8 +115,9 @@ export async function fit(
         const lr = learningRateAt(run.schedule, run.lr, step, totalSteps);
         optimizer.setLearningRate(lr);
         const stepStart = clock.seconds();
-        const lossValue = await trainStep(model, prepared, indices, settings);
-        if (!Number.isFinite(lossValue)) throw diverged(lossValue, epoch, b);
+        const outcome = await trainStep(model, prepared, indices, settings);
+        if (!outcome.applied) throw divergedAndRestored(model, snapshot, outcome, epoch, b);
+        const lossValue = outcome.loss;
         lossSum += lossValue;
         step++;
         const rates = clock.batchDone(indices.length, clock.seconds() - stepStart, step);
@@ -112,6 +132,16 @@ export async function fit(
           ...rates,
         });
         await yieldToEventLoop();
+      }
+      // A finite step can still overflow the weights (a huge learning rate): checked once per epoch.
+      const bad = await firstNonFiniteWeight(model);
+      if (bad) {
+        snapshot.restore(model);
+        throw new SiameseError(
+          'E_NAN_LOSS',
+          `fit: weight "${bad}" became non-finite in epoch ${epoch + 1} (lower the learning rate or set clipNorm); the weights from the start of epoch ${epoch + 1} were restored`,
+          { details: { weight: bad, epoch: epoch + 1 } },
+        );
       }
       const seconds = clock.epochSeconds();
       const event: EpochEvent = {
@@ -135,12 +165,15 @@ export async function fit(
         best: stopping.best,
         optimizer: await optimizerState(optimizer),
         bestWeights: stopping.savedBestWeights(model),
+        fingerprint,
       });
       stoppedEarly = stopping.shouldStop();
     }
     stopping.restoreBest(model);
   } finally {
     optimizer.dispose();
+    snapshot.dispose();
+    training.delete(model);
   }
   const result: FitResult = {
     history,
@@ -155,18 +188,15 @@ export async function fit(
   return result;
 }
 
-/** The run's settings with defaults, checked. */
+/** The run's settings with defaults, checked: each option named with its value and range when out of it. */
 function settingsOf(options: FitOptions) {
   if (!options?.loss || typeof options.loss.compute !== 'function')
     throw new SiameseError('E_INVALID_ARGUMENT', 'fit: expected options.loss (a Loss)');
-  const epochs = options.epochs ?? 1;
-  const batchSize = options.batchSize ?? 32;
-  if (!(epochs >= 1) || !(batchSize >= 1)) {
-    throw new SiameseError(
-      'E_INVALID_ARGUMENT',
-      `fit: expected epochs ≥ 1 and batchSize ≥ 1, found ${epochs}, ${batchSize}`,
-    );
-  }
+  const epochs = integerOption('epochs', options.epochs, 1, 1, 1_000_000);
+  const batchSize = integerOption('batchSize', options.batchSize, 32, 1, 1_000_000);
+  const seed = integerOption('seed', options.seed, 42, -(2 ** 53) + 1, 2 ** 53 - 1);
+  const lr = finiteOption('lr', options.lr, 1e-3, 0); // 0 is allowed: the untrained baseline of a run
+  if (options.clipNorm !== undefined) finiteOption('clipNorm', options.clipNorm, 1, Number.MIN_VALUE);
   const { patience } = options;
   if (patience !== undefined) {
     if (!Number.isInteger(patience) || patience < 1) {
@@ -181,10 +211,119 @@ function settingsOf(options: FitOptions) {
   return {
     epochs,
     batchSize,
-    lr: options.lr ?? 1e-3,
-    seed: options.seed ?? 42,
+    lr,
+    seed,
     schedule: options.schedule ?? ({ type: 'constant' } as LrSchedule),
   };
+}
+
+function integerOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw SiameseError.expected(
+      'E_INVALID_ARGUMENT',
+      `fit: ${name}`,
+      `an integer in [${min}, ${max}]`,
+      describeValue(value),
+    );
+  }
+  return value;
+}
+
+function finiteOption(name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    const range = min === 0 ? 'a finite number ≥ 0' : 'a finite number > 0';
+    throw SiameseError.expected('E_INVALID_ARGUMENT', `fit: ${name}`, range, describeValue(value));
+  }
+  return value;
+}
+
+/**
+ * What makes two runs the same run: the data as the loss sees it, the seed, the options that shape each step
+ * (not `epochs`: a run may be resumed to train longer), the loss and the model's config and vocabulary.
+ * Two FNV-1a lanes (64 bits): collisions are not a threat model here, a user resuming the wrong run is.
+ */
+function runFingerprint(
+  model: SiameseModel,
+  prepared: PreparedExamples,
+  run: ReturnType<typeof settingsOf>,
+  options: FitOptions,
+): string {
+  const h = new Fnv();
+  h.text(
+    JSON.stringify({
+      seed: run.seed,
+      batchSize: run.batchSize,
+      lr: run.lr,
+      schedule: run.schedule,
+      clipNorm: options.clipNorm ?? null,
+      patience: options.patience ?? null,
+      loss: options.loss.getConfig(),
+      encoder: model.encoder.getConfig(),
+      vocab: model.tokenizer.vocab.size,
+      kind: prepared.kind,
+    }),
+  );
+  for (const slot of prepared.slots) {
+    h.number(slot.length);
+    for (const text of slot) h.text(text);
+  }
+  if (prepared.targets) for (const t of prepared.targets) h.number(t);
+  return h.hex();
+}
+
+class Fnv {
+  private a = 0x811c9dc5;
+  private b = 0x01000193 ^ 0x5bd1e995;
+  text(s: string): void {
+    for (let i = 0; i < s.length; i++) this.unit(s.charCodeAt(i));
+    this.unit(0xffff); // separator: ['ab', 'c'] and ['a', 'bc'] differ
+  }
+  number(n: number): void {
+    this.text(String(n));
+  }
+  private unit(c: number): void {
+    this.a = Math.imul(this.a ^ c, 0x01000193) >>> 0;
+    this.b = Math.imul(this.b ^ c, 0x0100019b) >>> 0;
+  }
+  hex(): string {
+    return this.a.toString(16).padStart(8, '0') + this.b.toString(16).padStart(8, '0');
+  }
+}
+
+/** Models inside a running `fit` (a second concurrent `fit` on one of them is refused). */
+const training = new WeakSet<SiameseModel>();
+
+/** A copy of the encoder's weights, kept to undo a diverged step. */
+class WeightSnapshot {
+  private saved = new Map<string, tf.Tensor>();
+
+  take(model: SiameseModel): void {
+    this.dispose();
+    for (const [name, v] of model.encoder.weights()) this.saved.set(name, tf.clone(v));
+  }
+
+  restore(model: SiameseModel): void {
+    for (const [name, v] of model.encoder.weights()) {
+      const w = this.saved.get(name);
+      if (w) v.assign(w);
+    }
+  }
+
+  dispose(): void {
+    tf.dispose([...this.saved.values()]);
+    this.saved.clear();
+  }
+}
+
+/** The name of the first weight holding NaN or ±Infinity, or null. */
+async function firstNonFiniteWeight(model: SiameseModel): Promise<string | null> {
+  for (const [name, v] of model.encoder.weights()) {
+    const values = (await v.data()) as Float32Array;
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return name;
+  }
+  return null;
 }
 
 /** The model takes the loss's config and, if the loss fixes one, its similarity: search then compares as training did. */
@@ -209,10 +348,20 @@ function aborted(history: EpochEvent[]): SiameseError<'E_ABORTED'> {
   });
 }
 
-function diverged(value: number, epoch: number, batch: number): SiameseError<'E_NAN_LOSS'> {
+function divergedAndRestored(
+  model: SiameseModel,
+  snapshot: WeightSnapshot,
+  step: StepOutcome,
+  epoch: number,
+  batch: number,
+): SiameseError<'E_NAN_LOSS'> {
+  snapshot.restore(model);
+  const what = Number.isFinite(step.loss)
+    ? `the gradient norm became ${step.gradNorm}`
+    : `the loss became ${step.loss}`;
   return new SiameseError(
     'E_NAN_LOSS',
-    `fit: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1} (lower the learning rate or set clipNorm)`,
-    { details: { value, epoch: epoch + 1, batch: batch + 1 } },
+    `fit: ${what} at epoch ${epoch + 1}, batch ${batch + 1} (lower the learning rate or set clipNorm); the step was not applied and the weights from the start of epoch ${epoch + 1} were restored`,
+    { details: { loss: step.loss, gradNorm: step.gradNorm, epoch: epoch + 1, batch: batch + 1 } },
   );
 }

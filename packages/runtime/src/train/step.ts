@@ -16,17 +16,25 @@ export interface StepSettings {
   clipNorm: number | undefined;
 }
 
+/** What one step did: its loss and gradient norm, and whether it was applied (both finite) or skipped. */
+export interface StepOutcome {
+  loss: number;
+  /** Global L2 norm of the gradients (before clipping). */
+  gradNorm: number;
+  applied: boolean;
+}
+
 /**
  * One optimisation step on the examples `indices` of `prepared`: every slot's texts are encoded in one call
- * (shared weights), split back into the loss's batch, differentiated, clipped and applied. Returns the loss
- * value; leaves no tensor behind.
+ * (shared weights), split back into the loss's batch, differentiated, clipped and applied. A non-finite loss or
+ * gradient is never applied (the weights stay as they were). Leaves no tensor behind.
  */
 export async function trainStep(
   model: SiameseModel,
   prepared: PreparedExamples,
   indices: readonly number[],
   settings: StepSettings,
-): Promise<number> {
+): Promise<StepOutcome> {
   const { loss, optimizer, rng } = settings;
   const rows = indices.length;
   const texts = prepared.slots.flatMap((slot) => indices.map((i) => slot[i]!));
@@ -38,11 +46,15 @@ export async function trainStep(
       const parts = prepared.slots.map((_, s) => tf.slice(emb, [s * rows, 0], [rows, -1]) as tf.Tensor2D);
       return loss.compute(lossBatch(loss.batchKind, parts, targets));
     }, model.encoder.trainableVariables());
-    if (settings.clipNorm) clipByGlobalNorm(grads, settings.clipNorm);
-    optimizer.applyGradients(grads);
-    const lossValue = (await value.data())[0]!;
-    tf.dispose([value, ...Object.values(grads)]);
-    return lossValue;
+    try {
+      const lossValue = (await value.data())[0]!;
+      const gradNorm = clipByGlobalNorm(grads, settings.clipNorm ?? Number.POSITIVE_INFINITY);
+      const applied = Number.isFinite(lossValue) && Number.isFinite(gradNorm);
+      if (applied) optimizer.applyGradients(grads);
+      return { loss: lossValue, gradNorm, applied };
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
+    }
   } finally {
     batch.dispose();
     targets?.dispose();

@@ -137,8 +137,12 @@ class VectorParser {
         fields++;
         while (p < b && !isSep(s.charCodeAt(p))) p++;
       }
-      if (fields === 0) {
-        this.fail(`expected a word and its values, found only ${JSON.stringify(word)}`);
+      if (fields === 0 || fields > MAX_DIM) {
+        this.fail(
+          fields === 0
+            ? `expected a word and its values, found only ${JSON.stringify(word)}`
+            : `expected at most ${MAX_DIM} values after ${JSON.stringify(word)}, found ${fields}`,
+        );
         return;
       }
       this.dim = fields;
@@ -161,9 +165,10 @@ class VectorParser {
       const q = p;
       while (p < b && !isSep(s.charCodeAt(p))) p++;
       const v = parseDecimal(s, q, p);
-      if (Number.isNaN(v)) {
+      if (!Number.isFinite(v) || Math.abs(v) > 3.4028234663852886e38) {
+        // 1e400 is Infinity as a double, 1e39 as a float32: neither is a vector value
         this.fail(
-          `value ${d + 1} of ${JSON.stringify(word)}: expected a number, found ${JSON.stringify(s.slice(q, p))}`,
+          `value ${d + 1} of ${JSON.stringify(word)}: expected a finite number, found ${JSON.stringify(s.slice(q, p))}`,
         );
         return;
       }
@@ -185,7 +190,7 @@ class VectorParser {
     if (this.count >= this.maxWords) this.full = true;
   }
 
-  /** A first line of exactly two integers is a word2vec / fastText header. */
+  /** A first line of exactly two integers is a word2vec / fastText header (dimension at most {@link MAX_DIM}). */
   private tryHeader(s: string, a: number, w: number, b: number): boolean {
     let p = w;
     while (p < b && isSep(s.charCodeAt(p))) p++;
@@ -202,14 +207,20 @@ class VectorParser {
     }
     const count = Number(s.slice(a, w));
     const dim = Number(s.slice(p, q));
-    if (dim < 1) throw vectorParseError(1, `header: expected a dimension >= 1, found ${dim}`);
+    if (dim < 1 || dim > MAX_DIM) {
+      throw vectorParseError(1, `header: expected a dimension in [1, ${MAX_DIM}], found ${dim}`);
+    }
     this.header = { count, dim };
     this.dim = dim;
-    const rows = Math.min(count, this.maxWords, 1 << 22);
+    // The header's count is a hint, not a promise: preallocate at most 64k rows, then grow as rows arrive.
+    const rows = Math.min(count, this.maxWords, 1 << 16);
     this.data = new Float32Array(Math.max(1, rows) * dim);
     return true;
   }
 }
+
+/** The widest vectors a header may declare (word vectors are 25–1024 wide; 65 536 leaves room). */
+const MAX_DIM = 65_536;
 
 function isSep(c: number): boolean {
   return c === 32 || c === 9 || c === 13;
