@@ -211,7 +211,7 @@ describe('batch errors', () => {
       [tf.zeros([3, 1]), '3, 1'],
       [tf.zeros([2]), '2'],
     ] as const) {
-      const e = thrown(() => loss().compute({ a, b: a, scores }));
+      const e = thrown(() => loss().compute({ a, b: a, scores: scores as tf.Tensor1D }));
       expect(e.message).toBe(`cosineSimilarity: scores must be [3] (one per row), found shape [${shape}]`);
       tf.dispose(scores);
     }
