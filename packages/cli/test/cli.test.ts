@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { Rng } from '@siamese/core';
 import { evaluate, initBackend, loadModel } from '@siamese/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli/args.js';
@@ -165,10 +166,17 @@ describe('siamese train', () => {
     expect(() => parseArgs(['--patience', '0'], trainFlags, 'train')).toThrow(
       expect.objectContaining({ code: 'E_USAGE', message: expect.stringContaining('--patience') }),
     );
-    writeFileSync(join(tmp, 'bad.tsv'), 'sentence1\tsentence2\tscore\na\tb\t1\nc\td\tnot-a-number\n');
+    // more bad rows than good ones: the wrong file, not data (bad rows among good ones are skipped: see below)
+    writeFileSync(
+      join(tmp, 'bad.tsv'),
+      'sentence1\tsentence2\tscore\na\tb\t1\nc\td\tnot-a-number\ne\tf\t0x10\n',
+    );
     const r = run(['train', '--train', 'bad.tsv']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/bad.tsv:3/);
+    expect(r.stderr).toContain('E_DATASET_MOSTLY_INVALID');
+    expect(r.stderr).toMatch(
+      /bad.tsv: expected rows of pairs, found 1 good and 2 malformed rows; first: line 3: .*"not-a-number"; line 4: .*"0x10".*\[E_DATASET_MOSTLY_INVALID\]/,
+    );
   });
 });
 
@@ -559,5 +567,261 @@ describe('siamese eval / similarity / search / embed', () => {
     const r = run(['similarity', '--model', model, 'a', 'b']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/sha256/);
+  });
+});
+
+/** Writes `rows` seeded synthetic scored pairs (words from a 5000-word list, 6–13 words a side) to `path`. */
+function writeScoredFile(path: string, rows: number): void {
+  const rng = new Rng(12345);
+  const rnd = () => rng.next();
+  const words = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}${'aeiou'[i % 5]}`);
+  const sentence = () =>
+    Array.from(
+      { length: 6 + Math.floor(rnd() * 8) },
+      () => words[Math.floor(rnd() ** 2 * words.length)],
+    ).join(' ');
+  const lines = ['sentence1\tsentence2\tscore'];
+  for (let i = 0; i < rows; i++) lines.push(`${sentence()}\t${sentence()}\t${(rnd() * 5).toFixed(2)}`);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+}
+
+/** Runs the CLI and reads its peak RSS (MiB) from /proc (VmHWM: this process only, unlike a child's maxRSS). */
+function runMeasured(args: string[]) {
+  const hook = join(tmp, 'peak-rss.mjs');
+  writeFileSync(
+    hook,
+    `import { readFileSync } from 'node:fs';\nprocess.on('exit', () => process.stderr.write('peak-rss-kb ' + (readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\\s+(\\d+)/)?.[1] ?? process.resourceUsage().maxRSS) + '\\n'));\n`,
+  );
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', hook, cli, ...args], {
+    encoding: 'utf8',
+    cwd: tmp,
+    timeout: 600_000,
+  });
+  const kb = Number(/peak-rss-kb (\d+)/.exec(r.stderr)?.[1] ?? Number.NaN);
+  return {
+    code: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    peakMiB: kb / 1024,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+describe('bad rows, score ranges, bytes and big files (issue 19)', () => {
+  const quick = ['--encoder', 'meanpool', '--hidden', '8', '--epochs', '1', '--json'];
+  // a model of its own for eval and embed: the suite above corrupts `model` on purpose
+  const model = join(tmp, 'issue-19-model');
+  beforeAll(() => {
+    const r = run(['train', '--train', 'train.tsv', '--out', model, ...quick]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('bad rows among good ones are skipped and reported with their lines; 0x10 is not 16', () => {
+    const lines = readFileSync(join(tmp, 'train.tsv'), 'utf8').trim().split('\n');
+    lines.splice(2, 0, 'a dog\ta cat\t0x10', 'only one field', 'a\tb\tInfinity');
+    writeFileSync(join(tmp, 'some-bad.tsv'), `${lines.join('\n')}\n`);
+    const r = run(['train', '--train', 'some-bad.tsv', '--out', join(tmp, 'some-bad'), ...quick]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /skipped 3 of 403 rows of some-bad.tsv; first: line 3: score: expected a finite decimal number, found "0x10"; line 4: expected 3 fields, found 1; line 5: .*"Infinity"/,
+    );
+    expect(r.stderr).toMatch(/siamese train: 400 pairs/);
+  });
+
+  it('one outlier score (1e9 among 0–5) is a warning naming its line, and does not rescale the others', () => {
+    const lines = readFileSync(join(tmp, 'train.tsv'), 'utf8').trim().split('\n');
+    const [a, b] = lines[7]!.split('\t');
+    lines[7] = `${a}\t${b}\t1000000000`;
+    writeFileSync(join(tmp, 'outlier.tsv'), `${lines.join('\n')}\n`);
+    const r = run(['train', '--train', 'outlier.tsv', '--out', join(tmp, 'outlier'), ...quick]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /warning: outlier.tsv: 1 score lies far outside the others \(line 8: 1000000000\); they are skipped and the range 0–5 is used\. Declare the range with --score-range LO:HI/,
+    );
+    expect(r.stderr).toMatch(
+      /siamese train: 399 pairs from outlier.tsv \(read from the file batch by batch\) \(scores 0–5 → 0–1\)/,
+    );
+    // eval reads the same way
+    const e = run(['eval', '--model', model, '--data', 'outlier.tsv', '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stderr).toMatch(/warning: outlier.tsv: 1 score lies far outside .*line 8/);
+    expect(JSON.parse(e.stdout).n).toBe(399);
+  });
+
+  it('--score-range declares the range: rows outside it are skipped and named; a bad range is a usage error', () => {
+    const r = run([
+      'train',
+      '--train',
+      'outlier.tsv',
+      '--score-range',
+      '0:5',
+      '--out',
+      join(tmp, 'declared'),
+      ...quick,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /skipped 1 of 400 rows of outlier.tsv; first: line 8: score 1000000000 is outside the declared range \[0, 5\]/,
+    );
+    expect(r.stderr).not.toMatch(/warning: outlier.tsv/);
+    expect(r.stderr).toMatch(/\(scores 0–5 → 0–1\)/);
+    for (const bad of ['5:0', '0x0:5', '0', '0:5:6', 'a:b']) {
+      const u = run(['train', '--train', 'outlier.tsv', '--score-range', bad]);
+      expect(u.code, bad).toBe(2);
+      expect(u.stderr).toMatch(/--score-range expected LO:HI with LO < HI/);
+    }
+    const e = run(['eval', '--model', model, '--data', 'outlier.tsv', '--score-range', '0:5', '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stderr).toMatch(/skipped 1 of 400 rows of outlier.tsv; first: line 8/);
+  });
+
+  it('invalid UTF-8 is a warning with the count and the first line, in train, eval and embed', () => {
+    const text = readFileSync(join(tmp, 'train.tsv'));
+    const nl = [...text.entries()].filter(([, b]) => b === 0x0a).map(([i]) => i);
+    // a Latin-1 é on line 5 and a cut-off sequence on line 9
+    const bytes = Buffer.concat([
+      text.subarray(0, nl[3]! + 1),
+      Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20]),
+      text.subarray(nl[3]! + 1, nl[7]! + 1),
+      Buffer.from([0xe2, 0x82, 0x20]),
+      text.subarray(nl[7]! + 1),
+    ]);
+    writeFileSync(join(tmp, 'latin1.tsv'), bytes);
+    const warning =
+      /warning: latin1.tsv is not valid UTF-8: 2 invalid byte sequences \(first on line 5\) read as U\+FFFD; save the file as UTF-8/;
+    const r = run(['train', '--train', 'latin1.tsv', '--out', join(tmp, 'latin1'), ...quick]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(warning);
+    const e = run(['eval', '--model', model, '--data', 'latin1.tsv']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stderr).toMatch(warning);
+    writeFileSync(join(tmp, 'latin1.txt'), Buffer.from([0x61, 0x0a, 0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    const m = run(['embed', '--model', model, '--input', 'latin1.txt']);
+    expect(m.code, m.stderr).toBe(0);
+    expect(m.stderr).toMatch(/latin1.txt is not valid UTF-8: 1 invalid byte sequence \(first on line 2\)/);
+  });
+
+  it('training reads its batches back from the file: the same weights as fit(model, pairs), from .gz too', async () => {
+    await initBackend();
+    const { gzipSync } = await import('node:zlib');
+    writeFileSync(join(tmp, 'train.tsv.gz'), gzipSync(readFileSync(join(tmp, 'train.tsv'))));
+    const args = [
+      '--encoder',
+      'meanpool',
+      '--hidden',
+      '8',
+      '--epochs',
+      '2',
+      '--seed',
+      '7',
+      '--batch-size',
+      '16',
+    ];
+    const plain = run(['train', '--train', 'train.tsv', '--out', join(tmp, 'from-file'), ...args]);
+    const gz = run(['train', '--train', 'train.tsv.gz', '--out', join(tmp, 'from-gz'), ...args]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(gz.code, gz.stderr).toBe(0);
+    // the library on the same pairs in memory, as the CLI sets it up
+    const { readPairsFile } = await import('@siamese/pairs/node');
+    const { normalizeScores } = await import('@siamese/pairs');
+    const { createModel, fit } = await import('@siamese/runtime');
+    const { lossFromConfig } = await import('@siamese/losses');
+    const { pairs } = await readPairsFile(join(tmp, 'train.tsv'), { require: 'score' });
+    const scaled = normalizeScores(pairs, { from: [0, 5] });
+    const lib = createModel({
+      preset: 'meanpool',
+      texts: scaled.flatMap((p) => [p.text1, p.text2]),
+      hidden: 8,
+      seed: 7,
+    });
+    await fit(lib, scaled, {
+      loss: lossFromConfig({ type: 'coSENT' }),
+      epochs: 2,
+      batchSize: 16,
+      lr: 1e-3,
+      seed: 7,
+    });
+    const probe = ['a man is playing a guitar', 'a woman slices an onion', 'the dog runs'];
+    const expected = await lib.embed(probe);
+    for (const dir of ['from-file', 'from-gz']) {
+      const m = await loadModel(join(tmp, dir));
+      expect(await m.embed(probe), dir).toEqual(expected);
+      m.dispose();
+    }
+    lib.dispose();
+  });
+
+  it('a 200k-row scored file streams: no crash, one epoch, peak RSS bounded (the 2M-row run is in apps/bench)', () => {
+    writeScoredFile(join(tmp, 'big.tsv'), 200_000);
+    const r = runMeasured([
+      'train',
+      '--train',
+      'big.tsv',
+      '--out',
+      join(tmp, 'big'),
+      '--batch-size',
+      '256',
+      ...quick,
+    ]);
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    expect(r.stderr).toMatch(
+      /siamese train: 200000 pairs from big.tsv \(read from the file batch by batch\) \(scores 0–5 → 0–1\)/,
+    );
+    console.log(`200k-row scored file: peak RSS ${r.peakMiB.toFixed(0)} MiB in ${r.seconds.toFixed(1)} s`);
+    // measured 2026-12-01: 207 MiB (a tiny file: about 130 MiB, the runtime and the wasm heap); the budget of
+    // issue 19 is 300 MB for a 2M-row file, and memory no longer grows with the file
+    expect(r.peakMiB).toBeLessThan(300);
+    const out = JSON.parse(r.stdout);
+    expect(out.epochs).toHaveLength(1);
+    expect(Number.isFinite(out.epochs[0].loss)).toBe(true);
+  });
+});
+
+describe('no spread of user-sized arrays (issue 19: 125k scores crashed Math.min(...scores))', () => {
+  it('a 1M-row scored file: scanned, its range inferred with an outlier found, no RangeError', async () => {
+    const { scanPairs, inferScoreRange } = await import('../src/cli/data.js');
+    const rows = 1_000_000;
+    const lines = ['text1\ttext2\tscore'];
+    for (let i = 0; i < rows; i++)
+      lines.push(`a${i % 97}\tb${i % 89}\t${i === 777_777 ? '1e9' : (i % 51) / 10}`);
+    writeFileSync(join(tmp, 'million.tsv'), `${lines.join('\n')}\n`);
+    const it = scanPairs(join(tmp, 'million.tsv'), { columns: {}, keepUpTo: 0, index: true });
+    let next = await it.next();
+    let texts = 0;
+    for (; !next.done; next = await it.next()) texts++;
+    const scan = next.value;
+    expect(texts).toBe(2 * rows);
+    expect(scan.report.accepted).toBe(rows);
+    expect(scan.index!.rows).toBe(rows);
+    const found = inferScoreRange(scan);
+    expect(found.range).toEqual([0, 5]);
+    expect(found.outliers).toEqual([{ score: 1e9, line: 777_779 }]);
+    const source = scan.index!.source({ columns: {} }, found.range);
+    expect(source.size).toBe(rows - 1);
+    // reading back any rows gives them as the file has them, scaled from 0–5
+    const row = (n: number) => ({
+      text1: `a${n % 97}`,
+      text2: `b${n % 89}`,
+      score: ((n % 51) / 10) * (1 / 5),
+    });
+    expect(await source.read([0, 777_776, 777_777, rows - 2])).toEqual([
+      row(0),
+      row(777_776),
+      row(777_778), // the outlier's row is not a training row
+      row(rows - 1),
+    ]);
+    scan.index!.close();
+  });
+
+  it('the training chart and sparkline take more epochs than the stack has slots', async () => {
+    const { sparkline, trainingSvg } = await import('../src/cli/chart.js');
+    const values = Array.from({ length: 1_000_000 }, (_, i) => Math.sin(i));
+    expect(sparkline(values)).toHaveLength(1_000_000);
+    const svg = trainingSvg(
+      values.slice(0, 200_000).map((v, i) => ({ epoch: i + 1, loss: v, metric: -v })),
+      'a long run',
+    );
+    expect(svg).toMatch(/^<svg/);
   });
 });

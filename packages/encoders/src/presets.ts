@@ -75,7 +75,7 @@ function build(options: PresetOptions, middle: StepSpec[]): Encoder {
   if (options.ngramBuckets !== undefined) {
     steps.push(hashedNgramEmbedding({ buckets: options.ngramBuckets, dim: options.embeddingDim }));
   }
-  steps.push(...middle);
+  for (const step of middle) steps.push(step);
   if (options.normalize) steps.push(normalize());
   return sequential(steps, { seed: options.seed ?? 0 });
 }

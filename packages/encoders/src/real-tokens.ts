@@ -76,3 +76,10 @@ export function realTokens(lengths: Int32Array, steps: number): RealTokens {
       }),
   };
 }
+
+/** The longest length, at least 1 (a loop: spreading a batch's lengths into `Math.max` overflows on huge batches). */
+export function longest(lengths: ArrayLike<number>): number {
+  let m = 1;
+  for (let i = 0; i < lengths.length; i++) if (lengths[i]! > m) m = lengths[i]!;
+  return m;
+}

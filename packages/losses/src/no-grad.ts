@@ -11,7 +11,8 @@ export function withoutGradient<T extends tf.Tensor>(
 ): T {
   const op = tf.customGrad((...args: unknown[]) => {
     const xs = args.slice(0, inputs.length) as tf.Tensor[];
+    // spread-ok: the op's own input tensors, a handful
     return { value: fn(...xs), gradFunc: () => xs.map((x) => tf.zerosLike(x)) };
   }) as (...xs: tf.Tensor[]) => T;
-  return op(...inputs);
+  return op(...inputs); // spread-ok: the op's own input tensors, a handful
 }

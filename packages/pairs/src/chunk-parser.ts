@@ -1,5 +1,6 @@
 import type { ReadReport } from './pair-record.js';
 import { type TextInput, textChunks } from './text-input.js';
+import { Utf8Check } from './utf8-check.js';
 
 /** An incremental parser: fed decoded chunks, it appends the records each one completes. */
 export interface ChunkParser<T> {
@@ -17,12 +18,20 @@ export async function* streamParsed<T>(
   input: TextInput,
 ): AsyncGenerator<T, ReadReport, undefined> {
   const out: T[] = [];
-  for await (const chunk of textChunks(input)) {
+  const utf8 = new Utf8Check();
+  for await (const chunk of textChunks(input, utf8)) {
     parser.push(chunk, out);
     yield* out;
     out.length = 0;
   }
-  const report = parser.end(out);
+  const report = withUtf8(parser.end(out), utf8);
   yield* out;
+  return report;
+}
+
+/** The report, with where the input was not valid UTF-8 (when it was not). */
+export function withUtf8(report: ReadReport, utf8: Utf8Check): ReadReport {
+  const invalid = utf8.end();
+  if (invalid) report.invalidUtf8 = invalid;
   return report;
 }

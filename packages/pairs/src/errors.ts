@@ -12,6 +12,8 @@ import { SiameseError } from '@siamese/core';
  * - `E_DATASET_TYPE`: a JSON/object field has the wrong type (e.g. a number where text is expected).
  * - `E_DATASET_FILE`: the file cannot be opened or read (missing, a directory, no permission).
  * - `E_DATASET_GZIP`: a `.gz` file is corrupt or truncated.
+ * - `E_DATASET_MOSTLY_INVALID`: more rows were skipped as malformed than read (the wrong file, delimiter or
+ *   columns); raised by callers that skip bad rows, such as the CLI.
  */
 export type DatasetErrorCode =
   | 'E_DATASET_COLUMNS'
@@ -22,7 +24,8 @@ export type DatasetErrorCode =
   | 'E_DATASET_JSON'
   | 'E_DATASET_TYPE'
   | 'E_DATASET_FILE'
-  | 'E_DATASET_GZIP';
+  | 'E_DATASET_GZIP'
+  | 'E_DATASET_MOSTLY_INVALID';
 
 /**
  * Where a problem is: the source name, the 1-based line and the 1-based column (character offset in the line).

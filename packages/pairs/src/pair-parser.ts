@@ -1,5 +1,6 @@
 import type { SiameseError } from '@siamese/core';
 import { COLUMN_ALIASES, type ColumnIndex, objectKey, type PairField, resolveColumns } from './columns.js';
+import { parseDecimal } from './decimal.js';
 import { type DatasetErrorCode, datasetError, isDatasetError } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 import type { PairRecord, ReadReport } from './pair-record.js';
@@ -198,7 +199,7 @@ export class PairParser {
     if (v === undefined) {
       throw this.error(
         'E_DATASET_SCORE',
-        `score: expected a finite number, found ${describeJson(raw)}`,
+        `score: expected a finite decimal number, found ${describeJson(raw)}`,
         line,
         row ? columnOf(row, index) : 1,
       );
@@ -252,9 +253,7 @@ export class PairParser {
 
 function toNumber(raw: unknown): number | undefined {
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
-  if (typeof raw !== 'string' || raw.trim().length === 0) return undefined;
-  const v = Number(raw);
-  return Number.isFinite(v) ? v : undefined;
+  return typeof raw === 'string' ? parseDecimal(raw) : undefined;
 }
 
 function describeJson(v: unknown): string {

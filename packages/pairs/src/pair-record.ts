@@ -1,5 +1,6 @@
 import type { DatasetProblem } from './errors.js';
 import type { LabelledPair, ScoredPair, TextPair } from './records.js';
+import type { InvalidUtf8 } from './utf8-check.js';
 
 /** One sentence pair as read from a data set; `line` is the 1-based line (or record number) it came from. */
 export type PairRecord<P extends TextPair = TextPair> = P & { line: number };
@@ -30,4 +31,6 @@ export interface ReadReport {
   /** Rows dropped because of a problem. */
   skipped: number;
   problems: DatasetProblem[];
+  /** Present when the bytes were not valid UTF-8 (those bytes became U+FFFD): how often, and the first line. */
+  invalidUtf8?: InvalidUtf8;
 }

@@ -1,9 +1,10 @@
-import { streamParsed } from './chunk-parser.js';
+import { streamParsed, withUtf8 } from './chunk-parser.js';
 import { datasetError, isDatasetError } from './errors.js';
 import { PairParser } from './pair-parser.js';
 import type { PairRecord, PairsResult, ReadReport, RecordOf } from './pair-record.js';
 import type { ReadPairsOptions } from './read-options.js';
 import { type TextInput, textChunks } from './text-input.js';
+import { Utf8Check } from './utf8-check.js';
 
 /**
  * Streams pair records from TSV/CSV/JSONL text, one decoded chunk at a time (memory stays at one chunk plus
@@ -41,8 +42,9 @@ export async function readPairs<O extends ReadPairsOptions>(
 ): Promise<PairsResult<RecordOf<O>>> {
   const parser = new PairParser(options);
   const pairs: PairRecord[] = [];
-  for await (const chunk of textChunks(input)) parser.push(chunk, pairs);
-  const report = parser.end(pairs);
+  const utf8 = new Utf8Check();
+  for await (const chunk of textChunks(input, utf8)) parser.push(chunk, pairs);
+  const report = withUtf8(parser.end(pairs), utf8);
   return { pairs: pairs as RecordOf<O>[], report };
 }
 

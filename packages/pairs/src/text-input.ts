@@ -1,4 +1,5 @@
 import { describeValue } from '@siamese/core';
+import type { Utf8Check } from './utf8-check.js';
 
 /**
  * Anything a reader accepts as text: a whole string, a web `ReadableStream` of bytes (a `fetch` body, a Node
@@ -15,11 +16,15 @@ const BOM = '\uFEFF';
 /**
  * Decodes `input` into a stream of string chunks: UTF-8 with `TextDecoder({ stream: true })`, so a multi-byte
  * character split across two byte chunks decodes correctly. A leading byte-order mark is removed once.
- * Throws `TypeError` for anything that is not a {@link TextInput}.
+ * Throws `TypeError` for anything that is not a {@link TextInput}. Invalid UTF-8 decodes to U+FFFD; `utf8`, when
+ * given, sees every byte chunk and says where that happened.
  */
-export async function* textChunks(input: TextInput): AsyncGenerator<string, void, undefined> {
+export async function* textChunks(
+  input: TextInput,
+  utf8?: Utf8Check,
+): AsyncGenerator<string, void, undefined> {
   let first = true;
-  for await (const chunk of decodedChunks(input)) {
+  for await (const chunk of decodedChunks(input, utf8)) {
     if (chunk.length === 0) continue;
     if (first) {
       first = false;
@@ -30,7 +35,7 @@ export async function* textChunks(input: TextInput): AsyncGenerator<string, void
   }
 }
 
-async function* decodedChunks(input: TextInput): AsyncGenerator<string, void, undefined> {
+async function* decodedChunks(input: TextInput, utf8?: Utf8Check): AsyncGenerator<string, void, undefined> {
   if (typeof input === 'string') {
     yield input;
     return;
@@ -39,7 +44,10 @@ async function* decodedChunks(input: TextInput): AsyncGenerator<string, void, un
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   const decode = (chunk: unknown): string => {
     if (typeof chunk === 'string') return chunk;
-    if (chunk instanceof Uint8Array) return decoder.decode(chunk, { stream: true });
+    if (chunk instanceof Uint8Array) {
+      utf8?.push(chunk);
+      return decoder.decode(chunk, { stream: true });
+    }
     throw new TypeError(`input: expected chunks of Uint8Array or string, found ${describeValue(chunk)}`);
   };
   if (isReadableStream(input)) {

@@ -355,7 +355,7 @@ describe('row errors: code, source, line, column', () => {
       },
       {
         code: 'E_DATASET_SCORE',
-        message: 's.tsv:4:5: score: expected a finite number, found "x"',
+        message: 's.tsv:4:5: score: expected a finite decimal number, found "x"',
         source: 's.tsv',
         line: 4,
         column: 5,
@@ -535,5 +535,47 @@ describe('normalizeScores: scored records as they are read', () => {
     expect(() => parsePairs('', { normalizeScores: null as never })).toThrow(
       'normalizeScores: expected finite ranges with from[0] < from[1], found from=undefined to=undefined',
     );
+  });
+});
+
+describe('hostile numbers and bytes (issue 19)', () => {
+  it('scores and labels are decimal numbers: 0x10, 0b1, Infinity, 1e, 1e400 and 1_0 are rejected per row', () => {
+    const bad = ['0x10', '0b1', '0o7', 'Infinity', '-Infinity', '1e', '1e400', '1_0', 'NaN', ''];
+    const good = ['3', '-0.5', '.25', '4.', '1e-3', '+2', ' 5 '];
+    const rows = [...bad, ...good].map((s, i) => `a${i}\tb${i}\t${s}`).join('\n');
+    const { pairs, report } = parsePairs(`text1\ttext2\tscore\n${rows}\n`, {
+      onError: 'skip',
+      maxProblems: 100,
+    });
+    expect(pairs.map((p) => p.score)).toEqual([3, -0.5, 0.25, 4, 0.001, 2, 5]);
+    expect(report.skipped).toBe(bad.length);
+    expect(report.problems.map((p) => p.line)).toEqual(bad.map((_, i) => i + 2));
+    expect(report.problems.every((p) => p.code === 'E_DATASET_SCORE')).toBe(true);
+    expect(report.problems[0]!.message).toContain('expected a finite decimal number, found "0x10"');
+    expect(() => parsePairs('text1\ttext2\tlabel\na\tb\t0x1\n')).toThrow(
+      expect.objectContaining({ code: 'E_DATASET_SCORE', message: expect.stringContaining('"0x1"') }),
+    );
+  });
+
+  it('invalid UTF-8 is reported with its count and first line, across chunk boundaries', async () => {
+    const enc = new TextEncoder();
+    const head = enc.encode('text1\ttext2\tscore\nok\tfine\t1\n'); // lines 1-2
+    const bytes = new Uint8Array([
+      ...head,
+      ...enc.encode('caf'),
+      0xff, // line 3: a byte that is never UTF-8
+      ...enc.encode('\tx\t2\n€ uro\t'), // line 4: a valid 3-byte character, split below
+      0xe2,
+      0x82, // line 4: a truncated sequence
+      ...enc.encode('\t3\n'),
+    ]);
+    for (const size of [1, 2, 3, 7, 64]) {
+      // every chunk size splits some sequence somewhere; the count and line stay the same
+      const { pairs, report } = await readPairs(byteChunks(bytes, size), { onError: 'skip' });
+      expect(pairs, `chunks of ${size}`).toHaveLength(3);
+      expect(report.invalidUtf8, `chunks of ${size}`).toEqual({ count: 2, line: 3 });
+    }
+    const clean = await readPairs(byteChunks(enc.encode('text1\ttext2\né\t€\n'), 1));
+    expect(clean.report.invalidUtf8).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { assertBackendReady } from '@siamese/backend/internals';
+import { SiameseError } from '@siamese/core';
 import { type PresetName, presetEncoder } from '@siamese/encoders';
 import { buildEmbeddingMatrix, Tokenizer, Vocabulary, type WordVectors } from '@siamese/tokenizer';
 import { SiameseModel } from './model.js';
@@ -17,7 +18,12 @@ export interface CreateModelOptions {
   /** The encoder, from the preset table (`PRESETS` of `@siamese/encoders`). Default `DEFAULT_RECIPE.preset`. */
   preset?: PresetName;
   /** Texts the vocabulary is built from (usually both sides of the training pairs). */
-  texts: Iterable<string>;
+  texts?: Iterable<string>;
+  /**
+   * Instead of `texts`: a tokenizer whose vocabulary is built already, e.g. with `Tokenizer.buildAsync` over a
+   * file streamed line by line (`{ minFreq, maxSize: maxVocab }` as `createModel` would use). Give one of the two.
+   */
+  tokenizer?: Tokenizer;
   /**
    * Pretrained word vectors: their words join the vocabulary (up to `maxVectorWords`) and initialise the
    * embedding rows they cover; the others start random.
@@ -51,10 +57,18 @@ export interface CreateModelOptions {
 export function createModel(options: CreateModelOptions): SiameseModel {
   assertBackendReady('createModel');
   const { preset = DEFAULT_RECIPE.preset, seed = 42 } = options;
-  const corpusTok = Tokenizer.build(options.texts, {
-    minFreq: options.minFreq ?? 1,
-    maxSize: options.maxVocab ?? 100_000,
-  });
+  if ((options.texts === undefined) === (options.tokenizer === undefined)) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      'createModel: expected either texts (to build the vocabulary from) or a tokenizer (built already), not both or neither',
+    );
+  }
+  const corpusTok =
+    options.tokenizer ??
+    Tokenizer.build(options.texts!, {
+      minFreq: options.minFreq ?? 1,
+      maxSize: options.maxVocab ?? 100_000,
+    });
   let tokenizer = corpusTok;
   let pretrained: Float32Array | undefined;
   let dim = options.embeddingDim ?? 128;

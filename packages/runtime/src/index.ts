@@ -52,5 +52,5 @@ export {
 } from './train/checkpoints.js';
 export type { BatchEvent, BestEpoch, EpochEvent, FitResult } from './train/events.js';
 export { type FitOptions, fit } from './train/fit.js';
-export { POSITIVE_SCORE, type TrainExample } from './train/prepare-data.js';
+export { type ExampleSource, POSITIVE_SCORE, type TrainExample } from './train/prepare-data.js';
 export { type LrSchedule, learningRateAt } from './train/schedule.js';

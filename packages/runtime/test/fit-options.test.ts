@@ -220,3 +220,84 @@ describe('fit() options', () => {
 function weightsOf(model: ReturnType<typeof make>): number[][] {
   return [...model.encoder.weights().values()].map((v) => Array.from(v.dataSync()));
 }
+
+describe('fit from an ExampleSource (data too large to hold, issue 19)', () => {
+  beforeAll(() => initBackend());
+
+  /** The training pairs behind a source that reads them by index, counting the reads. */
+  const sourceOf = (pairs: typeof train) => {
+    const reads: number[] = [];
+    return {
+      reads,
+      source: {
+        size: pairs.length,
+        fingerprint: 'train-96',
+        read: async (indices: readonly number[]) => {
+          reads.push(indices.length);
+          return indices.map((i) => pairs[i]!);
+        },
+      },
+    };
+  };
+
+  it('gives bit-identical weights to the same pairs as an array, reading one batch at a time', async () => {
+    for (const loss of [lossFromConfig({ type: 'cosine' }), lossFromConfig({ type: 'contrastive' })]) {
+      const fromArray = make();
+      await fit(fromArray, train, { ...base, loss });
+      const fromSource = make();
+      const { source, reads } = sourceOf(train);
+      const result = await fit(fromSource, source, { ...base, loss });
+      expect(result.history).toHaveLength(2);
+      expect(reads).toHaveLength(2 * Math.ceil(train.length / 16));
+      expect(Math.max(...reads)).toBe(16); // spread-ok: a test's own 12 numbers
+      const a = [...fromArray.encoder.weights().values()].map((v) => Array.from(v.dataSync()));
+      const b = [...fromSource.encoder.weights().values()].map((v) => Array.from(v.dataSync()));
+      expect(b, loss.type).toEqual(a);
+      fromArray.dispose();
+      fromSource.dispose();
+    }
+  });
+
+  it('refuses in-batch and triplet losses (they sample from the whole set), a bad size and short reads', async () => {
+    const model = make();
+    const { source } = sourceOf(train);
+    await expect(
+      fit(model, source, { ...base, loss: lossFromConfig({ type: 'mnrl' }) }),
+    ).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: expect.stringContaining("needs 'anchor-positive' batches sampled from the whole data"),
+    });
+    await expect(fit(model, { ...source, size: 0 }, base)).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: expect.stringContaining('fit: source size: expected an integer ≥ 1, found'),
+    });
+    await expect(fit(model, { ...source, read: () => [] }, base)).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: expect.stringContaining('gave 0 examples for 16 indices'),
+    });
+    model.dispose();
+  });
+
+  it('createModel takes a prebuilt tokenizer (Tokenizer.buildAsync over a stream) instead of texts', async () => {
+    const { Tokenizer } = await import('@siamese/tokenizer');
+    async function* texts() {
+      for (const p of train) {
+        yield p.text1;
+        yield p.text2;
+      }
+    }
+    const tokenizer = await Tokenizer.buildAsync(texts(), { minFreq: 1, maxSize: 100_000 });
+    const a = make();
+    const b = createModel({ preset: 'meanpool', tokenizer, hidden: 8, embeddingDim: 8, seed: 2 });
+    expect(b.tokenizer.vocab.toArray()).toEqual(a.tokenizer.vocab.toArray());
+    expect(await b.embed(['a man plays'])).toEqual(await a.embed(['a man plays']));
+    a.dispose();
+    b.dispose();
+    expect(() => createModel({ preset: 'meanpool' })).toThrow(
+      expect.objectContaining({
+        code: 'E_INVALID_ARGUMENT',
+        message: expect.stringContaining('either texts'),
+      }),
+    );
+  });
+});

@@ -56,6 +56,8 @@ function planted(name: string, edit: (m: ModelManifest) => void = () => {}): str
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   const m = structuredClone(manifest);
+  // An attacker strips the manifest's own checksum (or the folder predates it): every other check must hold.
+  delete m.manifestSha256;
   edit(m);
   writeFileSync(join(dir, 'model.json'), JSON.stringify(m));
   writeFileSync(join(dir, weightsName), readFileSync(join(good, weightsName)));
@@ -169,6 +171,61 @@ describe('file names in a manifest stay inside the model folder', () => {
     for (const bad of ['a/b', '/abs', '..', '.', 'c:x', 'a\\b', 'nul\0', 'x'.repeat(256), 3, null]) {
       expect(() => checkFileName(bad, 'f')).toThrow(expect.objectContaining({ code: 'E_MODEL_UNSAFE_PATH' }));
     }
+  });
+});
+
+describe('the checksum covers the whole folder: manifest, tokenizer and weights', () => {
+  /** The good folder's model.json, edited in place of a copy (its checksum kept). */
+  function tampered(name: string, edit: (m: any) => void): string {
+    const dir = join(root, name);
+    mkdirSync(dir, { recursive: true });
+    const m = structuredClone(manifest) as any;
+    edit(m);
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(m, null, 2));
+    writeFileSync(join(dir, weightsName), readFileSync(join(good, weightsName)));
+    return dir;
+  }
+
+  it('saveModel seals model.json; a reformatted but unchanged manifest still loads', async () => {
+    expect(manifest.manifestSha256).toMatch(/^[0-9a-f]{64}$/);
+    const back = await loadModel(tampered('sealed-reformatted', () => {}));
+    expect(await back.embed(['a dog'])).toEqual(await model.embed(['a dog']));
+    back.dispose();
+  });
+
+  it('a tampered tokenizer, threshold, encoder or similarity is E_MODEL_CHECKSUM', async () => {
+    const edits: [string, (m: any) => void][] = [
+      [
+        'tokenizer: two tokens swapped',
+        (m) => {
+          const t = m.tokenizer.vocabulary.tokens;
+          [t[3], t[4]] = [t[4], t[3]];
+        },
+      ],
+      [
+        'tokenizer: lowercase off',
+        (m) => (m.tokenizer.options = { ...m.tokenizer.options, lowercase: false }),
+      ],
+      ['threshold', (m) => (m.threshold = { value: 0.99, metric: 'f1' })],
+      ['similarity', (m) => (m.similarity = 'dot')],
+      ['maxLength', (m) => (m.tokenizer.maxLength = 3)],
+      ['weights.sha256 (with other weights)', (m) => (m.weights.sha256 = '0'.repeat(64))],
+    ];
+    for (const [label, edit] of edits) {
+      await expect(
+        loadModel(tampered(`tampered-${label.replace(/\W+/g, '-')}`, edit)),
+        label,
+      ).rejects.toMatchObject({
+        code: 'E_MODEL_CHECKSUM',
+        message: expect.stringContaining('model.json was edited after saving'),
+      });
+    }
+  });
+
+  it('a folder saved before the seal (no manifestSha256) still loads', async () => {
+    const back = await loadModel(planted('unsealed'));
+    expect(await back.embed(['a dog'])).toEqual(await model.embed(['a dog']));
+    back.dispose();
   });
 });
 
@@ -380,12 +437,27 @@ describe('URL loading: http(s) only, same origin, capped, timed', () => {
   let base: string; // http://127.0.0.1:port
   let other: string; // http://localhost:port: the same server under another origin
   const hung: import('node:http').ServerResponse[] = [];
+  let single: Uint8Array;
   beforeAll(async () => {
-    const single = await (await import('../src/index.js')).modelToBytes(model);
+    single = await (await import('../src/index.js')).modelToBytes(model);
     server = createServer((req, res) => {
       const url = req.url!;
-      const json = (m: ModelManifest) => res.end(JSON.stringify(m));
+      // edited manifests lose their seal, so the checks behind it are what answers
+      const json = (m: ModelManifest) =>
+        res.end(JSON.stringify(m === manifest ? m : { ...m, manifestSha256: undefined }));
       if (url === '/endless.siamese' || url === '/endless/w.bin') {
+        const chunk = new Uint8Array(1 << 16);
+        const pump = () => {
+          while (res.write(chunk)) {}
+        };
+        res.on('drain', pump);
+        pump();
+        req.on('close', () => res.destroy());
+        return;
+      }
+      if (url === '/endless-after-header.siamese') {
+        // a valid model file, then zeros for ever: only the header's declared length can stop the download
+        res.write(single);
         const chunk = new Uint8Array(1 << 16);
         const pump = () => {
           while (res.write(chunk)) {}
@@ -478,14 +550,47 @@ describe('URL loading: http(s) only, same origin, capped, timed', () => {
         limits: { maxWeightsBytes: 2 ** 20, maxManifestBytes: 2 ** 20 },
       }),
     ).rejects.toMatchObject({
+      // zeros: refused at the first bytes, which are not a model file's header
+      code: 'E_MODEL_CORRUPT',
+      message: expect.stringContaining('bad magic bytes'),
+    });
+    await expect(loadModel(`${base}/endless/`)).rejects.toMatchObject({
       code: 'E_MODEL_TOO_LARGE',
       message: expect.stringContaining('the body went on'),
     });
-    await expect(loadModel(`${base}/endless/`)).rejects.toMatchObject({ code: 'E_MODEL_TOO_LARGE' });
     expect(performance.now() - t0).toBeLessThan(10_000);
     await expect(loadModel(`${base}/liar.siamese`)).rejects.toMatchObject({
       code: 'E_MODEL_TOO_LARGE',
       message: expect.stringContaining(`Content-Length ${2 ** 40}`),
+    });
+  });
+
+  it('an endless body behind a valid single-file header stops at the length the header declares', async () => {
+    // Default limits: before, only the 1 GiB cap or the 60 s timeout stopped this download.
+    const rss0 = process.memoryUsage().rss;
+    const t0 = performance.now();
+    await expect(loadModel(`${base}/endless-after-header.siamese`)).rejects.toMatchObject({
+      code: 'E_MODEL_CORRUPT',
+      message: expect.stringMatching(/goes on past the \d+ bytes its header declares/),
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const grewMiB = (process.memoryUsage().rss - rss0) / 2 ** 20;
+    console.log(
+      `endless single-file URL: stopped after ${seconds.toFixed(2)} s, RSS +${grewMiB.toFixed(1)} MiB`,
+    );
+    expect(seconds).toBeLessThan(5);
+    expect(grewMiB).toBeLessThan(64);
+  });
+
+  it('a header declaring more than the limits is refused as soon as the header arrives', async () => {
+    const manifestBytes = new DataView(single.buffer, single.byteOffset).getUint32(12, true);
+    await expect(
+      loadModel(`${base}/endless-after-header.siamese`, {
+        limits: { maxWeightsBytes: 1, maxManifestBytes: manifestBytes },
+      }),
+    ).rejects.toMatchObject({
+      code: 'E_MODEL_TOO_LARGE',
+      message: expect.stringContaining('declared by its header'),
     });
   });
 

@@ -475,6 +475,7 @@ describe('persistence', () => {
     await saveModel(model, folder);
     const manifest = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
     manifest.loss = { name: 'coSENT', scale: 20, similarity: 'cosine' };
+    delete manifest.manifestSha256; // written before manifests were sealed
     writeFileSync(join(folder, 'model.json'), JSON.stringify(manifest));
     const loaded = await loadModel(folder);
     expect(loaded.loss).toEqual({ type: 'coSENT', scale: 20, similarity: 'cosine' });
@@ -497,6 +498,7 @@ describe('persistence', () => {
     const manifest = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
     manifest.tokenizer.vocabulary.tokens.push('extra-token-1', 'extra-token-2');
     manifest.tokenizer.vocabulary.counts.push(0, 0);
+    delete manifest.manifestSha256; // unsealed, as an old folder: the shapes are still checked
     writeFileSync(join(folder, 'model.json'), JSON.stringify(manifest));
     await expect(loadModel(folder)).rejects.toMatchObject({ code: 'E_MODEL_MISMATCH' });
     await expect(loadModel(join(dir, 'nope'))).rejects.toMatchObject({ code: 'E_MODEL_NOT_FOUND' });

@@ -210,6 +210,7 @@ describe('loadModel sources', () => {
     const { readFileSync } = await import('node:fs');
     const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
     m.formatVersion = 1;
+    delete m.manifestSha256; // version-1 folders were not sealed
     m.weights.entries = m.weights.entries.map(
       ({ byteOffset, dtype: _, ...e }: { byteOffset: number; dtype: string }) => ({
         ...e,

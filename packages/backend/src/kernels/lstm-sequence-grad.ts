@@ -181,6 +181,7 @@ function backwardSimd(
       const n = simd.active_rows(p(ins.mask), B, T, t, p(active));
       const first = rows;
       rows = simd.lstm_backward_step(
+        // spread-ok: a fixed tuple of kernel arguments
         ...([
           ins.dhs,
           ins.dcs,

@@ -1,4 +1,5 @@
 import { SiameseError } from '@siamese/core';
+import { parseDecimal } from '@siamese/pairs';
 
 /** A user mistake on the command line (code `E_USAGE`): printed as one line, exit code 2, never a stack trace. */
 export function usageError(message: string): SiameseError<'E_USAGE'> {
@@ -31,7 +32,7 @@ export function parseArgs(
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
+      for (const a of argv.slice(i + 1)) positionals.push(a);
       break;
     }
     if (!arg.startsWith('--') || arg === '-') {
@@ -70,8 +71,8 @@ export function parseArgs(
       }
       flags[name] = choice ?? value;
     } else {
-      const n = Number(value);
-      if (value.trim() === '' || !Number.isFinite(n) || (s.type === 'integer' && !Number.isInteger(n))) {
+      const n = parseDecimal(value); // not 0x10, Infinity or ''
+      if (n === undefined || (s.type === 'integer' && !Number.isInteger(n))) {
         throw new SiameseError(
           'E_USAGE',
           `${command}: --${name} expected ${s.type === 'integer' ? 'an integer' : 'a number'}, found "${value}"`,
@@ -87,7 +88,7 @@ export function parseArgs(
 
 /** A help text from a flag spec. */
 export function helpFor(usage: string, spec: Record<string, FlagSpec>): string {
-  const width = Math.max(...Object.keys(spec).map((k) => k.length)) + 4;
+  const width = Object.keys(spec).reduce((w, k) => Math.max(w, k.length), 0) + 4;
   const lines = Object.entries(spec).map(([k, s]) => {
     const choices = s.choices ? ` (${s.choices.join('|')})` : '';
     return `  --${k.padEnd(width)}${s.description}${choices}`;

@@ -8,12 +8,22 @@ export interface EpochPoint {
 
 const BARS = '▁▂▃▄▅▆▇█';
 
+/** Smallest and largest of `values` ([+∞, −∞] when empty), by a loop: a spread overflows the stack on long runs. */
+function extent(values: readonly number[]): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
 /** A one-line terminal sparkline of `values` (NaN shown as a space). */
 export function sparkline(values: readonly number[]): string {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return '';
-  const lo = Math.min(...finite);
-  const hi = Math.max(...finite);
+  const [lo, hi] = extent(finite);
   return values
     .map((v) => {
       if (!Number.isFinite(v)) return ' ';
@@ -37,13 +47,12 @@ export function trainingSvg(points: readonly EpochPoint[], title: string, metric
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const xs = points.map((p) => p.epoch);
-  const x0 = Math.min(...xs, 0);
-  const x1 = Math.max(...xs, 1);
+  const x0 = Math.min(extent(xs)[0], 0);
+  const x1 = Math.max(extent(xs)[1], 1);
   const sx = (x: number) => m.l + ((x - x0) / (x1 - x0 || 1)) * pw;
   const scale = (vals: number[]) => {
     const f = vals.filter(Number.isFinite);
-    let lo = f.length ? Math.min(...f) : 0;
-    let hi = f.length ? Math.max(...f) : 1;
+    let [lo, hi] = f.length ? extent(f) : [0, 1];
     if (hi === lo) {
       hi += 0.5;
       lo -= 0.5;

@@ -1,6 +1,7 @@
 import { evaluate, initBackend, loadModel, type SiameseModel, search, similarity } from '@siamese/runtime';
 import { type FlagSpec, helpFor, parseArgs, usageError } from './args.js';
-import { readLines, readPairs } from './io.js';
+import { parseScoreRange, readPairFile } from './data.js';
+import { readLines } from './io.js';
 
 const common: Record<string, FlagSpec> = {
   model: { type: 'string', description: 'model folder or file (from siamese train)' },
@@ -16,6 +17,10 @@ export const evalFlags: Record<string, FlagSpec> = {
   text2: { type: 'string', description: 'column name of the second text' },
   score: { type: 'string', description: 'column name of the score' },
   label: { type: 'string', description: 'column name of the binary label' },
+  'score-range': {
+    type: 'string',
+    description: 'the range scores are given on, LO:HI (e.g. 0:5); rows outside it are skipped',
+  },
 };
 export const embedFlags: Record<string, FlagSpec> = {
   ...common,
@@ -66,7 +71,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
     score: str(flags.score),
     label: str(flags.label),
   };
-  const pairs = await readPairs(flags.data, cols);
+  const scoreRange = parseScoreRange(str(flags['score-range']), 'eval');
+  const pairs = await readPairFile(flags.data, { columns: cols, scoreRange }, process.stderr);
   const model = await openModel(flags, 'eval');
   const scored = pairs.every((p) => p.score !== undefined);
   let out: Record<string, number>;
@@ -103,7 +109,7 @@ export async function embedCommand(argv: string[]): Promise<number> {
     console.log(helps.embed);
     return 0;
   }
-  const texts = await readLines((flags.input as string | undefined) ?? '-');
+  const texts = await readLines((flags.input as string | undefined) ?? '-', process.stderr);
   const model = await openModel(flags, 'embed');
   const vectors = await model.embedMatrix(texts);
   if (flags.format === 'f32') {
@@ -146,7 +152,7 @@ export async function searchCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw usageError(`search: expected one query, found ${positionals.length}`);
-  const corpus = typeof flags.corpus === 'string' ? await readLines(flags.corpus) : undefined;
+  const corpus = typeof flags.corpus === 'string' ? await readLines(flags.corpus, process.stderr) : undefined;
   if (corpus && !corpus.length) throw usageError(`search: ${flags.corpus} has no lines`);
   const model = await openModel(flags, 'search');
   const within = corpus ?? model.index;

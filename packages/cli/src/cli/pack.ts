@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { initBackend, loadModel, packModel, WEIGHTS_ENCODINGS, type WeightsEncoding } from '@siamese/runtime';
 import { type FlagSpec, helpFor, parseArgs, usageError } from './args.js';
-import { readLines, readPairs } from './io.js';
+import { readPairFile } from './data.js';
+import { readLines } from './io.js';
 
 export const packFlags: Record<string, FlagSpec> = {
   out: { type: 'string', description: 'the file to write (default model.siamese)' },
@@ -49,7 +50,7 @@ export const WORKER_RUNTIME_GZIP = 250_000;
 
 /** The pairs of `--calibrate`: every row needs a 0/1 label (scores say how similar, not whether to match). */
 async function labelledPairs(path: string) {
-  const pairs = await readPairs(path);
+  const pairs = await readPairFile(path, { columns: {} }, process.stderr);
   const missing = pairs.findIndex((p) => p.label === undefined);
   if (missing !== -1) {
     throw usageError(
@@ -90,7 +91,8 @@ export async function packCommand(argv: string[]): Promise<number> {
   }
   const out = typeof flags.out === 'string' ? flags.out : 'model.siamese';
   const weights = (flags.weights as WeightsEncoding | undefined) ?? 'int8';
-  const references = typeof flags.references === 'string' ? await readLines(flags.references) : undefined;
+  const references =
+    typeof flags.references === 'string' ? await readLines(flags.references, process.stderr) : undefined;
   if (references && !references.length) throw usageError(`pack: ${flags.references} has no lines`);
   const calibrate = typeof flags.calibrate === 'string' ? await labelledPairs(flags.calibrate) : undefined;
   await initBackend({ backend: (flags.backend as 'wasm' | 'cpu' | undefined) ?? 'wasm' });

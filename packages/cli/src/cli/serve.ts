@@ -38,7 +38,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (positionals.length) throw usageError(`serve: unexpected argument "${positionals[0]}"`);
   const port = (flags.port as number | undefined) ?? 8787;
   if (port > 65535) throw usageError(`serve: --port expected 0 to 65535, found ${port}`);
-  const references = typeof flags.references === 'string' ? await readLines(flags.references) : undefined;
+  const references =
+    typeof flags.references === 'string' ? await readLines(flags.references, process.stderr) : undefined;
   if (references?.length === 0) throw usageError(`serve: ${flags.references} has no lines`);
   const token = process.env[TOKEN_ENV];
   const model = await openModel(flags, 'serve');

@@ -2,8 +2,8 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { now, SiameseError } from '@siamese/core';
 import { PRESETS, type PresetName } from '@siamese/encoders';
-import { type LossConfig, lossFromConfig, registeredLosses } from '@siamese/losses';
-import { observedScoreRange } from '@siamese/pairs';
+import { type Loss, type LossConfig, lossFromConfig, registeredLosses } from '@siamese/losses';
+import type { PairRecord } from '@siamese/pairs';
 import { fileChunks } from '@siamese/pairs/node';
 import {
   calibrateThreshold,
@@ -11,6 +11,7 @@ import {
   DEFAULT_RECIPE,
   type EpochEvent,
   type EvaluationMetrics,
+  type ExampleSource,
   evaluate,
   type FitResult,
   fit,
@@ -20,10 +21,21 @@ import {
   WEIGHTS_ENCODINGS,
   type WeightsEncoding,
 } from '@siamese/runtime';
-import { parseVectors } from '@siamese/tokenizer';
+import { parseVectors, Tokenizer } from '@siamese/tokenizer';
 import { type FlagSpec, helpFor, parseArgs, usageError } from './args.js';
 import { sparkline, trainingSvg } from './chart.js';
-import { readPairs, scaleScores } from './io.js';
+import {
+  type ColumnFlags,
+  describeReport,
+  inferScoreRange,
+  outlierWarning,
+  type PairScan,
+  parseScoreRange,
+  readOptions,
+  readPairFile,
+  scanPairs,
+} from './data.js';
+import { scaleScores } from './io.js';
 import { formatDuration, ProgressBar } from './progress.js';
 
 export const trainFlags: Record<string, FlagSpec> = {
@@ -54,6 +66,11 @@ export const trainFlags: Record<string, FlagSpec> = {
   text2: { type: 'string', description: 'column name of the second text' },
   score: { type: 'string', description: 'column name of the score' },
   label: { type: 'string', description: 'column name of the binary label' },
+  'score-range': {
+    type: 'string',
+    description:
+      'the range scores are given on, LO:HI (e.g. 0:5); rows outside it are skipped. Default: inferred, with a warning for outliers',
+  },
   hidden: { type: 'integer', min: 1, description: 'hidden size / filters (default 128)' },
   'max-length': { type: 'integer', min: 1, description: 'max tokens per text (default 64)' },
   patience: {
@@ -103,20 +120,56 @@ function lossConfigOf(flags: Flags): LossConfig {
 
 type Flags = Record<string, string | number | boolean>;
 
-/** The training pairs (scores scaled to [0, 1] from their observed range) and the dev set, split by kind. */
-async function readData(flags: Flags, trainPath: string) {
-  const cols = {
+/**
+ * The training pairs and the dev set. The training file is read in one streaming pass that also builds the
+ * vocabulary. For a loss that scores each pair on its own (the default), the pass indexes where each row is and
+ * `fit` reads its batches back from the file, so no file is too big; in-batch and triplet losses sample from the
+ * whole set and get the pairs in memory. Scores are scaled to [0, 1] from the declared or inferred range; bad rows
+ * are skipped and reported, and so are outliers and invalid UTF-8.
+ */
+async function readData(flags: Flags, trainPath: string, loss: Loss, err: NodeJS.WriteStream) {
+  const columns: ColumnFlags = {
     text1: str(flags.text1),
     text2: str(flags.text2),
     score: str(flags.score),
     label: str(flags.label),
   };
-  let raw = await readPairs(trainPath, cols);
-  if (num(flags['max-train'])) raw = raw.slice(0, num(flags['max-train']));
-  const range = observedScoreRange(raw);
-  const train = scaleScores(raw, range);
+  const declared = parseScoreRange(str(flags['score-range']), 'train');
+  const fromFile = loss.batchKind === 'scored-pairs' || loss.batchKind === 'labelled-pairs';
+  let scan: PairScan | undefined;
+  const texts = (async function* () {
+    scan = yield* scanPairs(trainPath, {
+      columns,
+      scoreRange: declared,
+      keepUpTo: fromFile ? 0 : Number.POSITIVE_INFINITY,
+      limit: num(flags['max-train']),
+      index: fromFile,
+    });
+  })();
+  // the vocabulary as createModel builds it from texts, in the same pass
+  const tokenizer = await Tokenizer.buildAsync(texts, {
+    minFreq: 1,
+    maxSize: num(flags['max-vocab']) ?? 100_000,
+  });
+  const read = scan!;
+  for (const line of describeReport(trainPath, read.report)) err.write(`  ${line}\n`);
+  const scores = declared ? { range: declared, outliers: [] } : inferScoreRange(read);
+  const warning = outlierWarning(trainPath, scores);
+  if (warning) err.write(`  ${warning}\n`);
+  const range = read.scored ? scores.range : null;
+  const inRange = (p: PairRecord) =>
+    !range || p.score === undefined || (p.score >= range[0] && p.score <= range[1]);
+  const train: readonly PairRecord[] | ExampleSource = read.index
+    ? read.index.source(readOptions(columns, range), range)
+    : scaleScores(read.pairs!.filter(inRange), range);
+  const count = 'size' in train ? train.size : train.length;
   const devPath = str(flags.dev);
-  const dev = devPath ? scaleScores(await readPairs(devPath, cols), range) : undefined;
+  const dev = devPath
+    ? scaleScores(
+        (await readPairFile(devPath, { columns, scoreRange: range ?? undefined }, err)).filter(inRange),
+        range,
+      )
+    : undefined;
   // Scored dev pairs are measured by correlation; labelled ones (or mixed) by accuracy/F1, which also gives the
   // model its match threshold.
   const devScored = dev?.every((p) => p.score !== undefined)
@@ -126,7 +179,17 @@ async function readData(flags: Flags, trainPath: string) {
     dev && !devScored
       ? dev.map((p) => ({ text1: p.text1, text2: p.text2, label: p.label ?? (p.score! >= 0.5 ? 1 : 0) }))
       : undefined;
-  return { train, range, devPath, devScored, devLabelled, dev: devScored ?? devLabelled };
+  return {
+    train,
+    count,
+    index: read.index,
+    tokenizer,
+    range,
+    devPath,
+    devScored,
+    devLabelled,
+    dev: devScored ?? devLabelled,
+  };
 }
 
 /** Word vectors from `--vectors`, bad lines skipped and counted. */
@@ -190,19 +253,19 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const t0 = now();
   const err = process.stderr;
   const loss = lossFromConfig(lossConfigOf(flags)); // a bad option fails before any data is read
-  const data = await readData(flags, trainPath);
+  const seed = num(flags.seed) ?? 42;
+  const data = await readData(flags, trainPath, loss, err);
   const backend = await initBackend({ backend: (str(flags.backend) as 'wasm' | 'cpu') ?? 'wasm' });
   const preset = (str(flags.encoder) ?? DEFAULT_RECIPE.preset) as PresetName;
-  const seed = num(flags.seed) ?? 42;
   const range = data.range;
   err.write(
-    `siamese train: ${data.train.length} pairs from ${trainPath}${range ? ` (scores ${range[0]}–${range[1]} → 0–1)` : ''}${data.dev ? `, dev ${data.dev.length} from ${data.devPath}` : ''}\n` +
+    `siamese train: ${data.count} pairs from ${trainPath}${data.index ? ' (read from the file batch by batch)' : ''}${range ? ` (scores ${range[0]}–${range[1]} → 0–1)` : ''}${data.dev ? `, dev ${data.dev.length} from ${data.devPath}` : ''}\n` +
       `  encoder ${preset}, loss ${loss.type}, backend ${backend.name}, seed ${seed}\n`,
   );
   const vectors = await readVectors(flags, err);
   const model = createModel({
     preset,
-    texts: data.train.flatMap((p) => [p.text1, p.text2]),
+    tokenizer: data.tokenizer,
     ...(vectors ? { vectors } : {}),
     ...(num(flags.hidden) ? { hidden: num(flags.hidden)! } : {}),
     ...(num(flags['max-length']) ? { maxLength: num(flags['max-length'])! } : {}),
@@ -227,7 +290,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       bar.finish(
         `epoch ${e.epoch}/${epochs}  loss ${e.loss.toFixed(4)}${e.metric !== undefined ? `  dev ${e.metric.toFixed(4)}${e.improved ? ' *' : ''}` : ''}  ${formatDuration(e.seconds)}  ${Math.round(e.pairsPerSec)} pairs/s`,
       ),
-  });
+  }).finally(() => data.index?.close());
   const devMetrics = data.dev ? await evaluate(model, data.dev) : undefined;
   if (data.devLabelled) await calibrateThreshold(model, data.devLabelled, 'f1');
   await saveModel(model, out, { weights: (str(flags.weights) as WeightsEncoding | undefined) ?? 'f32' });

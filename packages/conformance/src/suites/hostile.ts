@@ -39,10 +39,16 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** A body that never ends (64 KiB chunks), and how much of it was pulled. */
-function endless(): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
+/** A body that never ends (`first`, then 64 KiB chunks of zeros), and how much of it was pulled. */
+function endless(first?: Uint8Array): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
   let pulled = 0;
   const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      if (first) {
+        pulled += first.byteLength;
+        c.enqueue(first.slice());
+      }
+    },
     pull(c) {
       pulled += 65536;
       c.enqueue(new Uint8Array(65536));
@@ -131,7 +137,8 @@ export default defineSuite('hostile', (test) => {
       'E_MODEL_CORRUPT',
       'declared manifest 2 GiB',
     );
-    const body = endless();
+    // a version-1 header does not declare the file's length: only the cap stops what follows
+    const body = endless(container(good.manifest, new Uint8Array(0)));
     await assertThrows(
       () =>
         loadModel(new Response(body.stream), {
@@ -146,7 +153,8 @@ export default defineSuite('hostile', (test) => {
   test('URL loads: cross-origin and file: redirects, endless bodies and hung servers are typed errors', async () => {
     await setup();
     const origin = 'http://127.0.0.1:9';
-    const served = endless();
+    const served = endless(container(good.manifest, new Uint8Array(0)));
+    const afterHeader = endless(bytes);
     await withFetch(
       async (url, init) => {
         if (init?.redirect !== 'manual') throw new Error('redirects must be followed by hand');
@@ -164,6 +172,8 @@ export default defineSuite('hostile', (test) => {
             return new Response(null, { status: 302, headers: { location: '/ok.siamese' } });
           case '/endless.siamese':
             return new Response(served.stream);
+          case '/endless-after-header.siamese':
+            return new Response(afterHeader.stream);
           case '/hang.siamese':
             return new Promise((_, reject) =>
               init?.signal?.addEventListener('abort', () => reject(init.signal?.reason), { once: true }),
@@ -193,6 +203,19 @@ export default defineSuite('hostile', (test) => {
             }),
           'E_MODEL_TOO_LARGE',
           'endless body',
+        );
+        // a valid file, then zeros for ever, under the default limits (1 GiB, 60 s): its header's length stops it
+        const t0 = performance.now();
+        const err = await assertThrows(
+          () => loadModel(`${origin}/endless-after-header.siamese`),
+          'E_MODEL_CORRUPT',
+          'endless body after a valid header',
+        );
+        assert(/its header declares/.test(err.message), `names the declared length: ${err.message}`);
+        assert(performance.now() - t0 < 5000, 'stopped within 5 s');
+        assert(
+          afterHeader.pulled() <= bytes.byteLength + 4 * 65536,
+          `read ${afterHeader.pulled()} bytes of a ${bytes.byteLength}-byte file`,
         );
         await assertThrows(
           () => loadModel(`${origin}/hang.siamese`, { limits: { timeoutMs: 100 } }),

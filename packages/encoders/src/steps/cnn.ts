@@ -25,7 +25,7 @@ import { uniformVariable } from '../init.js';
 import { maskedMax, PAD_PENALTY, zeroPads } from '../masked.js';
 import { oneOf, positiveInt, prefix, qualify } from '../options.js';
 import { toPadded, toReal } from '../padded-layout.js';
-import { type RealTokens, realTokens } from '../real-tokens.js';
+import { longest, type RealTokens, realTokens } from '../real-tokens.js';
 import {
   type BuildContext,
   expectKind,
@@ -102,7 +102,7 @@ export function cnn(options: CnnOptions): StepSpec {
       const folds = new FoldCache();
       const forward = (source: Source, batch: EncoderInput, run: RunContext): Tensor => {
         const [b, T] = batch.ids.shape;
-        const steps = Math.min(T, Math.max(1, ...batch.lengths));
+        const steps = Math.min(T, longest(batch.lengths));
         const real = realTokens(batch.lengths, steps);
         if (real.count === 0) {
           // No token anywhere: every sentence pools to zeros, as the masked max gives for length 0.

@@ -19,7 +19,7 @@ import {
 } from '../lstm-direction.js';
 import { bool, oneOf, positiveInt, prefix, qualify, rate } from '../options.js';
 import { toPadded, toReal } from '../padded-layout.js';
-import { type RealTokens, realTokens } from '../real-tokens.js';
+import { longest, type RealTokens, realTokens } from '../real-tokens.js';
 import {
   type BuildContext,
   expectKind,
@@ -117,7 +117,7 @@ export function lstm(options: LstmOptions): StepSpec {
       const forward = (source: Source, batch: EncoderInput, run: RunContext): Tensor => {
         const [b, T] = batch.ids.shape;
         // Packed runs never read past the longest sentence: drop the all-pad tail steps up front.
-        const steps = packed ? Math.min(T, Math.max(1, ...batch.lengths)) : T;
+        const steps = packed ? Math.min(T, longest(batch.lengths)) : T;
         const trimmed = steps < T;
         const mask = trimmed ? slice(batch.mask, [0, 0], [b, steps]) : batch.mask;
         // Packed runs project only the real tokens (pads are skipped by the recurrence); unpacked ones read all.

@@ -67,7 +67,7 @@ export async function runStepContract(options: StepContractOptions): Promise<Con
     ...(options.tolerance === undefined ? {} : { tolerance: options.tolerance }),
     ...(options.ignoresPads === undefined ? {} : { ignoresPads: options.ignoresPads }),
   });
-  report.checks.push(...inner.checks.map((c) => `in a sequential: ${c}`));
+  for (const c of inner.checks) report.checks.push(`in a sequential: ${c}`);
   return report;
 }
 

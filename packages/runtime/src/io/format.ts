@@ -65,6 +65,12 @@ export interface ModelManifest {
   weights: { file?: string; byteLength: number; sha256: string; entries: WeightEntry[] };
   /** Single files only: a prebuilt index of reference texts (see `packModel`). */
   index?: PackedIndexEntry | null;
+  /**
+   * Folders only: the sha256 of this manifest serialised without this field. The manifest holds the weights'
+   * sha256, so this one checksum covers the whole artifact: tokenizer, encoder, every field and the weights.
+   * Folders saved before it existed have none and still load (their weights are still checked).
+   */
+  manifestSha256?: string;
 }
 
 /** A named float32 tensor on its way into, or out of, a weights blob. */
@@ -333,6 +339,30 @@ export async function verifyWeights(manifest: ModelManifest, blob: Uint8Array, w
   }
 }
 
+/** The `manifestSha256` of a manifest: sha256 of its JSON without that field (key order as written). */
+export async function manifestSha256(manifest: ModelManifest): Promise<string> {
+  const { manifestSha256: _, ...rest } = manifest;
+  return sha256Hex(new TextEncoder().encode(JSON.stringify(rest)));
+}
+
+/**
+ * Checks a folder manifest's own checksum, from the bytes of `model.json` (parsed again, so a reformatted file
+ * still verifies). A manifest without one (saved before it existed) passes: its weights are still checked.
+ */
+export async function verifyManifest(bytes: Uint8Array, where: string): Promise<void> {
+  const raw = JSON.parse(new TextDecoder().decode(bytes)) as ModelManifest;
+  const expected = raw.manifestSha256;
+  if (expected === undefined) return;
+  const found = typeof expected === 'string' ? await manifestSha256(raw) : '';
+  if (found !== expected) {
+    throw new SiameseError(
+      'E_MODEL_CHECKSUM',
+      `${where}: the manifest's sha256 is ${found.slice(0, 16)}…, its manifestSha256 says ${String(expected).slice(0, 16)}… (model.json was edited after saving: its tokenizer, encoder or another field changed; save the model again to re-seal it)`,
+      { details: { where, expected: String(expected), found } },
+    );
+  }
+}
+
 /**
  * Single-file container (version 2), every number little-endian:
  *
@@ -381,33 +411,32 @@ export async function encodeSingleFile(
   return out;
 }
 
-/** What {@link decodeSingleFile} finds: the manifest, the weights blob, and the packed index's vectors if any. */
-export interface DecodedFile {
-  manifest: ModelManifest;
-  blob: Uint8Array;
-  indexVectors: Float32Array | null;
+/** What the first bytes of a single-file model declare (see {@link readFileHeader}). */
+export interface FileHeader {
+  container: number;
+  manifestBytes: number;
+  /** The whole file's length as its header declares it (container 2), or null when not yet known (container 1). */
+  fileBytes: number | null;
 }
 
+/** The bytes {@link readFileHeader} needs to know a file's declared length. */
+export const FILE_HEADER_BYTES = HEADER_V2;
+
 /**
- * Splits a single-file model into its manifest, weights blob and index. The header is checked before anything is
- * parsed or allocated (magic, versions, lengths against the file and {@link MODEL_FILE_LIMITS}), then the whole
- * file's sha256 (version 2), then the manifest. The weights' own sha256 is checked later, by `verifyWeights`.
+ * Checks the header of a single-file model (magic, versions, lengths against {@link MODEL_FILE_LIMITS} and
+ * `limits`) from its first bytes, before the rest is read: a download can stop at the declared length. Null when
+ * `head` is too short to tell. A container-1 header does not say its length (`fileBytes` null).
  */
-export async function decodeSingleFile(
-  bytes: Uint8Array,
+export function readFileHeader(
+  head: Uint8Array,
   where: string,
   limits: Pick<ModelLimits, 'maxManifestBytes' | 'maxWeightsBytes'> = DEFAULT_MODEL_LIMITS,
-): Promise<DecodedFile> {
-  if (MAGIC.some((b, i) => i < bytes.byteLength && bytes[i] !== b)) {
+): FileHeader | null {
+  if (MAGIC.some((b, i) => i < head.byteLength && head[i] !== b)) {
     throw new SiameseError('E_MODEL_CORRUPT', `${where}: not a siamese model file (bad magic bytes)`);
   }
-  if (bytes.byteLength < HEADER_V1) {
-    throw new SiameseError(
-      'E_MODEL_TRUNCATED',
-      `${where}: expected a siamese model file of at least ${HEADER_V1} bytes, found ${bytes.byteLength}`,
-    );
-  }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (head.byteLength < HEADER_V1) return null;
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const container = dv.getUint32(8, true);
   if (container > CONTAINER_VERSION || container < 1)
     throw formatVersionError(`${where}: model container`, CONTAINER_VERSION, container);
@@ -426,12 +455,8 @@ export async function decodeSingleFile(
       'limits.maxManifestBytes',
     );
   }
-  if (container === 1) return decodeV1(bytes, len, where, limits.maxWeightsBytes);
-  if (bytes.byteLength < HEADER_V2) {
-    throw new SiameseError(
-      'E_MODEL_TRUNCATED',
-      `${where}: expected a ${HEADER_V2}-byte header, the file holds ${bytes.byteLength} bytes`,
-    );
+  if (container === 1 || head.byteLength < HEADER_V2) {
+    return { container, manifestBytes: len, fileBytes: null };
   }
   const payload = dv.getBigUint64(16, true);
   if (payload > BigInt(MODEL_FILE_LIMITS.payloadBytes)) {
@@ -440,8 +465,43 @@ export async function decodeSingleFile(
       `${where}: the header announces ${payload} bytes of weights and index, over the ${MODEL_FILE_LIMITS.payloadBytes}-byte limit`,
     );
   }
+  return { container, manifestBytes: len, fileBytes: HEADER_V2 + align(len, 8) + Number(payload) };
+}
+
+/** What {@link decodeSingleFile} finds: the manifest, the weights blob, and the packed index's vectors if any. */
+export interface DecodedFile {
+  manifest: ModelManifest;
+  blob: Uint8Array;
+  indexVectors: Float32Array | null;
+}
+
+/**
+ * Splits a single-file model into its manifest, weights blob and index. The header is checked before anything is
+ * parsed or allocated (magic, versions, lengths against the file and {@link MODEL_FILE_LIMITS}), then the whole
+ * file's sha256 (version 2), then the manifest. The weights' own sha256 is checked later, by `verifyWeights`.
+ */
+export async function decodeSingleFile(
+  bytes: Uint8Array,
+  where: string,
+  limits: Pick<ModelLimits, 'maxManifestBytes' | 'maxWeightsBytes'> = DEFAULT_MODEL_LIMITS,
+): Promise<DecodedFile> {
+  const header = readFileHeader(bytes, where, limits);
+  if (header === null) {
+    throw new SiameseError(
+      'E_MODEL_TRUNCATED',
+      `${where}: expected a siamese model file of at least ${HEADER_V1} bytes, found ${bytes.byteLength}`,
+    );
+  }
+  const len = header.manifestBytes;
+  if (header.container === 1) return decodeV1(bytes, len, where, limits.maxWeightsBytes);
+  if (header.fileBytes === null) {
+    throw new SiameseError(
+      'E_MODEL_TRUNCATED',
+      `${where}: expected a ${HEADER_V2}-byte header, the file holds ${bytes.byteLength} bytes`,
+    );
+  }
   const payloadAt = HEADER_V2 + align(len, 8);
-  const expected = payloadAt + Number(payload);
+  const expected = header.fileBytes;
   if (bytes.byteLength !== expected) {
     throw new SiameseError(
       bytes.byteLength < expected ? 'E_MODEL_TRUNCATED' : 'E_MODEL_CORRUPT',

@@ -97,34 +97,74 @@ function notAFile(path: string, found: string): SiameseError {
 }
 
 /**
+ * How a body says its own length: after its first `headBytes` bytes, `length(head)` returns the length the body
+ * declares (a single-file model's header), or null if it does not say. It may throw on a malformed head.
+ */
+export interface DeclaredLength {
+  headBytes: number;
+  length(head: Uint8Array): number | null;
+}
+
+/**
  * Reads a fetch body of at most `maxBytes`: a larger `Content-Length` is refused before reading, and an endless
- * or lying body is cut off (and its stream cancelled) as soon as it passes the cap.
+ * or lying body is cut off (and its stream cancelled) as soon as it passes the cap. With `declared`, the cap
+ * drops to the length the body's own header declares as soon as that header has arrived, so an endless body
+ * behind a valid header stops there, not at the limit or the timeout.
  */
 export async function readBodyCapped(
   response: Response,
   maxBytes: number,
   where: string,
   option: string,
+  declared?: DeclaredLength,
 ): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
+  const contentLength = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(contentLength) && contentLength > maxBytes) {
     await response.body?.cancel().catch(() => {});
-    throw tooLarge(where, `Content-Length ${declared}`, maxBytes, option);
+    throw tooLarge(where, `Content-Length ${contentLength}`, maxBytes, option);
   }
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(where, `more than ${maxBytes} bytes (the body went on)`, maxBytes, option);
+  let cap = maxBytes;
+  let headerLength: number | null = null;
+  let headerRead = !declared;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      chunks.push(value);
+      if (!headerRead && declared && total >= declared.headBytes) {
+        headerRead = true;
+        headerLength = declared.length(concat(chunks, total).subarray(0, declared.headBytes));
+        if (headerLength !== null) {
+          if (headerLength > maxBytes) {
+            throw tooLarge(where, `${headerLength} bytes declared by its header`, maxBytes, option);
+          }
+          cap = headerLength;
+        }
+      }
+      if (total > cap) {
+        throw headerLength === null
+          ? tooLarge(where, `more than ${maxBytes} bytes (the body went on)`, maxBytes, option)
+          : new SiameseError(
+              'E_MODEL_CORRUPT',
+              `${where}: the body goes on past the ${headerLength} bytes its header declares (trailing bytes, or a body that never ends); read ${total} bytes and stopped`,
+              { details: { where, declared: headerLength, read: total } },
+            );
+      }
     }
-    chunks.push(value);
+  } catch (e) {
+    await reader.cancel().catch(() => {});
+    throw e;
   }
+  return concat(chunks, total);
+}
+
+/** The chunks as one array (the only chunk itself when there is one). */
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);
   let at = 0;
@@ -132,5 +172,7 @@ export async function readBodyCapped(
     out.set(c, at);
     at += c.byteLength;
   }
+  chunks.length = 0;
+  chunks.push(out);
   return out;
 }

@@ -11,19 +11,24 @@ import {
   checkEntries,
   decodeSingleFile,
   encodeSingleFile,
+  FILE_HEADER_BYTES,
   MODEL_FORMAT_VERSION,
   type ModelManifest,
+  manifestSha256,
   type NamedWeights,
   type PackedIndexEntry,
   packWeights,
   parseManifestJson,
+  readFileHeader,
   sha256Hex,
   unpackWeights,
+  verifyManifest,
   verifyWeights,
 } from './format.js';
 import { joinPath, removeStaleTemps, writeFileAtomic } from './fs.js';
 import {
   DEFAULT_MODEL_LIMITS,
+  type DeclaredLength,
   MAX_MODEL_BYTES,
   type ModelLimits,
   readBodyCapped,
@@ -312,6 +317,7 @@ export async function saveModel(
   await fs.mkdir(path, { recursive: true });
   const weightsFile = `weights-${manifest.weights.sha256.slice(0, 16)}.bin`;
   manifest.weights.file = weightsFile;
+  manifest.manifestSha256 = await manifestSha256(manifest);
   const previous = await previousWeightsFile(fs, path);
   await writeFileAtomic(fs, joinPath(path, weightsFile), blob);
   await writeFileAtomic(fs, joinPath(path, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);
@@ -367,7 +373,13 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
     return modelFromBytes(source, '<bytes>', options);
   if (typeof Response !== 'undefined' && source instanceof Response) {
     const where = source.url || '<response>';
-    const bytes = await readBodyCapped(source, maxFile, where, 'limits.maxWeightsBytes');
+    const bytes = await readBodyCapped(
+      source,
+      maxFile,
+      where,
+      'limits.maxWeightsBytes',
+      singleFileLength(where, limits),
+    );
     return modelFromBytes(bytes, where, options);
   }
   if (typeof source === 'object' && !(source instanceof URL) && typeof source.arrayBuffer === 'function') {
@@ -384,7 +396,13 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   if (/^(data|blob):/i.test(href)) {
     const res = await fetch(href, options.signal ? { signal: options.signal } : {});
     return modelFromBytes(
-      await readBodyCapped(res, maxFile, '<data URL>', 'limits.maxWeightsBytes'),
+      await readBodyCapped(
+        res,
+        maxFile,
+        '<data URL>',
+        'limits.maxWeightsBytes',
+        singleFileLength('<data URL>', limits),
+      ),
       href.slice(0, 40),
       options,
     );
@@ -410,11 +428,16 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   if (!isDir)
     return modelFromBytes(await readFileCapped(fs, path, maxFile, 'limits.maxWeightsBytes'), path, options);
   const manifestPath = joinPath(path, MANIFEST);
-  const manifest = parseManifestJson(
-    await readConfined(fs, path, MANIFEST, 'model', limits.maxManifestBytes, 'limits.maxManifestBytes'),
-    manifestPath,
-    limits.maxWeightsBytes,
+  const manifestBytes = await readConfined(
+    fs,
+    path,
+    MANIFEST,
+    'model',
+    limits.maxManifestBytes,
+    'limits.maxManifestBytes',
   );
+  const manifest = parseManifestJson(manifestBytes, manifestPath, limits.maxWeightsBytes);
+  await verifyManifest(manifestBytes, manifestPath);
   const weightsName = manifest.weights.file ?? 'weights.bin';
   const weightsPath = joinPath(path, weightsName);
   // capped by the declared size (itself capped): a file larger than the manifest says is not read at all
@@ -427,6 +450,14 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
     'limits.maxWeightsBytes (or a manifest whose weights.byteLength fits the file)',
   );
   return modelFromParts(manifest, blob, weightsPath, options);
+}
+
+/** A single file declares its length in its header: a download stops there (an endless body after a valid header). */
+function singleFileLength(where: string, limits: ModelLimits): DeclaredLength {
+  return {
+    headBytes: FILE_HEADER_BYTES,
+    length: (head) => readFileHeader(head, where, limits)?.fileBytes ?? null,
+  };
 }
 
 /** The cap of a single-file model: its manifest and weights together, never above the ceiling. */
@@ -442,15 +473,13 @@ async function loadFromUrl(url: URL, options: LoadModelOptions, limits: ModelLim
   };
   if (url.pathname.endsWith('/') || url.pathname.endsWith(`/${MANIFEST}`)) {
     const manifestUrl = url.pathname.endsWith('/') ? new URL(MANIFEST, url) : url;
-    const manifest = parseManifestJson(
-      await fetchCapped(
-        manifestUrl,
-        { ...policy, maxBytes: limits.maxManifestBytes, option: 'limits.maxManifestBytes' },
-        'model',
-      ),
-      manifestUrl.href,
-      limits.maxWeightsBytes,
+    const manifestBytes = await fetchCapped(
+      manifestUrl,
+      { ...policy, maxBytes: limits.maxManifestBytes, option: 'limits.maxManifestBytes' },
+      'model',
     );
+    const manifest = parseManifestJson(manifestBytes, manifestUrl.href, limits.maxWeightsBytes);
+    await verifyManifest(manifestBytes, manifestUrl.href);
     const weightsUrl = new URL(manifest.weights.file ?? 'weights.bin', manifestUrl);
     const blob = await fetchCapped(
       weightsUrl,
@@ -465,7 +494,12 @@ async function loadFromUrl(url: URL, options: LoadModelOptions, limits: ModelLim
   }
   const bytes = await fetchCapped(
     url,
-    { ...policy, maxBytes: singleFileCap(limits), option: 'limits.maxWeightsBytes' },
+    {
+      ...policy,
+      maxBytes: singleFileCap(limits),
+      option: 'limits.maxWeightsBytes',
+      declared: singleFileLength(url.href, limits),
+    },
     'model',
   );
   return modelFromBytes(bytes, url.href, options);

@@ -1,7 +1,7 @@
 // Fetching model parts over HTTP without trusting the server or the manifest: http(s) only, the manifest's own
 // origin unless more are allowed, redirects followed by hand (each hop checked), a byte cap and a timeout.
 import { SiameseError } from '@siamese/core';
-import { readBodyCapped } from './limits.js';
+import { type DeclaredLength, readBodyCapped } from './limits.js';
 
 /** Options of one capped fetch. */
 export interface FetchPolicy {
@@ -12,6 +12,8 @@ export interface FetchPolicy {
   option: string;
   timeoutMs: number;
   signal: AbortSignal | undefined;
+  /** How the body declares its own length (a single-file model's header): the cap drops to it. */
+  declared?: DeclaredLength;
 }
 
 const MAX_REDIRECTS = 5;
@@ -87,7 +89,13 @@ export async function fetchCapped(url: URL, policy: FetchPolicy, what: string): 
           details: { url: current.href, status: res.status },
         });
       }
-      return await readBodyCapped(res, policy.maxBytes, `${what} (${current.href})`, policy.option);
+      return await readBodyCapped(
+        res,
+        policy.maxBytes,
+        `${what} (${current.href})`,
+        policy.option,
+        policy.declared,
+      );
     }
   } catch (e) {
     if (SiameseError.is(e)) throw e;

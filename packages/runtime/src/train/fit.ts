@@ -1,13 +1,22 @@
 import { fusedAdam } from '@siamese/backend';
 import { describeValue, Rng, SiameseError } from '@siamese/core';
 import { isSimilarity, type Loss, SIMILARITIES } from '@siamese/losses';
+import { RandomSampler, type Sampler } from '@siamese/pairs';
 import * as tf from '@tensorflow/tfjs-core';
 import { type EvaluationData, evaluate } from '../eval/evaluate.js';
 import { recordOnModel, type SiameseModel } from '../model.js';
 import { type CheckpointStore, checkFingerprint, optimizerState, restoreOptimizer } from './checkpoints.js';
 import { EarlyStopping, trackedMetric } from './early-stopping.js';
 import { type BatchEvent, type EpochEvent, type FitResult, Throughput } from './events.js';
-import { type PreparedExamples, prepareExamples, samplerFor, type TrainExample } from './prepare-data.js';
+import {
+  type ExampleSource,
+  isExampleSource,
+  type PreparedExamples,
+  prepareExamples,
+  STREAMABLE_KINDS,
+  samplerFor,
+  type TrainExample,
+} from './prepare-data.js';
 import { type LrSchedule, learningRateAt } from './schedule.js';
 import { type StepOutcome, trainStep } from './step.js';
 
@@ -43,15 +52,29 @@ export interface FitOptions {
 
 const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 
+/** The data of a run: examples in memory (prepared once), or a source read a batch at a time. */
+type RunData =
+  | { kind: 'memory'; prepared: PreparedExamples; count: number }
+  | { kind: 'source'; source: ExampleSource; count: number };
+
+/** One batch of a run: the prepared examples and which of them the batch holds. */
+interface Batch {
+  prepared: PreparedExamples;
+  indices: number[];
+}
+
 /**
  * Trains `model` in place: Adam (β 0.9/0.999, ε 1e-8 as PyTorch), optional warm-up + decay, global-norm
  * clipping, per-epoch dev evaluation with early stopping (best weights restored), checkpoints + resume, progress
  * events, and cancellation through `signal`. Yields to the event loop after every batch. The model records the
  * loss, its similarity and the result, and saving keeps them.
+ *
+ * `train` is an array of examples, or an {@link ExampleSource} for data too large to hold (read a batch at a
+ * time, sampled as the array would be; scored and labelled pairs only).
  */
 export async function fit(
   model: SiameseModel,
-  train: readonly TrainExample[],
+  train: readonly TrainExample[] | ExampleSource,
   options: FitOptions,
 ): Promise<FitResult> {
   const run = settingsOf(options);
@@ -68,11 +91,16 @@ export async function fit(
     );
   }
   const { loss } = options;
-  const prepared = prepareExamples(train, loss.batchKind, run.seed);
-  if (prepared.note) options.onInfo?.(`data: ${prepared.note}`);
+  const data = runData(train, loss, run.seed);
+  if (data.kind === 'memory' && data.prepared.note) options.onInfo?.(`data: ${data.prepared.note}`);
   adoptLoss(model, loss, options.onInfo);
-  const sampler = samplerFor(prepared, run.batchSize, run.seed);
-  const totalSteps = Math.ceil(prepared.count / run.batchSize) * run.epochs;
+  // a source's pairs are sampled as samplerFor samples pointwise examples: the same batches as the array
+  const sampler =
+    data.kind === 'memory'
+      ? samplerFor(data.prepared, run.batchSize, run.seed)
+      : new RandomSampler({ size: data.count, batchSize: run.batchSize, seed: run.seed });
+  const batchesPerEpoch = Math.ceil(data.count / run.batchSize);
+  const totalSteps = batchesPerEpoch * run.epochs;
   if (!model.encoder.trainableVariables().length)
     throw new SiameseError('E_INVALID_ARGUMENT', 'fit: the encoder has no trainable variables');
   // Same math, state and checkpoints as tf.train.adam, one fused kernel per variable on wasm and cpu.
@@ -86,13 +114,13 @@ export async function fit(
   let startEpoch = 0;
   let stoppedEarly = false;
   try {
-    const fingerprint = options.checkpoints ? runFingerprint(model, prepared, run, options) : '';
+    const fingerprint = options.checkpoints ? runFingerprint(model, data, run, options) : '';
     const state = await options.checkpoints?.load(model, { fingerprint });
     if (state) {
       checkFingerprint(state.fingerprint, fingerprint, 'fit: checkpoint');
       startEpoch = state.epoch;
       step = state.step;
-      history.push(...state.history);
+      for (const h of state.history) history.push(h);
       const note = stopping.resume(state.epoch, state.best, state.bestWeights);
       if (note) options.onInfo?.(note);
       await restoreOptimizer(optimizer, state.optimizer);
@@ -104,14 +132,17 @@ export async function fit(
       // Training-time randomness (dropout) is seeded per epoch: a resumed run draws what an uninterrupted one would.
       const rng = new Rng((run.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
       const settings = { loss, optimizer, rng, clipNorm: options.clipNorm };
-      const batches = [...sampler.epoch(epoch)];
+      const batches =
+        data.kind === 'memory'
+          ? memoryBatches(data.prepared, sampler, epoch)
+          : sourceBatches(data.source, sampler, epoch, loss, run.seed);
       // The last weights known good: a step that diverges (or updates that overflow) restores them.
       snapshot.take(model);
       clock.startEpoch();
       let lossSum = 0;
-      for (let b = 0; b < batches.length; b++) {
+      let b = 0;
+      for await (const { prepared, indices } of batches) {
         if (options.signal?.aborted) throw aborted(history);
-        const indices = Array.from(batches[b]!);
         const lr = learningRateAt(run.schedule, run.lr, step, totalSteps);
         optimizer.setLearningRate(lr);
         const stepStart = clock.seconds();
@@ -121,11 +152,12 @@ export async function fit(
         lossSum += lossValue;
         step++;
         const rates = clock.batchDone(indices.length, clock.seconds() - stepStart, step);
+        b++;
         await options.onBatch?.({
           epoch: epoch + 1,
           epochs: run.epochs,
-          batch: b + 1,
-          batches: batches.length,
+          batch: b,
+          batches: batchesPerEpoch,
           step,
           loss: lossValue,
           lr,
@@ -146,9 +178,9 @@ export async function fit(
       const seconds = clock.epochSeconds();
       const event: EpochEvent = {
         epoch: epoch + 1,
-        loss: lossSum / batches.length,
+        loss: lossSum / b,
         seconds,
-        pairsPerSec: prepared.count / seconds,
+        pairsPerSec: data.count / seconds,
         improved: false,
       };
       if (options.dev) {
@@ -246,7 +278,7 @@ function finiteOption(name: string, value: unknown, fallback: number, min: numbe
  */
 function runFingerprint(
   model: SiameseModel,
-  prepared: PreparedExamples,
+  data: RunData,
   run: ReturnType<typeof settingsOf>,
   options: FitOptions,
 ): string {
@@ -262,9 +294,15 @@ function runFingerprint(
       loss: options.loss.getConfig(),
       encoder: model.encoder.getConfig(),
       vocab: model.tokenizer.vocab.size,
-      kind: prepared.kind,
+      kind: options.loss.batchKind,
     }),
   );
+  if (data.kind === 'source') {
+    h.number(data.count);
+    h.text(data.source.fingerprint);
+    return h.hex();
+  }
+  const { prepared } = data;
   for (const slot of prepared.slots) {
     h.number(slot.length);
     for (const text of slot) h.text(text);
@@ -364,4 +402,54 @@ function divergedAndRestored(
     `fit: ${what} at epoch ${epoch + 1}, batch ${batch + 1} (lower the learning rate or set clipNorm); the step was not applied and the weights from the start of epoch ${epoch + 1} were restored`,
     { details: { loss: step.loss, gradNorm: step.gradNorm, epoch: epoch + 1, batch: batch + 1 } },
   );
+}
+
+/** The run's data: an array prepared for the loss once, or a source checked against the loss. */
+function runData(train: readonly TrainExample[] | ExampleSource, loss: Loss, seed: number): RunData {
+  if (!isExampleSource(train)) {
+    const prepared = prepareExamples(train, loss.batchKind, seed);
+    return { kind: 'memory', prepared, count: prepared.count };
+  }
+  if (!STREAMABLE_KINDS.includes(loss.batchKind)) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `fit: an example source can feed losses that score each pair on its own (${STREAMABLE_KINDS.join(', ')}); the ${loss.type} loss needs '${loss.batchKind}' batches sampled from the whole data: pass an array of examples`,
+    );
+  }
+  if (!Number.isSafeInteger(train.size) || train.size < 1) {
+    throw SiameseError.expected(
+      'E_INVALID_ARGUMENT',
+      'fit: source size',
+      'an integer ≥ 1',
+      describeValue(train.size),
+    );
+  }
+  return { kind: 'source', source: train, count: train.size };
+}
+
+/** The batches of one epoch of examples in memory, as the sampler orders them. */
+function* memoryBatches(prepared: PreparedExamples, sampler: Sampler, epoch: number): Generator<Batch> {
+  for (const batch of sampler.epoch(epoch)) yield { prepared, indices: Array.from(batch) };
+}
+
+/** The batches of one epoch of a source: the sampler's indices, read and prepared for the loss batch by batch. */
+async function* sourceBatches(
+  source: ExampleSource,
+  sampler: Sampler,
+  epoch: number,
+  loss: Loss,
+  seed: number,
+): AsyncGenerator<Batch> {
+  for (const batch of sampler.epoch(epoch)) {
+    const indices = Array.from(batch);
+    const examples = await source.read(indices);
+    if (examples.length !== indices.length) {
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
+        `fit: the example source gave ${examples.length} examples for ${indices.length} indices`,
+      );
+    }
+    const prepared = prepareExamples(examples, loss.batchKind, seed);
+    yield { prepared, indices: Array.from(examples, (_, i) => i) };
+  }
 }

@@ -12,6 +12,34 @@ import {
 /** One training example: a pair (scored, labelled, or both), a triplet, or a class-labelled text. */
 export type TrainExample = TextPair | Triplet | LabelledText;
 
+/**
+ * Training pairs too many to hold in memory (a file of millions of rows), read a batch at a time: `fit` draws each
+ * batch's indices exactly as it does for an array (the same seeded sampler), then asks for those examples, so a
+ * source gives the same weights as the array of its examples. Only losses that score each pair on its own
+ * (`scored-pairs`, `labelled-pairs`) can be fed this way; in-batch and triplet losses sample from the whole set.
+ */
+export interface ExampleSource {
+  /** How many examples there are (indices `0 … size-1`). */
+  readonly size: number;
+  /** Identifies the data, for checkpoints: another file, or the same file changed, must give another string. */
+  readonly fingerprint: string;
+  /** The examples at `indices`, in that order. */
+  read(indices: readonly number[]): Promise<TextPair[]> | TextPair[];
+}
+
+/** Whether `train` is an {@link ExampleSource} (as opposed to an array of examples). */
+export function isExampleSource(train: unknown): train is ExampleSource {
+  return (
+    typeof train === 'object' &&
+    train !== null &&
+    !Array.isArray(train) &&
+    typeof (train as ExampleSource).read === 'function'
+  );
+}
+
+/** The batch kinds a source can feed: each example's loss term needs only that example. */
+export const STREAMABLE_KINDS: readonly BatchKind[] = ['scored-pairs', 'labelled-pairs'];
+
 /** Examples turned into what a loss's batch kind needs: the texts of each slot, and the targets. */
 export interface PreparedExamples {
   kind: BatchKind;

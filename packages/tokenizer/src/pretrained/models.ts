@@ -208,8 +208,8 @@ function unigram(o: Section, where: string): TokenModel {
           );
           const ids = names.map((b) => vocab.get(b));
           if (ids.every((x) => x !== undefined)) {
-            out.push(...(ids as number[]));
-            tokens?.push(...names);
+            for (const id of ids as number[]) out.push(id);
+            for (const name of names) tokens?.push(name);
             continue;
           }
         }

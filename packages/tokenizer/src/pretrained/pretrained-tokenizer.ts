@@ -305,13 +305,22 @@ export class PretrainedTokenizer {
       if (out.length > room) {
         const [a, b] = this.truncation.left ? [out.length - room, out.length] : [0, room];
         out = out.slice(a, b);
-        if (tokens) tokens.splice(0, tokens.length, ...tokens.slice(a, b));
+        if (tokens) {
+          tokens.copyWithin(0, a, b);
+          tokens.length = b - a;
+        }
       }
     }
     if (!addSpecialTokens) return out;
     const { before, after } = this.post;
-    if (tokens)
-      tokens.splice(0, tokens.length, ...before.map((t) => t.token), ...tokens, ...after.map((t) => t.token));
+    if (tokens) {
+      // in place and without spreading `tokens` into arguments (a long text has more tokens than the stack has slots)
+      const content = tokens.slice();
+      tokens.length = 0;
+      for (const t of before) tokens.push(t.token);
+      for (const t of content) tokens.push(t);
+      for (const t of after) tokens.push(t.token);
+    }
     return [...before.map((t) => t.id), ...out, ...after.map((t) => t.id)];
   }
 
