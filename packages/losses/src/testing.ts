@@ -101,9 +101,11 @@ export function runLossContract(options: LossContractOptions): LossContractRepor
   try {
     const before = tf.memory().numTensors;
     const value = loss.compute(batch);
-    check('a scalar', value.rank === 0, 'a scalar (rank 0)', `rank ${value.rank}`);
+    // Read and dispose first: a failed check must not leak the value.
+    const rank = value.rank;
     const v = value.dataSync()[0]!;
     value.dispose();
+    check('a scalar', rank === 0, 'a scalar (rank 0)', `rank ${rank}`);
     check('finite value', Number.isFinite(v), 'a finite value', String(v));
     check(
       'inputs left alone',

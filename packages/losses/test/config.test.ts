@@ -106,6 +106,9 @@ describe('loss options', () => {
       'custom: unknown option x (known: none)',
     );
     expect(() => new OptionReader('custom', { type: 'custom' }).done()).not.toThrow();
+    // An unknown key whose value is undefined is as good as absent (a spread of optional fields).
+    expect(() => new OptionReader('custom', { x: undefined }).done()).not.toThrow();
+    expect(() => lossFromConfig({ type: 'contrastive', margn: undefined })).not.toThrow();
   });
 });
 
@@ -166,6 +169,25 @@ describe('batch errors', () => {
     }
   });
 
+  it('missing fields are named, and so are the given ones (a null or undefined field counts as missing)', () => {
+    const a = tf.zeros([2, 3]) as tf.Tensor2D;
+    const e = thrown(() => loss().compute({ a, b: null as never, labels: undefined }));
+    expect(e.code).toBe('E_LOSS_BATCH');
+    expect(e.message).toBe(
+      "cosineSimilarity: a 'scored-pairs' batch needs a, b, scores; missing b, scores (given: a)",
+    );
+    expect(e.details).toEqual({
+      loss: 'cosineSimilarity',
+      kind: 'scored-pairs',
+      missing: ['b', 'scores'],
+      given: ['a'],
+    });
+    expect(thrown(() => loss().compute({} as never)).message).toBe(
+      "cosineSimilarity: a 'scored-pairs' batch needs a, b, scores; missing a, b, scores (given: nothing)",
+    );
+    tf.dispose(a);
+  });
+
   it('shape problems carry the field, the expected and the found shape', () => {
     const a = tf.zeros([3, 4]) as tf.Tensor2D;
     const rank = thrown(() => loss().compute({ a, b: tf.zeros([3, 4, 1]) as never, scores: tf.zeros([3]) }));
@@ -184,6 +206,15 @@ describe('batch errors', () => {
       }),
     );
     expect(empty.details).toEqual({ loss: 'cosineSimilarity' });
+    // Per-row vectors: rank 1 with one value per row ([3, 1] has the rows but not the rank).
+    for (const [scores, shape] of [
+      [tf.zeros([3, 1]), '3, 1'],
+      [tf.zeros([2]), '2'],
+    ] as const) {
+      const e = thrown(() => loss().compute({ a, b: a, scores: scores as tf.Tensor1D }));
+      expect(e.message).toBe(`cosineSimilarity: scores must be [3] (one per row), found shape [${shape}]`);
+      tf.dispose(scores);
+    }
     tf.dispose(a);
   });
 });

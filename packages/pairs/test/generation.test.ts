@@ -141,7 +141,27 @@ describe('pairs and triplets from labelled texts', () => {
   });
 
   it('rejects impossible inputs', () => {
-    expect(() => pairsFromLabels([{ text: 'a', label: 1 }], { seed: 1 })).toThrow(/at least 2 items/);
+    expect(() => pairsFromLabels([{ text: 'a', label: 1 }], { seed: 1 })).toThrow(
+      'pairsFromLabels: expected at least 2 items, found 1',
+    );
+    // Two items are enough: one pair each.
+    expect(
+      pairsFromLabels(
+        [
+          { text: 'a', label: 1 },
+          { text: 'b', label: 2 },
+        ],
+        { seed: 1 },
+      ).map((p) => p.label),
+    ).toEqual([0, 0]);
+    for (const positiveFraction of [-0.1, 1.5, Number.NaN]) {
+      expect(() => pairsFromLabels(items, { seed: 1, positiveFraction })).toThrow(
+        expect.objectContaining({
+          code: 'E_INVALID_ARGUMENT',
+          message: `pairsFromLabels: positiveFraction must be in [0, 1], found ${positiveFraction}`,
+        }),
+      );
+    }
     expect(() => tripletsFromLabels(items.slice(0, 2), { seed: 1 })).toThrow(/at least 2 classes/);
     expect(() => pairsFromLabels([{ text: 1, label: 1 }] as never, { seed: 1 })).toThrow(TypeError);
   });

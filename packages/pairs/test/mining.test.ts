@@ -44,6 +44,30 @@ describe('online mining', () => {
     expect(() => semiHardTriplets(D, L, 0)).toThrow(/margin/);
   });
 
+  it('semi-hard: both window ends are open, the closest negative wins, positives are never negatives', () => {
+    // 7 items, labels [0, 0, 0, 1, 1, 1, 1]; only row 0 has distances inside a window (all others are 2, so
+    // no negative is strictly farther than a positive there). Dyadic values: d(a,p) + margin is exact.
+    const L7 = new Int32Array([0, 0, 0, 1, 1, 1, 1]);
+    const D7 = new Float32Array(49).fill(2);
+    for (let i = 0; i < 7; i++) D7[i * 7 + i] = 0;
+    //                 self  p:0.5 p:0.5625  n:=d(a,p)  n:=d(a,p)+m  n:in   n:in, closest, last
+    D7.set([0, 0.5, 0.5625, 0.5, 0.75, 0.625, 0.59375], 0);
+    // (0, 1): window (0.5, 0.75): 3 and 4 sit on its ends (out); 5 and 6 are in; 6 is closer though later.
+    // Item 2 (0.5625) is closer still, but it is a positive. (0, 2): window (0.5625, 0.8125): 4, 5, 6 → 6.
+    expect(arr(semiHardTriplets(D7, L7, 0.25))).toEqual({
+      anchor: [0, 0],
+      positive: [1, 2],
+      negative: [6, 6],
+    });
+    // The closest negative first: a later tie (5) or a farther one (4) does not replace it.
+    D7.set([0, 0.5, 0.5625, 0.59375, 0.75, 0.59375, 0.5], 0);
+    expect(arr(semiHardTriplets(D7, L7, 0.25))).toEqual({
+      anchor: [0, 0],
+      positive: [1, 2],
+      negative: [3, 3],
+    });
+  });
+
   it('batch-all: every valid triplet, or only those with positive loss', () => {
     const all = arr(batchAllTriplets(D, L));
     expect(all.anchor.length).toBe(8);
@@ -72,6 +96,16 @@ describe('online mining', () => {
     expect([...h.distance]).toEqual([D[2], D[7], D[8], D[13]]);
     const diag = hardNegatives(D);
     expect([...diag.negative]).toEqual([2, 0, 3, 2]);
+  });
+
+  it('ties go to the lowest index (hard negatives, batch-hard)', () => {
+    // Row 0: negatives 2 and 3 tie at 0.25 (and 1, the positive, sits at 0.5).
+    const T = new Float32Array([
+      0, 0.5, 0.25, 0.25, 0.5, 0, 0.75, 0.75, 0.25, 0.75, 0, 0.5, 0.25, 0.75, 0.5, 0,
+    ]);
+    expect([...hardNegatives(T, L).negative]).toEqual([2, 2, 0, 0]);
+    expect([...hardNegatives(T).negative]).toEqual([2, 0, 0, 0]);
+    expect(arr(batchHardTriplets(T, L)).negative).toEqual([2, 2, 0, 0]);
   });
 
   it('anchors without positives or negatives are skipped; sizes are checked', () => {

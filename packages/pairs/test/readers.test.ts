@@ -176,6 +176,15 @@ describe('require: a field every record must have, and the record type that foll
     );
   });
 
+  it('a required column may be the first one (index 0)', () => {
+    expect(parsePairs('score\ts1\ts2\n1.5\ta\tb\n', { require: 'score' }).pairs).toEqual([
+      { text1: 'a', text2: 'b', score: 1.5, line: 2 },
+    ]);
+    expect(() => parsePairs('s1\ts2\na\tb\n', { require: 'x' as never })).toThrow(
+      new TypeError("require: expected 'score' or 'label', found \"x\""),
+    );
+  });
+
   it('JSONL objects without the field are skipped and reported under onError: skip', () => {
     const { pairs, report } = pairsFromObjects(
       [
@@ -212,6 +221,40 @@ describe('delimited text', () => {
       { text1: 'multi\nline', text2: 'x', label: 0, line: 3 },
       { text1: 'plain', text2: 'q', label: 1, line: 5 },
     ]);
+  });
+
+  it('CSV quoting: the last record with or without a final newline, and no empty record after it', () => {
+    for (const body of ['text1,text2\na,"b"', 'text1,text2\na,"b"\n', 'text1,text2\na,b\n']) {
+      const { pairs, report } = parsePairs(body, { format: 'csv', onError: 'skip' });
+      expect(pairs).toEqual([{ text1: 'a', text2: 'b', line: 2 }]);
+      expect(report).toMatchObject({ rows: 1, accepted: 1, skipped: 0 });
+    }
+    // A broken last record is one problem, and nothing of it is emitted at the end of the input.
+    const { pairs, report } = parsePairs('text1,text2\na,b\n"x"y,z', { format: 'csv', onError: 'skip' });
+    expect(pairs).toEqual([{ text1: 'a', text2: 'b', line: 2 }]);
+    expect(report).toMatchObject({ rows: 2, accepted: 1, skipped: 1 });
+  });
+
+  it('CSV quoting: errors point at the right column on every row', () => {
+    const head = 'text1,text2,score\n';
+    const few = catchError(() => parsePairs(`${head}a,b\n`, { format: 'csv' }));
+    expect([few.code, few.details]).toEqual(['E_DATASET_COLUMNS', { source: '<input>', line: 2, column: 4 }]);
+    // The score is the third field of the second data row: column 5 ("c,d," is 4 characters).
+    const bad = catchError(() => parsePairs(`${head}a,b,1\nc,d,x\n`, { format: 'csv' }));
+    expect([bad.code, bad.details]).toEqual(['E_DATASET_SCORE', { source: '<input>', line: 3, column: 5 }]);
+  });
+
+  it('headers of other layouts: QQP (question1, question2) and SBERT triplets (anchor, positive)', () => {
+    for (const [h1, h2] of [
+      ['question1', 'question2'],
+      ['anchor', 'positive'],
+      ['premise', 'hypothesis'],
+      ['text_a', 'text_b'],
+      ['sentence_1', 'sentence_2'],
+      ['s1', 's2'],
+    ]) {
+      expect(parsePairs(`${h1}\t${h2}\nx\ty\n`).pairs).toEqual([{ text1: 'x', text2: 'y', line: 2 }]);
+    }
   });
 
   it('CSV quoting gives the same records whatever the chunking', async () => {
@@ -284,6 +327,13 @@ describe('row errors: code, source, line, column', () => {
     );
   });
 
+  it('isDatasetError: only a SiameseError with an E_DATASET_ code', () => {
+    expect(isDatasetError(catchError(() => parsePairs(`${head}a\tb\n`)))).toBe(true);
+    expect(isDatasetError(new SiameseError('E_INVALID_ARGUMENT', 'x'))).toBe(false);
+    expect(isDatasetError(Object.assign(new Error('x'), { code: 'E_DATASET_COLUMNS' }))).toBe(false);
+    expect(isDatasetError(undefined)).toBe(false);
+  });
+
   it("onError: 'skip' drops bad rows and reports counts and the first problems", async () => {
     const body = 'a\tb\t1\n\tb\t1\nc\td\tx\ne\tf\t2\ng\th\n';
     const { pairs, report } = await readPairs(head + body, {
@@ -320,6 +370,34 @@ describe('row errors: code, source, line, column', () => {
     });
     expect(pairs).toEqual([{ text1: 'ok', text2: 'fine', line: 3 }]);
     expect(report.skipped).toBe(1);
+  });
+
+  it('a programming error is thrown even under onError: skip (only data set errors are skipped)', () => {
+    // Objects need key names: an index is a TypeError, not a bad row.
+    const columns = { text1: 0 };
+    expect(() => parsePairs('{"a":"x","b":"y"}\n', { format: 'jsonl', onError: 'skip', columns })).toThrow(
+      new TypeError('columns.text1: objects need a key name, found number'),
+    );
+    expect(() => pairsFromObjects([{ a: 'x', b: 'y' }], { onError: 'skip', columns })).toThrow(
+      new TypeError('columns.text1: objects need a key name, found number'),
+    );
+    expect(() => pairsFromObjects('[]' as never)).toThrow(
+      new TypeError('objects: expected an array, found string'),
+    );
+    expect(() => parsePairs('a"b', { format: 'csv', delimiter: '"' })).toThrow(
+      new TypeError('delimiter: cannot be the quote character when quoting is on'),
+    );
+  });
+
+  it('objects and JSONL rows are checked against scoreRange too', () => {
+    const e = catchError(() =>
+      pairsFromObjects([{ text1: 'a', text2: 'b', score: 7 }], { scoreRange: [0, 5], source: 'o' }),
+    );
+    expect(e.code).toBe('E_DATASET_SCORE_RANGE');
+    expect(e.message).toBe('o:1:1: score 7 is outside the declared range [0, 5]');
+    expect(
+      pairsFromObjects([{ text1: 'a', text2: 'b', score: 5 }], { scoreRange: [0, 5] }).pairs,
+    ).toHaveLength(1);
   });
 
   it('rejects wrong input types with TypeError', async () => {
@@ -453,6 +531,9 @@ describe('normalizeScores: scored records as they are read', () => {
   it('rejects a malformed scale when called', () => {
     expect(() => parsePairs('', { normalizeScores: { from: [5, 0] } })).toThrow(
       /normalizeScores: expected finite/,
+    );
+    expect(() => parsePairs('', { normalizeScores: null as never })).toThrow(
+      'normalizeScores: expected finite ranges with from[0] < from[1], found from=undefined to=undefined',
     );
   });
 });

@@ -1,3 +1,4 @@
+import { SiameseError } from '@siamese/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -251,5 +252,53 @@ describe('argument checks', () => {
       /needs 2 classes/,
     );
     expect(() => new RandomSampler({ size: 3, batchSize: 1, seed: 1 }).epoch(-1).next()).toThrow(TypeError);
+  });
+
+  it('a size that is a multiple of batchSize gives full batches and no empty one', () => {
+    expect(
+      collectBatches(new RandomSampler({ size: 4, batchSize: 2, seed: 1 }), 0).map((b) => b.length),
+    ).toEqual([2, 2]);
+    expect(
+      collectBatches(new BucketSampler({ lengths: [1, 2, 3, 4], batchSize: 2, seed: 1 }), 0).map(
+        (b) => b.length,
+      ),
+    ).toEqual([2, 2]);
+  });
+
+  it('names the bad option and what was found, as E_INVALID_ARGUMENT', () => {
+    const thrown = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        expect(SiameseError.is(e, 'E_INVALID_ARGUMENT')).toBe(true);
+        return (e as Error).message;
+      }
+      throw new Error('expected a throw');
+    };
+    for (const bucketSize of [0, 1.5, -2]) {
+      expect(thrown(() => new BucketSampler({ lengths: [1, 2], batchSize: 1, bucketSize, seed: 1 }))).toBe(
+        `BucketSampler: bucketSize must be a positive integer, found ${bucketSize}`,
+      );
+    }
+    expect(new BucketSampler({ lengths: [1, 2], batchSize: 1, bucketSize: 1, seed: 1 }).size).toBe(2);
+    for (const size of [-1, 2.5, undefined]) {
+      expect(thrown(() => new BucketSampler({ lengths: (i) => i, size, batchSize: 1, seed: 1 }))).toBe(
+        `BucketSampler: size must be a non-negative integer when lengths is a function, found ${size}`,
+      );
+    }
+    expect(new BucketSampler({ lengths: (i) => i, size: 0, batchSize: 1, seed: 1 }).size).toBe(0);
+    expect(thrown(() => new MPerClassSampler({ labels: [0, 1], m: 3, batchSize: 4, seed: 1 }))).toBe(
+      'MPerClassSampler: m must be a positive integer dividing batchSize 4, found 3',
+    );
+    expect(thrown(() => new MPerClassSampler({ labels: [0, 1, 0.5], m: 1, batchSize: 2, seed: 1 }))).toBe(
+      'MPerClassSampler: labels[2] must be an integer, found 0.5',
+    );
+    expect(thrown(() => new MPerClassSampler({ labels: [0, 1], m: 1, batchSize: 0, seed: 1 }))).toMatch(
+      /^MPerClassSampler: batchSize /,
+    );
+    expect(thrown(() => new RandomSampler({ size: 3, batchSize: 0, seed: 1 }))).toMatch(/^RandomSampler: /);
+    expect(thrown(() => new RandomSampler({ size: -1, batchSize: 1, seed: 1 }))).toBe(
+      'RandomSampler: size must be a non-negative integer, found -1',
+    );
   });
 });

@@ -83,6 +83,28 @@ describe('leakage-safe splits', () => {
     );
   });
 
+  it('filterLeakage keeps exactly the pairs that share no (normalised) text with the reference', () => {
+    const p = (text1: string, text2: string) => ({ text1, text2 });
+    const candidates = [p('a', 'b'), p('c', 'd'), p('e', 'A  '), p('f', 'g')];
+    expect(filterLeakage(candidates, [p('x', 'a'), p('D', 'y')])).toEqual({
+      pairs: [p('f', 'g')],
+      dropped: 3,
+    });
+    expect(filterLeakage(candidates, [])).toEqual({ pairs: candidates, dropped: 0 });
+  });
+
+  it('UnionFind: a union within one set changes nothing, not even which root a later union keeps', () => {
+    const merged = (redundant: boolean) => {
+      const uf = new UnionFind(4);
+      uf.union(0, 1);
+      if (redundant) uf.union(1, 0);
+      uf.union(2, 3);
+      uf.union(2, 0);
+      return [0, 1, 2, 3].map((i) => uf.find(i));
+    };
+    expect(merged(true)).toEqual(merged(false));
+  });
+
   it('UnionFind merges sets', () => {
     const uf = new UnionFind(5);
     uf.union(0, 1);

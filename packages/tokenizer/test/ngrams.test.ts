@@ -83,7 +83,17 @@ describe('charNgramBuckets', () => {
     expect(charNgramBuckets('where', { maxPerToken: 4 }).length).toBe(4);
     expect(charNgramBuckets('', { minN: 3 }).length).toBe(0);
     expect(() => charNgramBuckets('x', { minN: 4, maxN: 3 })).toThrow(/maxN/);
-    expect(() => charNgramBuckets('x', { buckets: 0 })).toThrow(/buckets/);
+    // buckets: an integer in [1, 2^31 - 2] (a bucket id + 1 must fit an int32 id).
+    for (const buckets of [0, -1, 1.5, 2 ** 31 - 1]) {
+      expect(() => charNgramBuckets('x', { buckets })).toThrow(
+        expect.objectContaining({
+          code: 'E_INVALID_ARGUMENT',
+          message: `ngrams.buckets: expected an integer in [1, 2^31-2], found ${buckets}`,
+        }),
+      );
+    }
+    expect(Array.from(charNgramBuckets('abc', { minN: 3, maxN: 3, buckets: 1 }))).toEqual([0, 0, 0]);
+    expect(charNgramBuckets('abc', { minN: 3, maxN: 3, buckets: 2 ** 31 - 2 })).toHaveLength(3);
     expect(() => charNgramBuckets(3 as unknown as string)).toThrow(/word: expected a string/);
   });
 });

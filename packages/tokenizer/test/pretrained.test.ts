@@ -3,6 +3,8 @@ import { SiameseError } from '@siamese/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PretrainedTokenizer, WhitespaceTokenizer } from '../src/index.js';
+import { lowercaseChars } from '../src/pretrained/chars.js';
+import { buildModel } from '../src/pretrained/models.js';
 
 const interop = new URL('../../../fixtures/interop/', import.meta.url);
 const text = (p: string) => readFileSync(new URL(p, interop), 'utf8');
@@ -204,6 +206,180 @@ describe('PretrainedTokenizer as a model tokenizer', () => {
       },
     });
     expect(uni.encode('a'.repeat(200_000)).length).toBe(12_500);
+  });
+
+  it('WordPiece never cuts a surrogate pair, and treats a lone surrogate as one character', () => {
+    const vocab = { '[UNK]': 0, '\ud83d': 1, '##\ude00': 2, a: 3, '##a': 4, '\ude00': 5, '##\ud83d': 6 };
+    const model = buildModel({ type: 'WordPiece', vocab });
+    const pieces = (word: string) => {
+      const ids: number[] = [];
+      const tokens: string[] = [];
+      model.tokenize(word, ids, tokens);
+      return [ids, tokens];
+    };
+    // 😀 is one character: no piece of the vocabulary covers it, so the word is [UNK] (not \ud83d + ##\ude00).
+    expect(pieces('\ud83d\ude00')).toEqual([[0], ['[UNK]']]);
+    expect(pieces('a\ud83d\ude00')).toEqual([[0], ['[UNK]']]);
+    // Lone surrogates are characters of their own: the cut beside them is a boundary.
+    expect(pieces('\ud83da')).toEqual([
+      [1, 4],
+      ['\ud83d', '##a'],
+    ]);
+    expect(pieces('a\ude00')).toEqual([
+      [3, 2],
+      ['a', '##\ude00'],
+    ]);
+    expect(pieces('\ude00\ud83d')).toEqual([
+      [5, 6],
+      ['\ude00', '##\ud83d'],
+    ]);
+  });
+
+  it('Lowercase is per character, as Rust char::to_lowercase (a final Σ stays σ, unlike toLowerCase)', () => {
+    expect(lowercaseChars('ΟΔΟΣ')).toBe('οδοσ');
+    expect('ΟΔΟΣ'.toLowerCase()).toBe('οδος');
+    expect(lowercaseChars('ABC Déjà')).toBe('abc déjà');
+    expect(lowercaseChars('ABC')).toBe('abc');
+  });
+
+  it('an added token is matched only where its whole content is (patterns share first-character buckets)', () => {
+    const tok = PretrainedTokenizer.fromTokenizerJson({
+      model: { type: 'WordLevel', vocab: { '[UNK]': 0, S: 1, So: 2, Sx: 3 }, unk_token: '[UNK]' },
+      pre_tokenizer: { type: 'WhitespaceSplit' },
+      added_tokens: [
+        { id: 9, content: 'S!', special: true },
+        { id: 10, content: 'Stop', special: true },
+      ],
+    });
+    expect(tok.tokenize('S So Stop S! Sx')).toEqual(['S', 'So', 'Stop', 'S!', 'Sx']);
+    expect(Array.from(tok.encode('S So Stop S! Sx'))).toEqual([1, 2, 10, 9, 3]);
+  });
+
+  it('WordPiece: an empty continuation is never a piece, even when the vocabulary has "##"', () => {
+    const model = buildModel({ type: 'WordPiece', vocab: { '[UNK]': 0, a: 1, '##': 2, '##b': 3 } });
+    const ids: number[] = [];
+    model.tokenize('ab', ids);
+    model.tokenize('ac', ids);
+    expect(ids).toEqual([1, 3, 0]);
+  });
+
+  it('Unigram: unk_id must index a piece; of two equal-scoring paths the first found wins', () => {
+    expect(errorOf(() => buildModel({ type: 'Unigram', unk_id: 1, vocab: [['a', 0]] })).message).toMatch(
+      /model\.unk_id: expected an id < 1/,
+    );
+    const uni = PretrainedTokenizer.fromTokenizerJson({
+      model: {
+        type: 'Unigram',
+        unk_id: 0,
+        vocab: [
+          ['<unk>', 0],
+          ['a', -1],
+          ['b', -1],
+          ['ab', -2],
+        ],
+      },
+    });
+    // 'a' + 'b' scores −2, as 'ab' does: the lattice keeps the path it found first ('ab', ending at 2 from 0).
+    expect(uni.tokenize('ab')).toEqual(['ab']);
+  });
+
+  it('Digits: contiguous by default, one digit per piece with individual_digits', () => {
+    const build = (digits: Record<string, unknown>) =>
+      PretrainedTokenizer.fromTokenizerJson({
+        model: {
+          type: 'WordLevel',
+          vocab: { '[UNK]': 0, '1': 1, '2': 2, '12': 3, a: 4 },
+          unk_token: '[UNK]',
+        },
+        pre_tokenizer: { type: 'Digits', ...digits },
+      });
+    expect(build({}).tokenize('a12')).toEqual(['a', '12']);
+    expect(build({ individual_digits: false }).tokenize('a12')).toEqual(['a', '12']);
+    expect(build({ individual_digits: true }).tokenize('a12')).toEqual(['a', '1', '2']);
+  });
+
+  it('tokenize with special tokens wraps the tokens as encode wraps the ids', () => {
+    const tok = PretrainedTokenizer.fromVocabTxt(vocab);
+    const ids = Array.from(tok.encode('a dog', { addSpecialTokens: true }));
+    const tokens = tok.tokenize('a dog', { addSpecialTokens: true });
+    expect(tokens[0]).toBe('[CLS]');
+    expect(tokens.at(-1)).toBe('[SEP]');
+    expect(tokens.slice(1, -1)).toEqual(tok.tokenize('a dog'));
+    expect(tokens).toHaveLength(ids.length);
+  });
+
+  it('encodeBatch without truncation counts the special tokens in what it found', () => {
+    const tok = PretrainedTokenizer.fromVocabTxt(vocab);
+    const n = tok.encode('a dog').length;
+    expect(() =>
+      tok.encodeBatch(['a dog'], { maxLength: n + 1, truncation: false, addSpecialTokens: true }),
+    ).toThrow(`texts[0]: expected at most ${n + 1} tokens (truncation is off), found ${n + 2}`);
+  });
+
+  it('WhitespaceTokenizer: empty pieces between separators are never tokens, even if the vocabulary has ""', () => {
+    const tok = WhitespaceTokenizer.fromConfig({
+      vocab: ['PAD', '', 'a'],
+      stop_words: [],
+      do_lower_case: false,
+    });
+    expect(Array.from(tok.encode(' a  a '))).toEqual([2, 2]);
+  });
+
+  it('toJSON / fromJSON: the format is checked and the version kept', () => {
+    const tok = PretrainedTokenizer.fromVocabTxt(vocab);
+    const json = tok.toJSON();
+    expect(json.format).toBe('siamese.pretrained-tokenizer');
+    expect((json as unknown as { tokenizer: { version: string } }).tokenizer.version).toBe('1.0');
+    for (const [bad, found] of [
+      [null, 'undefined'],
+      [3, 'undefined'],
+      [{ format: 'siamese.whitespace-tokenizer' }, '"siamese.whitespace-tokenizer"'],
+    ] as const) {
+      const e = errorOf(() => PretrainedTokenizer.fromJSON(bad as never));
+      expect(e.code).toBe('E_VOCAB_FORMAT');
+      expect(e.message).toBe(
+        `pretrained tokenizer JSON: expected format "siamese.pretrained-tokenizer", found ${found}`,
+      );
+    }
+    for (const [bad, found] of [
+      [null, 'undefined'],
+      [{ format: 'x' }, '"x"'],
+    ] as const) {
+      expect(errorOf(() => WhitespaceTokenizer.fromJSON(bad as never)).message).toBe(
+        `whitespace tokenizer JSON: expected format "siamese.whitespace-tokenizer", found ${found}`,
+      );
+    }
+  });
+
+  it('errors inside nested sections name the path', () => {
+    const base = { model: { type: 'WordLevel', vocab: { a: 0 }, unk_token: 'a' } };
+    const seq = errorOf(() =>
+      PretrainedTokenizer.fromTokenizerJson({
+        ...base,
+        post_processor: { type: 'TemplateProcessing', single: [{ Sequence: 3 }], special_tokens: {} },
+      }),
+    );
+    expect(seq.code).toBe('E_VOCAB_FORMAT');
+    expect(seq.message).toContain('post_processor.single[0].Sequence');
+    const nested = errorOf(() =>
+      PretrainedTokenizer.fromTokenizerJson({
+        ...base,
+        post_processor: { type: 'Sequence', processors: [3] },
+      }),
+    );
+    expect(nested.message).toContain('post_processor.processors[0]');
+    const pre = errorOf(() => PretrainedTokenizer.fromTokenizerJson({ ...base, pre_tokenizer: 3 }));
+    expect(pre.message).toContain('pre_tokenizer');
+    const regex = errorOf(() =>
+      PretrainedTokenizer.fromTokenizerJson({
+        ...base,
+        pre_tokenizer: { type: 'Split', pattern: { Regex: '(?<!' }, behavior: 'Isolated', invert: false },
+      }),
+    );
+    expect(regex.code).toBe('E_TOKENIZER_UNSUPPORTED');
+    expect(regex.message).toMatch(
+      /^tokenizer\.json: pre_tokenizer\.pattern: the regex "\(\?<!" is not valid in JavaScript \(/,
+    );
   });
 
   it('property (seeded): space-separated texts encode to the concatenation of their parts', () => {

@@ -66,8 +66,12 @@ describe('Tokenizer', () => {
     expect(() => tok.encodeBatch(['a', 'a man is'], { maxLength: 2, truncation: false })).toThrow(
       /texts\[1\]: expected at most 2 tokens \(truncation is off\), found 3/,
     );
-    expect(() => tok.encodeBatch(['a'], { padding: 'max' })).toThrow(/maxLength/);
+    expect(() => tok.encodeBatch(['a'], { padding: 'max' })).toThrow(
+      expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: "padding 'max' needs maxLength" }),
+    );
     expect(() => tok.encodeBatch(['a'], { maxLength: 0 })).toThrow(/maxLength/);
+    // Exactly maxLength tokens fit, truncation or not.
+    expect(Array.from(tok.encodeBatch(['a man'], { maxLength: 2, truncation: false }).lengths)).toEqual([2]);
   });
   it('returns n-gram bags (bucket + 1, 0 = padding) in a B×T×K array', () => {
     const ng = { minN: 3, maxN: 4, buckets: 1000, maxPerToken: 6 };
@@ -79,6 +83,8 @@ describe('Tokenizer', () => {
     };
     expect(bag('a')).toEqual([(charNgramBuckets('a', ng)[0] ?? -1) + 1, 0, 0, 0, 0, 0]); // only "<a>"
     expect(Array.from(b.ngramIds!)).toEqual([...bag('a'), ...bag('flute'), ...bag('cat'), 0, 0, 0, 0, 0, 0]);
+    // With maxPerToken, K is that cap even when every bag is shorter (a fixed shape across batches).
+    expect(tok.encodeBatch(['a'], { ngrams: ng }).ngramShape).toEqual([1, 1, 6]);
     // Unknown words get n-grams of their own text (that is the point of subword bags).
     const u = tok.encodeBatch(['zebra'], { ngrams: { minN: 3, maxN: 3, buckets: 50 } });
     expect(u.ngramShape).toEqual([1, 1, 5]);
@@ -119,6 +125,14 @@ describe('Tokenizer', () => {
     expect(() => Tokenizer.fromJSON({ ...t.toJSON(), version: 2 })).toThrow(
       expect.objectContaining({ code: 'E_FORMAT_VERSION' }),
     );
+    expect(() => Tokenizer.fromJSON({ ...t.toJSON(), version: 2 })).toThrow(
+      'tokenizer: expected format version 1 or older, found 2',
+    );
+    for (const bad of [null, 3, 'null']) {
+      expect(() => Tokenizer.fromJSON(bad as never)).toThrow(
+        expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: 'tokenizer JSON: expected an object' }),
+      );
+    }
   });
   it('rejects non-string input with a TypeError naming the argument', () => {
     expect(() => tok.encode(undefined as unknown as string)).toThrow(/text: expected a string/);

@@ -59,6 +59,13 @@ describe('parseVectors', () => {
       yield new TextEncoder().encode(' 3 4\n');
     }
     expect(Array.from((await parseVectors(chunks())).data)).toEqual([1, 2, 3, 4]);
+    async function* badSecond() {
+      yield 'a 1 2\n';
+      yield 42 as unknown as string;
+    }
+    await expect(parseVectors(badSecond())).rejects.toThrow(
+      'source: chunk 1: expected a Uint8Array or a string, found number',
+    );
     expect(parseVectorsSync(['a 0.5 -1e-3', '\r\n', 'b 2 .25 \n']).words).toEqual(['a', 'b']);
     expect(Array.from(parseVectorsSync('a 0.5 -1e-3\nb 2 .25\n').data)).toEqual([0.5, f32(-1e-3), 2, 0.25]);
     await expect(parseVectors(42 as unknown as string)).rejects.toThrow(
@@ -73,6 +80,17 @@ describe('parseVectors', () => {
     expect(() => parseVectorsSync('the 1 2\n', { header: true })).toThrow(
       expect.objectContaining({ code: 'E_VECTORS_PARSE' }),
     );
+    expect(() => parseVectorsSync('', { header: true })).toThrow(
+      expect.objectContaining({
+        code: 'E_VECTORS_PARSE',
+        message: 'vector file, line 1: expected a header line "count dim", found none',
+      }),
+    );
+    expect(() => parseVectorsSync('b\na 1 2\n')).toThrow(
+      'vector file, line 1: expected a word and its values, found only "b"',
+    );
+    // Signs: a leading + is accepted, as by parseFloat.
+    expect(parseVectorsSync('a +1.5 -2e1\n').data).toEqual(Float32Array.from([1.5, -20]));
     // A GloVe line with two numeric fields is not a header when told so.
     expect(parseVectorsSync('3 2\n', { header: false }).words).toEqual(['3']);
   });
@@ -175,6 +193,23 @@ describe('buildEmbeddingMatrix', () => {
     expect(z.matrix.subarray(150, 200).every((x) => x === 0)).toBe(true);
     expect(z.coverage.types).toEqual({ covered: 2, total: 3 });
     expect(buildEmbeddingMatrix(vocab, glove, { caseFallback: false }).coverage.types.covered).toBe(1);
+    // std only shapes missing: 'random'; zeros stay zeros.
+    expect(
+      buildEmbeddingMatrix(vocab, glove, { std: 1 })
+        .matrix.subarray(150, 200)
+        .every((x) => x === 0),
+    ).toBe(true);
+    // Special tokens are not counted in coverage, even when the file has a vector for them.
+    const withUnk = parseVectorsSync('[UNK] 1 2\nthe 3 4\n');
+    const sp = buildEmbeddingMatrix(Vocabulary.fromTokens(['[PAD]', '[UNK]', 'the', 'dog']), withUnk);
+    expect(Array.from(sp.found)).toEqual([0, 1, 1, 0]);
+    expect(sp.coverage.types).toEqual({ covered: 1, total: 2 });
+    expect(() => buildEmbeddingMatrix(vocab, glove, { missing: 'nope' as never })).toThrow(
+      expect.objectContaining({
+        code: 'E_INVALID_ARGUMENT',
+        message: `missing: expected 'zeros', 'random' or 'mean', found "nope"`,
+      }),
+    );
 
     const m = buildEmbeddingMatrix(vocab, glove, { missing: 'mean' });
     let mean0 = 0;

@@ -35,7 +35,12 @@ describe('Vocabulary', () => {
     const v = Vocabulary.build(corpus, { minFreq: 2, maxSize: 6, specials: ['[CLS]', '[SEP]'] });
     expect(v.toArray()).toEqual(['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'the', 'a']);
     expect([...v.specialIds].sort()).toEqual([0, 1, 2, 3]);
-    expect(() => Vocabulary.build(corpus, { maxSize: 1 })).toThrow(/maxSize/);
+    expect(() => Vocabulary.build(corpus, { maxSize: 1 })).toThrow(
+      expect.objectContaining({
+        code: 'E_INVALID_ARGUMENT',
+        message: 'maxSize: expected at least 2 (the special tokens), found 1',
+      }),
+    );
   });
   it('builds from async iterables and custom tokenizers', async () => {
     async function* lines() {

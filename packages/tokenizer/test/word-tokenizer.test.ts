@@ -74,6 +74,18 @@ describe('WordTokenizer', () => {
     ]);
     const plain = new WordTokenizer({ abbreviations: false, splitHyphens: false });
     expect(texts('Mr. U.S. well-known', plain)).toEqual(['mr', '.', 'u', '.', 's', '.', 'well-known']);
+    // A hyphen joins only when a word character follows it.
+    expect(texts('well- known end- -start a-b-c', plain)).toEqual([
+      'well',
+      '-',
+      'known',
+      'end',
+      '-',
+      '-',
+      'start',
+      'a-b-c',
+    ]);
+    expect(texts('end-', plain)).toEqual(['end', '-']);
   });
   it('splits CJK per character; keeps emoji sequences, flags and RTL words whole', () => {
     const s = '我爱NLP 😀👍🏽 👨‍👩‍👧 🇫🇷🇩🇪 שלום, مرحبا!';
@@ -132,6 +144,9 @@ describe('WordTokenizer', () => {
   it('throws a TypeError naming the argument on non-strings', () => {
     expect(() => wt.tokenize(null as unknown as string)).toThrow(/text: expected a string, found null/);
     expect(() => wt.tokenizeToStrings(1 as unknown as string)).toThrow(TypeError);
+    expect(() => wt.forEachToken(1 as unknown as string, () => {})).toThrow(
+      /^text: expected a string, found number 1/,
+    );
   });
 
   describe('properties', () => {
