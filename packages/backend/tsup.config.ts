@@ -13,7 +13,7 @@ export default defineConfig({
   format: ['esm'],
   dts: true,
   clean: true,
-  sourcemap: true,
+  sourcemap: false, // as tsup.base.ts
   target: 'es2022',
   platform: 'neutral',
   splitting: true,

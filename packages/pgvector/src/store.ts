@@ -216,7 +216,7 @@ export class PgVectorStore implements VectorStore {
         `INSERT INTO ${this.table} (id, embedding, text) SELECT * FROM unnest($1::bigint[], $2::text[]::vector[], $3::text[])`,
         [batch, literals, texts ? texts.slice(start, end) : new Array(end - start).fill(null)],
       );
-      ids.push(...batch);
+      for (const id of batch) ids.push(id);
     }
     return ids;
   }

@@ -289,7 +289,9 @@ describe('fit from an ExampleSource (data too large to hold, issue 19)', () => {
     const tokenizer = await Tokenizer.buildAsync(texts(), { minFreq: 1, maxSize: 100_000 });
     const a = make();
     const b = createModel({ preset: 'meanpool', tokenizer, hidden: 8, embeddingDim: 8, seed: 2 });
-    expect(b.tokenizer.vocab.toArray()).toEqual(a.tokenizer.vocab.toArray());
+    expect((b.tokenizer as InstanceType<typeof Tokenizer>).vocab.toArray()).toEqual(
+      (a.tokenizer as InstanceType<typeof Tokenizer>).vocab.toArray(),
+    );
     expect(await b.embed(['a man plays'])).toEqual(await a.embed(['a man plays']));
     a.dispose();
     b.dispose();

@@ -77,7 +77,7 @@ async function checkStore(
   check('empty search', Array.isArray(none) && none.length === 0, 'no hits', JSON.stringify(none));
 
   const ids = [...(await store.add(vectors.slice(0, (n - 10) * dim), texts.slice(0, n - 10)))];
-  ids.push(...(await store.add(vectors.slice((n - 10) * dim), texts.slice(n - 10))));
+  for (const id of await store.add(vectors.slice((n - 10) * dim), texts.slice(n - 10))) ids.push(id);
   check(
     'add returns ids',
     ids.length === n && new Set(ids).size === n && ids.every(Number.isInteger),

@@ -43,7 +43,7 @@ async function embedAll(
         { details: { start: s, expected: chunk.length, found: vectors?.length } },
       );
     }
-    out.push(...vectors);
+    for (const v of vectors) out.push(v);
   }
   return out;
 }
