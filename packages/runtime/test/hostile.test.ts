@@ -445,7 +445,9 @@ describe('URL loading: http(s) only, same origin, capped, timed', () => {
       // edited manifests lose their seal, so the checks behind it are what answers
       const json = (m: ModelManifest) =>
         res.end(JSON.stringify(m === manifest ? m : { ...m, manifestSha256: undefined }));
-      if (url === '/endless.siamese' || url === '/endless/w.bin') {
+      // zeros for ever, after an optional prefix
+      const endless = (prefix?: Uint8Array) => {
+        if (prefix) res.write(prefix);
         const chunk = new Uint8Array(1 << 16);
         const pump = () => {
           while (res.write(chunk)) {}
@@ -453,20 +455,10 @@ describe('URL loading: http(s) only, same origin, capped, timed', () => {
         res.on('drain', pump);
         pump();
         req.on('close', () => res.destroy());
-        return;
-      }
-      if (url === '/endless-after-header.siamese') {
-        // a valid model file, then zeros for ever: only the header's declared length can stop the download
-        res.write(single);
-        const chunk = new Uint8Array(1 << 16);
-        const pump = () => {
-          while (res.write(chunk)) {}
-        };
-        res.on('drain', pump);
-        pump();
-        req.on('close', () => res.destroy());
-        return;
-      }
+      };
+      if (url === '/endless.siamese' || url === '/endless/w.bin') return endless();
+      // a valid model file, then zeros for ever: only the header's declared length can stop the download
+      if (url === '/endless-after-header.siamese') return endless(single);
       if (url === '/hang.siamese') {
         hung.push(res);
         return;
