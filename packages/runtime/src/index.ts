@@ -39,7 +39,14 @@ export {
   type RetrievalMetrics,
   retrievalMetrics,
 } from './eval/retrieval.js';
-export { type ClassifyOptions, type ClassifyResult, classify } from './infer/classify.js';
+export {
+  type ClassifierCalibration,
+  type ClassifyOptions,
+  type ClassifyResult,
+  classify,
+  FewShotClassifier,
+  rejectThreshold,
+} from './infer/classify.js';
 export { similarities, similarity } from './infer/compare.js';
 export { INDEX_FORMAT_VERSION, indexFromBytes, indexToBytes } from './infer/index-format.js';
 export { calibrateThreshold, type MatchOptions, type MatchResult, match } from './infer/match.js';
