@@ -3,8 +3,6 @@ import type { LabelledText } from '@siamese/pairs';
 import type { EmbedOptions, SiameseModel } from '../model.js';
 import { vectorSimilarity } from './vector-similarity.js';
 
-type Label = LabelledText['label'];
-
 /**
  * Answer of {@link classify}: the winning label (or the reject answer), its score and every label's score.
  */
@@ -13,11 +11,11 @@ export interface ClassifyResult {
    * The winning label; when `score` is under the threshold, `noMatchLabel` (null unless given). Never null
    * without a threshold.
    */
-  label: Label | null;
+  label: LabelledText['label'] | null;
   /** The winning label's mean similarity to the text (over its top-k examples, or over its voters with `knn`). */
   score: number;
   /** The winning label, whether or not it was rejected. */
-  best: Label;
+  best: LabelledText['label'];
   /** Whether `score` fell under the threshold. */
   rejected: boolean;
   /**
@@ -40,7 +38,7 @@ export interface ClassifyOptions {
   /** Reject a text whose winning score is under this similarity: it gets `noMatchLabel`. Default: never reject. */
   threshold?: number;
   /** The answer for a rejected text (default null), for example `'other'`. */
-  noMatchLabel?: Label | null;
+  noMatchLabel?: LabelledText['label'] | null;
 }
 
 /**
@@ -100,7 +98,7 @@ export class FewShotClassifier {
     readonly model: SiameseModel,
     /** The examples' vectors, row-major (examples × model.dim). */
     readonly vectors: Float32Array,
-    readonly labels: readonly Label[],
+    readonly labels: readonly LabelledText['label'][],
     options: ClassifyOptions,
   ) {
     this.settings = checkOptions(options);
@@ -211,7 +209,7 @@ export function rejectThreshold(
 function decide(
   q: Float32Array,
   vectors: Float32Array,
-  labels: readonly Label[],
+  labels: readonly LabelledText['label'][],
   d: number,
   model: SiameseModel,
   o: ReturnType<typeof checkOptions>,
@@ -219,7 +217,7 @@ function decide(
   const sims = labels.map((_, i) =>
     vectorSimilarity(q, vectors.subarray(i * d, (i + 1) * d), model.similarity),
   );
-  const byLabel = new Map<string, { label: Label; sims: number[] }>();
+  const byLabel = new Map<string, { label: LabelledText['label']; sims: number[] }>();
   const add = (i: number) => {
     const key = String(labels[i]);
     const entry = byLabel.get(key) ?? { label: labels[i]!, sims: [] as number[] };
@@ -234,7 +232,7 @@ function decide(
   }
   const scores: Record<string, number> = {};
   const voters = Math.min(o.k, labels.length);
-  let best = labels[0]!;
+  let best: LabelledText['label'] = labels[0]!;
   let score = Number.NEGATIVE_INFINITY;
   let rank = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
   for (const [key, { label, sims: s }] of byLabel) {
