@@ -7,6 +7,11 @@ export { type BackendInfo, type InitBackendOptions, initBackend } from '@siamese
 export { type CreateModelOptions, createModel, DEFAULT_RECIPE } from './create-model.js';
 export type { RuntimeErrorCode } from './errors.js';
 export { type BinaryMetrics, binaryMetrics } from './eval/binary.js';
+export {
+  type CommunityDetectionOptions,
+  communityDetection,
+  communityDetectionVectors,
+} from './eval/community-detection.js';
 export { pearson, spearman } from './eval/correlation.js';
 export {
   type CorrelationMetrics,
@@ -16,8 +21,32 @@ export {
   type RetrievalTask,
   type TripletMetrics,
 } from './eval/evaluate.js';
-export { type RetrievalMetrics, retrievalMetrics } from './eval/retrieval.js';
-export { type ClassifyOptions, type ClassifyResult, classify } from './infer/classify.js';
+export {
+  type Paraphrase,
+  type ParaphraseMiningOptions,
+  paraphraseMining,
+  paraphraseMiningVectors,
+} from './eval/paraphrase-mining.js';
+export {
+  type ParaphraseMiningMetrics,
+  type ParaphraseTask,
+  scoreMinedPairs,
+} from './eval/paraphrase-task.js';
+export { type RerankingMetrics, type RerankingSample, rerankingMetrics } from './eval/reranking.js';
+export {
+  RETRIEVAL_METRICS,
+  type RetrievalMetricName,
+  type RetrievalMetrics,
+  retrievalMetrics,
+} from './eval/retrieval.js';
+export {
+  type ClassifierCalibration,
+  type ClassifyOptions,
+  type ClassifyResult,
+  classify,
+  FewShotClassifier,
+  rejectThreshold,
+} from './infer/classify.js';
 export { similarities, similarity } from './infer/compare.js';
 export { INDEX_FORMAT_VERSION, indexFromBytes, indexToBytes } from './infer/index-format.js';
 export { calibrateThreshold, type MatchOptions, type MatchResult, match } from './infer/match.js';
@@ -68,6 +97,7 @@ export {
   type TrainerCheckpoint,
 } from './train/checkpoints.js';
 export type { TrainData } from './train/data-source.js';
+export type { DevSets } from './train/dev-sets.js';
 export { type Teacher, type TeacherOptions, teacherMargins, teacherVectors } from './train/distill.js';
 export type { BatchEvent, BestEpoch, EpochEvent, FitResult } from './train/events.js';
 export { type FitOptions, fit } from './train/fit.js';

@@ -2,18 +2,25 @@ import { SiameseError } from '@siamese/core';
 import type { LabelledPair, ScoredPair, TextPair, Triplet } from '@siamese/pairs';
 import { similarities } from '../infer/compare.js';
 import { buildIndex } from '../infer/search.js';
+import { vectorSimilarity } from '../infer/vector-similarity.js';
 import type { SiameseModel } from '../model.js';
 import { type BinaryMetrics, binaryMetrics } from './binary.js';
 import { pearson, spearman } from './correlation.js';
-import { type RetrievalMetrics, retrievalMetrics } from './retrieval.js';
+import {
+  type ParaphraseMiningMetrics,
+  type ParaphraseTask,
+  paraphraseMiningMetrics,
+} from './paraphrase-task.js';
+import { type RerankingMetrics, type RerankingSample, rerankingMetrics } from './reranking.js';
+import { cutoffs, type RetrievalMetrics, retrievalMetrics } from './retrieval.js';
 
 /** A retrieval task: for each query, the indices of the relevant corpus texts. */
 export interface RetrievalTask {
   queries: readonly string[];
   corpus: readonly string[];
   relevant: readonly (readonly number[])[];
-  /** Cut-off for the @k metrics; default 10. */
-  k?: number;
+  /** Cut-off(s) of the @k metrics: `10` (default) or several, `[1, 5, 10]`. */
+  k?: number | readonly number[];
 }
 
 /** Pearson's r and Spearman's ρ of the model's similarities against the gold scores. */
@@ -39,12 +46,20 @@ export type EvaluationData =
   | readonly LabelledPair[]
   | readonly Triplet[]
   | RetrievalTask
+  | readonly RerankingSample[]
+  | ParaphraseTask
   | readonly TextPair[];
 
 /** What {@link evaluate} returns, by data kind. */
-export type EvaluationMetrics = CorrelationMetrics | BinaryMetrics | TripletMetrics | RetrievalMetrics;
+export type EvaluationMetrics =
+  | CorrelationMetrics
+  | BinaryMetrics
+  | TripletMetrics
+  | RetrievalMetrics
+  | RerankingMetrics
+  | ParaphraseMiningMetrics;
 
-type DataKind = 'scored' | 'binary' | 'triplets' | 'retrieval';
+type DataKind = 'scored' | 'binary' | 'triplets' | 'retrieval' | 'reranking' | 'paraphrase';
 
 /**
  * Measures a model, comparing vectors with its own similarity. The shape of the data decides the metrics, and
@@ -52,7 +67,9 @@ type DataKind = 'scored' | 'binary' | 'triplets' | 'retrieval';
  * - scored pairs → Pearson and Spearman (`CorrelationMetrics`);
  * - binary pairs → accuracy, F1, precision, recall and average precision at the best threshold (`BinaryMetrics`);
  * - triplets → accuracy (`TripletMetrics`);
- * - a retrieval task → recall@k, MRR@k, nDCG@k (`RetrievalMetrics`).
+ * - a retrieval task → accuracy, precision, recall, MRR, nDCG and MAP at each k (`RetrievalMetrics`);
+ * - reranking samples (`{query, positive, negative}`) → MAP, MRR@10, nDCG@10 (`RerankingMetrics`);
+ * - a paraphrase-mining task (`{texts, duplicates}`) → average precision, best F1 and its threshold (`ParaphraseMiningMetrics`).
  *
  * @example
  * ```ts
@@ -64,11 +81,15 @@ export function evaluate(model: SiameseModel, data: readonly ScoredPair[]): Prom
 export function evaluate(model: SiameseModel, data: readonly LabelledPair[]): Promise<BinaryMetrics>;
 export function evaluate(model: SiameseModel, data: readonly Triplet[]): Promise<TripletMetrics>;
 export function evaluate(model: SiameseModel, data: RetrievalTask): Promise<RetrievalMetrics>;
+export function evaluate(model: SiameseModel, data: readonly RerankingSample[]): Promise<RerankingMetrics>;
+export function evaluate(model: SiameseModel, data: ParaphraseTask): Promise<ParaphraseMiningMetrics>;
 export function evaluate(model: SiameseModel, data: EvaluationData): Promise<EvaluationMetrics>;
 export async function evaluate(model: SiameseModel, data: EvaluationData): Promise<EvaluationMetrics> {
   const kind = detectKind(data);
   if (kind === 'retrieval') return evaluateRetrieval(model, data as RetrievalTask);
   if (kind === 'triplets') return evaluateTriplets(model, data as readonly Triplet[]);
+  if (kind === 'reranking') return evaluateReranking(model, data as readonly RerankingSample[]);
+  if (kind === 'paraphrase') return paraphraseMiningMetrics(model, data as ParaphraseTask);
   const rows = data as readonly (ScoredPair | LabelledPair)[];
   const sims = await similarities(
     model,
@@ -86,14 +107,35 @@ export async function evaluate(model: SiameseModel, data: EvaluationData): Promi
 }
 
 async function evaluateRetrieval(model: SiameseModel, task: RetrievalTask): Promise<RetrievalMetrics> {
-  const k = task.k ?? 10;
+  const ks = cutoffs(task.k ?? 10, 'evaluate');
+  const k = ks[ks.length - 1]!;
   const index = await buildIndex(model, task.corpus);
   const queries = await model.embed(task.queries);
   const ranked = queries.map((q) => index.search(q, k).map((h) => h.index));
   return retrievalMetrics(
     ranked,
     task.relevant.map((r) => new Set(r)),
-    k,
+    ks,
+  );
+}
+
+async function evaluateReranking(
+  model: SiameseModel,
+  rows: readonly RerankingSample[],
+): Promise<RerankingMetrics> {
+  // Every distinct text embedded once, in one pass.
+  const ids = new Map<string, number>();
+  const id = (t: string) => {
+    if (!ids.has(t)) ids.set(t, ids.size);
+    return ids.get(t)!;
+  };
+  const lists = rows.map((r) => ({ q: id(r.query), c: [...r.positive, ...r.negative].map(id) }));
+  const m = await model.embedMatrix([...ids.keys()]);
+  const d = model.dim;
+  const row = (i: number) => m.subarray(i * d, (i + 1) * d);
+  return rerankingMetrics(
+    lists.map(({ q, c }) => c.map((t) => vectorSimilarity(row(q), row(t), model.similarity))),
+    rows.map((r) => [...r.positive.map(() => true), ...r.negative.map(() => false)]),
   );
 }
 
@@ -119,14 +161,20 @@ export function detectKind(data: EvaluationData): DataKind {
   if (!Array.isArray(data)) {
     const t = data as RetrievalTask;
     if (Array.isArray(t?.queries) && Array.isArray(t.corpus) && Array.isArray(t.relevant)) return 'retrieval';
+    const p = data as ParaphraseTask;
+    if (Array.isArray(p?.texts) && Array.isArray(p.duplicates)) return 'paraphrase';
     throw new SiameseError(
       'E_INVALID_ARGUMENT',
-      'evaluate: expected an array of pairs/triplets or {queries, corpus, relevant}',
+      'evaluate: expected an array of pairs, triplets or {query, positive, negative} samples, {queries, corpus, relevant} or {texts, duplicates}',
     );
   }
   if (data.length === 0)
     throw new SiameseError('E_INVALID_ARGUMENT', 'evaluate: expected at least one example, found none');
-  const first = data[0] as Partial<ScoredPair & LabelledPair & Triplet>;
+  const first = data[0] as Partial<ScoredPair & LabelledPair & Triplet & RerankingSample>;
+  if (typeof first?.query === 'string') {
+    checkRerankingRows(data as readonly RerankingSample[]);
+    return 'reranking';
+  }
   const kind: DataKind =
     typeof first.anchor === 'string'
       ? 'triplets'
@@ -160,4 +208,17 @@ export function detectKind(data: EvaluationData): DataKind {
     }
   });
   return kind;
+}
+
+function checkRerankingRows(rows: readonly RerankingSample[]): void {
+  const texts = (v: unknown) => Array.isArray(v) && v.every((t) => typeof t === 'string');
+  rows.forEach((r, i) => {
+    if (typeof r?.query !== 'string' || !texts(r.positive) || !texts(r.negative)) {
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
+        `evaluate: row ${i}: expected a reranking sample {query: string, positive: string[], negative: string[]}`,
+        { details: { index: i } },
+      );
+    }
+  });
 }

@@ -1,25 +1,50 @@
 import { SiameseError } from '@siamese/core';
 import type { LabelledText } from '@siamese/pairs';
-import type { SiameseModel } from '../model.js';
+import type { EmbedOptions, SiameseModel } from '../model.js';
 import { vectorSimilarity } from './vector-similarity.js';
 
-/** Answer of {@link classify}: the winning label and the score of every label. */
+/**
+ * Answer of {@link classify}: the winning label (or the reject answer), its score and every label's score.
+ */
 export interface ClassifyResult {
-  label: LabelledText['label'];
+  /**
+   * The winning label; when `score` is under the threshold, `noMatchLabel` (null unless given). Never null
+   * without a threshold.
+   */
+  label: LabelledText['label'] | null;
+  /** The winning label's mean similarity to the text (over its top-k examples, or over its voters with `knn`). */
   score: number;
-  /** Per label (as a string key): the mean similarity of its top-k examples to the text. */
+  /** The winning label, whether or not it was rejected. */
+  best: LabelledText['label'];
+  /** Whether `score` fell under the threshold. */
+  rejected: boolean;
+  /**
+   * Per label (as a string key): `mean`, the mean similarity of its top-k examples to the text; `knn`, its
+   * share of the k nearest examples' votes.
+   */
   scores: Record<string, number>;
 }
 
-/** Options of {@link classify}. */
+/** Options of {@link classify} and {@link FewShotClassifier}. */
 export interface ClassifyOptions {
-  /** Examples per label that count (default 3; fewer if a label has fewer). */
+  /** `mean` (default): examples per label that count (fewer if a label has fewer). `knn`: neighbours that vote. Default 3. */
   k?: number;
+  /**
+   * How labels compete. `mean` (default): the label whose k most similar examples are, on average, most
+   * similar. `knn`: the k most similar examples of any label vote; most votes wins, ties go to the higher
+   * summed similarity.
+   */
+  vote?: 'mean' | 'knn';
+  /** Reject a text whose winning score is under this similarity: it gets `noMatchLabel`. Default: never reject. */
+  threshold?: number;
+  /** The answer for a rejected text (default null), for example `'other'`. */
+  noMatchLabel?: LabelledText['label'] | null;
 }
 
 /**
- * Few-shot classification: the label whose `k` most similar examples are, on average, most similar to `text`
- * under the model's similarity.
+ * Few-shot classification: the label whose examples are most similar to `text` under the model's similarity
+ * (see {@link ClassifyOptions.vote}), or `noMatchLabel` when even the best is under `threshold`. Embeds the
+ * examples on every call: to classify many texts, build a {@link FewShotClassifier} once.
  */
 export async function classify(
   model: SiameseModel,
@@ -27,34 +52,240 @@ export async function classify(
   examples: readonly LabelledText[],
   options: ClassifyOptions = {},
 ): Promise<ClassifyResult> {
-  if (!Array.isArray(examples) || examples.length === 0)
-    throw new SiameseError(
-      'E_INVALID_ARGUMENT',
-      'classify: expected at least one labelled example, found none',
-    );
-  const k = options.k ?? 3;
+  checkExamples(examples);
+  const settings = checkOptions(options);
   const m = await model.embedMatrix([text, ...examples.map((e) => e.text)]);
   const d = model.dim;
-  const q = m.subarray(0, d);
+  return decide(
+    m.subarray(0, d),
+    m.subarray(d),
+    examples.map((e) => e.label),
+    d,
+    model,
+    settings,
+  );
+}
+
+/** What {@link FewShotClassifier.calibrate} found. */
+export interface ClassifierCalibration {
+  /** The reject threshold now in use (`-Infinity`: rejecting never helped). */
+  threshold: number;
+  /** Share of dev texts answered right at that threshold: the right label, or a reject for an unknown one. */
+  accuracy: number;
+  /** The same share without any reject. */
+  accuracyWithoutReject: number;
+  /** Share of dev texts rejected at the threshold. */
+  rejectRate: number;
+  n: number;
+}
+
+/**
+ * A few-shot classifier whose reference examples are embedded once: `classify` embeds only the text. Build it
+ * with {@link FewShotClassifier.create}; {@link FewShotClassifier.calibrate} picks the reject threshold on dev
+ * texts, some of whose labels may be unknown to the examples (those should be rejected).
+ *
+ * @example
+ * ```ts
+ * const classifier = await FewShotClassifier.create(model, examples, { k: 3, noMatchLabel: 'other' });
+ * await classifier.calibrate(devTexts); // {text, label}; a label no example has means "should be rejected"
+ * const { label, score } = await classifier.classify('my card was charged twice');
+ * ```
+ */
+export class FewShotClassifier {
+  private settings: ReturnType<typeof checkOptions>;
+
+  private constructor(
+    readonly model: SiameseModel,
+    /** The examples' vectors, row-major (examples × model.dim). */
+    readonly vectors: Float32Array,
+    readonly labels: readonly LabelledText['label'][],
+    options: ClassifyOptions,
+  ) {
+    this.settings = checkOptions(options);
+  }
+
+  /** Embeds the examples once (batched; `embed` options such as `workers` apply). */
+  static async create(
+    model: SiameseModel,
+    examples: readonly LabelledText[],
+    options: ClassifyOptions & { embed?: EmbedOptions } = {},
+  ): Promise<FewShotClassifier> {
+    checkExamples(examples);
+    const { embed, ...rest } = options;
+    checkOptions(rest);
+    const vectors = await model.embedMatrix(
+      examples.map((e) => e.text),
+      embed,
+    );
+    return new FewShotClassifier(
+      model,
+      vectors,
+      examples.map((e) => e.label),
+      rest,
+    );
+  }
+
+  /** The reject threshold in use, or undefined. */
+  get threshold(): number | undefined {
+    return Number.isFinite(this.settings.threshold) ? this.settings.threshold : undefined;
+  }
+
+  /** Classifies one text. */
+  async classify(text: string): Promise<ClassifyResult> {
+    return (await this.classifyMany([text]))[0]!;
+  }
+
+  /** Classifies texts, embedded in one batched pass. */
+  async classifyMany(texts: readonly string[]): Promise<ClassifyResult[]> {
+    const d = this.model.dim;
+    const q = await this.model.embedMatrix(texts);
+    return texts.map((_, i) =>
+      decide(q.subarray(i * d, (i + 1) * d), this.vectors, this.labels, d, this.model, this.settings),
+    );
+  }
+
+  /**
+   * Picks the reject threshold that answers most dev texts right, and keeps it: a text whose label is among
+   * the examples' should get it, a text with any other label should be rejected. Thresholds are tried halfway
+   * between neighbouring dev scores; ties keep the lower threshold (fewer rejects).
+   */
+  async calibrate(dev: readonly LabelledText[]): Promise<ClassifierCalibration> {
+    checkExamples(dev, 'calibrate');
+    const known = new Set(this.labels.map(String));
+    const unthresholded = { ...this.settings, threshold: Number.NEGATIVE_INFINITY };
+    const d = this.model.dim;
+    const q = await this.model.embedMatrix(dev.map((r) => r.text));
+    const rows = dev.map((r, i) => {
+      const res = decide(
+        q.subarray(i * d, (i + 1) * d),
+        this.vectors,
+        this.labels,
+        d,
+        this.model,
+        unthresholded,
+      );
+      return {
+        score: res.score,
+        right: String(res.best) === String(r.label),
+        unknown: !known.has(String(r.label)),
+      };
+    });
+    const best = rejectThreshold(rows);
+    this.settings = { ...this.settings, threshold: best.threshold };
+    return { ...best, n: rows.length };
+  }
+}
+
+/**
+ * The reject threshold that answers most rows right: a row scoring under it is rejected, which is right for
+ * an `unknown` row and wrong for a `right` one. Thresholds are tried halfway between neighbouring scores (above
+ * the top one, everything is rejected); ties keep the lower threshold.
+ */
+export function rejectThreshold(
+  rows: readonly { score: number; right: boolean; unknown: boolean }[],
+): Omit<ClassifierCalibration, 'n'> {
+  const sorted = [...rows].sort((a, b) => a.score - b.score);
+  let correct = sorted.filter((r) => r.right).length;
+  const n = sorted.length;
+  let best = { threshold: Number.NEGATIVE_INFINITY, correct, rejected: 0 };
+  // Walk thresholds upwards: passing a row rejects it.
+  for (let t = 0; t < n; t++) {
+    const r = sorted[t]!;
+    correct += (r.unknown ? 1 : 0) - (r.right ? 1 : 0);
+    const next = sorted[t + 1]?.score;
+    if (next === r.score) continue;
+    const threshold = next === undefined ? r.score + 1e-6 : (r.score + next) / 2;
+    if (correct > best.correct) best = { threshold, correct, rejected: t + 1 };
+  }
+  return {
+    threshold: best.threshold,
+    accuracy: best.correct / n,
+    accuracyWithoutReject: sorted.filter((r) => r.right).length / n,
+    rejectRate: best.rejected / n,
+  };
+}
+
+/** Scores one query vector against the examples' vectors and decides. */
+function decide(
+  q: Float32Array,
+  vectors: Float32Array,
+  labels: readonly LabelledText['label'][],
+  d: number,
+  model: SiameseModel,
+  o: ReturnType<typeof checkOptions>,
+): ClassifyResult {
+  const sims = labels.map((_, i) =>
+    vectorSimilarity(q, vectors.subarray(i * d, (i + 1) * d), model.similarity),
+  );
   const byLabel = new Map<string, { label: LabelledText['label']; sims: number[] }>();
-  examples.forEach((e, i) => {
-    const s = vectorSimilarity(q, m.subarray((i + 1) * d, (i + 2) * d), model.similarity);
-    const key = String(e.label);
-    const entry = byLabel.get(key) ?? { label: e.label, sims: [] as number[] };
-    entry.sims.push(s);
+  const add = (i: number) => {
+    const key = String(labels[i]);
+    const entry = byLabel.get(key) ?? { label: labels[i]!, sims: [] as number[] };
+    entry.sims.push(sims[i]!);
     byLabel.set(key, entry);
-  });
+  };
+  if (o.vote === 'knn') {
+    const order = sims.map((_, i) => i).sort((a, b) => sims[b]! - sims[a]! || a - b);
+    for (const i of order.slice(0, o.k)) add(i);
+  } else {
+    for (let i = 0; i < labels.length; i++) add(i);
+  }
   const scores: Record<string, number> = {};
-  let best: LabelledText['label'] = examples[0]!.label;
+  const voters = Math.min(o.k, labels.length);
+  let best: LabelledText['label'] = labels[0]!;
   let score = Number.NEGATIVE_INFINITY;
-  for (const [key, { label, sims }] of byLabel) {
-    const top = sims.sort((a, b) => b - a).slice(0, k);
-    const mean = top.reduce((a, b) => a + b, 0) / top.length;
-    scores[key] = mean;
-    if (mean > score) {
+  let rank = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (const [key, { label, sims: s }] of byLabel) {
+    const top = s.sort((a, b) => b - a).slice(0, o.k);
+    const sum = top.reduce((a, b) => a + b, 0);
+    const mean = sum / top.length;
+    // mean: the mean decides. knn: the votes decide, then the summed similarity.
+    const mine = o.vote === 'knn' ? [top.length, sum] : [mean, 0];
+    scores[key] = o.vote === 'knn' ? top.length / voters : mean;
+    if (mine[0]! > rank[0]! || (mine[0] === rank[0] && mine[1]! > rank[1]!)) {
+      rank = mine;
       score = mean;
       best = label;
     }
   }
-  return { label: best, score, scores };
+  const rejected = score < o.threshold;
+  return { label: rejected ? o.noMatchLabel : best, score, best, rejected, scores };
+}
+
+function checkExamples(examples: readonly LabelledText[], what = 'classify'): void {
+  if (!Array.isArray(examples) || examples.length === 0)
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `${what}: expected at least one labelled example, found none`,
+    );
+  examples.forEach((e, i) => {
+    const okLabel =
+      typeof e?.label === 'string' || (typeof e?.label === 'number' && Number.isFinite(e.label));
+    if (typeof e?.text !== 'string' || !okLabel) {
+      throw new SiameseError(
+        'E_INVALID_ARGUMENT',
+        `${what}: examples[${i}]: expected {text: string, label: string | finite number}`,
+        { details: { index: i } },
+      );
+    }
+  });
+}
+
+function checkOptions(o: ClassifyOptions) {
+  const k = o.k ?? 3;
+  if (!Number.isInteger(k) || k < 1)
+    throw new SiameseError('E_INVALID_ARGUMENT', `classify: expected k to be a whole number ≥ 1, found ${k}`);
+  const vote = o.vote ?? 'mean';
+  if (vote !== 'mean' && vote !== 'knn')
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `classify: expected vote 'mean' or 'knn', found ${String(vote)}`,
+    );
+  const threshold = o.threshold ?? Number.NEGATIVE_INFINITY;
+  if (typeof threshold !== 'number' || Number.isNaN(threshold))
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `classify: expected threshold to be a number, found ${threshold}`,
+    );
+  return { k, vote, threshold, noMatchLabel: o.noMatchLabel ?? null };
 }

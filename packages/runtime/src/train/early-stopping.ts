@@ -5,11 +5,14 @@ import type { SiameseModel } from '../model.js';
 import type { SavedTensor } from './checkpoints.js';
 import type { BestEpoch } from './events.js';
 
-/** The dev metric a run tracks: the named one, else spearman (scored), ap (binary), ndcgAtK (retrieval), accuracy. */
+/**
+ * The dev metric a run tracks: the named one, else spearman (scored), ap (binary), averagePrecision (paraphrase
+ * mining), ndcgAtK (retrieval, reranking), accuracy (triplets).
+ */
 export function trackedMetric(m: EvaluationMetrics, name?: string): { name: string; value: number } {
   const rec = m as unknown as Record<string, number>;
   const key =
-    name ?? ('spearman' in rec ? 'spearman' : 'ap' in rec ? 'ap' : 'ndcgAtK' in rec ? 'ndcgAtK' : 'accuracy');
+    name ?? ['spearman', 'ap', 'averagePrecision', 'ndcgAtK'].find((key) => key in rec) ?? 'accuracy';
   if (typeof rec[key] !== 'number') {
     throw new SiameseError(
       'E_INVALID_ARGUMENT',

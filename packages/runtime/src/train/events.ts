@@ -18,7 +18,10 @@ export interface BatchEvent {
 export interface EpochEvent {
   epoch: number;
   loss: number;
+  /** The dev metrics (with named dev sets: those of the tracked set). */
   devMetrics?: EvaluationMetrics;
+  /** With named dev sets (`dev: { sts, mrpc }`): every set's metrics, by name. */
+  devSets?: Record<string, EvaluationMetrics>;
   /** The early-stopping metric's value, if a dev set was given. */
   metric?: number;
   seconds: number;

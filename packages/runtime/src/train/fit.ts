@@ -3,11 +3,12 @@ import { describeValue, Rng, SiameseError } from '@siamese/core';
 import { isSimilarity, type Loss, SIMILARITIES } from '@siamese/losses';
 import { RandomSampler } from '@siamese/pairs';
 import * as tf from '@tensorflow/tfjs-core';
-import { type EvaluationData, evaluate } from '../eval/evaluate.js';
+import type { EvaluationData } from '../eval/evaluate.js';
 import { recordOnModel, type SiameseModel } from '../model.js';
 import { type CheckpointStore, checkFingerprint, optimizerState, restoreOptimizer } from './checkpoints.js';
 import { DataSource, type TrainData } from './data-source.js';
-import { EarlyStopping, trackedMetric } from './early-stopping.js';
+import { type DevSets, devTarget, evaluateDev } from './dev-sets.js';
+import { EarlyStopping } from './early-stopping.js';
 import { type BatchEvent, type EpochEvent, type FitResult, Throughput } from './events.js';
 import { DataParallelGroup, replicaCount } from './parallel/data-parallel.js';
 import {
@@ -46,9 +47,17 @@ export interface FitOptions {
    * that average over examples; in-batch-negative losses still see 16 rows' negatives.
    */
   accumulate?: number;
-  /** Dev data evaluated after each epoch (scored pairs, binary pairs, triplets or a retrieval task). */
-  dev?: EvaluationData;
-  /** Which dev metric to track: default `spearman` (scored), `ap` (binary), `accuracy`, `ndcgAtK`. */
+  /**
+   * Dev data evaluated after each epoch (anything `evaluate` takes), or several named sets,
+   * `{ sts: scoredPairs, mrpc: labelledPairs }`: each epoch reports all of them (`EpochEvent.devSets`).
+   */
+  dev?: EvaluationData | DevSets;
+  /**
+   * Which dev metric to track: default `spearman` (scored), `ap` (binary), `averagePrecision` (paraphrase
+   * mining), `ndcgAtK` (retrieval, reranking), `accuracy` (triplets); any key of the metrics (`'map@5'`). With
+   * named dev sets, `'<set>/<metric>'` (`'sts/spearman'`) or `'<set>'` for its default; without it, the first
+   * set's default.
+   */
   metric?: string;
   /**
    * Stop after this many epochs in a row without a better dev metric (patience 2: best at epoch 3, stop after
@@ -236,8 +245,10 @@ export async function fit(
         improved: false,
       };
       if (options.dev) {
-        event.devMetrics = await evaluate(model, options.dev);
-        event.metric = trackedMetric(event.devMetrics, options.metric).value;
+        const dev = await evaluateDev(model, options.dev, options.metric);
+        event.devMetrics = dev.metrics;
+        if (dev.sets) event.devSets = dev.sets;
+        event.metric = dev.value;
         event.improved = await stopping.observe(model, epoch + 1, event.metric);
       }
       history.push(event);
@@ -294,6 +305,7 @@ function settingsOf(options: FitOptions) {
     if (!options.dev)
       throw new SiameseError('E_INVALID_ARGUMENT', 'fit: patience needs dev data to watch (options.dev)');
   }
+  if (options.dev !== undefined) devTarget(options.dev, options.metric);
   return {
     epochs,
     batchSize,
