@@ -1,6 +1,13 @@
 import { assertBackendReady } from '@siamese/backend/internals';
+import { SiameseError } from '@siamese/core';
 import { type PresetName, presetEncoder } from '@siamese/encoders';
-import { buildEmbeddingMatrix, Tokenizer, Vocabulary, type WordVectors } from '@siamese/tokenizer';
+import {
+  buildEmbeddingMatrix,
+  type ModelTokenizer,
+  Tokenizer,
+  Vocabulary,
+  type WordVectors,
+} from '@siamese/tokenizer';
 import { SiameseModel } from './model.js';
 
 /**
@@ -16,8 +23,22 @@ export const DEFAULT_RECIPE: { readonly preset: PresetName; readonly loss: 'coSE
 export interface CreateModelOptions {
   /** The encoder, from the preset table (`PRESETS` of `@siamese/encoders`). Default `DEFAULT_RECIPE.preset`. */
   preset?: PresetName;
-  /** Texts the vocabulary is built from (usually both sides of the training pairs). */
-  texts: Iterable<string>;
+  /**
+   * Texts the vocabulary is built from (usually both sides of the training pairs). Required unless `tokenizer` is
+   * given.
+   */
+  texts?: Iterable<string>;
+  /**
+   * A ready tokenizer instead of a vocabulary built from `texts`: a pretrained model's (e.g.
+   * `PretrainedTokenizer.fromVocabTxt(bertVocabTxt)`), saved with the model. Its `vocabSize` sizes the table.
+   */
+  tokenizer?: ModelTokenizer;
+  /**
+   * The initial token table for `tokenizer`, row-major `tokenizer.vocabSize × D` (row i is id i), e.g. BERT's
+   * `embeddings.word_embeddings.weight` read with `parseSafetensors`: the seed's "GloVe or BERT" starting point
+   * for any preset. D is its width (`embeddingDim` is ignored).
+   */
+  embeddings?: Float32Array;
   /**
    * Pretrained word vectors: their words join the vocabulary (up to `maxVectorWords`) and initialise the
    * embedding rows they cover; the others start random.
@@ -51,6 +72,13 @@ export interface CreateModelOptions {
 export function createModel(options: CreateModelOptions): SiameseModel {
   assertBackendReady('createModel');
   const { preset = DEFAULT_RECIPE.preset, seed = 42 } = options;
+  if (options.tokenizer || options.embeddings) return withTokenizer(options, preset, seed);
+  if (!options.texts) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      'createModel: expected texts (to build a vocabulary from) or a tokenizer, found neither',
+    );
+  }
   const corpusTok = Tokenizer.build(options.texts, {
     minFreq: options.minFreq ?? 1,
     maxSize: options.maxVocab ?? 100_000,
@@ -84,6 +112,48 @@ export function createModel(options: CreateModelOptions): SiameseModel {
     ...(pretrained ? { pretrained } : {}),
     trainableEmbedding: options.trainEmbeddings ?? true,
     paddingIdx: 0,
+    hidden: options.hidden ?? 128,
+    seed,
+  });
+  return new SiameseModel({
+    tokenizer,
+    encoder,
+    ...(options.maxLength ? { maxLength: options.maxLength } : {}),
+  });
+}
+
+/** {@link createModel} over a given tokenizer (and its pretrained table, if any). */
+function withTokenizer(options: CreateModelOptions, preset: PresetName, seed: number): SiameseModel {
+  const { tokenizer, embeddings } = options;
+  if (!tokenizer) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      'createModel: embeddings need the tokenizer whose ids index their rows; pass tokenizer too',
+    );
+  }
+  const rows = tokenizer.vocabSize;
+  let dim = options.embeddingDim ?? 128;
+  if (embeddings) {
+    if (!(embeddings instanceof Float32Array) || embeddings.length === 0 || embeddings.length % rows !== 0) {
+      throw new SiameseError(
+        'E_MODEL_MISMATCH',
+        `createModel: embeddings: expected a Float32Array of ${rows} rows (the tokenizer's vocabSize) × D values, found ${embeddings instanceof Float32Array ? `${embeddings.length} values` : typeof embeddings}`,
+        { details: { vocabSize: rows, length: (embeddings as { length?: number }).length } },
+      );
+    }
+    dim = embeddings.length / rows;
+  }
+  options.onInfo?.(
+    `vocabulary ${rows} from the tokenizer; ${embeddings ? `pretrained ${dim}-d embeddings` : `random ${dim}-d embeddings`}`,
+  );
+  // The SDK's word tokenizer keeps row 0 for padding; a pretrained table is kept as it is (pads are masked anyway).
+  const padId = tokenizer instanceof Tokenizer ? 0 : null;
+  const encoder = presetEncoder(preset, {
+    vocabSize: rows,
+    embeddingDim: dim,
+    ...(embeddings ? { pretrained: embeddings } : {}),
+    trainableEmbedding: options.trainEmbeddings ?? true,
+    ...(padId === null ? {} : { paddingIdx: padId }),
     hidden: options.hidden ?? 128,
     seed,
   });
