@@ -172,7 +172,15 @@ describe('pretrained import and export errors', () => {
     ]);
     const e1 = await catchError(importPretrained({ 'modules.json': modules }));
     expect(e1.code).toBe('E_IMPORT_UNSUPPORTED');
-    expect(e1.message).toMatch(/sentence_transformers\.models\.Transformer \("0_Transformer"\)/);
+    expect(e1.message).toMatch(
+      /WordEmbeddings or StaticEmbedding module first, found sentence_transformers\.models\.Transformer/,
+    );
+    // The v6 CNN folder: sentence-transformers' CNN outputs the linear convolutions, which no step here computes.
+    const e0 = await catchError(importPretrained(dirOf('st_cnn_v6')));
+    expect(e0.code).toBe('E_IMPORT_UNSUPPORTED');
+    expect(e0.message).toMatch(
+      /the module sentence_transformers\.sentence_transformer\.modules\.cnn\.CNN|CNN \("1_CNN"\)/,
+    );
 
     const table = parseSafetensors(base['model.safetensors']!);
     const [rows, dim] = table.info('embeddings').shape as [number, number];
@@ -212,5 +220,86 @@ describe('pretrained import and export errors', () => {
     expect(e.code).toBe('E_EXPORT_UNSUPPORTED');
     expect(e.message).toMatch(/embedding → lstm/);
     model.dispose();
+  });
+});
+
+describe('sentence-transformers v5 module chain: WordEmbeddings → BiLSTM → max Pooling → Dense(tanh) → Normalize', () => {
+  const name = 'st_bilstm_v5';
+  const expected = JSON.parse(readFileSync(new URL(`${name}/expected.json`, INTEROP), 'utf8')) as {
+    texts: string[];
+    ids: number[][];
+    embeddings: number[][];
+    batch_embeddings: number[][];
+  };
+  it.each(['cpu', 'wasm'] as const)(
+    'embeds as the reference on %s, one by one and as a batch',
+    async (backend) => {
+      await initBackend({ backend });
+      expect(tf.getBackend()).toBe(backend);
+      const notes: string[] = [];
+      const model = await importPretrained(dirOf(name), { onInfo: (m) => notes.push(m) });
+      expect(notes).toEqual(['sentence-transformers: WordEmbeddings → LSTM → Pooling → Dense → Normalize']);
+      expect(expected.texts.map((t) => [...model.tokenizer.encode(t)])).toEqual(expected.ids);
+      const one: Float32Array[] = [];
+      for (const t of expected.texts) one.push((await model.embed([t]))[0]!);
+      expect(maxDiff(one, expected.embeddings)).toBeLessThan(TOL[backend]);
+      expect(maxDiff(await model.embed(expected.texts), expected.batch_embeddings)).toBeLessThan(
+        TOL[backend],
+      );
+      model.dispose();
+    },
+  );
+
+  it('fine-tunes (the frozen table stays, as update_embeddings: false says), saves back in the v5 layout, reloads equal', async () => {
+    await initBackend({ backend: 'cpu' });
+    const model = await importPretrained(dirOf(name));
+    const table = await model.encoder.weights().get('0.emb_layer.weight')!.data();
+    const pairs = tsvPairs('stsb/train.tsv', 64);
+    const loss = lossFromConfig({ type: 'cosent' });
+    const lossOnPairs = async () =>
+      (await fit(model, pairs, { loss, epochs: 1, batchSize: 64, lr: 0, seed: 1 })).history[0]!.loss;
+    const lossBefore = await lossOnPairs();
+    await fit(model, pairs, { loss, epochs: 1, batchSize: 8, lr: 0.05, seed: 1 });
+    expect(await lossOnPairs()).toBeLessThan(lossBefore - 0.05);
+    expect(await model.encoder.weights().get('0.emb_layer.weight')!.data()).toEqual(table);
+
+    const dir = mkdtempSync(join(tmpdir(), 'siamese-st-bilstm-'));
+    const written = await savePretrained(model, dir);
+    expect(written.sort()).toEqual(
+      [
+        '0_WordEmbeddings/model.safetensors',
+        '0_WordEmbeddings/whitespacetokenizer_config.json',
+        '0_WordEmbeddings/wordembedding_config.json',
+        '1_LSTM/lstm_config.json',
+        '1_LSTM/model.safetensors',
+        '2_Pooling/config.json',
+        '3_Dense/config.json',
+        '3_Dense/model.safetensors',
+        'config_sentence_transformers.json',
+        'modules.json',
+      ].sort(),
+    );
+    // The module files keep the reference's keys and configs.
+    for (const [folder, file] of [
+      ['1_LSTM', 'lstm_config.json'],
+      ['2_Pooling', 'config.json'],
+      ['3_Dense', 'config.json'],
+    ] as const) {
+      expect(JSON.parse(readFileSync(join(dir, folder, file), 'utf8'))).toEqual(
+        JSON.parse(readFileSync(new URL(`${name}/${folder}/${file}`, INTEROP), 'utf8')),
+      );
+    }
+    const lstmKeys = parseSafetensors(
+      new Uint8Array(readFileSync(join(dir, '1_LSTM/model.safetensors'))),
+    ).names();
+    expect(lstmKeys).toEqual(
+      parseSafetensors(
+        new Uint8Array(readFileSync(new URL(`${name}/1_LSTM/model.safetensors`, INTEROP))),
+      ).names(),
+    );
+    const again = await importPretrained(dir);
+    expect(maxDiff(await again.embed(expected.texts), await model.embed(expected.texts))).toBe(0);
+    model.dispose();
+    again.dispose();
   });
 });

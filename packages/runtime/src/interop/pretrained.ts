@@ -7,11 +7,13 @@ import { fileSystem, SiameseError } from '@siamese/core';
 import { embedding, normalize, pooling, type SequentialConfig, sequential } from '@siamese/encoders';
 import { SIMILARITIES, type Similarity } from '@siamese/losses';
 import { parseSafetensors, type SafetensorsFile, serializeSafetensors } from '@siamese/safetensors';
-import { PretrainedTokenizer } from '@siamese/tokenizer';
+import { PretrainedTokenizer, WhitespaceTokenizer } from '@siamese/tokenizer';
 import { joinPath } from '../io/fs.js';
 import { DEFAULT_MODEL_LIMITS } from '../io/limits.js';
 import { fetchCapped, originsFor } from '../io/url.js';
 import { SiameseModel } from '../model.js';
+import { json, type Module, type Reader, required, shortType, text, unsupported } from './folder.js';
+import { exportModuleChain, importModuleChain, isModuleChain } from './st-modules.js';
 
 /** The folder layouts {@link importPretrained} reads and {@link exportPretrained} writes. */
 export type PretrainedFormat = 'model2vec' | 'sentence-transformers';
@@ -43,14 +45,6 @@ export interface ImportPretrainedOptions {
   onInfo?: (message: string) => void;
 }
 
-/** Reads one file of the folder, or `null` when it is absent. */
-type Reader = (path: string) => Promise<Uint8Array | null>;
-
-interface Module {
-  path: string;
-  type: string;
-}
-
 /**
  * Loads a static embedding model (model2vec, or sentence-transformers with a `StaticEmbedding` module) as a
  * {@link SiameseModel}: its `tokenizer.json` as a `PretrainedTokenizer`, its matrix as a trainable embedding
@@ -75,7 +69,18 @@ export async function importPretrained(
   const read = readerOf(source, options);
   const format = options.format ?? (await detectFormat(read));
   const modules = format === 'model2vec' ? null : await readModules(read);
-  const tableModule = modules ? staticModule(modules) : { path: '', type: 'StaticModel' };
+  if (modules && shortType(modules[0]?.type ?? '') !== 'StaticEmbedding') {
+    if (modules.length === 0) throw unsupported('modules.json lists no module', { module: null });
+    const chain = await importModuleChain(read, modules);
+    options.onInfo?.(`sentence-transformers: ${chain.description}`);
+    return new SiameseModel({
+      tokenizer: chain.tokenizer,
+      encoder: chain.encoder,
+      similarity: await stSimilarity(read),
+      maxLength: options.maxLength ?? 512,
+    });
+  }
+  const tableModule = modules ? staticModule(modules) : { name: '0', path: '', type: 'StaticModel' };
   const dir = (p: string) =>
     tableModule.path === '' || tableModule.path === '.' ? p : `${tableModule.path}/${p}`;
   const tokenizerText = text(await required(read, dir('tokenizer.json')), dir('tokenizer.json'));
@@ -143,6 +148,18 @@ export async function exportPretrained(
   const { tokenizer } = model;
   const config = model.encoder.getConfig() as SequentialConfig;
   const steps = config.type === 'sequential' ? config.steps : [];
+  if (tokenizer instanceof WhitespaceTokenizer && config.type === 'sequential' && isModuleChain(config)) {
+    if (options.format === 'model2vec') {
+      throw new SiameseError(
+        'E_EXPORT_UNSUPPORTED',
+        'exportPretrained: a WordEmbeddings module chain has no model2vec layout; export it as sentence-transformers',
+      );
+    }
+    return {
+      ...(await exportModuleChain(model.encoder, tokenizer)),
+      'config_sentence_transformers.json': stConfig(model.similarity),
+    };
+  }
   const [emb, pool, ...rest] = steps;
   const isStatic =
     tokenizer instanceof PretrainedTokenizer &&
@@ -204,17 +221,18 @@ export async function exportPretrained(
           '1_Normalize/config.json': `${JSON.stringify({ module_input_name: 'sentence_embedding', module_output_name: 'sentence_embedding' }, null, 4)}\n`,
         }
       : {}),
-    'config_sentence_transformers.json': `${JSON.stringify(
-      {
-        model_type: 'SentenceTransformer',
-        prompts: {},
-        default_prompt_name: null,
-        similarity_fn_name: model.similarity,
-      },
-      null,
-      2,
-    )}\n`,
+    'config_sentence_transformers.json': stConfig(model.similarity),
   };
+}
+
+function stConfig(similarity: Similarity): string {
+  const config = {
+    model_type: 'SentenceTransformer',
+    prompts: {},
+    default_prompt_name: null,
+    similarity_fn_name: similarity,
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
 }
 
 /**
@@ -299,42 +317,6 @@ function readerOf(source: PretrainedSource, options: ImportPretrainedOptions): R
   };
 }
 
-async function required(read: Reader, path: string): Promise<Uint8Array> {
-  const bytes = await read(path);
-  if (bytes === null) {
-    throw new SiameseError('E_MODEL_NOT_FOUND', `importPretrained: the folder has no ${path}`, {
-      details: { path },
-    });
-  }
-  return bytes;
-}
-
-function text(bytes: Uint8Array, path: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch (e) {
-    throw new SiameseError('E_MODEL_CORRUPT', `importPretrained: ${path} is not UTF-8 text`, { cause: e });
-  }
-}
-
-async function json(read: Reader, path: string): Promise<unknown> {
-  const bytes = await read(path);
-  if (bytes === null) return null;
-  try {
-    return JSON.parse(text(bytes, path));
-  } catch (e) {
-    if (SiameseError.is(e)) throw e;
-    throw new SiameseError(
-      'E_MODEL_CORRUPT',
-      `importPretrained: ${path} is not valid JSON (${(e as Error).message})`,
-      {
-        cause: e,
-        details: { path },
-      },
-    );
-  }
-}
-
 async function detectFormat(read: Reader): Promise<PretrainedFormat> {
   const config = (await json(read, 'config.json')) as { model_type?: unknown } | null;
   if (config && typeof config === 'object' && config.model_type === 'model2vec') return 'model2vec';
@@ -366,7 +348,11 @@ async function readModules(read: Reader): Promise<Module[]> {
       'importPretrained: modules.json: expected a list of { idx, name, path, type }',
     );
   }
-  const modules = list as Module[];
+  const modules = (list as Module[]).map((m, i) => ({
+    path: m.path,
+    type: m.type,
+    name: typeof m.name === 'string' && /^\w+$/.test(m.name) ? m.name : String(i),
+  }));
   for (const m of modules) {
     if (m.path.split('/').some((part) => part === '..') || m.path.startsWith('/')) {
       throw new SiameseError(
@@ -375,31 +361,21 @@ async function readModules(read: Reader): Promise<Module[]> {
         { details: { path: m.path } },
       );
     }
-    const type = shortType(m.type);
-    if (type !== 'StaticEmbedding' && type !== 'Normalize') {
-      throw unsupported(
-        `the module ${m.type} (${JSON.stringify(m.path)}): only StaticEmbedding and Normalize folders import (transformer, WordEmbeddings, LSTM, CNN, Pooling and Dense modules do not yet)`,
-        { module: m.type },
-      );
-    }
   }
   return modules;
 }
 
 function staticModule(modules: Module[]): Module {
-  const first = modules[0];
-  if (!first || shortType(first.type) !== 'StaticEmbedding') {
-    throw unsupported(
-      `modules.json: expected a StaticEmbedding first, found ${first ? first.type : 'no module'}`,
-      { module: first?.type ?? null },
-    );
+  const first = modules[0]!;
+  for (const m of modules.slice(1)) {
+    if (shortType(m.type) !== 'Normalize') {
+      throw unsupported(
+        `the module ${m.type} (${JSON.stringify(m.path)}) after a StaticEmbedding (only Normalize may follow it)`,
+        { module: m.type },
+      );
+    }
   }
   return first;
-}
-
-/** `sentence_transformers.models.StaticEmbedding` → `StaticEmbedding` (v5 and v6 module paths alike). */
-function shortType(type: string): string {
-  return type.slice(type.lastIndexOf('.') + 1);
 }
 
 function tableKey(file: SafetensorsFile, format: PretrainedFormat): string {
@@ -436,8 +412,4 @@ async function stSimilarity(read: Reader): Promise<Similarity> {
   throw unsupported(`config_sentence_transformers.json: the similarity_fn_name ${JSON.stringify(name)}`, {
     similarity: name,
   });
-}
-
-function unsupported(what: string, details: Record<string, unknown>): SiameseError<'E_IMPORT_UNSUPPORTED'> {
-  return new SiameseError('E_IMPORT_UNSUPPORTED', `importPretrained: ${what}`, { details });
 }
