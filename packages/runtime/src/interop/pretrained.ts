@@ -52,8 +52,11 @@ export interface ImportPretrainedOptions {
  * Embeddings equal the reference library's (fixtures/interop, to 1e-5). The model fine-tunes with `fit` and any
  * loss, saves with `saveModel`, and goes back to its layout with {@link exportPretrained}.
  *
- * Refuses with `E_IMPORT_UNSUPPORTED` (naming the module or tensor) what it cannot reproduce: transformer modules,
- * model2vec's per-token `weights` / `mapping` tensors; `E_MODEL_NOT_FOUND` when a file is missing.
+ * sentence-transformers chains without a transformer (`WordEmbeddings` → `LSTM` → `Pooling` → `Dense` →
+ * `Normalize`) load as the matching steps, named as `SentenceTransformer`'s state_dict names them.
+ *
+ * Refuses with `E_IMPORT_UNSUPPORTED` (naming the module or tensor) what it cannot reproduce: transformer and CNN
+ * modules, model2vec's per-token `weights` / `mapping` tensors; `E_MODEL_NOT_FOUND` when a file is missing.
  *
  * @example
  * ```ts
