@@ -286,8 +286,12 @@ describe('fit(): gradient accumulation', () => {
     const loss = lossFromConfig({ type: 'cosine' });
     await expect(fit(model, train, { loss, accumulate: 0.5 })).rejects.toMatchObject({
       code: 'E_INVALID_ARGUMENT',
-      message: 'fit: expected accumulate to be a whole number of batches ≥ 1, found 0.5',
+      message: 'fit: accumulate: expected an integer in [1, 1000000], found number 0.5',
     });
+    // Worker replicas step one batch at a time: accumulation trains on the calling thread, and says so.
+    const notes: string[] = [];
+    await fit(model, train, { loss, batchSize: 8, accumulate: 2, workers: 2, onInfo: (m) => notes.push(m) });
+    expect(notes).toContain('workers: 1 thread (per-epoch data and accumulate train on the calling thread)');
     const before = tf.memory().numTensors;
     await fit(model, train, { loss, batchSize: 8, accumulate: 5 });
     expect(tf.memory().numTensors).toBe(before);

@@ -1,52 +1,14 @@
 // Compact weight encodings of the model format: float16, and int8 with one float32 scale per slice along an axis
 // (symmetric: q = round(x / s), s = max|x| / 127, so 0 stays exactly 0 and the padding row stays zero).
-// Everything is written little-endian through DataView, so files are identical on every platform.
+// Everything is written little-endian through DataView, so files are identical on every platform. The binary16
+// conversions are @siamese/safetensors' (round half to even, as torch and numpy).
+import { halfBitsToNumber, numberToHalfBits } from '@siamese/safetensors';
 
 /** How a weight tensor is stored in a model file. */
 export type WeightsEncoding = 'f32' | 'f16' | 'int8';
 
 /** The encodings, for validation and help texts. */
 export const WEIGHTS_ENCODINGS: readonly WeightsEncoding[] = Object.freeze(['f32', 'f16', 'int8']);
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** The IEEE binary16 bits nearest to `x` (round half to even; overflow → ±Infinity; NaN stays NaN). */
-export function toFloat16Bits(x: number): number {
-  f32[0] = x;
-  const bits = u32[0]!;
-  const sign = (bits >>> 16) & 0x8000;
-  const exp = (bits >>> 23) & 0xff;
-  let mant = bits & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // Infinity or NaN
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00; // too large: Infinity
-  if (e <= 0) {
-    // Subnormal half (or zero): shift the implicit-1 mantissa right, rounding half to even.
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    const half = 1 << (shift - 1);
-    const rest = mant & ((1 << shift) - 1);
-    let m = mant >>> shift;
-    if (rest > half || (rest === half && (m & 1) === 1)) m++;
-    return sign | m;
-  }
-  const rest = mant & 0x1fff;
-  let out = sign | (e << 10) | (mant >>> 13);
-  if (rest > 0x1000 || (rest === 0x1000 && (out & 1) === 1)) out++; // may carry into the exponent: correct
-  return out;
-}
-
-/** The number a binary16 bit pattern holds. */
-export function fromFloat16Bits(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
 
 /** Bytes one tensor of `n` values takes (scales excluded). */
 export function encodedBytes(encoding: WeightsEncoding, n: number): number {
@@ -64,7 +26,7 @@ export function writeFloats(
     for (let i = 0; i < values.length; i++) view.setFloat32(byteOffset + 4 * i, values[i]!, true);
   } else {
     for (let i = 0; i < values.length; i++)
-      view.setUint16(byteOffset + 2 * i, toFloat16Bits(values[i]!), true);
+      view.setUint16(byteOffset + 2 * i, numberToHalfBits(values[i]!), true);
   }
 }
 
@@ -79,7 +41,7 @@ export function readFloats(
   if (encoding === 'f32') {
     for (let i = 0; i < n; i++) out[i] = view.getFloat32(byteOffset + 4 * i, true);
   } else {
-    for (let i = 0; i < n; i++) out[i] = fromFloat16Bits(view.getUint16(byteOffset + 2 * i, true));
+    for (let i = 0; i < n; i++) out[i] = halfBitsToNumber(view.getUint16(byteOffset + 2 * i, true));
   }
   return out;
 }

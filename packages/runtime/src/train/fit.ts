@@ -104,6 +104,14 @@ export async function fit(model: SiameseModel, train: TrainData, options: FitOpt
   const totalSteps = stepsPerEpoch * run.epochs;
   if (!model.encoder.trainableVariables().length)
     throw new SiameseError('E_INVALID_ARGUMENT', 'fit: the encoder has no trainable variables');
+  // Worker replicas hold the examples they were started with, and step one batch at a time: data drawn anew
+  // each epoch and gradient accumulation train on the calling thread.
+  const fixedData = typeof train !== 'function' && run.accumulate === 1;
+  const replicas = replicaCount(options.workers, first.prepared.count, run.batchSize, options.onInfo);
+  if (!fixedData && replicas > 1 && options.workers !== undefined) {
+    options.onInfo?.('workers: 1 thread (per-epoch data and accumulate train on the calling thread)');
+  }
+  const workers = fixedData ? replicas : 1;
   // Same math, state and checkpoints as tf.train.adam, one fused kernel per variable on wasm and cpu.
   const optimizer = fusedAdam(run.lr, 0.9, 0.999, 1e-8);
   training.add(model);
@@ -114,15 +122,6 @@ export async function fit(model: SiameseModel, train: TrainData, options: FitOpt
   let step = 0;
   let startEpoch = 0;
   let stoppedEarly = false;
-  // Worker replicas hold the examples they were started with, and step one batch at a time: data drawn anew
-  // each epoch and gradient accumulation train on the calling thread.
-  const fixedData = typeof train !== 'function' && run.accumulate === 1;
-  if (!fixedData && options.workers !== undefined && options.workers > 1) {
-    options.onInfo?.('workers: 1 thread (per-epoch data and accumulate train on the calling thread)');
-  }
-  const workers = fixedData
-    ? replicaCount(options.workers, first.prepared.count, run.batchSize, options.onInfo)
-    : 1;
   let group: DataParallelGroup | undefined;
   try {
     // Epoch 0's examples stand for the run's data (a data function must be deterministic in the epoch).
