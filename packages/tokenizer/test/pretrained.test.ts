@@ -107,6 +107,9 @@ describe('the model fixtures tokenize like their reference', () => {
     expect(uni.tokenize('unknown ☃ char')).toEqual(['▁un', 'known', '▁', '▁char']);
     const keep = PretrainedTokenizer.fromTokenizerJson(text('model2vec_unigram/tokenizer.json'));
     expect(keep.toJSON()).not.toHaveProperty('dropUnknown');
+    // A long text (more unknown tokens than the stack has argument slots) tokenizes without spreading them.
+    const long = Array.from({ length: 200_000 }, (_, i) => (i % 2 ? 'hello' : '☃')).join(' ');
+    expect(uni.tokenize(long)).toHaveLength(100_000 * 2);
   });
 });
 

@@ -156,8 +156,7 @@ export async function importModuleChain(
 
 async function poolingMode(read: Reader, m: Module, at: (m: Module, p: string) => string): Promise<string> {
   const config = ((await json(read, at(m, 'config.json'))) ?? {}) as Config;
-  if (typeof config.pooling_mode === 'string')
-    return config.pooling_mode === 'lasttoken' ? 'lasttoken' : config.pooling_mode;
+  if (typeof config.pooling_mode === 'string') return config.pooling_mode; // v6: one mode by name
   const on = Object.entries(config)
     .filter(([k, v]) => /^pooling_mode_.*/.test(k) && v === true)
     .map(([k]) =>
@@ -170,7 +169,7 @@ async function poolingMode(read: Reader, m: Module, at: (m: Module, p: string) =
     throw unsupported(`${at(m, 'config.json')}: ${on.length} pooling modes on (${on.join(', ')})`, {
       modes: on,
     });
-  return on[0] === 'cls' ? 'cls' : on[0]!;
+  return on[0]!; // v5: `pooling_mode_max_tokens` → `max`, `pooling_mode_cls_token` → `cls`
 }
 
 function assignByName(encoder: Encoder, weights: Map<string, { file: SafetensorsFile; key: string }>): void {

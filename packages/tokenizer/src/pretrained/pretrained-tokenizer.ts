@@ -398,8 +398,10 @@ export class PretrainedTokenizer {
     const unk = this.unkId;
     if (unk === null || !ids.includes(unk)) return ids;
     if (tokens) {
-      const kept = tokens.filter((_, i) => ids[i] !== unk);
-      tokens.splice(0, tokens.length, ...kept);
+      // in place, without spreading into arguments (a long text has more tokens than the stack has slots)
+      let w = 0;
+      for (let i = 0; i < tokens.length; i++) if (ids[i] !== unk) tokens[w++] = tokens[i]!;
+      tokens.length = w;
     }
     return ids.filter((id) => id !== unk);
   }
