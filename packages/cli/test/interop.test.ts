@@ -129,3 +129,83 @@ describe('siamese import / export', () => {
     expect(format.stderr).toMatch(/safetensors/);
   }, 1_800_000);
 });
+
+describe('siamese import / export --format model2vec | sentence-transformers', () => {
+  const interop = resolve(here, '../../../fixtures/interop');
+  it('imports a model2vec folder (its embeddings as model2vec computes them) and exports the layout back', () => {
+    const imported = run([
+      'import',
+      '--format',
+      'model2vec',
+      join(interop, 'model2vec_wordpiece'),
+      '--out',
+      'm2v-model',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({
+      dim: 8,
+      vocabSize: 66,
+      architecture: 'model2vec: 66 × 8 table ("embeddings", F32), WordPiece tokenizer, mean, normalized',
+    });
+    const m2v = JSON.parse(readFileSync(join(interop, 'model2vec_wordpiece/expected.json'), 'utf8')) as {
+      texts: string[];
+      embeddings: number[][];
+    };
+    const embedded = spawnSync(
+      process.execPath,
+      [cli, 'embed', '--model', 'm2v-model', '--backend', 'cpu', '--format', 'f32'],
+      { input: m2v.texts.slice(0, 3).join('\n'), cwd: tmp, timeout: 600_000 },
+    );
+    expect(embedded.status).toBe(0);
+    const raw = embedded.stdout as Buffer;
+    const vectors = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+    expect(vectors.length).toBe(24);
+    for (let i = 0; i < 24; i++)
+      expect(vectors[i]!).toBeCloseTo(m2v.embeddings[Math.floor(i / 8)]![i % 8]!, 5);
+
+    const exported = run([
+      'export',
+      '--model',
+      'm2v-model',
+      '--format',
+      'model2vec',
+      '--out',
+      'm2v-back',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
+    expect(exported.stderr).toBe('');
+    expect(JSON.parse(exported.stdout).files).toEqual([
+      'model.safetensors',
+      'tokenizer.json',
+      'config.json',
+      'modules.json',
+    ]);
+    const original = parseSafetensors(readFileSync(join(interop, 'model2vec_wordpiece/model.safetensors')));
+    const back = parseSafetensors(readFileSync(join(tmp, 'm2v-back/model.safetensors')));
+    expect(back.float32('embeddings')).toEqual(original.float32('embeddings'));
+  }, 1_800_000);
+
+  it('usage errors: a missing folder argument, stray state_dict flags', () => {
+    const none = run(['import', '--format', 'sentence-transformers', '--out', 'x']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/expected one FOLDER/);
+    const stray = run([
+      'import',
+      '--format',
+      'model2vec',
+      join(interop, 'model2vec_wordpiece'),
+      '--weights',
+      'w.safetensors',
+      '--out',
+      'x',
+    ]);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/drop --weights/);
+  }, 600_000);
+});

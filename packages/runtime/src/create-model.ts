@@ -1,7 +1,13 @@
 import { assertBackendReady } from '@siamese/backend/internals';
 import { SiameseError } from '@siamese/core';
 import { type PresetName, presetEncoder } from '@siamese/encoders';
-import { buildEmbeddingMatrix, Tokenizer, Vocabulary, type WordVectors } from '@siamese/tokenizer';
+import {
+  buildEmbeddingMatrix,
+  type ModelTokenizer,
+  Tokenizer,
+  Vocabulary,
+  type WordVectors,
+} from '@siamese/tokenizer';
 import { SiameseModel } from './model.js';
 
 /**
@@ -17,13 +23,24 @@ export const DEFAULT_RECIPE: { readonly preset: PresetName; readonly loss: 'coSE
 export interface CreateModelOptions {
   /** The encoder, from the preset table (`PRESETS` of `@siamese/encoders`). Default `DEFAULT_RECIPE.preset`. */
   preset?: PresetName;
-  /** Texts the vocabulary is built from (usually both sides of the training pairs). */
+  /**
+   * Texts the vocabulary is built from (usually both sides of the training pairs). Give these or `tokenizer`, not
+   * both.
+   */
   texts?: Iterable<string>;
   /**
-   * Instead of `texts`: a tokenizer whose vocabulary is built already, e.g. with `Tokenizer.buildAsync` over a
-   * file streamed line by line (`{ minFreq, maxSize: maxVocab }` as `createModel` would use). Give one of the two.
+   * Instead of `texts`, a ready tokenizer, saved with the model; its `vocabSize` sizes the table. Either a word
+   * `Tokenizer` whose vocabulary is built already (e.g. with `Tokenizer.buildAsync` over a file streamed line by
+   * line, `{ minFreq, maxSize: maxVocab }` as `createModel` would use; `vectors` still apply), or a pretrained
+   * model's (e.g. `PretrainedTokenizer.fromVocabTxt(bertVocabTxt)`, with its table as `embeddings`).
    */
-  tokenizer?: Tokenizer;
+  tokenizer?: ModelTokenizer;
+  /**
+   * The initial token table for `tokenizer`, row-major `tokenizer.vocabSize × D` (row i is id i), e.g. BERT's
+   * `embeddings.word_embeddings.weight` read with `parseSafetensors`: the seed's "GloVe or BERT" starting point
+   * for any preset. D is its width (`embeddingDim` is ignored).
+   */
+  embeddings?: Float32Array;
   /**
    * Pretrained word vectors: their words join the vocabulary (up to `maxVectorWords`) and initialise the
    * embedding rows they cover; the others start random.
@@ -63,12 +80,16 @@ export function createModel(options: CreateModelOptions): SiameseModel {
       'createModel: expected either texts (to build the vocabulary from) or a tokenizer (built already), not both or neither',
     );
   }
+  if (options.embeddings || (options.tokenizer && !(options.tokenizer instanceof Tokenizer))) {
+    return withTokenizer(options, preset, seed);
+  }
   const corpusTok =
-    options.tokenizer ??
-    Tokenizer.build(options.texts!, {
-      minFreq: options.minFreq ?? 1,
-      maxSize: options.maxVocab ?? 100_000,
-    });
+    options.tokenizer instanceof Tokenizer
+      ? options.tokenizer
+      : Tokenizer.build(options.texts!, {
+          minFreq: options.minFreq ?? 1,
+          maxSize: options.maxVocab ?? 100_000,
+        });
   let tokenizer = corpusTok;
   let pretrained: Float32Array | undefined;
   let dim = options.embeddingDim ?? 128;
@@ -98,6 +119,55 @@ export function createModel(options: CreateModelOptions): SiameseModel {
     ...(pretrained ? { pretrained } : {}),
     trainableEmbedding: options.trainEmbeddings ?? true,
     paddingIdx: 0,
+    hidden: options.hidden ?? 128,
+    seed,
+  });
+  return new SiameseModel({
+    tokenizer,
+    encoder,
+    ...(options.maxLength ? { maxLength: options.maxLength } : {}),
+  });
+}
+
+/** {@link createModel} over a given tokenizer (and its pretrained table, if any). */
+function withTokenizer(options: CreateModelOptions, preset: PresetName, seed: number): SiameseModel {
+  const { tokenizer, embeddings } = options;
+  if (!tokenizer) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      'createModel: embeddings need the tokenizer whose ids index their rows; pass tokenizer too',
+    );
+  }
+  if (options.vectors) {
+    // Word vectors are looked up by word in a word vocabulary; a pretrained table is already indexed by id.
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      'createModel: vectors join a word vocabulary; with a pretrained tokenizer or embeddings, give the table as embeddings instead',
+    );
+  }
+  const rows = tokenizer.vocabSize;
+  let dim = options.embeddingDim ?? 128;
+  if (embeddings) {
+    if (!(embeddings instanceof Float32Array) || embeddings.length === 0 || embeddings.length % rows !== 0) {
+      throw new SiameseError(
+        'E_MODEL_MISMATCH',
+        `createModel: embeddings: expected a Float32Array of ${rows} rows (the tokenizer's vocabSize) × D values, found ${embeddings instanceof Float32Array ? `${embeddings.length} values` : typeof embeddings}`,
+        { details: { vocabSize: rows, length: (embeddings as { length?: number }).length } },
+      );
+    }
+    dim = embeddings.length / rows;
+  }
+  options.onInfo?.(
+    `vocabulary ${rows} from the tokenizer; ${embeddings ? `pretrained ${dim}-d embeddings` : `random ${dim}-d embeddings`}`,
+  );
+  // The SDK's word tokenizer keeps row 0 for padding; a pretrained table is kept as it is (pads are masked anyway).
+  const padId = tokenizer instanceof Tokenizer ? 0 : null;
+  const encoder = presetEncoder(preset, {
+    vocabSize: rows,
+    embeddingDim: dim,
+    ...(embeddings ? { pretrained: embeddings } : {}),
+    trainableEmbedding: options.trainEmbeddings ?? true,
+    ...(padId === null ? {} : { paddingIdx: padId }),
     hidden: options.hidden ?? 128,
     seed,
   });

@@ -21,6 +21,8 @@
  * - `E_INDEX_TRUNCATED`: fewer bytes than the index's header promises.
  * - `E_INDEX_CHECKSUM`: the index's bytes were altered or damaged (its CRC-32 differs).
  * - `E_IMPORT_ARCHITECTURE`: `importTorch` cannot infer an encoder from a state_dict's keys (pass `architecture`).
+ * - `E_IMPORT_UNSUPPORTED`: `importPretrained` met a module or tensor it cannot reproduce (named in the message).
+ * - `E_EXPORT_UNSUPPORTED`: `exportPretrained` was given a model that is not a static one (use `exportTorch`).
  * - `E_WORKER_FAILED`: a worker thread of parallel training or embedding failed (its own error, when it threw a
  *   `SiameseError`, keeps its code instead).
  */
@@ -44,4 +46,6 @@ export type RuntimeErrorCode =
   | 'E_INDEX_TRUNCATED'
   | 'E_INDEX_CHECKSUM'
   | 'E_IMPORT_ARCHITECTURE'
+  | 'E_IMPORT_UNSUPPORTED'
+  | 'E_EXPORT_UNSUPPORTED'
   | 'E_WORKER_FAILED';

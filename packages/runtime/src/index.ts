@@ -62,6 +62,16 @@ export { vectorSimilarity } from './infer/vector-similarity.js';
 export type { Awaitable, SearchHit, VectorSearchOptions, VectorStore } from './infer/vector-store.js';
 export { type InferArchitectureOptions, inferArchitecture } from './interop/architecture.js';
 export {
+  type ExportPretrainedOptions,
+  exportPretrained,
+  type ImportPretrainedOptions,
+  importPretrained,
+  type PretrainedFiles,
+  type PretrainedFormat,
+  type PretrainedSource,
+  savePretrained,
+} from './interop/pretrained.js';
+export {
   exportTorch,
   type ImportTorchOptions,
   importTorch,

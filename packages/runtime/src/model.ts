@@ -3,7 +3,7 @@ import type { EncodeOptions, Encoder } from '@siamese/encoders';
 import type { LossConfig, Similarity } from '@siamese/losses';
 import type { ModelTokenizer, NgramOptions } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
-import { lengthBuckets, prepareBatch } from './infer/batching.js';
+import { keepsEmptyRows, lengthBuckets, prepareBatch } from './infer/batching.js';
 import type { VectorIndex } from './infer/vector-index.js';
 import type { FitResult } from './train/events.js';
 import { embedInThreads, embedThreads } from './train/parallel/embed.js';
@@ -154,12 +154,14 @@ export class SiameseModel {
     const threads = embedThreads(options.workers, texts.length);
     if (threads > 1) return embedInThreads(this, texts, threads, options);
     const out = new Float32Array(texts.length * dim);
+    const keepEmpty = keepsEmptyRows(this.tokenizer, this.encoder);
     for (const bucket of lengthBuckets(this.tokenizer, texts, batchSize, this.maxLength)) {
       const batch = prepareBatch(
         this.tokenizer,
         bucket.map((i) => texts[i]!),
         this.maxLength,
         this.ngrams,
+        keepEmpty,
       );
       let values: Float32Array;
       try {

@@ -89,6 +89,30 @@ describe('the model fixtures tokenize like their reference', () => {
       }
     }
   });
+
+  it('dropUnknown: the ids model2vec encodes, token strings kept aligned, saved with the tokenizer', () => {
+    for (const dir of ['model2vec_wordpiece', 'model2vec_unigram']) {
+      const e = json(`${dir}/expected.json`);
+      const tok = PretrainedTokenizer.fromTokenizerJson(text(`${dir}/tokenizer.json`), { dropUnknown: true });
+      const again = PretrainedTokenizer.fromJSON(JSON.parse(JSON.stringify(tok.toJSON())));
+      expect([tok.dropUnknown, again.dropUnknown, tok.toJSON().dropUnknown]).toEqual([true, true, true]);
+      e.texts.forEach((t: string, i: number) => {
+        expect([dir, t, Array.from(tok.encode(t))]).toEqual([dir, t, e.ids[i]]);
+        expect(Array.from(again.encode(t))).toEqual(e.ids[i]);
+        expect(tok.tokenize(t).map((s) => tok.tokenToId(s) ?? -1)).toHaveLength(e.ids[i].length);
+      });
+    }
+    // The Unigram fixture's unknown snowman is the one token dropped.
+    const uni = PretrainedTokenizer.fromTokenizerJson(text('model2vec_unigram/tokenizer.json'), {
+      dropUnknown: true,
+    });
+    expect(uni.tokenize('unknown ☃ char')).toEqual(['▁un', 'known', '▁', '▁char']);
+    const keep = PretrainedTokenizer.fromTokenizerJson(text('model2vec_unigram/tokenizer.json'));
+    expect(keep.toJSON()).not.toHaveProperty('dropUnknown');
+    // A long text (more unknown tokens than the stack has argument slots) tokenizes without spreading them.
+    const long = Array.from({ length: 200_000 }, (_, i) => (i % 2 ? 'hello' : '☃')).join(' ');
+    expect(uni.tokenize(long)).toHaveLength(100_000 * 2);
+  });
 });
 
 describe('sentence-transformers WordEmbeddings: WhitespaceTokenizer', () => {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Dtype, serializeSafetensors } from '@siamese/safetensors';
@@ -43,6 +43,57 @@ const loopMs = performance.now() - t4;
 console.log(JSON.stringify({ readMs: t1 - t0, parseMs: t2 - t1, convertMs: t3 - t2, loopMs, baseMB: base,
   afterReadMB: afterRead, peakMB, zeroCopy: m.buffer === bytes.buffer }));
 `;
+
+/**
+ * The whole model import, `importPretrained` on a model2vec folder of the same matrix (a WordLevel tokenizer.json of
+ * as many tokens): read, parse, tokenizer built, the table uploaded into the embedding variable (cpu backend). The
+ * raw read of model.safetensors in the same process is the reference (`modelOverRead`).
+ */
+const MODEL_CHILD = `
+import { readFileSync } from 'node:fs';
+import { importPretrained, initBackend } from '@siamese/runtime';
+const rss = () => process.memoryUsage().rss / 2 ** 20;
+await initBackend({ backend: 'cpu' });
+const base = rss();
+let peak = base;
+const timer = setInterval(() => { peak = Math.max(peak, rss()); }, 5);
+const t0 = performance.now();
+const model = await importPretrained(process.argv[1]);
+const t1 = performance.now();
+clearInterval(timer);
+peak = Math.max(peak, rss());
+const [v] = await model.embed(['token1 token2 token3']);
+if (!v || v.length !== Number(process.argv[2])) throw new Error('bad model');
+const r0 = performance.now();
+const bytes = readFileSync(process.argv[1] + '/model.safetensors');
+const readMs = performance.now() - r0;
+if (bytes.byteLength < 8) throw new Error('bad file');
+console.log(JSON.stringify({ importMs: t1 - t0, readMs, baseMB: base, peakMB: peak }));
+`;
+
+/** A model2vec folder: the matrix as `embeddings`, a WordLevel tokenizer.json of `rows` tokens, config.json. */
+function writeModel2VecFolder(dir: string, bytes: Uint8Array, rows: number, dim: number): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model.safetensors'), bytes);
+  const vocab: Record<string, number> = { '[UNK]': 0 };
+  for (let i = 1; i < rows; i++) vocab[`token${i}`] = i;
+  const tokenizer = {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [],
+    normalizer: { type: 'Lowercase' },
+    pre_tokenizer: { type: 'WhitespaceSplit' },
+    post_processor: null,
+    decoder: null,
+    model: { type: 'WordLevel', vocab, unk_token: '[UNK]' },
+  };
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ model_type: 'model2vec', hidden_dim: dim, normalize: true }),
+  );
+}
 
 interface ChildResult {
   readMs: number;
@@ -102,6 +153,37 @@ const suite: BenchSuite = {
           importRssMiB: round(med('peakMB') - med('baseMB')),
           overFileSize: round((med('peakMB') - med('baseMB')) / fileMB, 2),
           zeroCopy: results.every((x) => x.zeroCopy),
+          runs,
+        });
+        if (dtype !== 'F32') continue;
+        const folder = join(dir, 'model2vec');
+        writeModel2VecFolder(folder, bytes, rows, dim);
+        log(`safetensors: importPretrained of a ${rows} × ${dim} model2vec folder, ${runs} fresh processes`);
+        const models: { importMs: number; readMs: number; baseMB: number; peakMB: number }[] = [];
+        for (let r = 0; r < runs; r++) {
+          const res = spawnSync(
+            process.execPath,
+            ['--input-type=module', '-e', MODEL_CHILD, folder, String(dim)],
+            {
+              cwd,
+              encoding: 'utf8',
+            },
+          );
+          if (res.status !== 0) throw new Error(`importPretrained bench child failed: ${res.stderr}`);
+          models.push(JSON.parse(res.stdout.trim()));
+        }
+        const mm = (k: keyof (typeof models)[number]) => median(models.map((x) => x[k]));
+        out.push({
+          suite: 'safetensors',
+          op: `importPretrained ${rows}x${dim} F32 model2vec folder (cpu)`,
+          fileMiB: round(fileMB),
+          importMs: round(mm('importMs')),
+          readMs: round(mm('readMs')),
+          modelOverRead: round(mm('importMs') / mm('readMs'), 2),
+          peakRssMiB: round(mm('peakMB')),
+          importRssMiB: round(mm('peakMB') - mm('baseMB')),
+          overFileSize: round((mm('peakMB') - mm('baseMB')) / fileMB, 2),
+          loadAverage1m: round(loadavg()[0]!, 2),
           runs,
         });
       }

@@ -4,10 +4,13 @@ import { SiameseError } from '@siamese/core';
 import type { StepConfig } from '@siamese/encoders';
 import {
   exportTorch,
+  importPretrained,
   importTorch,
   initBackend,
   loadModel,
+  type PretrainedFormat,
   saveModel,
+  savePretrained,
   type TorchVocab,
 } from '@siamese/runtime';
 import { type FlagSpec, helpFor, parseArgs, usageError } from './args.js';
@@ -19,6 +22,12 @@ const backendFlag: FlagSpec = {
 };
 
 export const importFlags: Record<string, FlagSpec> = {
+  format: {
+    type: 'string',
+    choices: ['model2vec', 'sentence-transformers'],
+    description:
+      'import a static model folder (DIR, the positional argument) in this layout instead of a state_dict',
+  },
   weights: { type: 'string', description: 'the PyTorch state_dict as safetensors (model.safetensors)' },
   word2index: { type: 'string', description: 'token → id JSON of the embedding (word-level models)' },
   vocab: { type: 'string', description: 'a BERT vocab.txt' },
@@ -42,8 +51,9 @@ export const exportFlags: Record<string, FlagSpec> = {
   model: { type: 'string', description: 'model folder or file (from siamese train or import)' },
   format: {
     type: 'string',
-    choices: ['safetensors'],
-    description: 'the output format (safetensors: a PyTorch state_dict)',
+    choices: ['safetensors', 'model2vec', 'sentence-transformers'],
+    description:
+      'the output format (safetensors: a PyTorch state_dict; model2vec, sentence-transformers: a static model folder)',
   },
   out: {
     type: 'string',
@@ -56,10 +66,13 @@ export const exportFlags: Record<string, FlagSpec> = {
 
 export const interopHelps = {
   import: helpFor(
-    'usage: siamese import --weights model.safetensors (--word2index F | --vocab vocab.txt | --tokenizer tokenizer.json) --out DIR',
+    'usage: siamese import --weights model.safetensors (--word2index F | --vocab vocab.txt | --tokenizer tokenizer.json) --out DIR\n       siamese import --format model2vec|sentence-transformers FOLDER --out DIR',
     importFlags,
   ),
-  export: helpFor('usage: siamese export --model DIR --format safetensors --out DIR', exportFlags),
+  export: helpFor(
+    'usage: siamese export --model DIR --format safetensors|model2vec|sentence-transformers --out DIR',
+    exportFlags,
+  ),
 };
 
 async function readText(path: string, flag: string): Promise<string> {
@@ -87,11 +100,12 @@ async function readJson(path: string, flag: string): Promise<unknown> {
 
 /** `siamese import`: a PyTorch state_dict (safetensors) and its vocabulary → an SDK model folder. */
 export async function importCommand(argv: string[]): Promise<number> {
-  const { flags } = parseArgs(argv, importFlags, 'import');
+  const { flags, positionals } = parseArgs(argv, importFlags, 'import');
   if (flags.help) {
     console.log(interopHelps.import);
     return 0;
   }
+  if (typeof flags.format === 'string') return importFolder(flags, positionals);
   if (typeof flags.weights !== 'string') throw usageError('import: --weights model.safetensors is required');
   if (typeof flags.out !== 'string') throw usageError('import: --out DIR is required');
   const given = (['word2index', 'vocab', 'tokenizer'] as const).filter((f) => typeof flags[f] === 'string');
@@ -143,6 +157,44 @@ export async function importCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** `siamese import --format model2vec|sentence-transformers FOLDER`: a static model folder → an SDK model folder. */
+async function importFolder(
+  flags: Record<string, string | number | boolean>,
+  positionals: string[],
+): Promise<number> {
+  if (positionals.length !== 1)
+    throw usageError(
+      `import --format ${flags.format}: expected one FOLDER (the model's directory), found ${positionals.length}`,
+    );
+  const stray = ['weights', 'word2index', 'vocab', 'tokenizer', 'architecture', 'reads-pads'].filter(
+    (f) => flags[f] !== undefined,
+  );
+  if (stray.length > 0)
+    throw usageError(
+      `import --format ${flags.format}: the folder holds its weights and tokenizer; drop ${stray.map((f) => `--${f}`).join(', ')}`,
+    );
+  if (typeof flags.out !== 'string') throw usageError('import: --out DIR is required');
+  await initBackend({ backend: (flags.backend as 'wasm' | 'cpu' | undefined) ?? 'wasm' });
+  const notes: string[] = [];
+  const model = await importPretrained(positionals[0]!, {
+    format: flags.format as PretrainedFormat,
+    ...(flags['max-length'] ? { maxLength: flags['max-length'] as number } : {}),
+    onInfo: (m) => notes.push(m),
+  });
+  const manifest = await saveModel(model, flags.out as string);
+  const summary = {
+    out: flags.out,
+    id: manifest.id,
+    dim: model.dim,
+    vocabSize: model.tokenizer.vocabSize,
+    architecture: notes[0] ?? '',
+  };
+  if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else console.log(`imported ${positionals[0]} → ${flags.out} (${notes[0]}; ${model.dim}-d vectors)`);
+  model.dispose();
+  return 0;
+}
+
 /** `siamese export --format safetensors`: an SDK model → a PyTorch state_dict, its vocabulary and architecture. */
 export async function exportCommand(argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, exportFlags, 'export');
@@ -151,11 +203,21 @@ export async function exportCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (typeof flags.model !== 'string') throw usageError('export: --model DIR is required');
-  if (flags.format !== 'safetensors')
-    throw usageError('export: --format safetensors is required (the only format so far)');
+  if (typeof flags.format !== 'string')
+    throw usageError('export: --format safetensors|model2vec|sentence-transformers is required');
   if (typeof flags.out !== 'string') throw usageError('export: --out DIR is required');
   await initBackend({ backend: (flags.backend as 'wasm' | 'cpu' | undefined) ?? 'wasm' });
   const model = await loadModel(flags.model);
+  if (flags.format !== 'safetensors') {
+    try {
+      const files = await savePretrained(model, flags.out, { format: flags.format as PretrainedFormat });
+      if (flags.json) process.stdout.write(`${JSON.stringify({ out: flags.out, files })}\n`);
+      else console.log(`exported ${flags.model} → ${flags.out}: ${files.join(', ')} (${flags.format})`);
+    } finally {
+      model.dispose();
+    }
+    return 0;
+  }
   const out = await exportTorch(model);
   await mkdir(flags.out, { recursive: true });
   const written = ['model.safetensors', ...Object.keys(out.vocabFiles), 'architecture.json'];

@@ -6,7 +6,9 @@ import {
   type CheckpointStore,
   createModel,
   evaluate,
+  exportPretrained,
   fit,
+  importPretrained,
   indexFromBytes,
   indexToBytes,
   initBackend,
@@ -20,7 +22,15 @@ import {
 } from '@siamese/runtime';
 import { Tokenizer, Vocabulary } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
-import { assert, assertClose, assertEqual, assertThrows, defineSuite, type TestContext } from '../harness.js';
+import {
+  assert,
+  assertClose,
+  assertEqual,
+  assertThrows,
+  defineSuite,
+  fixtureJson,
+  type TestContext,
+} from '../harness.js';
 import { TRAIN } from '../user-extensions.js';
 
 const WASM_TOL = 1e-4;
@@ -336,5 +346,58 @@ export default defineSuite('runtime', (test) => {
     );
     for (const m of [model, packed.model, loaded]) m.dispose();
     assertEqual(tf.memory().numTensors, before - 7, 'tensors left (the source model: 7 weights)');
+  });
+  test('static models (model2vec F16 Unigram, sentence-transformers StaticEmbedding and a BiLSTM module chain) import from their files, embed as the reference, export and reimport equal', async (ctx) => {
+    await initBackend();
+    const layouts: [string, string[]][] = [
+      ['model2vec_unigram', ['config.json', 'modules.json', 'model.safetensors', 'tokenizer.json']],
+      [
+        'st_bilstm_v5',
+        [
+          'modules.json',
+          'config_sentence_transformers.json',
+          '0_WordEmbeddings/model.safetensors',
+          '0_WordEmbeddings/whitespacetokenizer_config.json',
+          '0_WordEmbeddings/wordembedding_config.json',
+          '1_LSTM/lstm_config.json',
+          '1_LSTM/model.safetensors',
+          '2_Pooling/config.json',
+          '3_Dense/config.json',
+          '3_Dense/model.safetensors',
+        ],
+      ],
+      [
+        'st_static',
+        [
+          'modules.json',
+          'config_sentence_transformers.json',
+          '1_Normalize/config.json',
+          'model.safetensors',
+          'tokenizer.json',
+        ],
+      ],
+    ];
+    for (const [name, paths] of layouts) {
+      const files: Record<string, Uint8Array> = {};
+      for (const p of paths) files[p] = await ctx.fixture(`interop/${name}/${p}`);
+      const expected = await fixtureJson(ctx, `interop/${name}/expected.json`);
+      const model = await importPretrained(files);
+      const got = await model.embed(expected.texts);
+      assertEqual(tf.getBackend(), 'wasm', 'embedded on');
+      const want: number[][] = expected.embeddings_float32 ?? expected.embeddings;
+      const rows = got.map((row) => Array.from(row));
+      assertClose(rows, want, WASM_TOL, `${name} embeddings`);
+      const again = await importPretrained(await exportPretrained(model));
+      const back = await again.embed(expected.texts);
+      assertClose(
+        back.map((row) => Array.from(row)),
+        rows,
+        0,
+        `${name} reimported`,
+      );
+      ctx.same(`${name} embeddings`, rows);
+      model.dispose();
+      again.dispose();
+    }
   });
 });

@@ -1,8 +1,9 @@
-import type { EncoderInput } from '@siamese/encoders';
+import type { Encoder, EncoderInput } from '@siamese/encoders';
 import {
   type EncodedBatch,
   type ModelTokenizer,
   type NgramOptions,
+  PretrainedTokenizer,
   Tokenizer,
   WhitespaceTokenizer,
 } from '@siamese/tokenizer';
@@ -17,6 +18,18 @@ export function emptyRowId(tokenizer: ModelTokenizer): number {
   if (tokenizer instanceof Tokenizer) return tokenizer.vocab.unkId;
   if (tokenizer instanceof WhitespaceTokenizer) return 0;
   return tokenizer.unkId ?? tokenizer.padId ?? 0;
+}
+
+/**
+ * Whether empty texts stay empty (no token, a zero vector): a pretrained tokenizer feeding a mean over its table,
+ * as model2vec and sentence-transformers' `StaticEmbedding` compute it (their mean of no token is zero). Other
+ * encoders need a token per row (an LSTM's final state), and the SDK's own models keep their unknown-token vector.
+ */
+export function keepsEmptyRows(tokenizer: ModelTokenizer, encoder: Encoder | undefined): boolean {
+  if (!(tokenizer instanceof PretrainedTokenizer) || !encoder) return false;
+  const config = encoder.getConfig() as { type: string; steps?: { type: string; mode?: string }[] };
+  const [first, second] = config.type === 'sequential' ? (config.steps ?? []) : [];
+  return first?.type === 'embedding' && second?.type === 'pooling' && second.mode === 'mean';
 }
 
 /** Encoder input tensors plus what is needed to dispose them. */
@@ -45,12 +58,13 @@ export function prepareBatch(
   texts: readonly string[],
   maxLength: number,
   ngrams?: NgramOptions,
+  keepEmpty = false,
 ): PreparedBatch {
   const encoded =
     tokenizer instanceof Tokenizer
       ? tokenizer.encodeBatch(texts, { maxLength, truncation: true, ...(ngrams ? { ngrams } : {}) })
       : tokenizer.encodeBatch(texts, { maxLength, truncation: true });
-  const enc = ensureNonEmpty(encoded, emptyRowId(tokenizer));
+  const enc = keepEmpty ? encoded : ensureNonEmpty(encoded, emptyRowId(tokenizer));
   const [B, T] = enc.shape;
   const ids = tf.tensor2d(enc.ids, [B, T], 'int32');
   const mask = tf.tensor2d(Float32Array.from(enc.mask), [B, T], 'float32');

@@ -2,7 +2,7 @@ import type { FusedAdamOptimizer } from '@siamese/backend';
 import type { Rng } from '@siamese/core';
 import type { BatchKind, Loss, LossBatch } from '@siamese/losses';
 import * as tf from '@tensorflow/tfjs-core';
-import { prepareBatch } from '../infer/batching.js';
+import { keepsEmptyRows, prepareBatch } from '../infer/batching.js';
 import type { SiameseModel } from '../model.js';
 import type { PreparedExamples } from './prepare-data.js';
 
@@ -80,7 +80,13 @@ function gradientsOf(
 ): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
   const rows = indices.length;
   const texts = prepared.slots.flatMap((slot) => indices.map((i) => slot[i]!));
-  const batch = prepareBatch(model.tokenizer, texts, model.maxLength, model.ngrams);
+  const batch = prepareBatch(
+    model.tokenizer,
+    texts,
+    model.maxLength,
+    model.ngrams,
+    keepsEmptyRows(model.tokenizer, model.encoder),
+  );
   const targets = targetsOf(prepared, indices);
   const teacher = teacherOf(prepared, indices);
   try {

@@ -18,6 +18,17 @@ export interface PretrainedTokenizerJSON {
   version: number;
   /** The tokenizer.json object (for a `vocab.txt`, the equivalent one {@link PretrainedTokenizer.fromVocabTxt} made). */
   tokenizer: Record<string, unknown>;
+  /** Unknown tokens are dropped from the ids (model2vec); absent = kept. */
+  dropUnknown?: boolean;
+}
+
+/** Options of {@link PretrainedTokenizer.fromTokenizerJson}. */
+export interface TokenizerJsonOptions {
+  /**
+   * Drop the unknown token's id from every encoding (default `false`). model2vec's `StaticModel` does this (an
+   * unknown word adds nothing to the mean); sentence-transformers' `StaticEmbedding` keeps it.
+   */
+  dropUnknown?: boolean;
 }
 
 /** Options of {@link PretrainedTokenizer.fromVocabTxt}: BERT's tokenizer settings. */
@@ -106,9 +117,12 @@ export class PretrainedTokenizer {
   private readonly ids: Map<string, number>;
   private readonly truncation: { maxLength: number; left: boolean } | null;
   private readonly cache = new Map<string, number[]>();
+  /** Whether {@link TokenizerJsonOptions.dropUnknown} is on. */
+  readonly dropUnknown: boolean;
 
-  private constructor(config: Record<string, unknown>) {
+  private constructor(config: Record<string, unknown>, options: TokenizerJsonOptions = {}) {
     this.config = config;
+    this.dropUnknown = options.dropUnknown ?? false;
     this.normalizer = buildNormalizer(config.normalizer);
     this.preTokenizer = buildPreTokenizer(config.pre_tokenizer);
     this.model = buildModel(config.model);
@@ -135,7 +149,10 @@ export class PretrainedTokenizer {
   }
 
   /** From a Hugging Face `tokenizer.json` (its text or the parsed object). */
-  static fromTokenizerJson(json: string | Record<string, unknown>): PretrainedTokenizer {
+  static fromTokenizerJson(
+    json: string | Record<string, unknown>,
+    options: TokenizerJsonOptions = {},
+  ): PretrainedTokenizer {
     let o: unknown = json;
     if (typeof json === 'string') {
       try {
@@ -144,7 +161,7 @@ export class PretrainedTokenizer {
         throw new SiameseError('E_VOCAB_FORMAT', `tokenizer.json: not valid JSON (${(e as Error).message})`);
       }
     }
-    return new PretrainedTokenizer(section(o, 'tokenizer.json'));
+    return new PretrainedTokenizer(section(o, 'tokenizer.json'), options);
   }
 
   /**
@@ -298,7 +315,9 @@ export class PretrainedTokenizer {
     if (o.version !== PRETRAINED_TOKENIZER_FORMAT_VERSION) {
       throw formatVersionError('pretrained tokenizer', PRETRAINED_TOKENIZER_FORMAT_VERSION, o.version);
     }
-    return new PretrainedTokenizer(section(o.tokenizer, 'tokenizer'));
+    return new PretrainedTokenizer(section(o.tokenizer, 'tokenizer'), {
+      dropUnknown: o.dropUnknown === true,
+    });
   }
 
   /** Versioned JSON holding the tokenizer.json; {@link fromJSON} rebuilds an identical tokenizer. */
@@ -307,6 +326,7 @@ export class PretrainedTokenizer {
       format: 'siamese.pretrained-tokenizer',
       version: PRETRAINED_TOKENIZER_FORMAT_VERSION,
       tokenizer: this.toTokenizerJson(),
+      ...(this.dropUnknown ? { dropUnknown: true } : {}),
     };
   }
 
@@ -370,7 +390,20 @@ export class PretrainedTokenizer {
         for (const id of ids) out.push(id);
       }
     }
-    return out;
+    return this.dropUnknown ? this.withoutUnknown(out, tokens) : out;
+  }
+
+  /** Removes the unknown id (and its token strings, kept aligned) for {@link dropUnknown}. */
+  private withoutUnknown(ids: number[], tokens?: string[]): number[] {
+    const unk = this.unkId;
+    if (unk === null || !ids.includes(unk)) return ids;
+    if (tokens) {
+      // in place, without spreading into arguments (a long text has more tokens than the stack has slots)
+      let w = 0;
+      for (let i = 0; i < tokens.length; i++) if (ids[i] !== unk) tokens[w++] = tokens[i]!;
+      tokens.length = w;
+    }
+    return ids.filter((id) => id !== unk);
   }
 
   /** Number of special tokens the post-processor adds around one sequence. */

@@ -10,7 +10,7 @@
 import { type FusedAdamOptimizer, fusedAdam, initBackend } from '@siamese/backend';
 import { Rng, SiameseError } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { prepareBatch } from '../../infer/batching.js';
+import { keepsEmptyRows, prepareBatch } from '../../infer/batching.js';
 import { modelFromBytes } from '../../io/model-io.js';
 import type { SiameseModel } from '../../model.js';
 import { restoreOptimizer } from '../checkpoints.js';
@@ -101,7 +101,13 @@ class Replica {
     const mine = replicas[init.index]!;
     const rows = indices.length;
     const texts = init.slots.flatMap((slot) => Array.from(indices, (i) => slot[i]!));
-    const batch = prepareBatch(model.tokenizer, texts, model.maxLength, model.ngrams);
+    const batch = prepareBatch(
+      model.tokenizer,
+      texts,
+      model.maxLength,
+      model.ngrams,
+      keepsEmptyRows(model.tokenizer, model.encoder),
+    );
     const vars = model.encoder.trainableVariables();
     try {
       const { value, grads } = tf.variableGrads(() => {

@@ -1,0 +1,305 @@
+// Static embedding models from their folders (fixtures/interop, built by make_fixtures.py from the published
+// layouts): model2vec (WordPiece + float32, Unigram + float16) and sentence-transformers' StaticEmbedding + Normalize.
+// Each embeds as the reference library does (expected.json), fine-tunes one epoch on STS-B pairs with the loss
+// falling, saves back in its own layout and reloads equal.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SiameseError } from '@siamese/core';
+import { lossFromConfig } from '@siamese/losses';
+import { parseSafetensors, serializeSafetensors } from '@siamese/safetensors';
+import { PretrainedTokenizer } from '@siamese/tokenizer';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  createModel,
+  exportPretrained,
+  fit,
+  importPretrained,
+  initBackend,
+  modelFromBytes,
+  modelToBytes,
+  savePretrained,
+} from '../src/index.js';
+import { tsvPairs } from './helpers.js';
+
+const INTEROP = new URL('../../../fixtures/interop/', import.meta.url);
+const dirOf = (name: string) => new URL(`${name}/`, INTEROP).pathname;
+const expectedOf = (name: string) =>
+  JSON.parse(readFileSync(new URL(`${name}/expected.json`, INTEROP), 'utf8')) as {
+    texts: string[];
+    ids: number[][];
+    embeddings: number[][];
+    embeddings_float32?: number[][];
+  };
+const TOL = { cpu: 1e-5, wasm: 1e-4 } as const;
+
+function maxDiff(a: ArrayLike<number>[], b: ArrayLike<number>[]): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  a.forEach((row, i) => {
+    expect(row.length).toBe(b[i]!.length);
+    for (let j = 0; j < row.length; j++) worst = Math.max(worst, Math.abs(row[j]! - b[i]![j]!));
+  });
+  return worst;
+}
+
+/** The files of a fixture folder as a `PretrainedFiles` object (how a Worker or a browser passes them). */
+function filesOf(name: string): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(join(dirOf(name), rel), { withFileTypes: true })) {
+      const path = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(path);
+      else out[path] = new Uint8Array(readFileSync(join(dirOf(name), path)));
+    }
+  };
+  walk('');
+  return out;
+}
+
+const CASES = [
+  { name: 'model2vec_wordpiece', format: 'model2vec', normalized: true, key: 'embeddings' },
+  { name: 'model2vec_unigram', format: 'model2vec', normalized: false, key: 'embeddings' },
+  { name: 'st_static', format: 'sentence-transformers', normalized: true, key: 'embedding.weight' },
+] as const;
+
+describe.each(['cpu', 'wasm'] as const)('static models on %s', (backend) => {
+  beforeAll(async () => {
+    await initBackend({ backend });
+    expect(tf.getBackend()).toBe(backend);
+  });
+
+  it.each(CASES)(
+    '$name: the ids and embeddings of the reference ($format)',
+    async ({ name, format, normalized }) => {
+      const expected = expectedOf(name);
+      const notes: string[] = [];
+      const model = await importPretrained(dirOf(name), { onInfo: (m) => notes.push(m) });
+      expect(notes[0]).toMatch(new RegExp(`^${format}: `));
+      expect(model.tokenizer).toBeInstanceOf(PretrainedTokenizer);
+      expect(expected.texts.map((t) => [...model.tokenizer.encode(t)])).toEqual(expected.ids);
+      expect(model.encoder.getConfig()).toMatchObject({
+        steps: [
+          { type: 'embedding' },
+          { type: 'pooling', mode: 'mean' },
+          ...(normalized ? [{ type: 'normalize' }] : []),
+        ],
+      });
+      const got = await model.embed(expected.texts);
+      // model2vec averages a float16 matrix in float16; converted to float32 first, it gives embeddings_float32.
+      const want = expected.embeddings_float32 ?? expected.embeddings;
+      expect(maxDiff(got, want)).toBeLessThan(TOL[backend]);
+      // The same folder given as files (Workers, browsers) gives the same model.
+      const fromFiles = await importPretrained(filesOf(name));
+      expect(maxDiff(await fromFiles.embed(expected.texts), got)).toBe(0);
+      model.dispose();
+      fromFiles.dispose();
+    },
+  );
+});
+
+describe.each(CASES)(
+  '$name: fine-tune one epoch, save back in its layout, reload equal',
+  ({ name, format, key }) => {
+    const texts = expectedOf(name).texts;
+    beforeAll(async () => {
+      await initBackend({ backend: 'cpu' });
+    });
+
+    it('the loss falls, the table moves, and the folder it writes reloads with the same embeddings', async () => {
+      const model = await importPretrained(dirOf(name));
+      const before = await model.embed(texts);
+      const pairs = tsvPairs('stsb/train.tsv', 64);
+      const loss = lossFromConfig({ type: 'cosent' });
+      // The loss over all 64 pairs in one batch with lr 0: measured, nothing moves.
+      const lossOnPairs = async () =>
+        (await fit(model, pairs, { loss, epochs: 1, batchSize: 64, lr: 0, seed: 1 })).history[0]!.loss;
+      const lossBefore = await lossOnPairs();
+      expect(maxDiff(await model.embed(texts), before)).toBe(0);
+      const result = await fit(model, pairs, { loss, epochs: 1, batchSize: 8, lr: 0.05, seed: 1 });
+      expect(result.history).toHaveLength(1);
+      const lossAfter = await lossOnPairs();
+      expect(lossAfter).toBeLessThan(lossBefore - 0.05);
+      const after = await model.embed(texts);
+      expect(maxDiff(after, before)).toBeGreaterThan(1e-3);
+
+      const dir = mkdtempSync(join(tmpdir(), `siamese-${name}-`));
+      const written = await savePretrained(model, dir);
+      expect(written).toContain('model.safetensors');
+      expect(written).toContain('tokenizer.json');
+      expect(written).toContain(format === 'model2vec' ? 'config.json' : 'config_sentence_transformers.json');
+      const file = parseSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors'))));
+      expect(file.names()).toEqual([key]);
+      expect(file.info(key).dtype).toBe('F32');
+      expect(file.float32(key)).toEqual(await model.encoder.weights().get('embedding.weight')!.data());
+      if (format === 'model2vec') {
+        const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+        expect(config).toMatchObject({ model_type: 'model2vec', normalize: name === 'model2vec_wordpiece' });
+      }
+
+      const again = await importPretrained(dir);
+      expect(maxDiff(await again.embed(texts), after)).toBe(0);
+      expect(again.tokenizer.toJSON()).toEqual(model.tokenizer.toJSON());
+      // As an SDK model too: the tokenizer (model2vec's dropped unknowns included) saves with it.
+      const reloaded = await modelFromBytes(await modelToBytes(model));
+      expect(texts.map((t) => [...reloaded.tokenizer.encode(t)])).toEqual(expectedOf(name).ids);
+      expect(maxDiff(await reloaded.embed(texts), after)).toBe(0);
+      for (const m of [model, again, reloaded]) m.dispose();
+    });
+  },
+);
+
+describe('pretrained import and export errors', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+  });
+
+  const base = filesOf('model2vec_wordpiece');
+  const catchError = async (p: Promise<unknown>): Promise<SiameseError> => {
+    const e = await p.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(SiameseError);
+    return e as SiameseError;
+  };
+
+  it('E_IMPORT_UNSUPPORTED names a module or a tensor it cannot reproduce', async () => {
+    const modules = JSON.stringify([
+      { idx: 0, name: '0', path: '0_Transformer', type: 'sentence_transformers.models.Transformer' },
+      { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
+    ]);
+    const e1 = await catchError(importPretrained({ 'modules.json': modules }));
+    expect(e1.code).toBe('E_IMPORT_UNSUPPORTED');
+    expect(e1.message).toMatch(
+      /WordEmbeddings or StaticEmbedding module first, found sentence_transformers\.models\.Transformer/,
+    );
+    // The v6 CNN folder: sentence-transformers' CNN outputs the linear convolutions, which no step here computes.
+    const e0 = await catchError(importPretrained(dirOf('st_cnn_v6')));
+    expect(e0.code).toBe('E_IMPORT_UNSUPPORTED');
+    expect(e0.message).toMatch(
+      /the module sentence_transformers\.sentence_transformer\.modules\.cnn\.CNN|CNN \("1_CNN"\)/,
+    );
+
+    const table = parseSafetensors(base['model.safetensors']!);
+    const [rows, dim] = table.info('embeddings').shape as [number, number];
+    const withWeights = serializeSafetensors([
+      ['embeddings', { data: table.float32('embeddings'), shape: [rows, dim] }],
+      ['weights', { data: new Float32Array(rows).fill(1), shape: [rows] }],
+    ]);
+    const e2 = await catchError(importPretrained({ ...base, 'model.safetensors': withWeights }));
+    expect(e2.code).toBe('E_IMPORT_UNSUPPORTED');
+    expect(e2.message).toMatch(/"weights" tensor/);
+  });
+
+  it('E_MODEL_NOT_FOUND for a missing file or an unknown folder; E_MODEL_MISMATCH when the table is too small', async () => {
+    const { 'tokenizer.json': _t, ...noTokenizer } = base;
+    const e1 = await catchError(importPretrained(noTokenizer));
+    expect(e1.code).toBe('E_MODEL_NOT_FOUND');
+    expect(e1.message).toMatch(/no tokenizer\.json/);
+    const e2 = await catchError(importPretrained({ 'README.md': 'hi' }));
+    expect(e2.code).toBe('E_MODEL_NOT_FOUND');
+    expect(e2.message).toMatch(/not a model2vec folder/);
+    const small = serializeSafetensors([['embeddings', { data: new Float32Array(8 * 3), shape: [3, 8] }]]);
+    const e3 = await catchError(importPretrained({ ...base, 'model.safetensors': small }));
+    expect(e3.code).toBe('E_MODEL_MISMATCH');
+    expect(e3.message).toMatch(/has 3 rows/);
+    const e4 = await catchError(importPretrained({ ...base, 'config.json': '{"model_type": "model2vec",' }));
+    expect(e4.code).toBe('E_MODEL_CORRUPT');
+  });
+
+  it('E_EXPORT_UNSUPPORTED for a model that is not a static one', async () => {
+    const model = createModel({
+      texts: ['a man plays a guitar', 'dogs run'],
+      preset: 'lstm',
+      embeddingDim: 8,
+      hidden: 8,
+    });
+    const e = await catchError(exportPretrained(model));
+    expect(e.code).toBe('E_EXPORT_UNSUPPORTED');
+    expect(e.message).toMatch(/embedding → lstm/);
+    model.dispose();
+  });
+});
+
+describe('sentence-transformers v5 module chain: WordEmbeddings → BiLSTM → max Pooling → Dense(tanh) → Normalize', () => {
+  const name = 'st_bilstm_v5';
+  const expected = JSON.parse(readFileSync(new URL(`${name}/expected.json`, INTEROP), 'utf8')) as {
+    texts: string[];
+    ids: number[][];
+    embeddings: number[][];
+    batch_embeddings: number[][];
+  };
+  it.each(['cpu', 'wasm'] as const)(
+    'embeds as the reference on %s, one by one and as a batch',
+    async (backend) => {
+      await initBackend({ backend });
+      expect(tf.getBackend()).toBe(backend);
+      const notes: string[] = [];
+      const model = await importPretrained(dirOf(name), { onInfo: (m) => notes.push(m) });
+      expect(notes).toEqual(['sentence-transformers: WordEmbeddings → LSTM → Pooling → Dense → Normalize']);
+      expect(expected.texts.map((t) => [...model.tokenizer.encode(t)])).toEqual(expected.ids);
+      const one: Float32Array[] = [];
+      for (const t of expected.texts) one.push((await model.embed([t]))[0]!);
+      expect(maxDiff(one, expected.embeddings)).toBeLessThan(TOL[backend]);
+      expect(maxDiff(await model.embed(expected.texts), expected.batch_embeddings)).toBeLessThan(
+        TOL[backend],
+      );
+      model.dispose();
+    },
+  );
+
+  it('fine-tunes (the frozen table stays, as update_embeddings: false says), saves back in the v5 layout, reloads equal', async () => {
+    await initBackend({ backend: 'cpu' });
+    const model = await importPretrained(dirOf(name));
+    const table = await model.encoder.weights().get('0.emb_layer.weight')!.data();
+    const pairs = tsvPairs('stsb/train.tsv', 64);
+    const loss = lossFromConfig({ type: 'cosent' });
+    const lossOnPairs = async () =>
+      (await fit(model, pairs, { loss, epochs: 1, batchSize: 64, lr: 0, seed: 1 })).history[0]!.loss;
+    const lossBefore = await lossOnPairs();
+    await fit(model, pairs, { loss, epochs: 1, batchSize: 8, lr: 0.05, seed: 1 });
+    expect(await lossOnPairs()).toBeLessThan(lossBefore - 0.05);
+    expect(await model.encoder.weights().get('0.emb_layer.weight')!.data()).toEqual(table);
+
+    const dir = mkdtempSync(join(tmpdir(), 'siamese-st-bilstm-'));
+    const written = await savePretrained(model, dir);
+    expect(written.sort()).toEqual(
+      [
+        '0_WordEmbeddings/model.safetensors',
+        '0_WordEmbeddings/whitespacetokenizer_config.json',
+        '0_WordEmbeddings/wordembedding_config.json',
+        '1_LSTM/lstm_config.json',
+        '1_LSTM/model.safetensors',
+        '2_Pooling/config.json',
+        '3_Dense/config.json',
+        '3_Dense/model.safetensors',
+        'config_sentence_transformers.json',
+        'modules.json',
+      ].sort(),
+    );
+    // The module files keep the reference's keys and configs.
+    for (const [folder, file] of [
+      ['1_LSTM', 'lstm_config.json'],
+      ['2_Pooling', 'config.json'],
+      ['3_Dense', 'config.json'],
+    ] as const) {
+      expect(JSON.parse(readFileSync(join(dir, folder, file), 'utf8'))).toEqual(
+        JSON.parse(readFileSync(new URL(`${name}/${folder}/${file}`, INTEROP), 'utf8')),
+      );
+    }
+    const lstmKeys = parseSafetensors(
+      new Uint8Array(readFileSync(join(dir, '1_LSTM/model.safetensors'))),
+    ).names();
+    expect(lstmKeys).toEqual(
+      parseSafetensors(
+        new Uint8Array(readFileSync(new URL(`${name}/1_LSTM/model.safetensors`, INTEROP))),
+      ).names(),
+    );
+    const again = await importPretrained(dir);
+    expect(maxDiff(await again.embed(expected.texts), await model.embed(expected.texts))).toBe(0);
+    model.dispose();
+    again.dispose();
+  });
+});
