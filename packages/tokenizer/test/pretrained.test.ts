@@ -150,6 +150,9 @@ describe('sentence-transformers WordEmbeddings: WhitespaceTokenizer', () => {
     expect(errorOf(() => WhitespaceTokenizer.fromConfig({ vocab: [1] } as never)).code).toBe(
       'E_VOCAB_FORMAT',
     );
+    expect(() => tok.encodeBatch('guitar' as never)).toThrow(
+      new TypeError('texts: expected an array of strings, found string'),
+    );
   });
 });
 
@@ -513,5 +516,96 @@ describe('what the tokenizer refuses', () => {
       ),
       { seed: 1818, numRuns: 1000 },
     );
+  });
+});
+
+describe('added tokens, normalizers and pre-tokenizers at their edges', () => {
+  const added = () =>
+    PretrainedTokenizer.fromTokenizerJson(
+      json('tokenizers/cases.json').cases.find((c: { name: string }) => c.name === 'added-tokens').tokenizer,
+    );
+
+  it('single_word reads the whole character before a match, astral or not', () => {
+    const tok = added();
+    // U+1D400 (𝐀, a letter) is \ud835\udc00 and U+1D7FF (𝟿, a digit) is \ud835\udfff: the low surrogate alone is
+    // no word character, so reading only it would let `<x>` match inside a word.
+    expect(tok.tokenize('𝐀<x>')).toEqual(['[UNK]', '[UNK]', 'x', '[UNK]']);
+    expect(tok.tokenize('𝟿<x>')).toEqual(['[UNK]', '[UNK]', 'x', '[UNK]']);
+    // U+FF58 (ｘ) is a BMP letter above the surrogates: it is the character before, not the one before it.
+    expect(tok.tokenize('-ｘ<x>')).toEqual(['-', '[UNK]', '[UNK]', 'x', '[UNK]']);
+    expect(tok.tokenize('𝐀 <x>')).toEqual(['[UNK]', '<x>']);
+  });
+
+  it('preTokenize shows an added token as itself, without the spaces lstrip took', () => {
+    expect(added().preTokenize('un   [MASK] able')).toEqual(['un', '[MASK]', 'able']);
+  });
+
+  it('a Replace that deletes the first character moves the text off the start (Metaspace prepend_scheme first)', () => {
+    const model = {
+      type: 'WordLevel',
+      vocab: { '[UNK]': 0, '▁ab': 1, ab: 2, '▁': 3, '▁yab': 4 },
+      unk_token: '[UNK]',
+    };
+    const metaspace = (scheme: string) => ({ type: 'Metaspace', replacement: '▁', prepend_scheme: scheme });
+    const deleting = PretrainedTokenizer.fromTokenizerJson({
+      model,
+      normalizer: { type: 'Replace', pattern: { Regex: 'x*' }, content: '' },
+      pre_tokenizer: metaspace('first'),
+    });
+    // An empty match deletes nothing: the text still starts at offset 0.
+    expect(deleting.tokenize('ab')).toEqual(['▁ab']);
+    expect(deleting.tokenize('xab')).toEqual(['ab']);
+    expect(deleting.tokenize('xxab')).toEqual(['ab']);
+    const replacing = PretrainedTokenizer.fromTokenizerJson({
+      model,
+      normalizer: { type: 'Replace', pattern: { String: 'x' }, content: 'y' },
+      pre_tokenizer: metaspace('first'),
+    });
+    expect(replacing.tokenize('xab')).toEqual(['▁yab']);
+    // A piece the normalizer empties is dropped before pre-tokenization: no lone '▁'.
+    const always = PretrainedTokenizer.fromTokenizerJson({
+      model,
+      normalizer: { type: 'Replace', pattern: { String: 'x' }, content: '' },
+      pre_tokenizer: metaspace('always'),
+    });
+    expect(always.tokenize('x')).toEqual([]);
+    expect(Array.from(always.encode('xx'))).toEqual([]);
+    expect(always.tokenize('xab')).toEqual(['▁ab']);
+  });
+
+  it('a String pattern matches its characters literally', () => {
+    const tok = PretrainedTokenizer.fromTokenizerJson({
+      model: { type: 'WordLevel', vocab: { '[UNK]': 0, ab: 1 }, unk_token: '[UNK]' },
+      normalizer: { type: 'Replace', pattern: { String: '.' }, content: '' },
+      pre_tokenizer: { type: 'WhitespaceSplit' },
+    });
+    expect(tok.tokenize('a.b axb ab')).toEqual(['ab', '[UNK]', 'ab']);
+  });
+
+  it('Metaspace: an unknown prepend_scheme is refused by name; a missing replacement names the field', () => {
+    const model = { type: 'WordLevel', vocab: { a: 0 }, unk_token: 'a' };
+    const scheme = errorOf(() =>
+      PretrainedTokenizer.fromTokenizerJson({
+        model,
+        pre_tokenizer: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'sometimes' },
+      }),
+    );
+    expect(scheme.code).toBe('E_TOKENIZER_UNSUPPORTED');
+    expect(scheme.message).toBe(
+      'tokenizer.json: pre_tokenizer type "Metaspace prepend_scheme sometimes" is not supported ' +
+        '(supported: always, first, never); ids would differ from the reference, so the tokenizer is refused',
+    );
+    expect(scheme.details).toEqual({
+      component: 'pre_tokenizer',
+      type: 'Metaspace prepend_scheme sometimes',
+      supported: ['always', 'first', 'never'],
+    });
+    const missing = errorOf(() =>
+      PretrainedTokenizer.fromTokenizerJson({ model, pre_tokenizer: { type: 'Metaspace' } }),
+    );
+    expect([missing.code, missing.message]).toEqual([
+      'E_VOCAB_FORMAT',
+      'tokenizer.json: pre_tokenizer.replacement: expected a string, found nothing',
+    ]);
   });
 });

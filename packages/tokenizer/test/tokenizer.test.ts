@@ -133,6 +133,12 @@ describe('Tokenizer', () => {
         expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: 'tokenizer JSON: expected an object' }),
       );
     }
+    expect(() => Tokenizer.fromJSON({ ...t.toJSON(), vocabulary: undefined } as never)).toThrow(
+      expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: 'tokenizer JSON: "vocabulary" is missing' }),
+    );
+    expect(() => new Tokenizer(t.vocab.toArray() as never)).toThrow(
+      new TypeError('vocab: expected a Vocabulary'),
+    );
   });
   it('rejects non-string input with a TypeError naming the argument', () => {
     expect(() => tok.encode(undefined as unknown as string)).toThrow(/text: expected a string/);

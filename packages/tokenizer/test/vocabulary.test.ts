@@ -97,4 +97,17 @@ describe('Vocabulary', () => {
     );
     expect(() => Vocabulary.fromTokens(['a'])).toThrow(/unknown token "\[UNK\]" is not in the vocabulary/);
   });
+  it('malformed input: the error names what was expected and what was found', () => {
+    expect(() => Vocabulary.fromTokens('[UNK]' as unknown as string[])).toThrow(
+      new TypeError('tokens: expected an array of strings, found string'),
+    );
+    expect(() => Vocabulary.fromTokens(['[PAD]', '[UNK]', 'a'], { counts: [3, 2] })).toThrow(
+      expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: 'counts: expected 3 values, found 2' }),
+    );
+    for (const bad of [null, 'null', 7]) {
+      expect(() => Vocabulary.fromJSON(bad as never)).toThrow(
+        expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: 'vocabulary JSON: expected an object' }),
+      );
+    }
+  });
 });
