@@ -556,6 +556,8 @@ describe('added tokens, normalizers and pre-tokenizers at their edges', () => {
     expect(deleting.tokenize('ab')).toEqual(['▁ab']);
     expect(deleting.tokenize('xab')).toEqual(['ab']);
     expect(deleting.tokenize('xxab')).toEqual(['ab']);
+    // A deletion after the first character leaves the start where it was.
+    expect(deleting.tokenize('axb')).toEqual(['▁ab']);
     const replacing = PretrainedTokenizer.fromTokenizerJson({
       model,
       normalizer: { type: 'Replace', pattern: { String: 'x' }, content: 'y' },
@@ -571,6 +573,46 @@ describe('added tokens, normalizers and pre-tokenizers at their edges', () => {
     expect(always.tokenize('x')).toEqual([]);
     expect(Array.from(always.encode('xx'))).toEqual([]);
     expect(always.tokenize('xab')).toEqual(['▁ab']);
+  });
+
+  it('Unigram byte fallback names bytes with two hex digits (<0x09>, not <0x9>)', () => {
+    const tok = PretrainedTokenizer.fromTokenizerJson({
+      model: {
+        type: 'Unigram',
+        unk_id: 0,
+        byte_fallback: true,
+        vocab: [
+          ['<unk>', 0],
+          ['a', -1],
+          ['<0x09>', -2],
+          ['<0xC3>', -2],
+          ['<0xA9>', -2],
+        ],
+      },
+    });
+    expect(tok.tokenize('a\ta')).toEqual(['a', '<0x09>', 'a']);
+    expect(Array.from(tok.encode('a\taé'))).toEqual([1, 2, 1, 3, 4]);
+  });
+
+  it('TemplateProcessing: an item that is neither a Sequence nor a SpecialToken object names its path', () => {
+    const model = { type: 'WordLevel', vocab: { a: 0 }, unk_token: 'a' };
+    const template = (single: unknown[]) =>
+      errorOf(() =>
+        PretrainedTokenizer.fromTokenizerJson({
+          model,
+          post_processor: { type: 'TemplateProcessing', single, special_tokens: {} },
+        }),
+      );
+    const seq = template([{ Sequence: 'A' }]);
+    expect([seq.code, seq.message]).toEqual([
+      'E_VOCAB_FORMAT',
+      'tokenizer.json: post_processor.single[0].Sequence: expected an object, found "A"',
+    ]);
+    const other = template([{ Sequence: { id: 'A', type_id: 0 } }, { Special: { id: '[SEP]' } }]);
+    expect([other.code, other.message]).toEqual([
+      'E_VOCAB_FORMAT',
+      'tokenizer.json: post_processor.single[1].SpecialToken: expected an object, found nothing',
+    ]);
   });
 
   it('a String pattern matches its characters literally', () => {
