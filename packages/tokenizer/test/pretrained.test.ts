@@ -135,6 +135,15 @@ describe('sentence-transformers WordEmbeddings: WhitespaceTokenizer', () => {
     }
   });
 
+  it('a token the vocabulary has as it is keeps its punctuation', () => {
+    const tok = WhitespaceTokenizer.fromConfig({
+      vocab: ['PAD', 'e.g.', 'e.g'],
+      stop_words: [],
+      do_lower_case: false,
+    });
+    expect(Array.from(tok.encode('e.g. (e.g) e.g.,'))).toEqual([1, 2, 2]);
+  });
+
   it('drops stop words before and after stripping punctuation, and lower-cases last', () => {
     const tok = WhitespaceTokenizer.fromConfig({
       vocab: ['PAD', 'Guitar', 'guitar', 'café'],
@@ -150,6 +159,12 @@ describe('sentence-transformers WordEmbeddings: WhitespaceTokenizer', () => {
     expect(errorOf(() => WhitespaceTokenizer.fromConfig({ vocab: [1] } as never)).code).toBe(
       'E_VOCAB_FORMAT',
     );
+    const notObject = errorOf(() => WhitespaceTokenizer.fromConfig('[]'));
+    expect([notObject.code, notObject.message]).toEqual([
+      'E_VOCAB_FORMAT',
+      'tokenizer.json: whitespacetokenizer_config.json: expected an object, found []',
+    ]);
+    expect(() => tok.encode(3 as never)).toThrow(new TypeError('text: expected a string, found number 3'));
     expect(() => tok.encodeBatch('guitar' as never)).toThrow(
       new TypeError('texts: expected an array of strings, found string'),
     );
@@ -208,6 +223,36 @@ describe('PretrainedTokenizer as a model tokenizer', () => {
       Array.from(tok.encode('dogs are running')).slice(-4),
     );
     expect(tok.encode('two dogs are running in', { addSpecialTokens: true })).toHaveLength(4);
+    const text = 'two dogs are running in the grass';
+    // untruncated: two dogs are run ##n ##ing in the grass
+    expect(tok.tokenize(text)).toEqual(['##ing', 'in', 'the', 'grass']);
+    const right = PretrainedTokenizer.fromTokenizerJson({ ...base, truncation: { max_length: 4 } });
+    expect(right.tokenize(text)).toEqual(['two', 'dogs', 'are', 'run']);
+    const bad = errorOf(() =>
+      PretrainedTokenizer.fromTokenizerJson({ ...base, truncation: { max_length: 4, direction: 5 } }),
+    );
+    expect([bad.code, bad.message]).toEqual([
+      'E_VOCAB_FORMAT',
+      'tokenizer.json: truncation.direction: expected a string, found 5',
+    ]);
+  });
+
+  it('fromVocabTxt: special added tokens and the word-length limit reach the tokenizer.json', () => {
+    const tok = PretrainedTokenizer.fromVocabTxt(vocab);
+    const config = tok.toTokenizerJson() as {
+      added_tokens: { content: string; special: boolean }[];
+      model: { max_input_chars_per_word: number };
+    };
+    expect(config.added_tokens.map((t) => [t.content, t.special])).toEqual([
+      ['[PAD]', true],
+      ['[UNK]', true],
+      ['[CLS]', true],
+      ['[SEP]', true],
+      ['[MASK]', true],
+    ]);
+    expect(config.model.max_input_chars_per_word).toBe(100);
+    const short = PretrainedTokenizer.fromVocabTxt(vocab, { maxInputCharsPerWord: 4 });
+    expect(short.tokenize('dogs are running')).toEqual(['dogs', 'are', '[UNK]']);
   });
 
   it('WordPiece and Unigram are linear in the word length (a 200 000-character word finishes)', () => {

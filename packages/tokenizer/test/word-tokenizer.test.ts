@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { normalize, WordTokenizer } from '../src/index.js';
+import { isCjk } from '../src/unicode.js';
 
 // Built in beforeEach, not at load: code run while a test file loads is a "static" mutant to Stryker, which
 // then reruns the whole suite for it (see scripts/stryker.config.mjs).
@@ -86,6 +87,31 @@ describe('WordTokenizer', () => {
       'a-b-c',
     ]);
     expect(texts('end-', plain)).toEqual(['end', '-']);
+  });
+  it("CJK is BERT's eight ranges, the compatibility ideographs included", () => {
+    const edges = [0x4dff, 0xf8ff, 0xf900, 0xfaff, 0xfb00, 0x2f7ff, 0x2f800, 0x2fa1f, 0x2fa20, 0x30000];
+    expect(edges.map((cp) => [cp.toString(16), isCjk(cp)])).toEqual([
+      ['4dff', false],
+      ['f8ff', false],
+      ['f900', true],
+      ['faff', true],
+      ['fb00', false],
+      ['2f7ff', false],
+      ['2f800', true],
+      ['2fa1f', true],
+      ['2fa20', false],
+      ['30000', false],
+    ]);
+    // Without NFKC (which maps most of them to unified ideographs), a compatibility ideograph is its own token.
+    const raw = new WordTokenizer({ form: 'none' });
+    expect(raw.tokenizeToStrings('a\uf900b \u{2f800}\u{2f800} \u{30000}\u{30000}')).toEqual([
+      'a',
+      '\uf900',
+      'b',
+      '\u{2f800}',
+      '\u{2f800}',
+      '\u{30000}\u{30000}',
+    ]);
   });
   it('splits CJK per character; keeps emoji sequences, flags and RTL words whole', () => {
     const s = '我爱NLP 😀👍🏽 👨‍👩‍👧 🇫🇷🇩🇪 שלום, مرحبا!';
