@@ -104,6 +104,12 @@ describe('Vocabulary', () => {
     expect(() => Vocabulary.fromTokens(['[PAD]', '[UNK]', 'a'], { counts: [3, 2] })).toThrow(
       expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: 'counts: expected 3 values, found 2' }),
     );
+    expect(() => Vocabulary.fromJSON({ version: 1, tokens: 'a b' } as never)).toThrow(
+      expect.objectContaining({
+        code: 'E_VOCAB_FORMAT',
+        message: 'vocabulary JSON: expected "tokens" to be an array',
+      }),
+    );
     for (const bad of [null, 'null', 7]) {
       expect(() => Vocabulary.fromJSON(bad as never)).toThrow(
         expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: 'vocabulary JSON: expected an object' }),

@@ -169,7 +169,9 @@ describe('WordTokenizer', () => {
   });
   it('throws a TypeError naming the argument on non-strings', () => {
     expect(() => wt.tokenize(null as unknown as string)).toThrow(/text: expected a string, found null/);
-    expect(() => wt.tokenizeToStrings(1 as unknown as string)).toThrow(TypeError);
+    expect(() => wt.tokenizeToStrings(1 as unknown as string)).toThrow(
+      new TypeError('text: expected a string, found number 1'),
+    );
     expect(() => wt.forEachToken(1 as unknown as string, () => {})).toThrow(
       /^text: expected a string, found number 1/,
     );
