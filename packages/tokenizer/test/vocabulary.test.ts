@@ -56,6 +56,11 @@ describe('Vocabulary', () => {
   it('sorts ties by code point, not UTF-16 unit', () => {
     expect(compareCodePoints('\u{1F600}', '\uFF5E')).toBeGreaterThan(0); // JS '<' says the opposite
     expect('\u{1F600}' < '\uFF5E').toBe(true);
+    // U+E000 (the first code point after the surrogates) sorts before U+FFFF and after U+D7FF, on either side.
+    expect(Math.sign(compareCodePoints('\ue000', '\uffff'))).toBe(-1);
+    expect(Math.sign(compareCodePoints('\uffff', '\ue000'))).toBe(1);
+    expect(Math.sign(compareCodePoints('\ud7ff', '\ue000'))).toBe(-1);
+    expect(Math.sign(compareCodePoints('\ue000', '\u{10000}'))).toBe(-1);
     const v = Vocabulary.fromCounts(
       new Map([
         ['\u{1F600}', 1],
