@@ -88,6 +88,14 @@ describe('WordTokenizer', () => {
     ]);
     expect(texts('end-', plain)).toEqual(['end', '-']);
   });
+  it('a BMP emoji modifier (U+FE0F) is one unit: the letters after it stay a word of their own', () => {
+    expect(wt.tokenizeToStrings('\u2764\ufe0fok \u263a\ufe0e!')).toEqual([
+      '\u2764\ufe0f',
+      'ok',
+      '\u263a\ufe0e',
+      '!',
+    ]);
+  });
   it("CJK is BERT's eight ranges, the compatibility ideographs included", () => {
     const edges = [0x4dff, 0xf8ff, 0xf900, 0xfaff, 0xfb00, 0x2f7ff, 0x2f800, 0x2fa1f, 0x2fa20, 0x30000];
     expect(edges.map((cp) => [cp.toString(16), isCjk(cp)])).toEqual([
