@@ -228,6 +228,12 @@ describe('PretrainedTokenizer as a model tokenizer', () => {
     expect(tok.tokenize(text)).toEqual(['##ing', 'in', 'the', 'grass']);
     const right = PretrainedTokenizer.fromTokenizerJson({ ...base, truncation: { max_length: 4 } });
     expect(right.tokenize(text)).toEqual(['two', 'dogs', 'are', 'run']);
+    // tokenizer.json writes null for a default: null direction and strategy are Right and LongestFirst.
+    const nulls = PretrainedTokenizer.fromTokenizerJson({
+      ...base,
+      truncation: { max_length: 4, direction: null, strategy: null },
+    });
+    expect(nulls.tokenize(text)).toEqual(['two', 'dogs', 'are', 'run']);
     const bad = errorOf(() =>
       PretrainedTokenizer.fromTokenizerJson({ ...base, truncation: { max_length: 4, direction: 5 } }),
     );
