@@ -131,7 +131,19 @@ describe('siamese train', () => {
   });
 
   it('--sampler and --accumulate reach fit: bucket batches read into memory, two micro-batches per step', () => {
-    const base = ['train', '--train', 'train.tsv', '--dev', 'dev.tsv', '--encoder', 'meanpool', '--hidden', '8', '--epochs', '1'];
+    const base = [
+      'train',
+      '--train',
+      'train.tsv',
+      '--dev',
+      'dev.tsv',
+      '--encoder',
+      'meanpool',
+      '--hidden',
+      '8',
+      '--epochs',
+      '1',
+    ];
     const plain = run([...base, '--batch-size', '16', '--out', join(tmp, 'plain'), '--json']);
     const split = run([
       ...base,

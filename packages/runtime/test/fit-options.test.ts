@@ -272,9 +272,9 @@ describe('fit from an ExampleSource (data too large to hold, issue 19)', () => {
       code: 'E_INVALID_ARGUMENT',
       message: expect.stringContaining("the 'bucket' sampler needs the examples in memory"),
     });
-    await expect(
-      fit(model, source, { ...base, sampler: { type: 'noDuplicates' } }),
-    ).rejects.toMatchObject({ details: { sampler: 'noDuplicates' } });
+    await expect(fit(model, source, { ...base, sampler: { type: 'noDuplicates' } })).rejects.toMatchObject({
+      details: { sampler: 'noDuplicates' },
+    });
     await expect(fit(model, { ...source, size: 0 }, base)).rejects.toMatchObject({
       code: 'E_INVALID_ARGUMENT',
       message: expect.stringContaining('fit: source size: expected an integer ≥ 1, found'),

@@ -69,7 +69,7 @@ export const trainFlags: Record<string, FlagSpec> = {
     type: 'string',
     choices: registeredSamplers(),
     description:
-      "how pairs are grouped into batches (default: random, noDuplicates for in-batch losses, mPerClass for batch-mining ones); any other than random reads the pairs into memory",
+      'how pairs are grouped into batches (default: random, noDuplicates for in-batch losses, mPerClass for batch-mining ones); any other than random reads the pairs into memory',
   },
   workers: {
     type: 'integer',
