@@ -144,9 +144,21 @@ describe('siamese train', () => {
       '--epochs',
       '1',
     ];
-    const plain = run([...base, '--batch-size', '16', '--out', join(tmp, 'plain'), '--json']);
+    // The cosine loss is a mean over pairs (CoSENT, the default, compares the pairs of one batch).
+    const plain = run([
+      ...base,
+      '--loss',
+      'cosine',
+      '--batch-size',
+      '16',
+      '--out',
+      join(tmp, 'plain'),
+      '--json',
+    ]);
     const split = run([
       ...base,
+      '--loss',
+      'cosine',
       '--batch-size',
       '8',
       '--accumulate',
@@ -158,7 +170,7 @@ describe('siamese train', () => {
     expect(plain.code, plain.stderr).toBe(0);
     expect(split.code, split.stderr).toBe(0);
     expect(split.stderr).toContain('2 micro-batches per step');
-    // 16 pairs as 2 × 8 give the same step as one batch of 16 (the cosine loss is a mean): same dev scores.
+    // 16 pairs as 2 × 8 give the same step as one batch of 16: the same dev scores.
     const devOf = (r: { stdout: string }) => JSON.parse(r.stdout).dev;
     for (const [k, v] of Object.entries(devOf(plain))) {
       expect(devOf(split)[k], k).toBeCloseTo(v as number, 4);
@@ -169,7 +181,9 @@ describe('siamese train', () => {
     expect(bucket.stderr).not.toContain('read from the file batch by batch');
     const bad = run([...base, '--sampler', 'sorted', '--out', join(tmp, 'bad')]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--sampler expected one of random\|noDuplicates\|mPerClass\|bucket/);
+    expect(bad.stderr).toMatch(
+      /--sampler expected one of random\|noDuplicates\|mPerClass\|groupByLabel\|bucket, found "sorted"/,
+    );
   });
 
   it('rejects bad flags and bad files with exit code 2 and one clear line, never a stack trace', () => {
