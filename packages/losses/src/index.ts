@@ -22,6 +22,8 @@ export { MarginMSELoss, type MarginMSEOptions, MSELoss } from './losses/distilla
 export { MatryoshkaLoss, type MatryoshkaOptions } from './losses/matryoshka.js';
 export { MultiSimilarityLoss, type MultiSimilarityOptions } from './losses/multi-similarity.js';
 export {
+  CachedMultipleNegativesRankingLoss,
+  type CachedMultipleNegativesRankingOptions,
   MultipleNegativesRankingLoss,
   type MultipleNegativesRankingOptions,
 } from './losses/multiple-negatives-ranking.js';
@@ -32,4 +34,11 @@ export { OptionReader } from './options.js';
 export { reduce } from './reduce.js';
 export { type LossFactory, lossFromConfig, registeredLosses, registerLoss } from './registry.js';
 export { isSimilarity, SIMILARITIES, type Similarity } from './similarity.js';
-export type { BatchKind, Loss, LossBatch, LossConfig, Reduction } from './types.js';
+export type {
+  BatchKind,
+  GradCacheOptions,
+  Loss,
+  LossBatch,
+  LossConfig,
+  Reduction,
+} from './types.js';

@@ -9,7 +9,10 @@ import { CosineSimilarityLoss } from './losses/cosine-similarity.js';
 import { MarginMSELoss, MSELoss } from './losses/distillation.js';
 import { MatryoshkaLoss } from './losses/matryoshka.js';
 import { MultiSimilarityLoss } from './losses/multi-similarity.js';
-import { MultipleNegativesRankingLoss } from './losses/multiple-negatives-ranking.js';
+import {
+  CachedMultipleNegativesRankingLoss,
+  MultipleNegativesRankingLoss,
+} from './losses/multiple-negatives-ranking.js';
 import { OnlineContrastiveLoss } from './losses/online-contrastive.js';
 import { TripletLoss } from './losses/triplet.js';
 import type { Loss, LossConfig } from './types.js';
@@ -34,6 +37,11 @@ const losses = defineRegistry<LossConfig, Loss, undefined>({
     ['batchSemiHardTriplet', (c) => new BatchSemiHardTripletLoss(options(c))],
     ['batchAllTriplet', (c) => new BatchAllTripletLoss(options(c))],
     ['multipleNegativesRanking', (c) => new MultipleNegativesRankingLoss(options(c)), ['mnrl']],
+    [
+      'cachedMultipleNegativesRanking',
+      (c) => new CachedMultipleNegativesRankingLoss(options(c)),
+      ['cachedMnrl'],
+    ],
     ['coSENT', (c) => new CoSENTLoss(options(c))],
     ['angle', (c) => new AnglELoss(options(c)), ['anglE']],
     ['multiSimilarity', (c) => new MultiSimilarityLoss(options(c))],
@@ -72,8 +80,8 @@ export function registerLoss(type: string, factory: LossFactory, options?: Regis
 
 /**
  * Builds a registered loss from a JSON config, `{ type, ...options }`, as returned by `loss.getConfig()`. Types
- * match case-insensitively, and the short names `cosine` (`cosineSimilarity`) and `mnrl`
- * (`multipleNegativesRanking`) work too. An unregistered type throws `E_UNKNOWN_TYPE` (naming the registered
+ * match case-insensitively, and the short names `cosine` (`cosineSimilarity`), `mnrl`
+ * (`multipleNegativesRanking`) and `cachedMnrl` (`cachedMultipleNegativesRanking`) work too. An unregistered type throws `E_UNKNOWN_TYPE` (naming the registered
  * ones and `registerLoss`); a bad option throws `E_LOSS_CONFIG`.
  *
  * @example

@@ -1,4 +1,4 @@
-import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { Similarity } from './similarity.js';
 
 /**
@@ -83,6 +83,27 @@ export interface Loss {
   compute(batch: LossBatch): Scalar;
   /** Options as JSON, so `lossFromConfig(loss.getConfig())` rebuilds an equivalent loss. */
   getConfig(): LossConfig;
+  /**
+   * Asks the trainer to run each batch through the encoder in mini-batches of at most `miniBatchSize` texts
+   * (GradCache, Gao et al. 2021): embed every mini-batch without gradient, compute the loss and its gradient
+   * with respect to the embeddings on the whole batch, then re-encode each mini-batch with gradient and
+   * back-propagate its slice of that gradient. Same loss and weight gradients as one pass over the batch (for
+   * encoders that embed each text independently of its batch, as every built-in does), with the activation
+   * memory of a mini-batch. `CachedMultipleNegativesRankingLoss` sets it; any loss may.
+   */
+  readonly gradCache?: GradCacheOptions;
+  /**
+   * The loss's own trainable weights (a classification head, as `SoftmaxLoss` has), for embeddings of width
+   * `dim`: created (seeded) on the first call, the same variables on every later call. The trainer optimizes
+   * them with the encoder's weights (same optimizer, same step); they are not part of the saved model.
+   */
+  variables?(dim: number): Variable[];
+}
+
+/** Options of {@link Loss.gradCache}. */
+export interface GradCacheOptions {
+  /** Texts encoded at once (with gradient, or without): a whole number ≥ 1. */
+  readonly miniBatchSize: number;
 }
 
 /** How per-example terms become one scalar. `meanNonZero` divides the sum by the number of terms > 1e-16. */
