@@ -36,7 +36,8 @@ export class OptionReader {
   integer(key: string, fallback: number, min: number): number {
     const v = this.take(key);
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) this.fail(key, `a whole number ≥ ${min}`, v);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
+      this.fail(key, `a whole number ≥ ${min}`, v);
     return v as number;
   }
 

@@ -37,17 +37,17 @@ const losses = defineRegistry<LossConfig, Loss, undefined>({
     ['batchSemiHardTriplet', (c) => new BatchSemiHardTripletLoss(options(c))],
     ['batchAllTriplet', (c) => new BatchAllTripletLoss(options(c))],
     ['multipleNegativesRanking', (c) => new MultipleNegativesRankingLoss(options(c)), ['mnrl']],
-    [
-      'cachedMultipleNegativesRanking',
-      (c) => new CachedMultipleNegativesRankingLoss(options(c)),
-      ['cachedMnrl'],
-    ],
     ['coSENT', (c) => new CoSENTLoss(options(c))],
     ['angle', (c) => new AnglELoss(options(c)), ['anglE']],
     ['multiSimilarity', (c) => new MultiSimilarityLoss(options(c))],
     ['mse', (c) => new MSELoss(options(c) as Record<string, never>)],
     ['marginMse', (c) => new MarginMSELoss(options(c))],
     ['matryoshka', matryoshkaFromConfig],
+    [
+      'cachedMultipleNegativesRanking',
+      (c) => new CachedMultipleNegativesRankingLoss(options(c)),
+      ['cachedMnrl'],
+    ],
   ],
 });
 

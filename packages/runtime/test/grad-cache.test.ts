@@ -54,35 +54,35 @@ describe.each(['cpu', 'wasm'] as const)('GradCache step on %s', (backend) => {
     { preset: 'meanpool', miniBatchSize: 8 },
     { preset: 'bilstm', miniBatchSize: 7 },
     { preset: 'cnn', miniBatchSize: 1 },
-  ] as const)('$preset, mini-batches of $miniBatchSize: the loss and gradients of plain MNRL', async ({
-    preset,
-    miniBatchSize,
-  }) => {
-    await initBackend({ backend });
-    expect(tf.getBackend()).toBe(backend);
-    const model = make(preset);
-    const before = tf.memory().numTensors;
-    for (const symmetric of [false, true]) {
-      const plain = stepGradients(model, lossFromConfig({ type: 'mnrl', symmetric }), 24);
-      const cached = stepGradients(
-        model,
-        lossFromConfig({ type: 'cachedMnrl', miniBatchSize, symmetric }),
-        24,
-      );
-      expect(Math.abs(cached.loss - plain.loss)).toBeLessThanOrEqual(TOL[backend]);
-      expect(Object.keys(cached.grads).sort()).toEqual(Object.keys(plain.grads).sort());
-      let worst = 0;
-      let largest = 0;
-      for (const k of Object.keys(plain.grads)) {
-        worst = Math.max(worst, maxAbsDiff(cached.grads[k]!, plain.grads[k]!));
-        largest = Math.max(largest, ...plain.grads[k]!.map(Math.abs));
+  ] as const)(
+    '$preset, mini-batches of $miniBatchSize: the loss and gradients of plain MNRL',
+    async ({ preset, miniBatchSize }) => {
+      await initBackend({ backend });
+      expect(tf.getBackend()).toBe(backend);
+      const model = make(preset);
+      const before = tf.memory().numTensors;
+      for (const symmetric of [false, true]) {
+        const plain = stepGradients(model, lossFromConfig({ type: 'mnrl', symmetric }), 24);
+        const cached = stepGradients(
+          model,
+          lossFromConfig({ type: 'cachedMnrl', miniBatchSize, symmetric }),
+          24,
+        );
+        expect(Math.abs(cached.loss - plain.loss)).toBeLessThanOrEqual(TOL[backend]);
+        expect(Object.keys(cached.grads).sort()).toEqual(Object.keys(plain.grads).sort());
+        let worst = 0;
+        let largest = 0;
+        for (const k of Object.keys(plain.grads)) {
+          worst = Math.max(worst, maxAbsDiff(cached.grads[k]!, plain.grads[k]!));
+          largest = Math.max(largest, ...plain.grads[k]!.map(Math.abs));
+        }
+        expect(largest).toBeGreaterThan(1e-3); // gradients that can tell the two apart
+        expect(worst).toBeLessThanOrEqual(TOL[backend]);
       }
-      expect(largest).toBeGreaterThan(1e-3); // gradients that can tell the two apart
-      expect(worst).toBeLessThanOrEqual(TOL[backend]);
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    model.dispose();
-  });
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
+    },
+  );
 
   it('a matryoshka-wrapped cached MNRL stays cached and matches the plain wrap', async () => {
     await initBackend({ backend });

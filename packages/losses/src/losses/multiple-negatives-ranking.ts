@@ -40,10 +40,7 @@ function readRanking(o: OptionReader): Ranking {
 }
 
 /** The ranking loss of a checked batch (see {@link MultipleNegativesRankingLoss}). */
-function rankingLoss(
-  r: Ranking,
-  { anchor, positive, negative }: CheckedBatch<'anchor-positive'>,
-): tf.Scalar {
+function rankingLoss(r: Ranking, { anchor, positive, negative }: CheckedBatch<'anchor-positive'>): tf.Scalar {
   const candidates = negative ? tf.concat([positive, negative], 0) : positive;
   const scores = tf.mul(r.scale, similarityMatrix(r.similarity, anchor, candidates)) as tf.Tensor2D;
   const target = tf.mul(r.scale, pairSimilarity(r.similarity, anchor, positive));

@@ -51,10 +51,7 @@ export function cachedGradients(
     // (b) A temporary variable lets one tape give dL/demb together with the loss's own weights' gradients.
     embVar = tf.variable(embeddings, true);
     embeddings.dispose();
-    const first = tf.variableGrads(() => lossOf(embVar as tf.Variable as tf.Tensor2D), [
-      embVar,
-      ...extra,
-    ]);
+    const first = tf.variableGrads(() => lossOf(embVar as tf.Variable as tf.Tensor2D), [embVar, ...extra]);
     value = first.value;
     embGrad = first.grads[embVar.name];
     delete first.grads[embVar.name];
