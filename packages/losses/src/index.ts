@@ -28,6 +28,7 @@ export {
   type MultipleNegativesRankingOptions,
 } from './losses/multiple-negatives-ranking.js';
 export { OnlineContrastiveLoss, type OnlineContrastiveOptions } from './losses/online-contrastive.js';
+export { type SoftmaxHead, SoftmaxLoss, type SoftmaxOptions } from './losses/softmax.js';
 export { defaultTripletMargin, TripletLoss, type TripletOptions } from './losses/triplet.js';
 export { withoutGradient } from './no-grad.js';
 export { OptionReader } from './options.js';

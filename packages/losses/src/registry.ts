@@ -14,6 +14,7 @@ import {
   MultipleNegativesRankingLoss,
 } from './losses/multiple-negatives-ranking.js';
 import { OnlineContrastiveLoss } from './losses/online-contrastive.js';
+import { SoftmaxLoss } from './losses/softmax.js';
 import { TripletLoss } from './losses/triplet.js';
 import type { Loss, LossConfig } from './types.js';
 
@@ -48,6 +49,7 @@ const losses = defineRegistry<LossConfig, Loss, undefined>({
       (c) => new CachedMultipleNegativesRankingLoss(options(c)),
       ['cachedMnrl'],
     ],
+    ['softmax', (c) => new SoftmaxLoss(options(c))],
   ],
 });
 

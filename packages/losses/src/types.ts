@@ -7,6 +7,8 @@ import type { Similarity } from './similarity.js';
  *
  * - `scored-pairs`: `a`, `b` and `scores` (a similarity per pair).
  * - `labelled-pairs`: `a`, `b` and binary `labels` (1 = similar, 0 = dissimilar).
+ * - `class-pairs`: `a`, `b` and int32 class `labels` (one class of several per pair, e.g. NLI's entailment,
+ *   neutral, contradiction).
  * - `triplets`: `anchor`, `positive`, `negative`.
  * - `labelled-embeddings`: `embeddings` and integer class `labels` (one per row).
  * - `anchor-positive`: `anchor`, `positive`, and optionally `negative` (hard negatives).
@@ -16,6 +18,7 @@ import type { Similarity } from './similarity.js';
 export type BatchKind =
   | 'scored-pairs'
   | 'labelled-pairs'
+  | 'class-pairs'
   | 'triplets'
   | 'labelled-embeddings'
   | 'anchor-positive'
@@ -33,7 +36,10 @@ export interface LossBatch {
   b?: Tensor2D;
   /** Target similarity per pair, `[B]`: in [0, 1] for `cosineSimilarity`; any scale for `coSENT` (only order matters). */
   scores?: Tensor1D;
-  /** Binary pair labels `[B]` in {0, 1} (float32), or class labels `[B]` (int32) for `labelled-embeddings`. */
+  /**
+   * Binary pair labels `[B]` in {0, 1} (float32), or class ids `[B]` (int32) for `labelled-embeddings` and
+   * `class-pairs`.
+   */
   labels?: Tensor1D;
   /** Anchors, `[B, D]`. */
   anchor?: Tensor2D;
@@ -98,6 +104,8 @@ export interface Loss {
    * them with the encoder's weights (same optimizer, same step); they are not part of the saved model.
    */
   variables?(dim: number): Variable[];
+  /** Frees what {@link Loss.variables} made (a loss without weights of its own needs none). */
+  dispose?(): void;
 }
 
 /** Options of {@link Loss.gradCache}. */

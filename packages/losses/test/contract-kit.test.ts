@@ -176,7 +176,7 @@ describe('the kit: every check, its order, and what a failure says', () => {
     [
       'bad-kind',
       'batch kind',
-      'one of scored-pairs, labelled-pairs, triplets, labelled-embeddings, anchor-positive, teacher-vectors, teacher-margins',
+      'one of scored-pairs, labelled-pairs, class-pairs, triplets, labelled-embeddings, anchor-positive, teacher-vectors, teacher-margins',
       '"pairs"',
     ],
     ['bad-similarity', 'similarity', 'absent or a Similarity', '"hamming"'],

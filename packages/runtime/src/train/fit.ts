@@ -300,6 +300,13 @@ function settingsOf(options: FitOptions) {
     const size = (cache as { miniBatchSize?: unknown } | null)?.miniBatchSize ?? null;
     integerOption(`loss ${options.loss.type}'s gradCache.miniBatchSize`, size, 0, 1, 1_000_000);
   }
+  if (options.checkpoints && options.loss.variables) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `fit: checkpoints hold the model and the optimizer, not the ${options.loss.type} loss's own weights (its head), so a resumed run would start a new head; train this loss without checkpoints`,
+      { details: { loss: options.loss.type } },
+    );
+  }
   const epochs = integerOption('epochs', options.epochs, 1, 1, 1_000_000);
   const batchSize = integerOption('batchSize', options.batchSize, 32, 1, 1_000_000);
   const accumulate = integerOption('accumulate', options.accumulate, 1, 1, 1_000_000);

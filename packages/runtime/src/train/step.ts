@@ -91,9 +91,14 @@ export function gradientsOf(
     return loss.compute(lossBatch(loss.batchKind, parts, targets, teacher));
   };
   const own = loss.variables?.(model.dim) ?? [];
+  const vars = [...model.encoder.trainableVariables(), ...own];
   try {
     if (loss.gradCache) {
-      return cachedGradients(model, texts, loss.gradCache.miniBatchSize, rng, lossOf, own);
+      const { value, grads } = cachedGradients(model, texts, loss.gradCache.miniBatchSize, rng, lossOf, own);
+      // The optimizer keeps its moments by position: the keys in variable order, as variableGrads gives them.
+      const ordered: Record<string, tf.Tensor> = {};
+      for (const v of vars) if (grads[v.name]) ordered[v.name] = grads[v.name]!;
+      return { value, grads: ordered };
     }
     const batch = prepareBatch(
       model.tokenizer,
@@ -103,10 +108,7 @@ export function gradientsOf(
       keepsEmptyRows(model.tokenizer, model.encoder),
     );
     try {
-      return tf.variableGrads(
-        () => lossOf(model.encoder.encode(batch.input, { training: true, rng })),
-        [...model.encoder.trainableVariables(), ...own],
-      );
+      return tf.variableGrads(() => lossOf(model.encoder.encode(batch.input, { training: true, rng })), vars);
     } finally {
       batch.dispose();
     }
@@ -152,6 +154,7 @@ export function lossBatch(
     case 'scored-pairs':
       return { a: parts[0]!, b: parts[1]!, scores: targets! };
     case 'labelled-pairs':
+    case 'class-pairs':
       return { a: parts[0]!, b: parts[1]!, labels: targets! };
     case 'triplets':
       return { anchor: parts[0]!, positive: parts[1]!, negative: parts[2]! };
