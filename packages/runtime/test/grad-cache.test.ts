@@ -166,6 +166,22 @@ describe('fit() with cachedMnrl', () => {
     expect(cached.after).toBeGreaterThan(cached.before + 0.05);
   });
 
+  it('trains on the calling thread when workers are asked for, and says so', async () => {
+    await initBackend();
+    const model = make('meanpool');
+    const notes: string[] = [];
+    await fit(model, pairs.slice(0, 32), {
+      loss: lossFromConfig({ type: 'cachedMnrl', miniBatchSize: 4 }),
+      batchSize: 16,
+      workers: 2,
+      onInfo: (m) => notes.push(m),
+    });
+    expect(notes).toContain(
+      'workers: 1 thread (the cachedMultipleNegativesRanking loss encodes in mini-batches and trains on the calling thread)',
+    );
+    model.dispose();
+  });
+
   it('refuses a custom loss whose gradCache has no usable miniBatchSize', async () => {
     await initBackend();
     const model = make('meanpool');
