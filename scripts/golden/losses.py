@@ -170,7 +170,32 @@ def cases():
                     fn=lambda u, v: cosent(pairwise_cos_sim(u, v), mlabels) + 0.5 * cosent(pairwise_cos_sim(u[:, :4], v[:, :4]), mlabels),
                     grad=['u', 'v'])],
     )
+
+    # SoftmaxLoss: the head's weight and bias are inputs too (the loss owns them; the test assigns these values).
+    su, sv = rand(g, 6, 4), rand(g, 6, 4)
+    slabels = torch.tensor([0, 2, 1, 1, 0, 2])
+    w3, b3 = rand(g, 3, 12, scale=0.3), rand(g, 3, scale=0.3)
+    w4, b4 = rand(g, 3, 16, scale=0.3), rand(g, 3, scale=0.3)
+    out['loss_softmax'] = dict(
+        description='SoftmaxLoss (SBERT NLI objective), sentence-transformers defaults: a linear classifier over [u, v, |u - v|] to 3 classes, cross-entropy; case 1 adds u * v',
+        formula='f_i = concat(u_i, v_i, |u_i - v_i| [, u_i * v_i]); logits_i = weight @ f_i + bias; loss = mean_i -log softmax(logits_i)[label_i]',
+        source='sentence-transformers 5.x losses/SoftmaxLoss.py (nn.Linear(num_vectors * dim, num_labels), nn.CrossEntropyLoss())',
+        config={'type': 'softmax', 'numLabels': 3},
+        cases=[
+            dict(inputs={'u': su, 'v': sv, 'labels': slabels, 'weight': w3, 'bias': b3},
+                 fn=lambda u, v, w, b: softmax_loss(u, v, w, b, slabels, False), grad=['u', 'v', 'weight', 'bias']),
+            dict(inputs={'u': su, 'v': sv, 'labels': slabels, 'weight': w4, 'bias': b4},
+                 fn=lambda u, v, w, b: softmax_loss(u, v, w, b, slabels, True), grad=['u', 'v', 'weight', 'bias'],
+                 options={'concatenationSentMultiplication': True}),
+        ],
+    )
     return out
+
+
+def softmax_loss(u, v, weight, bias, labels, multiplication):
+    features = [u, v, torch.abs(u - v)] + ([u * v] if multiplication else [])
+    logits = torch.nn.functional.linear(torch.cat(features, 1), weight, bias)
+    return torch.nn.functional.cross_entropy(logits, labels)
 
 
 def run(case, dtype):

@@ -6,6 +6,7 @@ import type { BatchKind, LossBatch } from './types.js';
 const REQUIRED = {
   'scored-pairs': ['a', 'b', 'scores'],
   'labelled-pairs': ['a', 'b', 'labels'],
+  'class-pairs': ['a', 'b', 'labels'],
   triplets: ['anchor', 'positive', 'negative'],
   'labelled-embeddings': ['embeddings', 'labels'],
   'anchor-positive': ['anchor', 'positive'],

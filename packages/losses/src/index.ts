@@ -22,14 +22,24 @@ export { MarginMSELoss, type MarginMSEOptions, MSELoss } from './losses/distilla
 export { MatryoshkaLoss, type MatryoshkaOptions } from './losses/matryoshka.js';
 export { MultiSimilarityLoss, type MultiSimilarityOptions } from './losses/multi-similarity.js';
 export {
+  CachedMultipleNegativesRankingLoss,
+  type CachedMultipleNegativesRankingOptions,
   MultipleNegativesRankingLoss,
   type MultipleNegativesRankingOptions,
 } from './losses/multiple-negatives-ranking.js';
 export { OnlineContrastiveLoss, type OnlineContrastiveOptions } from './losses/online-contrastive.js';
+export { type SoftmaxHead, SoftmaxLoss, type SoftmaxOptions } from './losses/softmax.js';
 export { defaultTripletMargin, TripletLoss, type TripletOptions } from './losses/triplet.js';
 export { withoutGradient } from './no-grad.js';
 export { OptionReader } from './options.js';
 export { reduce } from './reduce.js';
 export { type LossFactory, lossFromConfig, registeredLosses, registerLoss } from './registry.js';
 export { isSimilarity, SIMILARITIES, type Similarity } from './similarity.js';
-export type { BatchKind, Loss, LossBatch, LossConfig, Reduction } from './types.js';
+export type {
+  BatchKind,
+  GradCacheOptions,
+  Loss,
+  LossBatch,
+  LossConfig,
+  Reduction,
+} from './types.js';

@@ -32,6 +32,15 @@ export class OptionReader {
     return v as number;
   }
 
+  /** A whole number ≥ `min`. */
+  integer(key: string, fallback: number, min: number): number {
+    const v = this.take(key);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
+      this.fail(key, `a whole number ≥ ${min}`, v);
+    return v as number;
+  }
+
   /** A boolean. */
   boolean(key: string, fallback: boolean): boolean {
     const v = this.take(key);

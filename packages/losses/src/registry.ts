@@ -9,8 +9,12 @@ import { CosineSimilarityLoss } from './losses/cosine-similarity.js';
 import { MarginMSELoss, MSELoss } from './losses/distillation.js';
 import { MatryoshkaLoss } from './losses/matryoshka.js';
 import { MultiSimilarityLoss } from './losses/multi-similarity.js';
-import { MultipleNegativesRankingLoss } from './losses/multiple-negatives-ranking.js';
+import {
+  CachedMultipleNegativesRankingLoss,
+  MultipleNegativesRankingLoss,
+} from './losses/multiple-negatives-ranking.js';
 import { OnlineContrastiveLoss } from './losses/online-contrastive.js';
+import { SoftmaxLoss } from './losses/softmax.js';
 import { TripletLoss } from './losses/triplet.js';
 import type { Loss, LossConfig } from './types.js';
 
@@ -40,6 +44,12 @@ const losses = defineRegistry<LossConfig, Loss, undefined>({
     ['mse', (c) => new MSELoss(options(c) as Record<string, never>)],
     ['marginMse', (c) => new MarginMSELoss(options(c))],
     ['matryoshka', matryoshkaFromConfig],
+    [
+      'cachedMultipleNegativesRanking',
+      (c) => new CachedMultipleNegativesRankingLoss(options(c)),
+      ['cachedMnrl'],
+    ],
+    ['softmax', (c) => new SoftmaxLoss(options(c))],
   ],
 });
 
@@ -72,8 +82,8 @@ export function registerLoss(type: string, factory: LossFactory, options?: Regis
 
 /**
  * Builds a registered loss from a JSON config, `{ type, ...options }`, as returned by `loss.getConfig()`. Types
- * match case-insensitively, and the short names `cosine` (`cosineSimilarity`) and `mnrl`
- * (`multipleNegativesRanking`) work too. An unregistered type throws `E_UNKNOWN_TYPE` (naming the registered
+ * match case-insensitively, and the short names `cosine` (`cosineSimilarity`), `mnrl`
+ * (`multipleNegativesRanking`) and `cachedMnrl` (`cachedMultipleNegativesRanking`) work too. An unregistered type throws `E_UNKNOWN_TYPE` (naming the registered
  * ones and `registerLoss`); a bad option throws `E_LOSS_CONFIG`.
  *
  * @example

@@ -41,6 +41,7 @@ export interface LossContractReport {
 const KINDS: readonly BatchKind[] = [
   'scored-pairs',
   'labelled-pairs',
+  'class-pairs',
   'triplets',
   'labelled-embeddings',
   'anchor-positive',
@@ -53,7 +54,8 @@ const KINDS: readonly BatchKind[] = [
  * kind and similarity, a finite scalar on a batch of its kind, a finite non-zero gradient for every embedding
  * it reads, `getConfig()` rebuilt through `lossFromConfig` with the same value (what saving a model's loss and
  * training on after a load do), `E_LOSS_BATCH` on a batch that lacks a field, the caller's tensors left alone,
- * and no tensor leaks.
+ * and no tensor leaks. A loss with weights of its own (`variables`) gets them before the count, and is disposed
+ * at the end.
  */
 export function runLossContract(options: LossContractOptions): LossContractReport {
   const tol = options.tolerance ?? 1e-6;
@@ -99,6 +101,9 @@ export function runLossContract(options: LossContractOptions): LossContractRepor
   const batch = (options.batch ?? randomBatch)(loss.batchKind, new Rng(5));
   const inputs = Object.values(batch).filter((t): t is tf.Tensor => t instanceof tf.Tensor);
   try {
+    // A loss's own weights (a head) live as long as the loss: made before counting tensors.
+    const width = batch[requiredFields(loss.batchKind)[0]!]?.shape[1];
+    if (loss.variables && width !== undefined) loss.variables(width);
     const before = tf.memory().numTensors;
     const value = loss.compute(batch);
     // Read and dispose first: a failed check must not leak the value.
@@ -141,8 +146,10 @@ export function runLossContract(options: LossContractOptions): LossContractRepor
       String(w),
     );
     checkMissingField(loss, batch, check);
+    again.dispose?.();
   } finally {
     tf.dispose(inputs);
+    loss.dispose?.();
   }
   return report;
 }
@@ -211,6 +218,15 @@ function randomBatch(kind: BatchKind, rng: Rng): LossBatch {
       return { a: m(), b: m(), scores: tf.tensor1d(Array.from({ length: B }, () => rng.next())) };
     case 'labelled-pairs':
       return { a: m(), b: m(), labels: tf.tensor1d(Array.from({ length: B }, (_, i) => i % 2)) };
+    case 'class-pairs':
+      return {
+        a: m(),
+        b: m(),
+        labels: tf.tensor1d(
+          Array.from({ length: B }, (_, i) => i % 3),
+          'int32',
+        ),
+      };
     case 'triplets':
       return { anchor: m(), positive: m(), negative: m() };
     case 'labelled-embeddings':

@@ -1,4 +1,4 @@
-import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { Similarity } from './similarity.js';
 
 /**
@@ -7,6 +7,8 @@ import type { Similarity } from './similarity.js';
  *
  * - `scored-pairs`: `a`, `b` and `scores` (a similarity per pair).
  * - `labelled-pairs`: `a`, `b` and binary `labels` (1 = similar, 0 = dissimilar).
+ * - `class-pairs`: `a`, `b` and int32 class `labels` (one class of several per pair, e.g. NLI's entailment,
+ *   neutral, contradiction).
  * - `triplets`: `anchor`, `positive`, `negative`.
  * - `labelled-embeddings`: `embeddings` and integer class `labels` (one per row).
  * - `anchor-positive`: `anchor`, `positive`, and optionally `negative` (hard negatives).
@@ -16,6 +18,7 @@ import type { Similarity } from './similarity.js';
 export type BatchKind =
   | 'scored-pairs'
   | 'labelled-pairs'
+  | 'class-pairs'
   | 'triplets'
   | 'labelled-embeddings'
   | 'anchor-positive'
@@ -33,7 +36,10 @@ export interface LossBatch {
   b?: Tensor2D;
   /** Target similarity per pair, `[B]`: in [0, 1] for `cosineSimilarity`; any scale for `coSENT` (only order matters). */
   scores?: Tensor1D;
-  /** Binary pair labels `[B]` in {0, 1} (float32), or class labels `[B]` (int32) for `labelled-embeddings`. */
+  /**
+   * Binary pair labels `[B]` in {0, 1} (float32), or class ids `[B]` (int32) for `labelled-embeddings` and
+   * `class-pairs`.
+   */
   labels?: Tensor1D;
   /** Anchors, `[B, D]`. */
   anchor?: Tensor2D;
@@ -83,6 +89,29 @@ export interface Loss {
   compute(batch: LossBatch): Scalar;
   /** Options as JSON, so `lossFromConfig(loss.getConfig())` rebuilds an equivalent loss. */
   getConfig(): LossConfig;
+  /**
+   * Asks the trainer to run each batch through the encoder in mini-batches of at most `miniBatchSize` texts
+   * (GradCache, Gao et al. 2021): embed every mini-batch without gradient, compute the loss and its gradient
+   * with respect to the embeddings on the whole batch, then re-encode each mini-batch with gradient and
+   * back-propagate its slice of that gradient. Same loss and weight gradients as one pass over the batch (for
+   * encoders that embed each text independently of its batch, as every built-in does), with the activation
+   * memory of a mini-batch. `CachedMultipleNegativesRankingLoss` sets it; any loss may.
+   */
+  readonly gradCache?: GradCacheOptions;
+  /**
+   * The loss's own trainable weights (a classification head, as `SoftmaxLoss` has), for embeddings of width
+   * `dim`: created (seeded) on the first call, the same variables on every later call. The trainer optimizes
+   * them with the encoder's weights (same optimizer, same step); they are not part of the saved model.
+   */
+  variables?(dim: number): Variable[];
+  /** Frees what {@link Loss.variables} made (a loss without weights of its own needs none). */
+  dispose?(): void;
+}
+
+/** Options of {@link Loss.gradCache}. */
+export interface GradCacheOptions {
+  /** Texts encoded at once (with gradient, or without): a whole number ≥ 1. */
+  readonly miniBatchSize: number;
 }
 
 /** How per-example terms become one scalar. `meanNonZero` divides the sum by the number of terms > 1e-16. */

@@ -2,7 +2,7 @@ import { initBackend, tensorLeakCheck } from '@siamese/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lossFromConfig } from '../src/index.js';
-import { flat, GOLDEN_LOSSES, goldenBatch, readGolden } from './golden.js';
+import { flat, GOLDEN_LOSSES, GOLDEN_REUSED, goldenBatch, readGolden } from './golden.js';
 
 const TOL = { cpu: 1e-5, wasm: 1e-4 } as const;
 
@@ -13,7 +13,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-const cases = Object.entries(GOLDEN_LOSSES).flatMap(([file, config]) =>
+const cases = [...Object.entries(GOLDEN_LOSSES), ...GOLDEN_REUSED].flatMap(([file, config]) =>
   readGolden(file).cases.map((c, i) => ({ file, index: i, config, c })),
 );
 
@@ -24,7 +24,7 @@ describe.each(['cpu', 'wasm'] as const)('golden losses on %s', (backend) => {
   });
 
   it('covers every golden loss file', () => {
-    expect(cases.length).toBe(9 + 4 * 4 + 2);
+    expect(cases.length).toBe(9 + 4 * 4 + 2 + 2 * 2);
   });
 
   it.each(cases)('$file case $index: value and gradients', async ({ config, c }) => {

@@ -40,6 +40,16 @@ export const GOLDEN_LOSSES: Record<string, LossConfig> = {
   loss_mnrl_symmetric: { type: 'multipleNegativesRanking', symmetric: true },
 };
 
+/**
+ * Losses that compute the formula of another's golden file: cached MNRL is MNRL's loss and embedding gradients
+ * (GradCache changes how the trainer runs the encoder, not the maths; packages/runtime/test/grad-cache.test.ts
+ * checks the weight gradients against plain MNRL's).
+ */
+export const GOLDEN_REUSED: readonly (readonly [file: string, config: LossConfig])[] = [
+  ['loss_mnrl', { type: 'cachedMultipleNegativesRanking', miniBatchSize: 2 }],
+  ['loss_mnrl_symmetric', { type: 'cachedMultipleNegativesRanking', symmetric: true, miniBatchSize: 2 }],
+];
+
 /** Golden input name → LossBatch field (labels become `scores` for scored-pair losses). */
 const FIELD: Record<string, keyof LossBatch> = {
   u: 'a',

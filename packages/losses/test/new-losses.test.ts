@@ -178,3 +178,37 @@ describe('matryoshka: configs and batches', () => {
     tf.dispose(Object.values(batch));
   });
 });
+
+describe('cachedMultipleNegativesRanking: config', () => {
+  it('is MNRL with a mini-batch size for the trainer; bad sizes are E_LOSS_CONFIG', async () => {
+    await initBackend({ backend: 'cpu' });
+    const loss = lossFromConfig({ type: 'cachedMnrl', scale: 10 });
+    expect(loss.type).toBe('cachedMultipleNegativesRanking');
+    expect(loss.batchKind).toBe('anchor-positive');
+    expect(loss.similarity).toBe('cosine');
+    expect(loss.gradCache).toEqual({ miniBatchSize: 32 });
+    expect(loss.getConfig()).toEqual({
+      type: 'cachedMultipleNegativesRanking',
+      scale: 10,
+      similarity: 'cosine',
+      symmetric: false,
+      reduction: 'mean',
+      miniBatchSize: 32,
+    });
+    expect(lossFromConfig({ type: 'mnrl' }).gradCache).toBeUndefined();
+    for (const miniBatchSize of [0, 1.5, -3, '8', Number.NaN]) {
+      const error = (() => {
+        try {
+          lossFromConfig({ type: 'cachedMnrl', miniBatchSize });
+        } catch (e) {
+          return e as SiameseError;
+        }
+      })();
+      expect(error?.code).toBe('E_LOSS_CONFIG');
+      expect(error?.message).toMatch(
+        /cachedMultipleNegativesRanking: option miniBatchSize must be a whole number ≥ 1/,
+      );
+    }
+    expect(() => lossFromConfig({ type: 'cachedMnrl', miniBatch: 8 })).toThrow(/unknown option miniBatch/);
+  });
+});

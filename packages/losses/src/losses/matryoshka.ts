@@ -1,7 +1,7 @@
 import { SiameseError } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Similarity } from '../similarity.js';
-import type { BatchKind, Loss, LossBatch, LossConfig } from '../types.js';
+import type { BatchKind, GradCacheOptions, Loss, LossBatch, LossConfig } from '../types.js';
 
 /** Options of {@link MatryoshkaLoss}. */
 export interface MatryoshkaOptions {
@@ -25,6 +25,8 @@ export class MatryoshkaLoss implements Loss {
   readonly type = 'matryoshka';
   readonly batchKind: BatchKind;
   readonly similarity?: Similarity;
+  /** The wrapped loss's (a cached MNRL stays cached: GradCache holds for any loss of the embeddings). */
+  readonly gradCache?: GradCacheOptions;
   readonly inner: Loss;
   readonly dims: readonly number[];
   readonly weights: readonly number[];
@@ -60,6 +62,10 @@ export class MatryoshkaLoss implements Loss {
     this.inner = loss;
     this.batchKind = loss.batchKind;
     if (loss.similarity !== undefined) this.similarity = loss.similarity;
+    if (loss.gradCache !== undefined) this.gradCache = loss.gradCache;
+    if (loss.variables) {
+      throw fail(`cannot wrap ${loss.type}: a loss with its own weights sees one width`, { option: 'loss' });
+    }
     this.dims = [...dims];
     this.weights = [...w];
   }

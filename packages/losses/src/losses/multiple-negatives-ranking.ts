@@ -5,7 +5,7 @@ import { pairSimilarity, similarityMatrix } from '../distances.js';
 import { OptionReader } from '../options.js';
 import { reduce } from '../reduce.js';
 import { SIMILARITIES, type Similarity } from '../similarity.js';
-import type { LossConfig } from '../types.js';
+import type { GradCacheOptions, LossConfig } from '../types.js';
 
 /** Options of {@link MultipleNegativesRankingLoss}. */
 export interface MultipleNegativesRankingOptions {
@@ -22,6 +22,39 @@ export interface MultipleNegativesRankingOptions {
   reduction?: 'mean' | 'sum';
 }
 
+/** The options of the ranking loss, read and checked (shared by the plain and the cached loss). */
+interface Ranking {
+  readonly scale: number;
+  readonly similarity: Similarity;
+  readonly symmetric: boolean;
+  readonly reduction: 'mean' | 'sum';
+}
+
+function readRanking(o: OptionReader): Ranking {
+  return {
+    scale: o.number('scale', 20, 'positive'),
+    similarity: o.oneOf('similarity', SIMILARITIES, 'cosine'),
+    symmetric: o.boolean('symmetric', false),
+    reduction: o.oneOf('reduction', ['mean', 'sum'], 'mean'),
+  };
+}
+
+/** The ranking loss of a checked batch (see {@link MultipleNegativesRankingLoss}). */
+function rankingLoss(r: Ranking, { anchor, positive, negative }: CheckedBatch<'anchor-positive'>): tf.Scalar {
+  const candidates = negative ? tf.concat([positive, negative], 0) : positive;
+  const scores = tf.mul(r.scale, similarityMatrix(r.similarity, anchor, candidates)) as tf.Tensor2D;
+  const target = tf.mul(r.scale, pairSimilarity(r.similarity, anchor, positive));
+  let terms = tf.sub(tf.logSumExp(scores, 1), target);
+  if (r.symmetric) {
+    const n = anchor.shape[0];
+    const positiveScores = negative ? tf.slice(scores, [0, 0], [n, n]) : scores;
+    // Column j of the anchor × positive block ranks every anchor for positive j.
+    const backward = tf.sub(tf.logSumExp(positiveScores, 0), target);
+    terms = tf.mul(0.5, tf.add(terms, backward));
+  }
+  return reduce(terms, r.reduction);
+}
+
 /**
  * MultipleNegativesRankingLoss (InfoNCE with in-batch negatives; sentence-transformers defaults): candidates
  * `C = [positive; negative?]`, `S[i, j] = scale · cos(anchor_i, C_j)`, loss = mean over anchors of
@@ -29,7 +62,7 @@ export interface MultipleNegativesRankingOptions {
  * Batch kind `anchor-positive` (`negative` optional, `[N, D]` with any N). Stable for large scales (logsumexp
  * subtracts the row maximum).
  */
-export class MultipleNegativesRankingLoss extends BaseLoss<'anchor-positive'> {
+export class MultipleNegativesRankingLoss extends BaseLoss<'anchor-positive'> implements Ranking {
   readonly type = 'multipleNegativesRanking';
   readonly batchKind = 'anchor-positive' as const;
   readonly scale: number;
@@ -40,26 +73,17 @@ export class MultipleNegativesRankingLoss extends BaseLoss<'anchor-positive'> {
   constructor(options: MultipleNegativesRankingOptions = {}) {
     super();
     const o = new OptionReader(this.type, options);
-    this.scale = o.number('scale', 20, 'positive');
-    this.similarity = o.oneOf('similarity', SIMILARITIES, 'cosine');
-    this.symmetric = o.boolean('symmetric', false);
-    this.reduction = o.oneOf('reduction', ['mean', 'sum'], 'mean');
+    ({
+      scale: this.scale,
+      similarity: this.similarity,
+      symmetric: this.symmetric,
+      reduction: this.reduction,
+    } = readRanking(o));
     o.done();
   }
 
-  protected forward({ anchor, positive, negative }: CheckedBatch<'anchor-positive'>): tf.Scalar {
-    const candidates = negative ? tf.concat([positive, negative], 0) : positive;
-    const scores = tf.mul(this.scale, similarityMatrix(this.similarity, anchor, candidates)) as tf.Tensor2D;
-    const target = tf.mul(this.scale, pairSimilarity(this.similarity, anchor, positive));
-    let terms = tf.sub(tf.logSumExp(scores, 1), target);
-    if (this.symmetric) {
-      const n = anchor.shape[0];
-      const positiveScores = negative ? tf.slice(scores, [0, 0], [n, n]) : scores;
-      // Column j of the anchor × positive block ranks every anchor for positive j.
-      const backward = tf.sub(tf.logSumExp(positiveScores, 0), target);
-      terms = tf.mul(0.5, tf.add(terms, backward));
-    }
-    return reduce(terms, this.reduction);
+  protected forward(batch: CheckedBatch<'anchor-positive'>): tf.Scalar {
+    return rankingLoss(this, batch);
   }
 
   getConfig(): LossConfig {
@@ -69,6 +93,59 @@ export class MultipleNegativesRankingLoss extends BaseLoss<'anchor-positive'> {
       similarity: this.similarity,
       symmetric: this.symmetric,
       reduction: this.reduction,
+    };
+  }
+}
+
+/** Options of {@link CachedMultipleNegativesRankingLoss}. */
+export interface CachedMultipleNegativesRankingOptions extends MultipleNegativesRankingOptions {
+  /** Texts the encoder runs at once (default 32, as sentence-transformers): bounds activation memory. */
+  miniBatchSize?: number;
+}
+
+/**
+ * CachedMultipleNegativesRankingLoss (GradCache; Gao et al. 2021, sentence-transformers): the loss and weight
+ * gradients of {@link MultipleNegativesRankingLoss} on the whole batch, while the encoder runs on at most
+ * `miniBatchSize` texts at a time (see {@link Loss.gradCache}; `fit` runs the schedule). A batch of 1024 pairs
+ * gets 1023 in-batch negatives per anchor with the activation memory of 32 texts, for the price of encoding
+ * every text twice. `symmetric: true` is sentence-transformers' CachedMultipleNegativesSymmetricRankingLoss.
+ * Outside `fit` (a plain `compute`) it is MNRL. Config `{ type: 'cachedMultipleNegativesRanking', miniBatchSize: 32 }`
+ * (alias `cachedMnrl`).
+ */
+export class CachedMultipleNegativesRankingLoss extends BaseLoss<'anchor-positive'> implements Ranking {
+  readonly type = 'cachedMultipleNegativesRanking';
+  readonly batchKind = 'anchor-positive' as const;
+  readonly scale: number;
+  readonly similarity: Similarity;
+  readonly symmetric: boolean;
+  readonly reduction: 'mean' | 'sum';
+  readonly gradCache: GradCacheOptions;
+
+  constructor(options: CachedMultipleNegativesRankingOptions = {}) {
+    super();
+    const o = new OptionReader(this.type, options);
+    ({
+      scale: this.scale,
+      similarity: this.similarity,
+      symmetric: this.symmetric,
+      reduction: this.reduction,
+    } = readRanking(o));
+    this.gradCache = Object.freeze({ miniBatchSize: o.integer('miniBatchSize', 32, 1) });
+    o.done();
+  }
+
+  protected forward(batch: CheckedBatch<'anchor-positive'>): tf.Scalar {
+    return rankingLoss(this, batch);
+  }
+
+  getConfig(): LossConfig {
+    return {
+      type: this.type,
+      scale: this.scale,
+      similarity: this.similarity,
+      symmetric: this.symmetric,
+      reduction: this.reduction,
+      miniBatchSize: this.gradCache.miniBatchSize,
     };
   }
 }

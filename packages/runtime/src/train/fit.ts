@@ -141,12 +141,18 @@ export async function fit(
     throw new SiameseError('E_INVALID_ARGUMENT', 'fit: the encoder has no trainable variables');
   // Worker replicas hold the examples they were started with, and step one batch at a time: data drawn anew
   // each epoch and gradient accumulation train on the calling thread.
+  // A loss that runs its own encoder schedule (GradCache) or has its own weights trains there too.
   const fixedData = !source && typeof train !== 'function' && run.accumulate === 1;
+  const plainLoss = !loss.gradCache && !loss.variables;
   const replicas = replicaCount(options.workers, examples, run.batchSize, options.onInfo);
-  if (!fixedData && replicas > 1 && options.workers !== undefined) {
-    options.onInfo?.('workers: 1 thread (per-epoch data and accumulate train on the calling thread)');
+  if ((!fixedData || !plainLoss) && replicas > 1 && options.workers !== undefined) {
+    options.onInfo?.(
+      fixedData
+        ? `workers: 1 thread (the ${loss.type} loss ${loss.gradCache ? 'encodes in mini-batches' : 'has its own weights'} and trains on the calling thread)`
+        : 'workers: 1 thread (per-epoch data and accumulate train on the calling thread)',
+    );
   }
-  const workers = fixedData ? replicas : 1;
+  const workers = fixedData && plainLoss ? replicas : 1;
   // Same math, state and checkpoints as tf.train.adam, one fused kernel per variable on wasm and cpu.
   const optimizer = fusedAdam(run.lr, 0.9, 0.999, 1e-8);
   training.add(model);
@@ -288,6 +294,19 @@ export async function fit(
 function settingsOf(options: FitOptions) {
   if (!options?.loss || typeof options.loss.compute !== 'function')
     throw new SiameseError('E_INVALID_ARGUMENT', 'fit: expected options.loss (a Loss)');
+  const cache = options.loss.gradCache;
+  if (cache !== undefined) {
+    // A custom loss's schedule is checked like fit's own options (a missing size would never finish a batch).
+    const size = (cache as { miniBatchSize?: unknown } | null)?.miniBatchSize ?? null;
+    integerOption(`loss ${options.loss.type}'s gradCache.miniBatchSize`, size, 0, 1, 1_000_000);
+  }
+  if (options.checkpoints && options.loss.variables) {
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `fit: checkpoints hold the model and the optimizer, not the ${options.loss.type} loss's own weights (its head), so a resumed run would start a new head; train this loss without checkpoints`,
+      { details: { loss: options.loss.type } },
+    );
+  }
   const epochs = integerOption('epochs', options.epochs, 1, 1, 1_000_000);
   const batchSize = integerOption('batchSize', options.batchSize, 32, 1, 1_000_000);
   const accumulate = integerOption('accumulate', options.accumulate, 1, 1, 1_000_000);

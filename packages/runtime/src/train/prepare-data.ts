@@ -34,14 +34,14 @@ export function isExampleSource(train: unknown): train is ExampleSource {
 }
 
 /** The batch kinds a source can feed: each example's loss term needs only that example. */
-export const STREAMABLE_KINDS: readonly BatchKind[] = ['scored-pairs', 'labelled-pairs'];
+export const STREAMABLE_KINDS: readonly BatchKind[] = ['scored-pairs', 'labelled-pairs', 'class-pairs'];
 
 /** Examples turned into what a loss's batch kind needs: the texts of each slot, and the targets. */
 export interface PreparedExamples {
   kind: BatchKind;
   /** Texts per slot, aligned: pairs → [a, b]; triplets → [anchor, positive, negative]; labelled → [text]. */
   slots: string[][];
-  /** Scores (scored pairs), labels (binary pairs), class ids (labelled embeddings) or teacher margins. */
+  /** Scores (scored pairs), labels (binary pairs), class ids (labelled embeddings, class pairs) or teacher margins. */
   targets?: Float32Array | Int32Array;
   /** The teacher's vectors, row-major `[count, dim]` (distillation). */
   teacher?: { dim: number; data: Float32Array };
@@ -168,12 +168,26 @@ function fromPairs(pairs: readonly TextPair[], kind: BatchKind, seed: number): P
         ...(pairs[0]!.label === undefined ? { note: 'labels from scores ≥ 0.5' } : {}),
       };
     }
+    case 'class-pairs':
+      return { kind, slots: both, targets: Int32Array.from(pairs, classOf), count: pairs.length };
     case 'anchor-positive':
     case 'triplets':
       return positivesOf(pairs, kind, seed, targetOf);
     default:
       throw invalid(`fit: pair examples cannot feed a '${kind}' loss; give {text, label} examples`);
   }
+}
+
+/** A pair's class id for a classification loss: its `label`, a whole number ≥ 0 (NLI: 0, 1, 2). */
+function classOf(p: TextPair, i: number): number {
+  const v = p.label;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
+    throw invalid(
+      `fit: example ${i} needs a class label, a whole number ≥ 0 (0, 1, 2 for NLI), found ${v === undefined ? 'none' : String(v)}`,
+      { index: i, label: v },
+    );
+  }
+  return v;
 }
 
 function positivesOf(

@@ -4,6 +4,7 @@ import type { BatchKind, Loss, LossBatch } from '@siamese/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import { keepsEmptyRows, prepareBatch } from '../infer/batching.js';
 import type { SiameseModel } from '../model.js';
+import { cachedGradients, type Gradients } from './grad-cache.js';
 import type { PreparedExamples } from './prepare-data.js';
 
 /** Settings of every step of a run. */
@@ -71,32 +72,47 @@ export async function trainStep(
   }
 }
 
-/** The loss of one micro-batch and the gradients of the encoder's variables. */
-function gradientsOf(
+/**
+ * The loss of one micro-batch and the gradients of the encoder's variables and the loss's own: one encoder
+ * call over every text, or, for a loss that asks for it (`loss.gradCache`), mini-batch by mini-batch.
+ */
+export function gradientsOf(
   model: SiameseModel,
   prepared: PreparedExamples,
   indices: readonly number[],
   { loss, rng }: StepSettings,
-): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
+): Gradients {
   const rows = indices.length;
   const texts = prepared.slots.flatMap((slot) => indices.map((i) => slot[i]!));
-  const batch = prepareBatch(
-    model.tokenizer,
-    texts,
-    model.maxLength,
-    model.ngrams,
-    keepsEmptyRows(model.tokenizer, model.encoder),
-  );
   const targets = targetsOf(prepared, indices);
   const teacher = teacherOf(prepared, indices);
+  const lossOf = (emb: tf.Tensor2D) => {
+    const parts = prepared.slots.map((_, s) => tf.slice(emb, [s * rows, 0], [rows, -1]) as tf.Tensor2D);
+    return loss.compute(lossBatch(loss.batchKind, parts, targets, teacher));
+  };
+  const own = loss.variables?.(model.dim) ?? [];
+  const vars = [...model.encoder.trainableVariables(), ...own];
   try {
-    return tf.variableGrads(() => {
-      const emb = model.encoder.encode(batch.input, { training: true, rng });
-      const parts = prepared.slots.map((_, s) => tf.slice(emb, [s * rows, 0], [rows, -1]) as tf.Tensor2D);
-      return loss.compute(lossBatch(loss.batchKind, parts, targets, teacher));
-    }, model.encoder.trainableVariables());
+    if (loss.gradCache) {
+      const { value, grads } = cachedGradients(model, texts, loss.gradCache.miniBatchSize, rng, lossOf, own);
+      // The optimizer keeps its moments by position: the keys in variable order, as variableGrads gives them.
+      const ordered: Record<string, tf.Tensor> = {};
+      for (const v of vars) if (grads[v.name]) ordered[v.name] = grads[v.name]!;
+      return { value, grads: ordered };
+    }
+    const batch = prepareBatch(
+      model.tokenizer,
+      texts,
+      model.maxLength,
+      model.ngrams,
+      keepsEmptyRows(model.tokenizer, model.encoder),
+    );
+    try {
+      return tf.variableGrads(() => lossOf(model.encoder.encode(batch.input, { training: true, rng })), vars);
+    } finally {
+      batch.dispose();
+    }
   } finally {
-    batch.dispose();
     targets?.dispose();
     teacher?.dispose();
   }
@@ -138,6 +154,7 @@ export function lossBatch(
     case 'scored-pairs':
       return { a: parts[0]!, b: parts[1]!, scores: targets! };
     case 'labelled-pairs':
+    case 'class-pairs':
       return { a: parts[0]!, b: parts[1]!, labels: targets! };
     case 'triplets':
       return { anchor: parts[0]!, positive: parts[1]!, negative: parts[2]! };
