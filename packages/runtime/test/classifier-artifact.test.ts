@@ -172,7 +172,17 @@ describe('a classifier saved with its model', () => {
     expect(Array.from(served.classifier!.vectors)).toEqual(Array.from(fresh.vectors));
     expect(served.classifier!.options).toEqual(classifier.options);
     expect(await served.classifier!.classifyMany(queries)).toEqual(await fresh.classifyMany(queries));
-    for (const m of [loaded, packed.model, served]) m.dispose();
+    // calibrateClassifier: the reject threshold found again, on the packed weights.
+    const recal = await packModel(loaded, { weights: 'int8', maxVocab: 400, calibrateClassifier: dev });
+    const want = await fresh.calibrate(dev);
+    const again = await loadModel(recal.bytes);
+    expect(again.classifier!.calibration).toEqual(want);
+    expect(again.classifier!.threshold).toBe(fresh.threshold);
+    await expect(packModel(model, { classifier: null, calibrateClassifier: dev })).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: expect.stringMatching(/calibrateClassifier: expected a classifier to calibrate/),
+    });
+    for (const m of [loaded, packed.model, served, recal.model, again]) m.dispose();
   });
 });
 

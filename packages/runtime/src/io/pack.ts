@@ -1,6 +1,6 @@
 import { SiameseError } from '@siamese/core';
-import type { LabelledPair } from '@siamese/pairs';
-import type { ClassifierContents } from '../infer/classify.js';
+import type { LabelledPair, LabelledText } from '@siamese/pairs';
+import { type ClassifierContents, FewShotClassifier } from '../infer/classify.js';
 import { calibrateThreshold } from '../infer/match.js';
 import { VectorIndex } from '../infer/vector-index.js';
 import { SiameseModel, type Threshold } from '../model.js';
@@ -32,6 +32,12 @@ export interface PackModelOptions extends WriteModelOptions {
   calibrate?: readonly LabelledPair[];
   /** What the calibrated threshold maximises (default `f1`). */
   calibrateMetric?: Threshold['metric'];
+  /**
+   * Labelled dev texts to calibrate the classifier's reject threshold on the packed weights (see
+   * `FewShotClassifier.calibrate`; a label no example has should be rejected). Needs a classifier (`classifier`,
+   * or the model's own). Default: keep the classifier's threshold, found on the source weights.
+   */
+  calibrateClassifier?: readonly LabelledText[];
 }
 
 /** What {@link packModel} produced. */
@@ -63,6 +69,14 @@ export async function packModel(model: SiameseModel, options: PackModelOptions =
       : model;
   const chosen = options.classifier === undefined ? model.classifier : options.classifier;
   const classifier = chosen ? classifierOf(model, chosen) : null;
+  if (options.calibrateClassifier && !classifier) {
+    throw SiameseError.expected(
+      'E_INVALID_ARGUMENT',
+      'packModel: calibrateClassifier',
+      'a classifier to calibrate (options.classifier, or a model loaded with one)',
+      'none',
+    );
+  }
   let served: SiameseModel | undefined;
   try {
     const { manifest, blob } = await modelToParts(source, { ...options, classifier: null });
@@ -76,10 +90,15 @@ export async function packModel(model: SiameseModel, options: PackModelOptions =
       );
     }
     // The classifier's examples, embedded again by the packed weights (what a server computes for its texts).
-    const packedClassifier = classifier && {
+    let packedClassifier = classifier && {
       ...classifier,
       vectors: await served.embedMatrix(classifier.texts),
     };
+    if (options.calibrateClassifier && packedClassifier) {
+      const c = FewShotClassifier.fromContents(served, packedClassifier);
+      await c.calibrate(options.calibrateClassifier);
+      packedClassifier = c.contents();
+    }
     if (packedClassifier) {
       manifest.classifier = classifierEntry(packedClassifier, {
         id: manifest.id,
