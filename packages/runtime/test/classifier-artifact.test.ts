@@ -194,6 +194,30 @@ async function tampered(edit: (c: Record<string, unknown>, m: ModelManifest) => 
   return encodeSingleFile(m, blob); // a valid checksum: only the classifier checks stand in the way
 }
 
+describe('the base64 float32 coder', () => {
+  it('agrees with Node’s base64 both ways, for every padding (fast-check, seeded)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 4 }),
+        (xs, dim) => {
+          const v = Float32Array.from(xs.slice(0, xs.length - (xs.length % dim)));
+          const text = floatsToBase64(v);
+          expect(text).toBe(Buffer.from(v.buffer).toString('base64'));
+          expect(Array.from(base64ToFloats(text, v.length / dim, dim, 'v'))).toEqual(Array.from(v));
+        },
+      ),
+      { seed: 17, numRuns: 300 },
+    );
+    // 1, 2 and 3 values: 4, 8 and 12 bytes, so one or two "=" or none.
+    expect(floatsToBase64(Float32Array.of(1))).toBe('AACAPw==');
+    expect(() => base64ToFloats('AAC=Pw==', 1, 1, 'v')).toThrow(
+      /v: expected base64 .* found "=" at character 3/,
+    );
+    expect(() => base64ToFloats('AACAPw=A', 1, 1, 'v')).toThrow(/found "A" at character 7/);
+  });
+});
+
 describe('hostile classifier sections are typed errors naming the file and the field', () => {
   const cases: [string, (c: Record<string, any>) => void, string, RegExp][] = [
     [
