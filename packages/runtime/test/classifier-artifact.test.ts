@@ -4,6 +4,7 @@
 // sections (truncated or lying vectors, bad labels, NaN, another model's vectors) are typed errors naming the
 // file and the field. Real data: STS-B sentences grouped by topic, on the WASM backend.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +95,38 @@ describe('a classifier saved with its model', () => {
       expect(spy.mock.calls[0]![0]).toEqual(queries);
       expect(answers).toEqual(expected);
       loaded.dispose();
+    }
+  });
+
+  it('a folder or a single file served over HTTP brings its classifier (no extra file to fetch)', async () => {
+    const dir = join(root, 'http');
+    await saveModel(model, join(dir, 'folder'), { classifier });
+    await saveModel(model, join(dir, 'model.siamese'), { format: 'file', classifier });
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url!);
+      try {
+        res.end(readFileSync(join(dir, decodeURIComponent(req.url!))));
+      } catch {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      for (const url of [`${base}/folder/`, `${base}/model.siamese`]) {
+        const loaded = await loadModel(url);
+        expect(Array.from(loaded.classifier!.vectors)).toEqual(Array.from(classifier.vectors));
+        loaded.dispose();
+      }
+      expect(requests.map((r) => r.replace(/weights-[0-9a-f]+\.bin/, 'weights.bin'))).toEqual([
+        '/folder/model.json',
+        '/folder/weights.bin',
+        '/model.siamese',
+      ]);
+    } finally {
+      await new Promise((r) => server.close(r));
     }
   });
 
