@@ -8,12 +8,14 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lossFromConfig } from '@siamese/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createModel,
   FewShotClassifier,
+  fit,
   initBackend,
   loadModel,
   MODEL_FORMAT_VERSION,
@@ -194,6 +196,33 @@ describe('a classifier saved with its model', () => {
       code: 'E_MODEL_MISMATCH',
     });
     other.dispose();
+  });
+
+  it('a model trained after its classifier was built is refused at save: the vectors would be stale', async () => {
+    const loaded = await modelFromBytes(await modelToBytes(model, { classifier }));
+    const pairs = known
+      .slice(0, 8)
+      .map((r, i) => ({ text1: r.text, text2: known[i + 30]!.text, score: 0.2 }));
+    await fit(loaded, pairs, {
+      loss: lossFromConfig({ type: 'cosine' }),
+      epochs: 1,
+      batchSize: 4,
+      lr: 0.05,
+      seed: 1,
+    });
+    await expect(modelToBytes(loaded)).rejects.toMatchObject({
+      code: 'E_MODEL_MISMATCH',
+      message: expect.stringMatching(
+        /its vectors are no longer this model's .* trained or changed after the classifier was built/,
+      ),
+    });
+    // Rebuilt on the trained weights, it saves; or the model saves without it.
+    const rebuilt = await FewShotClassifier.create(loaded, shots, loaded.classifier!.options);
+    expect(
+      (await modelFromBytes(await modelToBytes(loaded, { classifier: rebuilt }))).classifier!.vectors,
+    ).toEqual(rebuilt.vectors);
+    expect((await modelFromBytes(await modelToBytes(loaded, { classifier: null }))).classifier).toBeNull();
+    loaded.dispose();
   });
 
   it('packModel re-embeds the examples with the packed (int8, pruned) weights and keeps the settings', async () => {

@@ -117,7 +117,7 @@ export async function modelToParts(
   const classifier = options.classifier === undefined ? model.classifier : options.classifier;
   const classifierSection = classifier
     ? {
-        classifier: classifierEntry(classifierOf(model, classifier), {
+        classifier: classifierEntry(await classifierOf(model, classifier), {
           id,
           dim: model.dim,
           similarity: model.similarity,
@@ -147,9 +147,14 @@ export async function modelToParts(
 
 /**
  * The contents of a classifier about to be saved with `model`: it must be this model's (the same instance, or
- * the same id, dimension and similarity), and its vectors finite.
+ * the same id, dimension and similarity), its vectors finite, and still the model's: its first example is embedded
+ * again and compared, so a model trained further after the classifier was built (its examples' vectors now stale)
+ * is refused rather than saved with vectors it no longer makes.
  */
-export function classifierOf(model: SiameseModel, classifier: FewShotClassifier): ClassifierContents {
+export async function classifierOf(
+  model: SiameseModel,
+  classifier: FewShotClassifier,
+): Promise<ClassifierContents> {
   const other = classifier?.model;
   const same =
     other === model ||
@@ -166,6 +171,22 @@ export function classifierOf(model: SiameseModel, classifier: FewShotClassifier)
   }
   const contents = classifier.contents();
   checkFinite(contents.vectors, 'save: classifier vectors');
+  const now = await model.embedMatrix([contents.texts[0]!]);
+  const then = contents.vectors.subarray(0, model.dim);
+  let scale = 1;
+  let drift = 0;
+  for (let i = 0; i < now.length; i++) {
+    scale = Math.max(scale, Math.abs(then[i]!));
+    drift = Math.max(drift, Math.abs(now[i]! - then[i]!));
+  }
+  // Folded and unfolded inference differ in the last float bits; training moves vectors by far more.
+  if (drift > 1e-4 * scale) {
+    throw new SiameseError(
+      'E_MODEL_MISMATCH',
+      `save: options.classifier: its vectors are no longer this model's (the first example now embeds up to ${drift.toPrecision(3)} away: the model was trained or changed after the classifier was built); build it again with FewShotClassifier.create(model, examples), or save with { classifier: null }. Nothing was written.`,
+      { details: { drift } },
+    );
+  }
   return contents;
 }
 

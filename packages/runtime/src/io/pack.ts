@@ -68,7 +68,7 @@ export async function packModel(model: SiameseModel, options: PackModelOptions =
       ? pruneVocabulary(model, options.maxVocab)
       : model;
   const chosen = options.classifier === undefined ? model.classifier : options.classifier;
-  const classifier = chosen ? classifierOf(model, chosen) : null;
+  const classifier = chosen ? await classifierOf(model, chosen) : null;
   if (options.calibrateClassifier && !classifier) {
     throw SiameseError.expected(
       'E_INVALID_ARGUMENT',
