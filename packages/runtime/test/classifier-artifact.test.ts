@@ -387,7 +387,9 @@ describe('hostile classifier sections are typed errors naming the file and the f
   it('in a folder, the error names model.json (the manifest seal is stripped, as an attacker would)', async () => {
     const dir = join(root, 'hostile-folder');
     const manifest = await saveModel(model, dir, { classifier });
-    const m = structuredClone(manifest) as ModelManifest & { classifier: { labels: unknown[] } };
+    const m = structuredClone(manifest) as Omit<ModelManifest, 'classifier'> & {
+      classifier: { labels: unknown[] };
+    };
     delete m.manifestSha256;
     m.classifier.labels[0] = [1];
     writeFileSync(join(dir, 'model.json'), JSON.stringify(m));
@@ -401,7 +403,9 @@ describe('hostile classifier sections are typed errors naming the file and the f
     mkdirSync(join(root, 'sealed'), { recursive: true });
     const sealed = join(root, 'sealed');
     const written = await saveModel(model, sealed, { classifier });
-    const edited = structuredClone(written) as ModelManifest & { classifier: { labels: unknown[] } };
+    const edited = structuredClone(written) as Omit<ModelManifest, 'classifier'> & {
+      classifier: { labels: unknown[] };
+    };
     edited.classifier.labels[0] = 'music';
     writeFileSync(join(sealed, 'model.json'), JSON.stringify(edited));
     await expect(loadModel(sealed)).rejects.toMatchObject({ code: 'E_MODEL_CHECKSUM' });
