@@ -52,7 +52,7 @@ export const routeCases = (served: Served): [string, (base: string) => Promise<v
       expect(r.headers.get('access-control-allow-origin')).toBe('*');
       expect(r.json.ok).toBe(true);
       expect(r.json.model.id).toMatch(/^[0-9a-f]{12}$/);
-      expect(r.json.model.formatVersion).toBe(2); // model format 2: compact weights, packed index
+      expect(r.json.model.formatVersion).toBe(3); // the newest model format the server reads (3: a saved classifier)
       expect(r.json.model.dim).toBe(served.dim);
       expect(r.json.model.maxLength).toBe(served.maxLength);
       expect(r.json.model.similarity).toBe('cosine');

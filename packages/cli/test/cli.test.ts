@@ -460,6 +460,75 @@ describe('siamese pack', () => {
     expect(scored.stderr).toMatch(/--calibrate dev\.tsv: expected a 0\/1 label on every row/);
   });
 
+  it('--examples packs a few-shot classifier (re-embedded by the packed weights); --examples-dev calibrates its reject', async () => {
+    // STS-B sentences by topic; politics is no example's label, so the dev set teaches the reject.
+    const rows = data('stsb/train.tsv')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t'));
+    const sentences = [...new Set(rows.flatMap((r) => [r[0]!, r[1]!]))];
+    const topic = (words: string[], label: string) =>
+      sentences
+        .filter((t) => words.some((w) => new RegExp(`\\b${w}\\b`, 'i').test(t)))
+        .slice(0, 30)
+        .map((text) => `${text}\t${label}`);
+    const known = [
+      ...topic(['dog', 'puppy'], 'dogs'),
+      ...topic(['guitar', 'piano'], 'music'),
+      ...topic(['onion', 'potato'], 'cooking'),
+    ];
+    const politics = topic(['president', 'minister'], 'politics');
+    const part = (rows: string[], p: number) => rows.filter((_, i) => i % 2 === p);
+    writeFileSync(join(tmp, 'examples.tsv'), `text\tlabel\n${part(known, 0).join('\n')}\n`);
+    writeFileSync(
+      join(tmp, 'examples-dev.tsv'),
+      `text\tlabel\n${[...part(known, 1), ...politics].join('\n')}\n`,
+    );
+    const r = run([
+      'pack',
+      model,
+      '--out',
+      'cls.siamese',
+      '--examples',
+      'examples.tsv',
+      '--examples-dev',
+      'examples-dev.tsv',
+      '--no-match-label',
+      'other',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.classifier).toMatchObject({ examples: part(known, 0).length, labels: 3 });
+    expect(summary.classifier.calibration.n).toBe(part(known, 1).length + politics.length);
+    expect(r.stderr).toMatch(/classifier of \d+ examples \(3 labels, reject under/);
+    await initBackend();
+    const packed = await loadModel(join(tmp, 'cls.siamese'));
+    const c = packed.classifier!;
+    expect(c.texts).toEqual(part(known, 0).map((l) => l.split('\t')[0]));
+    expect(c.options).toMatchObject({ k: 3, noMatchLabel: 'other', threshold: summary.classifier.threshold });
+    expect(c.calibration!.accuracy).toBeGreaterThanOrEqual(c.calibration!.accuracyWithoutReject);
+    // The packed vectors are the packed weights' own.
+    const [again] = await packed.embed([c.texts[0]!]);
+    expect(Array.from(c.vectors.subarray(0, packed.dim))).toEqual(Array.from(again!));
+    packed.dispose();
+    // Packing the packed model again keeps its classifier.
+    const repack = run(['pack', 'cls.siamese', '--out', 'cls2.siamese', '--json']);
+    expect(repack.code, repack.stderr).toBe(0);
+    expect(JSON.parse(repack.stdout).classifier.examples).toBe(part(known, 0).length);
+    // A file without the columns, or --examples-dev alone, is one line and exit code 2.
+    writeFileSync(join(tmp, 'no-header.tsv'), 'a dog\tdogs\n');
+    const bad = run(['pack', model, '--examples', 'no-header.tsv']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /--examples no-header\.tsv: expected a header with "text" and "label" columns/,
+    );
+    const alone = run(['pack', model, '--examples-dev', 'examples-dev.tsv']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--examples-dev needs --examples/);
+  });
+
   it('--weights f32 packs the exact weights: the same vectors as the folder', () => {
     const r = run(['pack', model, '--out', 'exact.siamese', '--weights', 'f32']);
     expect(r.code, r.stderr).toBe(0);

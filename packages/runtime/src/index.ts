@@ -41,6 +41,7 @@ export {
 } from './eval/retrieval.js';
 export {
   type ClassifierCalibration,
+  type ClassifierContents,
   type ClassifyOptions,
   type ClassifyResult,
   classify,
@@ -79,6 +80,7 @@ export {
   type TorchExport,
   type TorchVocab,
 } from './interop/torch.js';
+export type { ClassifierEntry } from './io/classifier-format.js';
 export {
   MODEL_FILE_LIMITS,
   MODEL_FORMAT_VERSION,

@@ -4,6 +4,7 @@ import type { LossConfig, Similarity } from '@siamese/losses';
 import type { ModelTokenizer, NgramOptions } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
 import { keepsEmptyRows, lengthBuckets, prepareBatch } from './infer/batching.js';
+import { type ClassifierContents, FewShotClassifier } from './infer/classify.js';
 import type { VectorIndex } from './infer/vector-index.js';
 import type { FitResult } from './train/events.js';
 import { embedInThreads, embedThreads } from './train/parallel/embed.js';
@@ -41,6 +42,11 @@ export interface SiameseModelParts {
   fold?: EncodeOptions['fold'];
   /** Reference texts embedded by this model, packed with it (`packModel`), so a server embeds nothing at start. */
   index?: VectorIndex | null;
+  /**
+   * A few-shot classifier saved with the model (`saveModel(model, path, { classifier })`): its examples, their
+   * vectors (this model's) and its settings. `model.classifier` classifies with them, embedding only the text.
+   */
+  classifier?: ClassifierContents | null;
 }
 
 /** Options of `embed()`. */
@@ -92,6 +98,8 @@ export class SiameseModel {
   readonly fold: EncodeOptions['fold'];
   /** The reference index packed with the model (`siamese pack --references`), or null. */
   readonly index: VectorIndex | null;
+  /** The few-shot classifier saved with the model (its examples already embedded), or null. */
+  readonly classifier: FewShotClassifier | null;
   private readonly [RECORD]: ModelRecord;
   private released = false;
 
@@ -111,6 +119,7 @@ export class SiameseModel {
       training: parts.training ?? null,
       loss: parts.loss ?? null,
     };
+    this.classifier = parts.classifier ? FewShotClassifier.fromContents(this, parts.classifier) : null;
   }
 
   /** Output dimension of the embeddings. */

@@ -3,7 +3,14 @@
 // the handler's.
 
 import type { LabelledText } from '@siamese/pairs';
-import { classify, MODEL_FORMAT_VERSION, type SiameseModel, similarity } from '@siamese/runtime';
+import {
+  type ClassifyResult,
+  classify,
+  type FewShotClassifier,
+  MODEL_FORMAT_VERSION,
+  type SiameseModel,
+  similarity,
+} from '@siamese/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { httpError } from './http.js';
 import type { HandlerOptions, ResolvedLimits, ServeIndex } from './options.js';
@@ -48,10 +55,13 @@ function isTruncated(model: SiameseModel, t: string): boolean {
   return model.tokenizer.encode(t).length > model.maxLength;
 }
 
-/** The threshold of `/match` and `/classify`: the request's, else the handler's, else the model's. */
-function thresholdOf(ctx: RouteContext): number | undefined {
+/**
+ * The threshold of `/match` and `/classify`: the request's, else the handler's, else (`/classify` with the
+ * server's classifier) the classifier's calibrated one, else the model's.
+ */
+function thresholdOf(ctx: RouteContext, classifier?: FewShotClassifier): number | undefined {
   const fromBody = ctx.body.threshold as number | undefined;
-  return fromBody ?? ctx.options.threshold ?? ctx.state.model.threshold?.value;
+  return fromBody ?? ctx.options.threshold ?? classifier?.threshold ?? ctx.state.model.threshold?.value;
 }
 
 function needIndex(ctx: RouteContext): ServeIndex {
@@ -66,7 +76,7 @@ function needIndex(ctx: RouteContext): ServeIndex {
 }
 
 async function health(ctx: RouteContext) {
-  const { model, index } = ctx.state;
+  const { model, index, classifier } = ctx.state;
   return {
     ok: true,
     model: {
@@ -80,6 +90,16 @@ async function health(ctx: RouteContext) {
     },
     backend: ctx.state.backend,
     references: await indexCount(index),
+    classifier: classifier
+      ? {
+          examples: classifier.labels.length,
+          labels: new Set(classifier.labels.map(String)).size,
+          k: classifier.options.k,
+          vote: classifier.options.vote,
+          threshold: classifier.threshold ?? null,
+          saved: classifier === model.classifier,
+        }
+      : null,
     initMs: ctx.state.initMs,
     ...(ctx.options.debug ? { numTensors: tf.memory().numTensors } : {}),
   };
@@ -237,7 +257,10 @@ export function routeTable(limits: ResolvedLimits): Record<string, Route> {
             maxItems: limits.examples,
             description: 'labelled examples; default: the server’s',
           },
-          k: k('examples per label that count', 3),
+          k: k(
+            'examples per label that count (or, with a knn classifier, neighbours that vote); default: the saved classifier’s, else 3',
+            3,
+          ),
           threshold,
         },
         required: ['text'],
@@ -247,6 +270,7 @@ export function routeTable(limits: ResolvedLimits): Record<string, Route> {
         type: 'object',
         properties: {
           label: { oneOf: [label, { type: 'null' }] },
+          rejected: { type: 'boolean' },
           best: { type: 'object', properties: { label, score: num } },
           scores: { type: 'object', additionalProperties: num },
           threshold: { oneOf: [num, { type: 'null' }] },
@@ -255,23 +279,30 @@ export function routeTable(limits: ResolvedLimits): Record<string, Route> {
       },
       run: async (ctx) => {
         const { model } = ctx.state;
-        const examples = (ctx.body.examples as LabelledText[] | undefined) ?? ctx.options.examples;
-        if (!examples?.length) {
+        const given = ctx.body.examples as LabelledText[] | undefined;
+        // The server's classifier (its examples embedded once) unless the request brings its own examples.
+        const server = given ? undefined : ctx.state.classifier;
+        if (!given && !server) {
           throw httpError(
             400,
             'E_SCHEMA',
-            '"examples": expected labelled examples [{text, label}], found none (this server has no default examples)',
+            '"examples": expected labelled examples [{text, label}], found none (this server has no default examples and its model no saved classifier)',
             { field: 'examples' },
           );
         }
         const t = ctx.body.text as string;
-        const k = (ctx.body.k as number | undefined) ?? 3;
-        const result = await classify(model, t, examples, { k });
-        const value = thresholdOf(ctx);
-        const rejected = value !== undefined && result.score < value;
+        const value = thresholdOf(ctx, server);
+        const options = {
+          k: ctx.body.k as number | undefined,
+          threshold: value ?? Number.NEGATIVE_INFINITY,
+        };
+        const result: ClassifyResult = server
+          ? await server.classify(t, options)
+          : await classify(model, t, given!, { ...options, k: options.k ?? 3 });
         return {
-          label: rejected ? null : result.label,
-          best: { label: result.label, score: result.score },
+          label: result.label,
+          rejected: result.rejected,
+          best: { label: result.best, score: result.score },
           scores: result.scores,
           threshold: value ?? null,
           truncated: isTruncated(model, t),

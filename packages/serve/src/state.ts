@@ -1,6 +1,6 @@
 // Starting the service: the backend, the model and the index, once per process or isolate.
 import { SiameseError } from '@siamese/core';
-import { buildIndex, initBackend, type SiameseModel, VectorIndex } from '@siamese/runtime';
+import { buildIndex, FewShotClassifier, initBackend, type SiameseModel, VectorIndex } from '@siamese/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import type { HandlerOptions, ServeIndex } from './options.js';
 
@@ -8,6 +8,12 @@ import type { HandlerOptions, ServeIndex } from './options.js';
 export interface ServeState {
   model: SiameseModel;
   index: ServeIndex | undefined;
+  /**
+   * What `/classify` uses when a request brings no examples: the handler's `examples`, embedded once at start, else
+   * the classifier saved with the model (`saveModel(model, path, { classifier })`), whose examples are embedded
+   * already.
+   */
+  classifier: FewShotClassifier | undefined;
   /** The active tfjs backend (`'wasm'`). */
   backend: string;
   /** Milliseconds spent starting (backend, model, index). */
@@ -37,7 +43,10 @@ export async function startState(options: HandlerOptions): Promise<ServeState> {
   } else if (typeof source === 'function') index = await source(model);
   else index = source as ServeIndex;
   if (index) checkIndex(model, index);
-  return { model, index, backend: tf.getBackend(), initMs: Math.round(performance.now() - t0) };
+  const classifier = options.examples?.length
+    ? await FewShotClassifier.create(model, options.examples)
+    : (model.classifier ?? undefined);
+  return { model, index, classifier, backend: tf.getBackend(), initMs: Math.round(performance.now() - t0) };
 }
 
 /** An index of other vectors, or compared another way, would answer nonsense: refuse it at startup. */

@@ -1,7 +1,16 @@
 // createHandler in-process (standard Request → Response, no server): every route's answer with real values, every
 // error code, CORS, limits, auth, the OpenAPI document, custom indexes, start failures and tensor leaks.
 import { SiameseError } from '@siamese/core';
-import { buildIndex, createModel, initBackend, type SearchHit, type SiameseModel } from '@siamese/runtime';
+import {
+  buildIndex,
+  createModel,
+  FewShotClassifier,
+  initBackend,
+  modelFromBytes,
+  modelToBytes,
+  type SearchHit,
+  type SiameseModel,
+} from '@siamese/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -180,6 +189,72 @@ describe('routes', () => {
       'E_SCHEMA',
       'examples',
     );
+  });
+
+  it('POST /classify: the classifier saved with the model, its examples never embedded again', async () => {
+    const examples = [
+      { text: 'a man plays a guitar', label: 'music' },
+      { text: 'a woman plays a guitar', label: 'music' },
+      { text: 'the stock market fell sharply', label: 'finance' },
+      { text: 'stock prices fell', label: 'finance' },
+    ];
+    const built = await FewShotClassifier.create(model, examples, { k: 1, noMatchLabel: 'other' });
+    await built.calibrate([
+      { text: 'a man plays a guitar', label: 'music' },
+      { text: 'stock prices fell', label: 'finance' },
+      { text: 'two dogs run in a field', label: 'animals' }, // unknown: should be rejected
+    ]);
+    const saved = await modelFromBytes(await modelToBytes(model, { classifier: built }));
+    const h = createHandler({ model: saved, index: REFERENCES, debug: true });
+    const health = await call(h, get('/health'));
+    expect(health.json.classifier).toEqual({
+      examples: 4,
+      labels: 2,
+      k: 1,
+      vote: 'mean',
+      threshold: built.threshold,
+      saved: true,
+    });
+    const spy = vi.spyOn(saved, 'embedMatrix');
+    const r = await call(h, post('/classify', { text: 'stock prices fell' }));
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(spy.mock.calls[0]![0]).toEqual(['stock prices fell']); // the text alone
+    spy.mockRestore();
+    const direct = await built.classify('stock prices fell');
+    expect(r.json).toEqual({
+      label: 'finance',
+      rejected: false,
+      best: { label: 'finance', score: direct.score },
+      scores: direct.scores,
+      threshold: built.threshold,
+      truncated: false,
+    });
+    // The saved threshold and noMatchLabel: an unknown topic gets 'other'; a request threshold overrides it.
+    const unknown = await call(h, post('/classify', { text: 'two dogs run in a field' }));
+    expect(unknown.json).toMatchObject({ label: 'other', rejected: true, threshold: built.threshold });
+    const open = await call(h, post('/classify', { text: 'two dogs run in a field', threshold: -1 }));
+    expect(open.json).toMatchObject({ rejected: false, threshold: -1 });
+    expect(['music', 'finance']).toContain(open.json.label);
+    // A request that brings examples uses them (embedded for it), not the saved classifier.
+    const own = await call(
+      h,
+      post('/classify', { text: 'two dogs run', examples: [{ text: 'two dogs run', label: 'dogs' }] }),
+    );
+    expect(own.json).toMatchObject({ label: 'dogs', best: { label: 'dogs' } });
+    // Handler examples win over the saved classifier, and are embedded once, at start.
+    const withExamples = createHandler({ model: saved, examples: [{ text: 'a dog', label: 'animal' }] });
+    const spy2 = vi.spyOn(saved, 'embedMatrix');
+    await withExamples.ready();
+    await call(withExamples, post('/classify', { text: 'x' }));
+    await call(withExamples, post('/classify', { text: 'y' }));
+    expect(spy2.mock.calls.map((c) => c[0])).toEqual([['a dog'], ['x'], ['y']]);
+    spy2.mockRestore();
+    expect((await call(withExamples, get('/health'))).json.classifier).toMatchObject({ saved: false });
+    // No tensors left behind by classifying.
+    const before = (await call(h, get('/health'))).json.numTensors;
+    await call(h, post('/classify', { text: 'a guitar' }));
+    expect((await call(h, get('/health'))).json.numTensors).toBe(before);
+    saved.dispose();
   });
 
   it('GET /openapi.json: every route, with the schemas the handler validates with', async () => {

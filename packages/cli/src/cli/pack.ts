@@ -1,8 +1,17 @@
 import { writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { initBackend, loadModel, packModel, WEIGHTS_ENCODINGS, type WeightsEncoding } from '@siamese/runtime';
+import type { LabelledText } from '@siamese/pairs';
+import { parseRows } from '@siamese/pairs';
+import {
+  FewShotClassifier,
+  initBackend,
+  loadModel,
+  packModel,
+  WEIGHTS_ENCODINGS,
+  type WeightsEncoding,
+} from '@siamese/runtime';
 import { type FlagSpec, helpFor, parseArgs, usageError } from './args.js';
-import { readPairFile } from './data.js';
+import { describeReport, readPairFile } from './data.js';
 import { readLines } from './io.js';
 
 export const packFlags: Record<string, FlagSpec> = {
@@ -27,6 +36,25 @@ export const packFlags: Record<string, FlagSpec> = {
     description:
       'labelled pairs (a 0/1 label column): the /match threshold, calibrated on the packed weights (F1)',
   },
+  examples: {
+    type: 'string',
+    description:
+      'labelled examples for /classify (a TSV or CSV with "text" and "label" columns): embedded now and packed with their vectors',
+  },
+  'examples-dev': {
+    type: 'string',
+    description:
+      'labelled dev texts (same columns): the /classify reject threshold, calibrated on the packed weights; a label no example has should be rejected',
+  },
+  'no-match-label': {
+    type: 'string',
+    description: 'the /classify answer for a rejected text (default: null)',
+  },
+  'classify-k': {
+    type: 'integer',
+    min: 1,
+    description: 'examples per label that count in /classify (default 3)',
+  },
   backend: { type: 'string', choices: ['wasm', 'cpu'], description: 'tfjs backend (default wasm)' },
   json: { type: 'boolean', description: 'print one JSON object with the sizes on stdout' },
   help: { type: 'boolean', description: 'show this help' },
@@ -34,7 +62,7 @@ export const packFlags: Record<string, FlagSpec> = {
 
 export const packHelp = helpFor(
   'usage: siamese pack MODEL [--out model.siamese] [--weights int8|f16|f32] [--max-vocab N] [--references FILE]\n' +
-    '                         [--calibrate LABELLED-PAIRS]\n\n' +
+    '                         [--calibrate LABELLED-PAIRS] [--examples LABELLED-TEXTS [--examples-dev LABELLED-TEXTS]]\n\n' +
     'Writes MODEL (a folder, file or URL from siamese train) as one checksummed file for serving: loadModel()\n' +
     'reads it from a path, a URL, bytes, or an R2/KV value in a Worker (see docs/deployment.md).',
   packFlags,
@@ -58,6 +86,28 @@ async function labelledPairs(path: string) {
     );
   }
   return pairs.map((p) => ({ text1: p.text1, text2: p.text2, label: p.label! }));
+}
+
+/**
+ * The labelled texts of `--examples` / `--examples-dev`: a TSV or CSV (by extension, `.gz` too) whose header names a
+ * `text` and a `label` column. Labels stay strings, as the file holds them.
+ */
+export async function labelledTexts(path: string, flag: string): Promise<LabelledText[]> {
+  const text = (await readLines(path, process.stderr)).join('\n');
+  const { rows, header, report } = parseRows(text, { source: path, onError: 'skip' });
+  for (const line of describeReport(path, report)) process.stderr.write(`  ${line}\n`);
+  const names = (header ?? []).map((h) => h.trim().toLowerCase());
+  const [t, l] = [names.indexOf('text'), names.indexOf('label')];
+  if (t === -1 || l === -1) {
+    throw usageError(
+      `pack: ${flag} ${path}: expected a header with "text" and "label" columns, found ${header ? JSON.stringify(header) : 'none'}`,
+    );
+  }
+  const out = rows.map((r) => ({ text: r.fields[t]!, label: r.fields[l]!.trim() }));
+  const empty = out.findIndex((r) => r.label === '');
+  if (empty !== -1) throw usageError(`pack: ${flag} ${path}: row ${rows[empty]!.line} has an empty label`);
+  if (!out.length) throw usageError(`pack: ${flag} ${path}: no rows`);
+  return out;
 }
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
@@ -95,8 +145,28 @@ export async function packCommand(argv: string[]): Promise<number> {
     typeof flags.references === 'string' ? await readLines(flags.references, process.stderr) : undefined;
   if (references && !references.length) throw usageError(`pack: ${flags.references} has no lines`);
   const calibrate = typeof flags.calibrate === 'string' ? await labelledPairs(flags.calibrate) : undefined;
+  const examples =
+    typeof flags.examples === 'string' ? await labelledTexts(flags.examples, '--examples') : undefined;
+  const examplesDev =
+    typeof flags['examples-dev'] === 'string'
+      ? await labelledTexts(flags['examples-dev'], '--examples-dev')
+      : undefined;
+  if (!examples && (flags['no-match-label'] !== undefined || flags['classify-k'] !== undefined)) {
+    throw usageError('pack: --no-match-label and --classify-k go with --examples');
+  }
   await initBackend({ backend: (flags.backend as 'wasm' | 'cpu' | undefined) ?? 'wasm' });
   const model = await loadModel(positionals[0]!);
+  if (examplesDev && !examples && !model.classifier) {
+    model.dispose();
+    throw usageError(`pack: --examples-dev needs --examples (${positionals[0]} has no saved classifier)`);
+  }
+  // --examples replaces the model's saved classifier; without it, the model's own (if any) is packed again.
+  const classifier = examples
+    ? await FewShotClassifier.create(model, examples, {
+        ...(flags['classify-k'] !== undefined ? { k: flags['classify-k'] as number } : {}),
+        ...(flags['no-match-label'] !== undefined ? { noMatchLabel: flags['no-match-label'] as string } : {}),
+      })
+    : undefined;
   const vocabBefore = model.tokenizer.vocabSize;
   const maxVocab = flags['max-vocab'] as number | undefined;
   const packed = await packModel(model, {
@@ -104,6 +174,8 @@ export async function packCommand(argv: string[]): Promise<number> {
     ...(maxVocab !== undefined ? { maxVocab } : {}),
     ...(references ? { references } : {}),
     ...(calibrate ? { calibrate } : {}),
+    ...(classifier ? { classifier } : {}),
+    ...(examplesDev ? { calibrateClassifier: examplesDev } : {}),
   });
   model.dispose();
   await writeFile(out, packed.bytes);
@@ -118,6 +190,12 @@ export async function packCommand(argv: string[]): Promise<number> {
     vocabularyBefore: vocabBefore,
     references: packed.model.index?.size ?? 0,
     threshold: packed.model.threshold?.value ?? null,
+    classifier: packed.model.classifier && {
+      examples: packed.model.classifier.labels.length,
+      labels: new Set(packed.model.classifier.labels.map(String)).size,
+      threshold: packed.model.classifier.threshold ?? null,
+      calibration: packed.model.classifier.calibration,
+    },
     workerGzipEstimate: worker,
   };
   packed.model.dispose();
@@ -125,7 +203,11 @@ export async function packCommand(argv: string[]): Promise<number> {
   err.write(
     `siamese pack: wrote ${out}: ${kb(summary.bytes)} (${kb(gzip)} gzip), ${weights} weights, vocabulary ${summary.vocabulary}` +
       `${summary.vocabulary < vocabBefore ? ` (pruned from ${vocabBefore})` : ''}, ${summary.references} references, ` +
-      `threshold ${summary.threshold === null ? 'none' : summary.threshold.toFixed(4)}\n`,
+      `threshold ${summary.threshold === null ? 'none' : summary.threshold.toFixed(4)}` +
+      (summary.classifier
+        ? `, classifier of ${summary.classifier.examples} examples (${summary.classifier.labels} labels, reject under ${summary.classifier.threshold === null ? 'never' : summary.classifier.threshold.toFixed(4)})`
+        : '') +
+      '\n',
   );
   const warning = workerSizeWarning(gzip);
   if (warning) err.write(`warning: ${warning}\n`);

@@ -7,6 +7,7 @@ import {
   createModel,
   evaluate,
   exportPretrained,
+  FewShotClassifier,
   fit,
   importPretrained,
   indexFromBytes,
@@ -346,6 +347,50 @@ export default defineSuite('runtime', (test) => {
     );
     for (const m of [model, packed.model, loaded]) m.dispose();
     assertEqual(tf.memory().numTensors, before - 7, 'tensors left (the source model: 7 weights)');
+  });
+  test('a classifier saved with its model (examples, vectors, calibrated reject) loads and classifies the same everywhere', async (ctx) => {
+    const train = await stsb(ctx, 'train.tsv', 60);
+    const texts = train.flatMap((p) => [p.text1, p.text2]);
+    const model = createModel({ preset: 'meanpool', texts, hidden: 8, embeddingDim: 16, seed: 5 });
+    const before = tf.memory().numTensors;
+    // Labels as numbers and strings; the dev rows labelled 'unknown' should be rejected.
+    const examples = texts.slice(0, 24).map((text, i) => ({ text, label: i % 3 === 0 ? 'first' : i % 3 }));
+    const dev = texts
+      .slice(24, 48)
+      .map((text, i) => ({ text, label: i % 4 === 3 ? 'unknown' : examples[i]!.label }));
+    const built = await FewShotClassifier.create(model, examples, {
+      k: 2,
+      vote: 'knn',
+      noMatchLabel: 'none',
+    });
+    ctx.same('classifier calibration', await built.calibrate(dev));
+    const bytes = await modelToBytes(model, { classifier: built });
+    const loaded = await loadModel(bytes.slice().buffer);
+    const c = loaded.classifier!;
+    assert(c !== null, 'the loaded model has its classifier');
+    assertEqual(Array.from(c.vectors).join(), Array.from(built.vectors).join(), 'saved vectors, bit for bit');
+    ctx.same('saved classifier vectors', Array.from(c.vectors));
+    ctx.same('saved classifier settings', {
+      options: c.options,
+      calibration: c.calibration,
+      labels: c.labels,
+    });
+    const queries = texts.slice(48, 72);
+    const answers = await c.classifyMany(queries);
+    assertEqual(
+      JSON.stringify(answers),
+      JSON.stringify(await built.classifyMany(queries)),
+      'answers before and after the save',
+    );
+    ctx.same('saved classifier answers', answers);
+    const weights = model.encoder.weights().size;
+    loaded.dispose();
+    model.dispose();
+    assertEqual(
+      tf.memory().numTensors,
+      before - weights,
+      'tensors left (none but the source model’s, disposed)',
+    );
   });
   test('static models (model2vec F16 Unigram, sentence-transformers StaticEmbedding and a BiLSTM module chain) import from their files, embed as the reference, export and reimport equal', async (ctx) => {
     await initBackend();

@@ -1,4 +1,4 @@
-import { SiameseError } from '@siamese/core';
+import { describeValue, SiameseError } from '@siamese/core';
 import type { LabelledText } from '@siamese/pairs';
 import type { EmbedOptions, SiameseModel } from '../model.js';
 import { vectorSimilarity } from './vector-similarity.js';
@@ -80,28 +80,52 @@ export interface ClassifierCalibration {
 }
 
 /**
+ * What a saved classifier holds (see `saveModel`'s `classifier` option): its examples, their vectors as the
+ * model embedded them, its settings and its last calibration.
+ */
+export interface ClassifierContents {
+  /** The examples' texts. */
+  texts: readonly string[];
+  /** The examples' labels, in the same order. */
+  labels: readonly LabelledText['label'][];
+  /** The examples' vectors, row-major (examples × model.dim). */
+  vectors: Float32Array;
+  /** Its settings, every default filled in (`threshold` -Infinity: never reject). */
+  options: Required<ClassifyOptions>;
+  /** What the last {@link FewShotClassifier.calibrate} found, or null. */
+  calibration: ClassifierCalibration | null;
+}
+
+/**
  * A few-shot classifier whose reference examples are embedded once: `classify` embeds only the text. Build it
  * with {@link FewShotClassifier.create}; {@link FewShotClassifier.calibrate} picks the reject threshold on dev
- * texts, some of whose labels may be unknown to the examples (those should be rejected).
+ * texts, some of whose labels may be unknown to the examples (those should be rejected). Save it with its model
+ * (`saveModel(model, path, { classifier })`): the loaded model's `classifier` embeds nothing but the text.
  *
  * @example
  * ```ts
  * const classifier = await FewShotClassifier.create(model, examples, { k: 3, noMatchLabel: 'other' });
  * await classifier.calibrate(devTexts); // {text, label}; a label no example has means "should be rejected"
  * const { label, score } = await classifier.classify('my card was charged twice');
+ * await saveModel(model, 'model', { classifier }); // later: (await loadModel('model')).classifier
  * ```
  */
 export class FewShotClassifier {
-  private settings: ReturnType<typeof checkOptions>;
+  private settings: Required<ClassifyOptions>;
+  private lastCalibration: ClassifierCalibration | null;
 
   private constructor(
     readonly model: SiameseModel,
     /** The examples' vectors, row-major (examples × model.dim). */
     readonly vectors: Float32Array,
     readonly labels: readonly LabelledText['label'][],
+    /** The examples' texts, in the order of `labels`. */
+    readonly texts: readonly string[],
     options: ClassifyOptions,
+    calibration: ClassifierCalibration | null = null,
   ) {
     this.settings = checkOptions(options);
+    this.lastCalibration = calibration;
   }
 
   /** Embeds the examples once (batched; `embed` options such as `workers` apply). */
@@ -113,16 +137,46 @@ export class FewShotClassifier {
     checkExamples(examples);
     const { embed, ...rest } = options;
     checkOptions(rest);
-    const vectors = await model.embedMatrix(
-      examples.map((e) => e.text),
-      embed,
-    );
+    const texts = examples.map((e) => e.text);
+    const vectors = await model.embedMatrix(texts, embed);
     return new FewShotClassifier(
       model,
       vectors,
       examples.map((e) => e.label),
+      texts,
       rest,
     );
+  }
+
+  /**
+   * A classifier from saved contents (what {@link FewShotClassifier.contents} returned), embedding nothing. The
+   * vectors must be `model`'s: N × `model.dim` values for N examples, all finite (`E_MODEL_MISMATCH` otherwise).
+   */
+  static fromContents(model: SiameseModel, contents: ClassifierContents): FewShotClassifier {
+    const { texts, labels, vectors, options, calibration } = contents;
+    checkExamples(
+      texts.map((text, i) => ({ text, label: labels[i]! })),
+      'FewShotClassifier.fromContents',
+    );
+    if (labels.length !== texts.length || vectors.length !== texts.length * model.dim) {
+      throw new SiameseError(
+        'E_MODEL_MISMATCH',
+        `FewShotClassifier.fromContents: expected ${texts.length} labels and ${texts.length}×${model.dim} vector values (the model's dimension), found ${labels.length} labels and ${vectors.length} values`,
+        { details: { texts: texts.length, labels: labels.length, values: vectors.length, dim: model.dim } },
+      );
+    }
+    return new FewShotClassifier(model, vectors, [...labels], [...texts], options, calibration);
+  }
+
+  /** What saving stores: the examples, their vectors, the settings and the last calibration. */
+  contents(): ClassifierContents {
+    return {
+      texts: this.texts,
+      labels: this.labels,
+      vectors: this.vectors,
+      options: { ...this.settings },
+      calibration: this.lastCalibration,
+    };
   }
 
   /** The reject threshold in use, or undefined. */
@@ -130,17 +184,28 @@ export class FewShotClassifier {
     return Number.isFinite(this.settings.threshold) ? this.settings.threshold : undefined;
   }
 
-  /** Classifies one text. */
-  async classify(text: string): Promise<ClassifyResult> {
-    return (await this.classifyMany([text]))[0]!;
+  /** Its settings, every default filled in (`threshold` -Infinity: never reject). */
+  get options(): Required<ClassifyOptions> {
+    return { ...this.settings };
   }
 
-  /** Classifies texts, embedded in one batched pass. */
-  async classifyMany(texts: readonly string[]): Promise<ClassifyResult[]> {
+  /** What the last {@link FewShotClassifier.calibrate} found (kept when saved), or null. */
+  get calibration(): ClassifierCalibration | null {
+    return this.lastCalibration;
+  }
+
+  /** Classifies one text; `options` override the classifier's settings for this call. */
+  async classify(text: string, options: ClassifyOptions = {}): Promise<ClassifyResult> {
+    return (await this.classifyMany([text], options))[0]!;
+  }
+
+  /** Classifies texts, embedded in one batched pass; `options` override the classifier's settings for this call. */
+  async classifyMany(texts: readonly string[], options: ClassifyOptions = {}): Promise<ClassifyResult[]> {
+    const settings = checkOptions({ ...this.settings, ...definedOnly(options) });
     const d = this.model.dim;
     const q = await this.model.embedMatrix(texts);
     return texts.map((_, i) =>
-      decide(q.subarray(i * d, (i + 1) * d), this.vectors, this.labels, d, this.model, this.settings),
+      decide(q.subarray(i * d, (i + 1) * d), this.vectors, this.labels, d, this.model, settings),
     );
   }
 
@@ -172,8 +237,14 @@ export class FewShotClassifier {
     });
     const best = rejectThreshold(rows);
     this.settings = { ...this.settings, threshold: best.threshold };
-    return { ...best, n: rows.length };
+    this.lastCalibration = { ...best, n: rows.length };
+    return this.lastCalibration;
   }
+}
+
+/** The options a caller actually set (an explicit `undefined` keeps the classifier's own). */
+function definedOnly(o: ClassifyOptions): ClassifyOptions {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as ClassifyOptions;
 }
 
 /**
@@ -212,7 +283,7 @@ function decide(
   labels: readonly LabelledText['label'][],
   d: number,
   model: SiameseModel,
-  o: ReturnType<typeof checkOptions>,
+  o: Required<ClassifyOptions>,
 ): ClassifyResult {
   const sims = labels.map((_, i) =>
     vectorSimilarity(q, vectors.subarray(i * d, (i + 1) * d), model.similarity),
@@ -259,9 +330,7 @@ function checkExamples(examples: readonly LabelledText[], what = 'classify'): vo
       `${what}: expected at least one labelled example, found none`,
     );
   examples.forEach((e, i) => {
-    const okLabel =
-      typeof e?.label === 'string' || (typeof e?.label === 'number' && Number.isFinite(e.label));
-    if (typeof e?.text !== 'string' || !okLabel) {
+    if (typeof e?.text !== 'string' || !isLabel(e?.label)) {
       throw new SiameseError(
         'E_INVALID_ARGUMENT',
         `${what}: examples[${i}]: expected {text: string, label: string | finite number}`,
@@ -271,7 +340,7 @@ function checkExamples(examples: readonly LabelledText[], what = 'classify'): vo
   });
 }
 
-function checkOptions(o: ClassifyOptions) {
+function checkOptions(o: ClassifyOptions): Required<ClassifyOptions> {
   const k = o.k ?? 3;
   if (!Number.isInteger(k) || k < 1)
     throw new SiameseError('E_INVALID_ARGUMENT', `classify: expected k to be a whole number ≥ 1, found ${k}`);
@@ -287,5 +356,18 @@ function checkOptions(o: ClassifyOptions) {
       'E_INVALID_ARGUMENT',
       `classify: expected threshold to be a number, found ${threshold}`,
     );
-  return { k, vote, threshold, noMatchLabel: o.noMatchLabel ?? null };
+  const noMatchLabel = o.noMatchLabel ?? null;
+  if (noMatchLabel !== null && !isLabel(noMatchLabel))
+    throw SiameseError.expected(
+      'E_INVALID_ARGUMENT',
+      'classify: noMatchLabel',
+      'a string, a finite number or null',
+      describeValue(noMatchLabel),
+    );
+  return { k, vote, threshold, noMatchLabel };
+}
+
+/** A label of a labelled text: a string or a finite number. */
+export function isLabel(value: unknown): value is LabelledText['label'] {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }

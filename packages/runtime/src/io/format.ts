@@ -1,8 +1,10 @@
 import { describeValue, formatVersionError, SiameseError } from '@siamese/core';
 import type { EncoderConfig } from '@siamese/encoders';
 import { isSimilarity, type LossConfig, type Similarity } from '@siamese/losses';
+import type { ClassifierContents } from '../infer/classify.js';
 import type { Threshold } from '../model.js';
 import type { FitResult } from '../train/events.js';
+import { type ClassifierEntry, readClassifier } from './classifier-format.js';
 import { DEFAULT_MODEL_LIMITS, type ModelLimits, tooLarge } from './limits.js';
 import { checkFileName } from './paths.js';
 import {
@@ -16,10 +18,19 @@ import {
 } from './weight-codecs.js';
 
 /**
- * Version of the model format this build writes and the newest it reads. 2 added compact weights (`dtype`,
- * `byteOffset`, int8 `scales`) and a packed reference index; version-1 manifests (float32 `offset`s) still load.
+ * Newest version of the model format this build reads and writes. 2 added compact weights (`dtype`, `byteOffset`,
+ * int8 `scales`) and a packed reference index; version-1 manifests (float32 `offset`s) still load. 3 added a saved
+ * few-shot classifier (`classifier`). A file is written with the oldest version that holds it (see
+ * {@link formatVersionOf}): a model without a classifier is still version 2, so older readers keep loading it,
+ * while one with a classifier is version 3, so an older reader refuses it (`E_FORMAT_VERSION`) rather than
+ * silently dropping the classifier.
  */
-export const MODEL_FORMAT_VERSION = 2;
+export const MODEL_FORMAT_VERSION = 3;
+
+/** The format version a manifest is written with: 3 when it holds a classifier, else 2. */
+export function formatVersionOf(manifest: Pick<ModelManifest, 'classifier'>): number {
+  return manifest.classifier ? 3 : 2;
+}
 
 /** One weight tensor inside the weights blob (little-endian, row-major). */
 export interface WeightEntry {
@@ -65,6 +76,8 @@ export interface ModelManifest {
   weights: { file?: string; byteLength: number; sha256: string; entries: WeightEntry[] };
   /** Single files only: a prebuilt index of reference texts (see `packModel`). */
   index?: PackedIndexEntry | null;
+  /** Format 3: a few-shot classifier saved with the model, its examples' vectors included (see `saveModel`). */
+  classifier?: ClassifierEntry | null;
   /**
    * Folders only: the sha256 of this manifest serialised without this field. The manifest holds the weights'
    * sha256, so this one checksum covers the whole artifact: tokenizer, encoder, every field and the weights.
@@ -468,11 +481,15 @@ export function readFileHeader(
   return { container, manifestBytes: len, fileBytes: HEADER_V2 + align(len, 8) + Number(payload) };
 }
 
-/** What {@link decodeSingleFile} finds: the manifest, the weights blob, and the packed index's vectors if any. */
+/**
+ * What {@link decodeSingleFile} finds: the manifest, the weights blob, the packed index's vectors and the saved
+ * classifier, if any.
+ */
 export interface DecodedFile {
   manifest: ModelManifest;
   blob: Uint8Array;
   indexVectors: Float32Array | null;
+  classifier: ClassifierContents | null;
 }
 
 /**
@@ -531,7 +548,19 @@ export async function decodeSingleFile(
       `${where}: the manifest expects ${w} bytes of weights, the payload holds ${rest.byteLength}`,
     );
   }
-  return { manifest, blob: rest.subarray(0, w), indexVectors: readIndexVectors(manifest, rest, where) };
+  return {
+    manifest,
+    blob: rest.subarray(0, w),
+    indexVectors: readIndexVectors(manifest, rest, where),
+    classifier: manifestClassifier(manifest, where),
+  };
+}
+
+/** The manifest's saved classifier, checked and decoded (see `readClassifier`), or null. */
+export function manifestClassifier(manifest: ModelManifest, where: string): ClassifierContents | null {
+  const entry = manifest.classifier;
+  if (entry === undefined || entry === null) return null;
+  return readClassifier(entry, { id: manifest.id, similarity: manifest.similarity }, where);
 }
 
 function decodeV1(bytes: Uint8Array, len: number, where: string, maxWeightsBytes: number): DecodedFile {
@@ -543,7 +572,12 @@ function decodeV1(bytes: Uint8Array, len: number, where: string, maxWeightsBytes
   }
   const manifest = parseManifestJson(bytes.subarray(HEADER_V1, HEADER_V1 + len), where, maxWeightsBytes);
   const start = align(HEADER_V1 + len, 4);
-  return { manifest, blob: bytes.subarray(Math.min(start, bytes.byteLength)), indexVectors: null };
+  return {
+    manifest,
+    blob: bytes.subarray(Math.min(start, bytes.byteLength)),
+    indexVectors: null,
+    classifier: null,
+  };
 }
 
 /** Parses and checks manifest bytes: any failure is a typed `E_MODEL_CORRUPT` naming `where`. */

@@ -1,19 +1,22 @@
 import { assertBackendReady } from '@siamese/backend/internals';
-import { type FileSystem, fileSystem, SiameseError } from '@siamese/core';
+import { describeValue, type FileSystem, fileSystem, SiameseError } from '@siamese/core';
 import { type EncodeOptions, type Encoder, encoderFromConfig } from '@siamese/encoders';
 import type { Similarity } from '@siamese/losses';
 import { type ModelTokenizerJSON, type NgramOptions, tokenizerFromJSON } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
+import { type ClassifierContents, FewShotClassifier } from '../infer/classify.js';
 import { VectorIndex } from '../infer/vector-index.js';
 import { SiameseModel } from '../model.js';
 import { tokenTables } from '../token-tables.js';
+import { classifierEntry } from './classifier-format.js';
 import {
   checkEntries,
   decodeSingleFile,
   encodeSingleFile,
   FILE_HEADER_BYTES,
-  MODEL_FORMAT_VERSION,
+  formatVersionOf,
   type ModelManifest,
+  manifestClassifier,
   manifestSha256,
   type NamedWeights,
   type PackedIndexEntry,
@@ -69,6 +72,13 @@ export interface WriteModelOptions {
    * dequantizes to float32.
    */
   weights?: WeightsEncoding;
+  /**
+   * A few-shot classifier to save with the model: its examples, their vectors (embedded by this model) and its
+   * settings, so the loaded model's `classifier` embeds only the text it classifies. Default: the model's own
+   * (`model.classifier`, from a load); `null` saves none. A classifier built on another model is refused
+   * (`E_MODEL_MISMATCH`).
+   */
+  classifier?: FewShotClassifier | null;
 }
 
 /** Serialises a model: manifest + little-endian weights (float32 unless `options.weights` says otherwise). */
@@ -103,10 +113,21 @@ export async function modelToParts(
   const tables = new Set(tokenTables(config).map((t) => t.weight));
   const { blob, entries } = packWeights(tensors, encoding, (t) => int8Axis(t.name, t.shape, tables));
   const sha256 = await sha256Hex(blob);
+  const id = model.id ?? sha256.slice(0, 12);
+  const classifier = options.classifier === undefined ? model.classifier : options.classifier;
+  const classifierSection = classifier
+    ? {
+        classifier: classifierEntry(await classifierOf(model, classifier), {
+          id,
+          dim: model.dim,
+          similarity: model.similarity,
+        }),
+      }
+    : {};
   const manifest: ModelManifest = {
     format: 'siamese-model',
-    formatVersion: MODEL_FORMAT_VERSION,
-    id: model.id ?? sha256.slice(0, 12),
+    formatVersion: formatVersionOf(classifierSection),
+    id,
     createdAt: new Date().toISOString(),
     tokenizer: {
       ...model.tokenizer.toJSON(),
@@ -119,8 +140,54 @@ export async function modelToParts(
     threshold: model.threshold,
     training: model.training ?? null,
     weights: { byteLength: blob.byteLength, sha256, entries },
+    ...classifierSection,
   };
   return { manifest, blob };
+}
+
+/**
+ * The contents of a classifier about to be saved with `model`: it must be this model's (the same instance, or
+ * the same id, dimension and similarity), its vectors finite, and still the model's: its first example is embedded
+ * again and compared, so a model trained further after the classifier was built (its examples' vectors now stale)
+ * is refused rather than saved with vectors it no longer makes.
+ */
+export async function classifierOf(
+  model: SiameseModel,
+  classifier: FewShotClassifier,
+): Promise<ClassifierContents> {
+  const other = classifier?.model;
+  const same =
+    other === model ||
+    (other !== undefined &&
+      model.id !== undefined &&
+      other.id === model.id &&
+      other.dim === model.dim &&
+      other.similarity === model.similarity);
+  if (!(classifier instanceof FewShotClassifier) || !same) {
+    throw new SiameseError(
+      'E_MODEL_MISMATCH',
+      `save: options.classifier: expected a FewShotClassifier built on this model (${model.dim}-d, id ${model.id ?? 'none yet'}), found ${classifier instanceof FewShotClassifier ? `one built on another model (${other!.dim}-d, id ${other!.id ?? 'none'})` : describeValue(classifier)}; its vectors would not be this model's. Build it with FewShotClassifier.create(model, examples). Nothing was written.`,
+    );
+  }
+  const contents = classifier.contents();
+  checkFinite(contents.vectors, 'save: classifier vectors');
+  const now = await model.embedMatrix([contents.texts[0]!]);
+  const then = contents.vectors.subarray(0, model.dim);
+  let scale = 1;
+  let drift = 0;
+  for (let i = 0; i < now.length; i++) {
+    scale = Math.max(scale, Math.abs(then[i]!));
+    drift = Math.max(drift, Math.abs(now[i]! - then[i]!));
+  }
+  // Folded and unfolded inference differ in the last float bits; training moves vectors by far more.
+  if (drift > 1e-4 * scale) {
+    throw new SiameseError(
+      'E_MODEL_MISMATCH',
+      `save: options.classifier: its vectors are no longer this model's (the first example now embeds up to ${drift.toPrecision(3)} away: the model was trained or changed after the classifier was built); build it again with FewShotClassifier.create(model, examples), or save with { classifier: null }. Nothing was written.`,
+      { details: { drift } },
+    );
+  }
+  return contents;
 }
 
 /**
@@ -177,6 +244,7 @@ export async function modelFromParts(
   where = '<model>',
   options: LoadModelOptions = {},
   indexVectors: Float32Array | null = null,
+  classifier: ClassifierContents | null = manifestClassifier(manifest, where),
 ): Promise<SiameseModel> {
   await verifyWeights(manifest, blob, where);
   const { maxLength, ngrams, ...tokJson } = manifest.tokenizer as {
@@ -206,6 +274,12 @@ export async function modelFromParts(
       throw new SiameseError(
         'E_MODEL_MISMATCH',
         `${where}: the packed index holds ${index.dim}-d vectors compared by ${index.similarity}, the model makes ${encoder.outputDim}-d vectors compared by ${manifest.similarity}`,
+      );
+    }
+    if (classifier && manifest.classifier?.dim !== encoder.outputDim) {
+      throw new SiameseError(
+        'E_MODEL_MISMATCH',
+        `${where}: classifier.dim: the saved classifier holds ${manifest.classifier?.dim}-d vectors, the model makes ${encoder.outputDim}-d vectors`,
       );
     }
     const wanted = encoder.weights();
@@ -247,6 +321,7 @@ export async function modelFromParts(
     loss: manifest.loss ?? null,
     id: manifest.id,
     index,
+    classifier,
     ...(options.fold === undefined ? {} : { fold: options.fold }),
   });
 }
@@ -260,8 +335,8 @@ export async function modelFromBytes(
   assertBackendReady('modelFromBytes');
   const limits = resolveLimits(options.limits);
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const { manifest, blob, indexVectors } = await decodeSingleFile(u8, where, limits);
-  return modelFromParts(manifest, blob, where, options, indexVectors);
+  const { manifest, blob, indexVectors, classifier } = await decodeSingleFile(u8, where, limits);
+  return modelFromParts(manifest, blob, where, options, indexVectors, classifier);
 }
 
 function buildEncoder(manifest: ModelManifest, maxParameters: number, where: string): Encoder {
@@ -438,6 +513,7 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   );
   const manifest = parseManifestJson(manifestBytes, manifestPath, limits.maxWeightsBytes);
   await verifyManifest(manifestBytes, manifestPath);
+  const classifier = manifestClassifier(manifest, manifestPath);
   const weightsName = manifest.weights.file ?? 'weights.bin';
   const weightsPath = joinPath(path, weightsName);
   // capped by the declared size (itself capped): a file larger than the manifest says is not read at all
@@ -449,7 +525,7 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
     manifest.weights.byteLength,
     'limits.maxWeightsBytes (or a manifest whose weights.byteLength fits the file)',
   );
-  return modelFromParts(manifest, blob, weightsPath, options);
+  return modelFromParts(manifest, blob, weightsPath, options, null, classifier);
 }
 
 /** A single file declares its length in its header: a download stops there (an endless body after a valid header). */
@@ -480,6 +556,7 @@ async function loadFromUrl(url: URL, options: LoadModelOptions, limits: ModelLim
     );
     const manifest = parseManifestJson(manifestBytes, manifestUrl.href, limits.maxWeightsBytes);
     await verifyManifest(manifestBytes, manifestUrl.href);
+    const classifier = manifestClassifier(manifest, manifestUrl.href);
     const weightsUrl = new URL(manifest.weights.file ?? 'weights.bin', manifestUrl);
     const blob = await fetchCapped(
       weightsUrl,
@@ -490,7 +567,7 @@ async function loadFromUrl(url: URL, options: LoadModelOptions, limits: ModelLim
       },
       'model',
     );
-    return modelFromParts(manifest, blob, weightsUrl.href, options);
+    return modelFromParts(manifest, blob, weightsUrl.href, options, null, classifier);
   }
   const bytes = await fetchCapped(
     url,

@@ -1,10 +1,20 @@
 import { SiameseError } from '@siamese/core';
-import type { LabelledPair } from '@siamese/pairs';
+import type { LabelledPair, LabelledText } from '@siamese/pairs';
+import { type ClassifierContents, FewShotClassifier } from '../infer/classify.js';
 import { calibrateThreshold } from '../infer/match.js';
 import { VectorIndex } from '../infer/vector-index.js';
 import { SiameseModel, type Threshold } from '../model.js';
 import { pruneVocabulary } from '../prune-vocabulary.js';
-import { encodeModelFile, modelFromParts, modelToParts, type WriteModelOptions } from './model-io.js';
+import { classifierEntry } from './classifier-format.js';
+import { formatVersionOf } from './format.js';
+import {
+  classifierOf,
+  encodeModelFile,
+  type IndexContents,
+  modelFromParts,
+  modelToParts,
+  type WriteModelOptions,
+} from './model-io.js';
 
 /** Options of {@link packModel}. */
 export interface PackModelOptions extends WriteModelOptions {
@@ -22,6 +32,12 @@ export interface PackModelOptions extends WriteModelOptions {
   calibrate?: readonly LabelledPair[];
   /** What the calibrated threshold maximises (default `f1`). */
   calibrateMetric?: Threshold['metric'];
+  /**
+   * Labelled dev texts to calibrate the classifier's reject threshold on the packed weights (see
+   * `FewShotClassifier.calibrate`; a label no example has should be rejected). Needs a classifier (`classifier`,
+   * or the model's own). Default: keep the classifier's threshold, found on the source weights.
+   */
+  calibrateClassifier?: readonly LabelledText[];
 }
 
 /** What {@link packModel} produced. */
@@ -51,9 +67,19 @@ export async function packModel(model: SiameseModel, options: PackModelOptions =
     options.maxVocab !== undefined && options.maxVocab < model.tokenizer.vocabSize
       ? pruneVocabulary(model, options.maxVocab)
       : model;
+  const chosen = options.classifier === undefined ? model.classifier : options.classifier;
+  const classifier = chosen ? await classifierOf(model, chosen) : null;
+  if (options.calibrateClassifier && !classifier) {
+    throw SiameseError.expected(
+      'E_INVALID_ARGUMENT',
+      'packModel: calibrateClassifier',
+      'a classifier to calibrate (options.classifier, or a model loaded with one)',
+      'none',
+    );
+  }
   let served: SiameseModel | undefined;
   try {
-    const { manifest, blob } = await modelToParts(source, options);
+    const { manifest, blob } = await modelToParts(source, { ...options, classifier: null });
     // The served model is the file's: dequantized from the same blob, so the index matches what a server computes.
     served = await modelFromParts(manifest, blob, '<pack>', {});
     if (options.calibrate) {
@@ -63,12 +89,35 @@ export async function packModel(model: SiameseModel, options: PackModelOptions =
         options.calibrateMetric ?? 'f1',
       );
     }
-    if (!references?.length) return { bytes: await encodeModelFile(manifest, blob, null), model: served };
-    // Raw vectors: the loader indexes them as buildIndex does, so the packed index equals a freshly built one.
-    const vectors = await served.embedMatrix(references);
-    const contents = { dim: served.dim, similarity: served.similarity, texts: references, vectors };
-    const bytes = await encodeModelFile(manifest, blob, contents);
-    return { bytes, model: withIndex(served, VectorIndex.fromJSON({ ...contents, texts: [...references] })) };
+    // The classifier's examples, embedded again by the packed weights (what a server computes for its texts).
+    let packedClassifier = classifier && {
+      ...classifier,
+      vectors: await served.embedMatrix(classifier.texts),
+    };
+    if (options.calibrateClassifier && packedClassifier) {
+      const c = FewShotClassifier.fromContents(served, packedClassifier);
+      await c.calibrate(options.calibrateClassifier);
+      packedClassifier = c.contents();
+    }
+    if (packedClassifier) {
+      manifest.classifier = classifierEntry(packedClassifier, {
+        id: manifest.id,
+        dim: served.dim,
+        similarity: served.similarity,
+      });
+      manifest.formatVersion = formatVersionOf(manifest);
+    }
+    let index: VectorIndex | null = null;
+    let indexContents: IndexContents | null = null;
+    if (references?.length) {
+      // Raw vectors: the loader indexes them as buildIndex does, so the packed index equals a freshly built one.
+      const vectors = await served.embedMatrix(references);
+      indexContents = { dim: served.dim, similarity: served.similarity, texts: references, vectors };
+      index = VectorIndex.fromJSON({ ...indexContents, texts: [...references] });
+    }
+    const bytes = await encodeModelFile(manifest, blob, indexContents);
+    if (!index && !packedClassifier) return { bytes, model: served };
+    return { bytes, model: withExtras(served, index, packedClassifier) };
   } catch (e) {
     served?.dispose();
     throw e;
@@ -77,8 +126,12 @@ export async function packModel(model: SiameseModel, options: PackModelOptions =
   }
 }
 
-/** The same model (sharing its encoder) with an index attached. */
-function withIndex(m: SiameseModel, index: VectorIndex): SiameseModel {
+/** The same model (sharing its encoder) with an index and a classifier attached. */
+function withExtras(
+  m: SiameseModel,
+  index: VectorIndex | null,
+  classifier: ClassifierContents | null,
+): SiameseModel {
   return new SiameseModel({
     tokenizer: m.tokenizer,
     encoder: m.encoder,
@@ -90,5 +143,6 @@ function withIndex(m: SiameseModel, index: VectorIndex): SiameseModel {
     loss: m.loss,
     ...(m.id === undefined ? {} : { id: m.id }),
     index,
+    classifier,
   });
 }
