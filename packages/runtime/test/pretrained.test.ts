@@ -328,7 +328,15 @@ describe('sentence-transformers v5 module chain: WordEmbeddings → BiLSTM → m
       ).names(),
     );
     const again = await importPretrained(dir);
-    expect(maxDiff(await again.embed(expected.texts), await model.embed(expected.texts))).toBe(0);
+    const tuned = await model.embed(expected.texts);
+    expect(maxDiff(await again.embed(expected.texts), tuned)).toBe(0);
+    // PyTorch modules with sentence-transformers' names load the folder strictly and embed as the SDK does.
+    if (python) {
+      const torch = embedInTorch(python, dir, expected.ids);
+      expect(torch.keys.filter((k) => k.startsWith('1.encoder.'))).toHaveLength(16);
+      expect(maxDiff(torch.alone, tuned)).toBeLessThan(1e-5);
+      expect(maxDiff(torch.batch, tuned)).toBeLessThan(1e-5);
+    }
     model.dispose();
     again.dispose();
   });
