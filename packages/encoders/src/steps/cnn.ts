@@ -60,7 +60,8 @@ export interface CnnOptions {
  * Text CNN: for each kernel width k, a 'same'-padded Conv1d (stride 1) over the token vectors with pads zeroed
  * first, the activation, then a masked max over time (pads never win), or, with `output: 'sequence'`, no pooling
  * (each real token's outputs, pads zero). Widths are concatenated in the order given. Weights per width:
- * `conv{k}.weight` `[F, E, k]` (PyTorch Conv1d layout) and `conv{k}.bias` `[F]`, initialised U(±1/√(E·k)) as PyTorch. Even widths pad one more zero on the right, like PyTorch `'same'`.
+ * `conv{k}.weight` `[F, E, k]` (PyTorch Conv1d layout) and `conv{k}.bias` `[F]`, initialised U(±1/√(E·k)) as
+ * PyTorch. Even widths pad one more zero on the right, like PyTorch `'same'`.
  */
 export function cnn(options: CnnOptions): StepSpec {
   const filters = positiveInt('cnn.filters', options.filters);
