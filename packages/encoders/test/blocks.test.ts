@@ -222,6 +222,61 @@ describe('cnn', () => {
     disposeBatch(short);
     disposeBatch(long);
   });
+
+  it("output 'sequence': each token's convolutions, zero at pads and for empty sentences; a pooling after it sees only real tokens, and gradients flow", () => {
+    const make = (mode: 'mean' | 'max') =>
+      sequential(
+        [
+          embedding({ vocabSize: 10, dim: 4 }),
+          cnn({ filters: 3, kernelSizes: [1, 3, 5], activation: 'linear', output: 'sequence' }),
+          pooling({ mode }),
+        ],
+        { seed: 3 },
+      );
+    for (const mode of ['mean', 'max'] as const) {
+      const enc = make(mode);
+      expect(enc.outputDim).toBe(9);
+      // Padding never changes an output; a sentence alone gives what it gives in a batch; an empty one gives 0.
+      const texts = [[1, 2, 3, 4], [5], [], [6, 7]];
+      const short = batch(texts);
+      const long = batch(texts, 11);
+      const together = run(enc, short);
+      expectClose(run(enc, long), together, 1e-6);
+      texts.forEach((ids, i) => {
+        if (ids.length === 0) return;
+        const alone = batch([ids]);
+        expectClose(run(enc, alone), [together[i]!], 1e-6);
+        disposeBatch(alone);
+      });
+      expect(together[2]!.every((v) => v === 0)).toBe(true); // (max gives -0)
+      const grads = gradsOf(enc, short);
+      for (const name of ['conv1.weight', 'conv3.weight', 'conv5.bias', 'embedding.weight']) {
+        expect(
+          grads[name]!.flat(2).some((g) => g !== 0),
+          name,
+        ).toBe(true);
+      }
+      enc.dispose();
+      disposeBatch(short);
+      disposeBatch(long);
+    }
+    // The per-token sequence itself: [B, T, F·widths] with zero rows at pads, and all zeros without a token.
+    const seqEnc = sequential(
+      [
+        embedding({ vocabSize: 10, dim: 4 }),
+        cnn({ filters: 2, kernelSizes: [2], activation: 'relu', output: 'sequence' }),
+        lstm({ hidden: 2, output: 'mean' }),
+      ],
+      { seed: 4 },
+    );
+    const empty = batch([[], []], 3);
+    expect(run(seqEnc, empty)).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    disposeBatch(empty);
+    seqEnc.dispose();
+  });
 });
 
 describe('lstm', () => {

@@ -48,6 +48,11 @@ describe('the built-ins pass the contract', () => {
     ['normalize', () => normalize(), undefined],
     ['lstm sequence', () => lstm({ hidden: 3, bidirectional: true, output: 'sequence' }), undefined],
     ['cnn', () => cnn({ filters: 2, kernelSizes: [2, 3] }), undefined],
+    [
+      'cnn sequence',
+      () => cnn({ filters: 2, kernelSizes: [1, 3], activation: 'linear', output: 'sequence' }),
+      undefined,
+    ],
   ] as const)('step %s', async (_name, newStep, input) => {
     const report = await runStepContract({ newStep, ...(input ? { input } : {}) });
     expect(report.checks).toContain('config round trip');

@@ -8,6 +8,7 @@ import {
   assignWeights,
   disposeInput,
   FIXTURES,
+  type Golden,
   type GoldenTensor,
   goldenInput,
   loadGolden,
@@ -126,6 +127,81 @@ describe.each(['cpu', 'wasm'] as const)('golden PyTorch cases on %s', (backend) 
     enc.dispose();
     disposeInput(input);
   });
+
+  // sentence-transformers' CNN module (linear, widths 1/3/5) and an even width with ReLU, each followed by pooling.
+  const cnnSequence = loadGolden('cnn_sequence');
+  for (const c of cnnSequence.cases as Golden[]) {
+    const widths = c.kernel_sizes as number[];
+    // The golden names the widths as sentence-transformers saves them (convs.{i}); the step as conv{k}.
+    const rename: Record<string, string> = {};
+    widths.forEach((k, i) => {
+      rename[`convs.${i}.weight`] = `conv${k}.weight`;
+      rename[`convs.${i}.bias`] = `conv${k}.bias`;
+    });
+    const build = (mode: 'mean' | 'max' | 'first') => {
+      const enc = sequential(
+        embedding({ vocabSize: cnnSequence.config.vocab, dim: cnnSequence.config.emb }),
+        cnn({
+          filters: cnnSequence.config.filters,
+          kernelSizes: widths,
+          activation: c.activation,
+          output: 'sequence',
+        }),
+        pooling({ mode }),
+      );
+      assignWeights(enc, c.weights, rename);
+      return enc;
+    };
+
+    it(`cnn output 'sequence' (${c.name}): per-token outputs, pads zero, folded and unfolded`, () => {
+      const input = goldenInput(cnnSequence);
+      const steps = buildSteps([
+        embedding({ vocabSize: cnnSequence.config.vocab, dim: cnnSequence.config.emb }),
+        cnn({
+          filters: cnnSequence.config.filters,
+          kernelSizes: widths,
+          activation: c.activation,
+          output: 'sequence',
+        }),
+      ]);
+      expect(steps[1]!.output).toEqual({ kind: 'sequence', dim: cnnSequence.config.filters * widths.length });
+      const named = new Map(steps.flatMap((s) => s.weights.map(([n, v]) => [n, v] as const)));
+      for (const [key, value] of Object.entries(c.weights as Record<string, GoldenTensor>)) {
+        tf.tidy(() => named.get(rename[key] ?? key)!.assign(toTensor(value)));
+      }
+      const table = steps[0]!.tokenTable!;
+      for (const fold of [0, 1 << 20]) {
+        const run = { training: false, rng: new Rng(0), foldMaxBytes: fold };
+        const fromTable = tf.tidy(() => steps[1]!.applyFromTable!(table, input, run).arraySync());
+        expect(maxAbsDiff(fromTable, c.sequence.data), `fold ${fold}`).toBeLessThan(tol);
+      }
+      // From a sequence (another step before it), the same numbers.
+      const run = { training: false, rng: new Rng(0) };
+      const fromSequence = tf.tidy(() =>
+        steps[1]!.apply(steps[0]!.apply(null, input, run), input, run).arraySync(),
+      );
+      expect(maxAbsDiff(fromSequence, c.sequence.data)).toBeLessThan(tol);
+      for (const s of steps) for (const [, v] of s.weights) v.dispose();
+      disposeInput(input);
+    });
+
+    for (const [mode, g] of Object.entries(c.poolings as Record<string, Golden>)) {
+      it(`cnn output 'sequence' (${c.name}) → ${mode} pooling: output, loss and gradients of every weight`, () => {
+        const enc = build(mode === 'first' ? 'first' : (mode as 'mean' | 'max'));
+        const input = goldenInput(cnnSequence);
+        const res = outputAndGrads(enc, input, g.loss_weights);
+        expect(maxAbsDiff(res.output, g.output.data)).toBeLessThan(tol);
+        expect(Math.abs(res.loss - g.loss.data)).toBeLessThan(tol);
+        for (const [name, expected] of Object.entries(g.grads) as [string, GoldenTensor][]) {
+          expect(maxAbsDiff(res.grads[rename[name] ?? name], expected.data), `grad ${name}`).toBeLessThan(
+            tol,
+          );
+        }
+        enc.dispose();
+        disposeInput(input);
+      });
+    }
+  }
 
   it('seed_model: a PyTorch state_dict (safetensors, 2-layer LSTM) loads by name; packed and padded outputs match', () => {
     const { tensors, expected } = loadSeedModel();

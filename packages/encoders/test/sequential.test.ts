@@ -92,6 +92,7 @@ describe('configs', () => {
       [
         embedding({ vocabSize: 9, dim: 4 }),
         lstm({ hidden: 3, bidirectional: true, layers: 2, dropout: 0.1, output: 'sequence' }),
+        cnn({ filters: 2, kernelSizes: [1, 3], activation: 'linear', output: 'sequence', name: 'st' }),
         cnn({ filters: 2, kernelSizes: [2, 3], activation: 'tanh' }),
         dense({ units: 3, activation: 'tanh' }),
         normalize(),
@@ -112,6 +113,14 @@ describe('configs', () => {
           output: 'sequence',
           dropout: 0.1,
           packed: true,
+        },
+        {
+          type: 'cnn',
+          filters: 2,
+          kernelSizes: [1, 3],
+          activation: 'linear',
+          output: 'sequence',
+          name: 'st',
         },
         { type: 'cnn', filters: 2, kernelSizes: [2, 3], activation: 'tanh' },
         { type: 'dense', units: 3, activation: 'tanh', bias: true },
@@ -188,6 +197,16 @@ describe('configs', () => {
     expect(() => lstm({ hidden: 3, output: 'final' as 'last' })).toThrow(
       "lstm.output: expected one of 'last', 'mean', 'max', 'sequence', found string \"final\"",
     );
+    expect(() =>
+      encoderFromConfig({
+        type: 'sequential',
+        seed: 0,
+        steps: [
+          { type: 'embedding', vocabSize: 3, dim: 2 },
+          { type: 'cnn', filters: 2, output: 'mean' },
+        ],
+      }),
+    ).toThrow("cnn.output: expected one of 'max', 'sequence', found string \"mean\"");
   });
 });
 

@@ -2,7 +2,7 @@
 // num_layers=2) → h[-1], trained by PyTorch and saved as safetensors with its word2index) imports from its
 // state_dict and reproduces PyTorch's outputs; it fine-tunes here and goes back to PyTorch, where the seed's classes
 // load it with load_state_dict(strict=True) and give the same outputs (run with /usr/bin/python3 when it has torch).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import {
   modelToBytes,
   type SiameseModel,
 } from '../src/index.js';
-import { tsvPairs } from './helpers.js';
+import { pythonWithTorch, tsvPairs } from './helpers.js';
 
 const FIXTURES = new URL('../../../fixtures/', import.meta.url);
 const seedDir = new URL('golden/seed_model/', FIXTURES);
@@ -49,21 +49,7 @@ function maxDiff(a: ArrayLike<number>[], b: ArrayLike<number>[]): number {
   return worst;
 }
 
-/** `python3`, else `/usr/bin/python3` (Debian's, where python3-torch installs), if it can `import torch`. */
-function pythonWithTorch(): string | null {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
-    if (r.status === 0) return py;
-  }
-  return null;
-}
-const python = pythonWithTorch();
-if (!python) {
-  console.warn(
-    'torch.test.ts: PyTorch is missing (neither python3 nor /usr/bin/python3 can `import torch`): the strict-load ' +
-      'check in PyTorch is skipped. Install it with `apt-get install -y python3-torch` (.ci/run does).',
-  );
-}
+const python = pythonWithTorch('torch.test.ts');
 
 describe.each(['cpu', 'wasm'] as const)('the seed tutorial model on %s', (backend) => {
   const tol = TOL[backend];

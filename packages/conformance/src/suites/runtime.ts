@@ -392,7 +392,7 @@ export default defineSuite('runtime', (test) => {
       'tensors left (none but the source model’s, disposed)',
     );
   });
-  test('static models (model2vec F16 Unigram, sentence-transformers StaticEmbedding and a BiLSTM module chain) import from their files, embed as the reference, export and reimport equal', async (ctx) => {
+  test('static models (model2vec F16 Unigram, sentence-transformers StaticEmbedding, a BiLSTM and two CNN module chains) import from their files, embed as the reference, export and reimport equal', async (ctx) => {
     await initBackend();
     const layouts: [string, string[]][] = [
       ['model2vec_unigram', ['config.json', 'modules.json', 'model.safetensors', 'tokenizer.json']],
@@ -406,6 +406,37 @@ export default defineSuite('runtime', (test) => {
           '0_WordEmbeddings/wordembedding_config.json',
           '1_LSTM/lstm_config.json',
           '1_LSTM/model.safetensors',
+          '2_Pooling/config.json',
+          '3_Dense/config.json',
+          '3_Dense/model.safetensors',
+        ],
+      ],
+      [
+        'st_cnn_v6',
+        [
+          'modules.json',
+          'config_sentence_transformers.json',
+          'model.safetensors',
+          'whitespacetokenizer_config.json',
+          'wordembedding_config.json',
+          '1_CNN/cnn_config.json',
+          '1_CNN/model.safetensors',
+          '2_Pooling/config.json',
+          '3_Dense/config.json',
+          '3_Dense/model.safetensors',
+          '4_Normalize/config.json',
+        ],
+      ],
+      [
+        'st_cnn_v5',
+        [
+          'modules.json',
+          'config_sentence_transformers.json',
+          '0_WordEmbeddings/model.safetensors',
+          '0_WordEmbeddings/whitespacetokenizer_config.json',
+          '0_WordEmbeddings/wordembedding_config.json',
+          '1_CNN/cnn_config.json',
+          '1_CNN/model.safetensors',
           '2_Pooling/config.json',
           '3_Dense/config.json',
           '3_Dense/model.safetensors',

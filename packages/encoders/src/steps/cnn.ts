@@ -7,6 +7,7 @@ import {
   matMul,
   max,
   mul,
+  pad,
   reshape,
   slice,
   split,
@@ -43,17 +44,24 @@ export interface CnnOptions {
   filters: number;
   /** Kernel widths, one convolution each (default `[1, 2, 3]`). Output width = `filters × kernelSizes.length`. */
   kernelSizes?: number[];
-  /** Default `'relu'`. */
+  /** Default `'relu'`; `'linear'` for sentence-transformers' CNN (its convolutions have no activation). */
   activation?: Activation;
+  /**
+   * What the step returns: `'max'` (default; the masked max over time, one vector per sentence) or `'sequence'`
+   * (`[B,T,F·widths]`: each token's activated convolutions, zero at pads, for a following `pooling` or other
+   * sequence step; sentence-transformers' `CNN` module is `cnn({ activation: 'linear', output: 'sequence' })`).
+   */
+  output?: 'max' | 'sequence';
   /** Weight-name prefix (default none → `conv3.weight`; with `name: 'enc'` → `enc.conv3.weight`). */
   name?: string;
 }
 
 /**
  * Text CNN: for each kernel width k, a 'same'-padded Conv1d (stride 1) over the token vectors with pads zeroed
- * first, the activation, then a masked max over time (pads never win). Widths are concatenated in the order
- * given. Weights per width: `conv{k}.weight` `[F, E, k]` (PyTorch Conv1d layout) and `conv{k}.bias` `[F]`,
- * initialised U(±1/√(E·k)) as PyTorch. Even widths pad one more zero on the right, like PyTorch `'same'`.
+ * first, the activation, then a masked max over time (pads never win), or, with `output: 'sequence'`, no pooling
+ * (each real token's outputs, pads zero). Widths are concatenated in the order given. Weights per width:
+ * `conv{k}.weight` `[F, E, k]` (PyTorch Conv1d layout) and `conv{k}.bias` `[F]`, initialised U(±1/√(E·k)) as
+ * PyTorch. Even widths pad one more zero on the right, like PyTorch `'same'`.
  */
 export function cnn(options: CnnOptions): StepSpec {
   const filters = positiveInt('cnn.filters', options.filters);
@@ -78,6 +86,7 @@ export function cnn(options: CnnOptions): StepSpec {
     );
   }
   const activation = oneOf('cnn.activation', options.activation ?? 'relu', ACTIVATIONS);
+  const output = oneOf('cnn.output', options.output ?? 'max', ['max', 'sequence'] as const);
   const name = prefix('cnn.name', options.name, '');
   return {
     type: 'cnn',
@@ -86,6 +95,8 @@ export function cnn(options: CnnOptions): StepSpec {
       filters,
       kernelSizes: [...kernelSizes],
       activation,
+      // Recorded only when not the default, so configs saved before the option existed stay the same.
+      ...(output === 'max' ? {} : { output }),
       ...(options.name === undefined ? {} : { name }),
     },
     build(input: Port, ctx: BuildContext): Step {
@@ -99,16 +110,24 @@ export function cnn(options: CnnOptions): StepSpec {
           bias: uniformVariable(ctx.rng, [filters], bound),
         };
       });
+      const width = filters * kernelSizes.length;
       const folds = new FoldCache();
       const forward = (source: Source, batch: EncoderInput, run: RunContext): Tensor => {
         const [b, T] = batch.ids.shape;
         const steps = Math.min(T, longest(batch.lengths));
         const real = realTokens(batch.lengths, steps);
         if (real.count === 0) {
-          // No token anywhere: every sentence pools to zeros, as the masked max gives for length 0.
+          // No token anywhere: every position is a pad (zero), and every sentence pools to zeros.
+          if (output === 'sequence') return zeros([b, T, width]);
           const x = 'x' in source ? source.x : (lookupRows(source.table, batch.ids) as Tensor3D);
           return concatWidths(convs.map((c) => convPadded(x, c, batch.mask, activation)));
         }
+        // The activated convolutions at the N real tokens, `[N, F·widths]`, then pooled or laid out again.
+        const y = activate(
+          concatWidths(atRealTokens(source, batch, run, real, steps)),
+          activation,
+        ) as Tensor2D;
+        if (output === 'sequence') return sequenceOf(y, real, b, T);
         // Sentences without tokens pool to zero (as the masked max does); only then is a multiply needed.
         const hasTokens = batch.lengths.every((l) => l > 0)
           ? null
@@ -116,8 +135,17 @@ export function cnn(options: CnnOptions): StepSpec {
               Float32Array.from(batch.lengths, (l) => (l > 0 ? 1 : 0)),
               [b, 1],
             );
-        const pooledOf = (y: Tensor2D) =>
-          maxOverReal(activate(y, activation) as Tensor2D, real, b, hasTokens);
+        return maxOverReal(y, real, b, hasTokens);
+      };
+      /** Each width's convolution (bias added, no activation) at the real tokens: `[N, F]` per width. */
+      const atRealTokens = (
+        source: Source,
+        batch: EncoderInput,
+        run: RunContext,
+        real: RealTokens,
+        steps: number,
+      ): Tensor2D[] => {
+        const [b, T] = batch.ids.shape;
         if ('table' in source) {
           const { table } = source;
           const ids = steps < T ? slice(batch.ids, [0, 0], [b, steps]) : batch.ids;
@@ -133,29 +161,27 @@ export function cnn(options: CnnOptions): StepSpec {
           if (tables) {
             const idsOrZeroRow = concat([realIds, tensor1d([vocab], 'int32')]); // number N reads row V
             let at = 0;
-            return concatWidths(
-              convs.map(({ k, bias }) => {
-                const nb = reshape(real.neighbours(k), [real.count, k]);
-                let y: Tensor = bias;
-                for (let j = 0; j < k; j++) {
-                  const offsetJ = reshape(slice(nb, [0, j], [real.count, 1]), [real.count]);
-                  const tokenIds = gather(idsOrZeroRow, offsetJ);
-                  y = add(y, gather(tables[at++]!, tokenIds));
-                }
-                return pooledOf(y as Tensor2D);
-              }),
-            );
+            return convs.map(({ k, bias }) => {
+              const nb = reshape(real.neighbours(k), [real.count, k]);
+              let y: Tensor = bias;
+              for (let j = 0; j < k; j++) {
+                const offsetJ = reshape(slice(nb, [0, j], [real.count, 1]), [real.count]);
+                const tokenIds = gather(idsOrZeroRow, offsetJ);
+                y = add(y, gather(tables[at++]!, tokenIds));
+              }
+              return y as Tensor2D;
+            });
           }
           const rows = lookupRows(table, realIds) as Tensor2D;
-          return concatWidths(convs.map((c) => pooledOf(im2colConv(rows, c, real))));
+          return convs.map((c) => im2colConv(rows, c, real));
         }
         const [, , e] = source.x.shape;
         const x = steps < T ? slice(source.x, [0, 0, 0], [b, steps, e]) : source.x;
         const rows = toReal(reshape(x, [b * steps, e]) as Tensor2D, real);
-        return concatWidths(convs.map((c) => pooledOf(im2colConv(rows, c, real))));
+        return convs.map((c) => im2colConv(rows, c, real));
       };
       return {
-        output: { kind: 'vector', dim: filters * kernelSizes.length },
+        output: { kind: output === 'sequence' ? 'sequence' : 'vector', dim: width },
         weights: convs.flatMap((c) => [
           [qualify(name, `conv${c.k}.weight`), c.weight] as const,
           [qualify(name, `conv${c.k}.bias`), c.bias] as const,
@@ -180,8 +206,8 @@ interface Conv {
 /** The CNN's input: a sequence `[B,T,E]`, or the previous embedding's table (ids come from the batch). */
 type Source = { x: Tensor3D } | { table: TokenTable };
 
-function concatWidths(pooled: Tensor2D[]): Tensor2D {
-  return pooled.length === 1 ? pooled[0]! : (concat(pooled, 1) as Tensor2D);
+function concatWidths(parts: Tensor2D[]): Tensor2D {
+  return parts.length === 1 ? parts[0]! : (concat(parts, 1) as Tensor2D);
 }
 
 /**
@@ -205,6 +231,19 @@ function foldTables(table: Tensor2D, convs: readonly Conv[]): Tensor[] {
     const withZero = concat([all, zeros([1, k * f])]);
     return k === 1 ? [withZero] : split(withZero, k, 1);
   });
+}
+
+/** The real tokens' rows `[N, C]` laid out as the padded batch `[B, T, C]`, pads zero. */
+function sequenceOf(y: Tensor2D, real: RealTokens, b: number, T: number): Tensor3D {
+  const c = y.shape[1];
+  const seq = reshape(toPadded(y, real), [b, real.steps, c]) as Tensor3D;
+  return real.steps < T
+    ? pad(seq, [
+        [0, 0],
+        [0, T - real.steps],
+        [0, 0],
+      ])
+    : seq;
 }
 
 /**

@@ -22,14 +22,21 @@ export function emptyRowId(tokenizer: ModelTokenizer): number {
 
 /**
  * Whether empty texts stay empty (no token, a zero vector): a pretrained tokenizer feeding a mean over its table,
- * as model2vec and sentence-transformers' `StaticEmbedding` compute it (their mean of no token is zero). Other
- * encoders need a token per row (an LSTM's final state), and the SDK's own models keep their unknown-token vector.
+ * as model2vec and sentence-transformers' `StaticEmbedding` compute it (their mean of no token is zero); and
+ * sentence-transformers' CNN chains, whose CNN and Pooling see an all-pad row as nothing (a zero sequence, pooled
+ * to zero), where a pad row fed as a token would be read, and trained, unlike in PyTorch. Other encoders need a
+ * token per row (an LSTM's final state), and the SDK's own models keep their unknown-token vector.
  */
 export function keepsEmptyRows(tokenizer: ModelTokenizer, encoder: Encoder | undefined): boolean {
-  if (!(tokenizer instanceof PretrainedTokenizer) || !encoder) return false;
-  const config = encoder.getConfig() as { type: string; steps?: { type: string; mode?: string }[] };
+  if (!encoder) return false;
+  const config = encoder.getConfig() as {
+    type: string;
+    steps?: { type: string; mode?: string; output?: string }[];
+  };
   const [first, second] = config.type === 'sequential' ? (config.steps ?? []) : [];
-  return first?.type === 'embedding' && second?.type === 'pooling' && second.mode === 'mean';
+  if (first?.type !== 'embedding') return false;
+  if (tokenizer instanceof PretrainedTokenizer) return second?.type === 'pooling' && second.mode === 'mean';
+  return tokenizer instanceof WhitespaceTokenizer && second?.type === 'cnn' && second.output === 'sequence';
 }
 
 /** Encoder input tensors plus what is needed to dispose them. */

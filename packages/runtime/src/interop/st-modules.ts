@@ -1,11 +1,13 @@
-// sentence-transformers module chains without a transformer: WordEmbeddings (WhitespaceTokenizer) → [LSTM] →
+// sentence-transformers module chains without a transformer: WordEmbeddings (WhitespaceTokenizer) → [LSTM | CNN] →
 // Pooling (mean | max | cls) → Dense* → [Normalize], in the v5 layout (`pooling_mode_*_tokens`,
 // `word_embedding_dimension`) and the v6 one (`pooling_mode`, `embedding_dimension`). Steps are named as
 // SentenceTransformer's own state_dict names them (`0.emb_layer`, `1.encoder`, `3.linear`), so every weight
-// finds its step by name, and the export writes each back into its module's folder.
+// finds its step by name, and the export writes each back into its module's folder. The CNN is the one
+// exception: its widths are `convs.{i}` there and `conv{k}` in the `cnn` step, renamed both ways here.
 import { SiameseError } from '@siamese/core';
 import {
   type Activation,
+  cnn,
   dense,
   type Encoder,
   embedding,
@@ -120,6 +122,35 @@ export async function importModuleChain(
       );
       i++; // the Pooling is the LSTM's output
       described.push('Pooling');
+    } else if (type === 'CNN') {
+      const config = ((await json(read, at(m, 'cnn_config.json'))) ?? {}) as Config;
+      const kernelSizes = cnnWidths(config, at(m, 'cnn_config.json'));
+      const next = modules[i + 1];
+      if (!next || !['Pooling', 'LSTM', 'CNN'].includes(shortType(next.type))) {
+        throw unsupported(
+          `a CNN module followed by ${next ? next.type : 'nothing'}: its output is per token, so a Pooling (or an LSTM or CNN) must follow it`,
+          { module: m.type },
+        );
+      }
+      await weightsOf(m, 'convs');
+      // `1.convs.{i}.weight` (sentence-transformers) → `1.conv{k}.weight` (the cnn step named `1`).
+      kernelSizes.forEach((k, idx) => {
+        for (const p of ['weight', 'bias']) {
+          const w = weights.get(`${m.name}.convs.${idx}.${p}`);
+          if (!w) continue; // assignByName names what is missing
+          weights.delete(`${m.name}.convs.${idx}.${p}`);
+          weights.set(`${m.name}.conv${k}.${p}`, w);
+        }
+      });
+      specs.push(
+        cnn({
+          filters: positive(config.out_channels ?? 256, `${at(m, 'cnn_config.json')}: out_channels`),
+          kernelSizes,
+          activation: 'linear', // sentence-transformers' CNN has none: its Conv1d outputs go to the next module
+          output: 'sequence',
+          name: m.name,
+        }),
+      );
     } else if (type === 'Pooling') {
       const mode = await poolingMode(read, m, at);
       if (mode !== 'mean' && mode !== 'max' && mode !== 'cls') {
@@ -139,7 +170,7 @@ export async function importModuleChain(
       specs.push(normalize());
     } else {
       throw unsupported(
-        `the module ${m.type} (${JSON.stringify(m.path)}): chains of WordEmbeddings, LSTM, Pooling, Dense and Normalize import (not CNN, transformers or others yet)`,
+        `the module ${m.type} (${JSON.stringify(m.path)}): chains of WordEmbeddings, LSTM, CNN, Pooling, Dense and Normalize import (not transformers or others yet)`,
         { module: m.type },
       );
     }
@@ -152,6 +183,42 @@ export async function importModuleChain(
     throw e;
   }
   return { encoder, tokenizer: tokenizer!, description: described.join(' → ') };
+}
+
+/** `kernel_sizes` of a `cnn_config.json` (default [1, 3, 5], as the module's constructor), checked. */
+function cnnWidths(config: Config, where: string): number[] {
+  const sizes = config.kernel_sizes ?? [1, 3, 5];
+  if (!Array.isArray(sizes) || sizes.length === 0 || sizes.length > 64) {
+    throw new SiameseError(
+      'E_MODEL_CORRUPT',
+      `importPretrained: ${where}: expected kernel_sizes to be a list of 1 to 64 widths, found ${JSON.stringify(sizes)}`,
+    );
+  }
+  const widths = sizes.map((k, i) => positive(k, `${where}: kernel_sizes[${i}]`));
+  // Conv1d(padding=(k-1)/2) keeps T positions only for odd k: an even width gives T-1, which the concatenation
+  // and the Pooling after it cannot take (the module fails in PyTorch too).
+  const even = widths.filter((k) => k % 2 === 0);
+  if (even.length) {
+    throw unsupported(
+      `${where}: the even kernel size ${even[0]} (sentence-transformers pads (k-1)/2 on each side, so an even width drops a position and its CNN cannot run)`,
+      { kernelSizes: widths },
+    );
+  }
+  if (new Set(widths).size !== widths.length) {
+    throw unsupported(`${where}: a kernel size listed twice (${widths.join(', ')})`, { kernelSizes: widths });
+  }
+  return widths;
+}
+
+/** A positive integer from a module config, or `E_MODEL_CORRUPT` naming the file and key. */
+function positive(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1 << 20) {
+    throw new SiameseError(
+      'E_MODEL_CORRUPT',
+      `importPretrained: ${where}: expected an integer from 1 to ${1 << 20}, found ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
 
 async function poolingMode(read: Reader, m: Module, at: (m: Module, p: string) => string): Promise<string> {
@@ -258,6 +325,30 @@ export async function exportModuleChain(
       width = hidden * (step.bidirectional ? 2 : 1);
       const q = add('Pooling', 'Pooling');
       files[`${q}/config.json`] = pretty(poolingConfig(width, String(step.output)));
+    } else if (step.type === 'cnn') {
+      const widths = (step.kernelSizes as number[] | undefined) ?? [1, 2, 3];
+      if (step.output !== 'sequence' || step.activation !== 'linear' || widths.some((k) => k % 2 === 0)) {
+        throw new SiameseError(
+          'E_EXPORT_UNSUPPORTED',
+          `exportPretrained: sentence-transformers' CNN is cnn({ activation: 'linear', output: 'sequence' }) with odd kernel sizes; found activation ${String(step.activation)}, output ${String(step.output ?? 'max')}, kernel sizes [${widths.join(', ')}]`,
+        );
+      }
+      const p = add('CNN', 'CNN');
+      const filters = Number(step.filters);
+      files[`${p}/cnn_config.json`] = pretty({
+        in_word_embedding_dimension: width,
+        out_channels: filters,
+        kernel_sizes: widths,
+      });
+      const tensors: [string, { data: Float32Array; shape: number[] }][] = [];
+      for (const [idx, k] of widths.entries()) {
+        for (const part of ['weight', 'bias']) {
+          const v = weights.get(step.name ? `${name}.conv${k}.${part}` : `conv${k}.${part}`)!;
+          tensors.push([`convs.${idx}.${part}`, { data: (await v.data()) as Float32Array, shape: v.shape }]);
+        }
+      }
+      files[`${p}/model.safetensors`] = serializeSafetensors(tensors.sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+      width = filters * widths.length;
     } else if (step.type === 'pooling') {
       const q = add('Pooling', 'Pooling');
       files[`${q}/config.json`] = pretty(
