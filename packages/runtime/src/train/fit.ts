@@ -158,6 +158,7 @@ export async function fit(
   let startEpoch = 0;
   let stoppedEarly = false;
   let group: DataParallelGroup | undefined;
+  let completed = false;
   try {
     // Epoch 0's examples stand for the run's data (a data function must be deterministic in the epoch).
     const fingerprint = options.checkpoints
@@ -186,6 +187,8 @@ export async function fit(
         ...(options.workerSetup ? { workerSetup: options.workerSetup } : {}),
       });
       options.onInfo?.(`workers: ${workers} threads`);
+      // Thread start-up is not part of any step's time (nor of pairsPerSec): said here, once per model.
+      if (group.startMs > 0) options.onInfo?.(`workers: threads started in ${Math.round(group.startMs)} ms`);
     }
     for (let epoch = startEpoch; epoch < run.epochs && !stoppedEarly; epoch++) {
       // Training-time randomness (dropout) is seeded per epoch: a resumed run draws what an uninterrupted one would.
@@ -265,8 +268,9 @@ export async function fit(
       stoppedEarly = stopping.shouldStop();
     }
     stopping.restoreBest(model);
+    completed = true;
   } finally {
-    await group?.close();
+    await group?.close(completed);
     optimizer.dispose();
     snapshot.dispose();
     training.delete(model);

@@ -17,7 +17,8 @@ import { optimizerState } from '../checkpoints.js';
 import type { PreparedExamples } from '../prepare-data.js';
 import { clipByGlobalNorm, lossBatch, type StepOutcome, targetsOf, teacherOf } from '../step.js';
 import { type GradientLayout, gradientLayout, sumGradients } from './exchange.js';
-import { type ThreadOptions, ThreadPool } from './pool.js';
+import { leaseThreads, type ThreadLease } from './model-threads.js';
+import type { ThreadOptions, ThreadPool } from './pool.js';
 import { regionsOf, type SharedRegions, sharedFloats } from './protocol.js';
 import { availableCores, sharedMemoryAvailable, threadsAvailable } from './threads.js';
 
@@ -37,7 +38,7 @@ export class DataParallelGroup {
     private readonly model: SiameseModel,
     private readonly prepared: PreparedExamples,
     private readonly settings: DataParallelSettings,
-    private readonly pool: ThreadPool,
+    private readonly lease: ThreadLease,
     private readonly shared: SharedRegions,
     private readonly layout: GradientLayout,
   ) {}
@@ -58,25 +59,45 @@ export class DataParallelGroup {
       gradientFloats: layout.floats,
     };
     const optimizer = await optimizerState(settings.optimizer);
-    const pool = await ThreadPool.start(model, workers, {
+    const lease = await leaseThreads(model, workers, {
       ...(settings.workerSetup ? { workerSetup: settings.workerSetup } : {}),
-      train: (index) => ({
-        index,
-        workers,
-        shared,
-        kind: prepared.kind,
-        slots: prepared.slots,
-        loss: settings.loss.getConfig(),
-        ...(settings.clipNorm ? { clipNorm: settings.clipNorm } : {}),
-        lr: settings.optimizer.getLearningRate(),
-        optimizer,
-      }),
     });
-    return new DataParallelGroup(model, prepared, settings, pool, shared, layout);
+    try {
+      for (let index = 0; index < workers; index++) {
+        lease.pool.post(index, {
+          type: 'train',
+          train: {
+            index,
+            workers,
+            shared,
+            kind: prepared.kind,
+            slots: prepared.slots,
+            loss: settings.loss.getConfig(),
+            ...(settings.clipNorm ? { clipNorm: settings.clipNorm } : {}),
+            lr: settings.optimizer.getLearningRate(),
+            optimizer,
+          },
+        });
+      }
+      for (let k = 0; k < workers; k++) await lease.pool.receive(k, 'ready');
+    } catch (e) {
+      await lease.release(false);
+      throw e;
+    }
+    return new DataParallelGroup(model, prepared, settings, lease, shared, layout);
+  }
+
+  private get pool(): ThreadPool {
+    return this.lease.pool;
   }
 
   get workers(): number {
     return this.pool.size;
+  }
+
+  /** Milliseconds this run spent starting threads (0 when the model's threads were already running). */
+  get startMs(): number {
+    return this.lease.startMs;
   }
 
   /**
@@ -168,15 +189,28 @@ export class DataParallelGroup {
     }
   }
 
-  /** Stops the replicas: wakes any that wait on this run, then terminates the threads. */
-  async close(): Promise<void> {
-    const { control } = regionsOf(this.shared, this.pool.size);
-    Atomics.store(control, this.pool.size, 1);
-    for (let k = 0; k < this.pool.size; k++) {
-      Atomics.store(control, k, -1);
-      Atomics.notify(control, k);
+  /**
+   * Ends the run. After a completed run (`completed`) the threads stay with the model, their replicas dropped;
+   * otherwise (a failure, an abort) any replica waiting on this run is woken and the threads are terminated.
+   */
+  async close(completed: boolean): Promise<void> {
+    let keep = completed && !this.pool.broken;
+    if (keep) {
+      try {
+        await this.pool.broadcast({ type: 'endTrain' });
+      } catch {
+        keep = false;
+      }
     }
-    await this.pool.close();
+    if (!keep) {
+      const { control } = regionsOf(this.shared, this.pool.size);
+      Atomics.store(control, this.pool.size, 1);
+      for (let k = 0; k < this.pool.size; k++) {
+        Atomics.store(control, k, -1);
+        Atomics.notify(control, k);
+      }
+    }
+    await this.lease.release(keep);
   }
 }
 

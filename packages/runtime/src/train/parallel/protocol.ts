@@ -26,8 +26,13 @@ export type ToWorker =
       backend: string;
       /** A module each thread imports first (registers custom encoders, steps and losses). */
       setup?: string;
-      train?: TrainInit;
     }
+  /** The model's current weights, in `encoder.weights()` order (the threads' copies had gone stale). */
+  | { type: 'weights'; values: Float32Array[] }
+  /** Become a training replica (threads kept by a model are started before its first fit). */
+  | { type: 'train'; train: TrainInit }
+  /** The run is over: drop the replica's optimizer, keep the model (in step with the coordinator's). */
+  | { type: 'endTrain' }
   | { type: 'step'; step: number; indices: Int32Array; seed: number }
   | { type: 'apply'; lr: number }
   | {

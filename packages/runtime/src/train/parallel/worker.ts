@@ -46,10 +46,28 @@ async function handle(m: ToWorker): Promise<void> {
       if (m.setup) await import(/* @vite-ignore */ /* webpackIgnore: true */ m.setup);
       await initBackend({ backend: m.backend });
       model = await modelFromBytes(m.model, '<parallel worker>');
-      if (m.train) replica = await Replica.start(model, m.train);
       send({ type: 'ready' });
       return;
     }
+    case 'weights': {
+      let i = 0;
+      for (const v of model!.encoder.weights().values()) {
+        const values = m.values[i++]!;
+        tf.tidy(() => v.assign(tf.tensor(values, v.shape, v.dtype)));
+      }
+      send({ type: 'ready' });
+      return;
+    }
+    case 'train':
+      replica?.dispose();
+      replica = await Replica.start(model!, m.train);
+      send({ type: 'ready' });
+      return;
+    case 'endTrain':
+      replica?.dispose();
+      replica = undefined;
+      send({ type: 'ready' });
+      return;
     case 'embed': {
       const matrix = await model!.embedMatrix(m.texts, {
         ...(m.batchSize ? { batchSize: m.batchSize } : {}),
@@ -137,6 +155,10 @@ class Replica {
         throw new SiameseError('E_ABORTED', 'parallel training aborted');
       Atomics.wait(control, index, seen, 1000);
     }
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
   }
 
   /** Applies the summed gradients exactly as the coordinator does. */
