@@ -84,7 +84,7 @@ export class ThreadPool {
 
   /** Posts `message` to every thread and waits until each answers `ready`. */
   async broadcast(message: ToWorker): Promise<void> {
-    this.threads.forEach((t) => t.post(message));
+    for (const t of this.threads) t.post(message);
     for (let k = 0; k < this.size; k++) await this.receive(k, 'ready');
   }
 
