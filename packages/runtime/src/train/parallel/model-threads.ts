@@ -75,6 +75,8 @@ export async function leaseThreads(
       kept.set(model, entry);
     } else {
       clearTimeout(entry.idle);
+      // Referenced again before any message: an unreferenced thread's answer would not keep the process alive.
+      entry.pool.keepAlive(true);
       const ids = weightIds(model);
       if (ids.some((id, i) => id !== entry!.weights[i])) {
         const values = [...model.encoder.weights().values()].map((v) => v.dataSync() as Float32Array);
@@ -82,7 +84,6 @@ export async function leaseThreads(
         entry.weights = ids;
       }
     }
-    entry.pool.keepAlive(true);
     const lease = entry;
     return {
       pool: lease.pool,
