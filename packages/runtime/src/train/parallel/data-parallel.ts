@@ -16,7 +16,7 @@ import type { SiameseModel } from '../../model.js';
 import { optimizerState } from '../checkpoints.js';
 import type { PreparedExamples } from '../prepare-data.js';
 import { clipByGlobalNorm, lossBatch, type StepOutcome, targetsOf, teacherOf } from '../step.js';
-import { type GradientLayout, gradientLayout, sumGradients } from './exchange.js';
+import { type GradientLayout, gradientLayout, gradientTensors, sumGradients } from './exchange.js';
 import { leaseThreads, type ThreadLease } from './model-threads.js';
 import type { ThreadOptions, ThreadPool } from './pool.js';
 import { regionsOf, type SharedRegions, sharedFloats } from './protocol.js';
@@ -165,14 +165,15 @@ export class DataParallelGroup {
     }
     for (let k = 0; k < shards.length; k++) await pool.receive(k, 'gradients');
 
-    const dense = sumGradients(
+    sumGradients(
       this.layout,
       replicas.slice(0, shards.length).map((r) => r.gradients),
       sum,
     );
+    const tensors = gradientTensors(this.layout, sum);
     const grads: Record<string, tf.Tensor> = {};
     model.encoder.trainableVariables().forEach((v, i) => {
-      grads[v.name] = tf.tensor(dense[i]!, v.shape);
+      grads[v.name] = tensors[i]!;
     });
     try {
       const gradNorm = clipByGlobalNorm(grads, settings.clipNorm ?? Number.POSITIVE_INFINITY);
@@ -180,8 +181,9 @@ export class DataParallelGroup {
       // releases the replicas, which never receive this step's update).
       const applied = Number.isFinite(lossValue) && Number.isFinite(gradNorm);
       if (applied) {
-        settings.optimizer.applyGradients(grads);
+        // The replicas update first: the calling thread's own update then runs beside theirs, not before.
         for (let k = 0; k < pool.size; k++) pool.post(k, { type: 'apply', lr });
+        settings.optimizer.applyGradients(grads);
       }
       return { loss: lossValue, gradNorm, applied };
     } finally {

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Tables with at least this many rows exchange touched rows only. */
 export const SPARSE_MIN_ROWS = 512;
@@ -80,65 +81,73 @@ export function packGradients(
 }
 
 /**
- * Sums the replicas' regions in shard order into dense gradients (what the optimizer applies) and writes the
- * sum into `sum` in the exchange format, for the other replicas to read with {@link unpackGradients}.
+ * Sums the replicas' regions in shard order into `sum`, in the exchange format (what every replica, and the
+ * calling thread, turn into gradient tensors with {@link gradientTensors}). Each value is `0 + g₀ + g₁ + …` in
+ * float32, as a dense accumulation would give, but no dense copy of a sparse table is made.
  */
 export function sumGradients(
   layout: GradientLayout,
   regions: readonly Float32Array[],
   sum: Float32Array,
-): Float32Array[] {
-  return layout.slots.map((slot) => {
+): void {
+  for (const slot of layout.slots) {
     const { offset, capacity } = slot;
     if (!slot.sparse) {
-      const dense = regions[0]!.slice(offset, offset + capacity);
+      const out = sum.subarray(offset, offset + capacity);
+      out.set(regions[0]!.subarray(offset, offset + capacity));
       for (let k = 1; k < regions.length; k++) {
         const r = regions[k]!;
-        for (let i = 0; i < capacity; i++) dense[i]! += r[offset + i]!;
+        for (let i = 0; i < capacity; i++) out[i]! += r[offset + i]!;
       }
-      sum.set(dense, offset);
-      return dense;
+      continue;
     }
     const { rows, cols } = slot;
-    const dense = new Float32Array(rows * cols);
-    const seen = new Uint8Array(rows);
-    const touched: number[] = [];
-    for (const region of regions) {
+    // Where each region holds row r (-1: not touched there), and the touched rows in increasing order.
+    const positions = regions.map((region) => {
+      const at = new Int32Array(rows).fill(-1);
       const count = region[offset]!;
-      for (let j = 0; j < count; j++) {
-        const r = region[offset + 1 + j]!;
-        const from = offset + 1 + rows + j * cols;
-        const to = r * cols;
-        for (let c = 0; c < cols; c++) dense[to + c]! += region[from + c]!;
-        if (!seen[r]) {
-          seen[r] = 1;
-          touched.push(r);
-        }
-      }
-    }
-    touched.sort((a, b) => a - b);
-    sum[offset] = touched.length;
-    touched.forEach((r, j) => {
-      sum[offset + 1 + j] = r;
-      sum.set(dense.subarray(r * cols, (r + 1) * cols), offset + 1 + rows + j * cols);
+      for (let j = 0; j < count; j++) at[region[offset + 1 + j]!] = j;
+      return at;
     });
-    return dense;
-  });
+    let count = 0;
+    for (let r = 0; r < rows; r++) {
+      if (!positions.some((at) => at[r]! >= 0)) continue;
+      sum[offset + 1 + count] = r;
+      const to = offset + 1 + rows + count * cols;
+      sum.fill(0, to, to + cols);
+      regions.forEach((region, k) => {
+        const j = positions[k]![r]!;
+        if (j < 0) return;
+        const from = offset + 1 + rows + j * cols;
+        for (let c = 0; c < cols; c++) sum[to + c]! += region[from + c]!;
+      });
+      count++;
+    }
+    sum[offset] = count;
+  }
 }
 
-/** The dense gradients held in an exchange region (written by {@link packGradients} or {@link sumGradients}). */
-export function unpackGradients(layout: GradientLayout, region: Float32Array): Float32Array[] {
+/**
+ * The gradient tensors held in an exchange region (written by {@link sumGradients}), one per variable: a sparse
+ * table is scattered into zeros by the backend, so only its touched rows are copied.
+ */
+export function gradientTensors(layout: GradientLayout, region: Float32Array): tf.Tensor[] {
   return layout.slots.map((slot) => {
-    const { offset, capacity } = slot;
-    if (!slot.sparse) return region.slice(offset, offset + capacity);
+    const { offset, capacity, shape } = slot;
+    // Copies: the region is shared memory the next step overwrites, and the cpu backend keeps the array it gets.
+    if (!slot.sparse) return tf.tensor(region.slice(offset, offset + capacity), shape);
     const { rows, cols } = slot;
-    const dense = new Float32Array(rows * cols);
     const count = region[offset]!;
-    for (let j = 0; j < count; j++) {
-      const r = region[offset + 1 + j]!;
-      const from = offset + 1 + rows + j * cols;
-      dense.set(region.subarray(from, from + cols), r * cols);
-    }
-    return dense;
+    if (count === 0) return tf.zeros(shape);
+    return tf.tidy(() => {
+      const ids = tf.tensor2d(
+        Int32Array.from(region.subarray(offset + 1, offset + 1 + count)),
+        [count, 1],
+        'int32',
+      );
+      const from = offset + 1 + rows;
+      const values = tf.tensor2d(region.slice(from, from + count * cols), [count, cols]);
+      return tf.scatterND(ids, values, shape);
+    });
   });
 }

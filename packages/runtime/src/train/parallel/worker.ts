@@ -15,7 +15,7 @@ import { modelFromBytes } from '../../io/model-io.js';
 import type { SiameseModel } from '../../model.js';
 import { restoreOptimizer } from '../checkpoints.js';
 import { clipByGlobalNorm } from '../step.js';
-import { type GradientLayout, gradientLayout, packGradients, unpackGradients } from './exchange.js';
+import { type GradientLayout, gradientLayout, gradientTensors, packGradients } from './exchange.js';
 import { type FromWorker, regionsOf, type ToWorker, type TrainInit } from './protocol.js';
 import { parentChannel } from './threads.js';
 
@@ -164,10 +164,10 @@ class Replica {
   /** Applies the summed gradients exactly as the coordinator does. */
   apply(lr: number): void {
     const vars = this.model.encoder.trainableVariables();
-    const dense = unpackGradients(this.layout, this.regions.sum);
+    const tensors = gradientTensors(this.layout, this.regions.sum);
     const grads: Record<string, tf.Tensor> = {};
     vars.forEach((v, i) => {
-      grads[v.name] = tf.tensor(dense[i]!, v.shape);
+      grads[v.name] = tensors[i]!;
     });
     if (this.init.clipNorm) clipByGlobalNorm(grads, this.init.clipNorm);
     this.optimizer.setLearningRate(lr);
