@@ -45,37 +45,39 @@ export function gradientLayout(shapes: readonly (readonly number[])[]): Gradient
   return { slots, floats: offset };
 }
 
-/** Writes one replica's gradients (dense arrays, in layout order) into its region; returns the rows sent. */
+/**
+ * Writes one replica's gradients (tensors, in layout order) into its region; returns the rows sent. A sparse
+ * table's touched rows (any element non-zero: its row sum of |g| is non-zero, NaN included) are found and
+ * gathered by the backend, so only they are read back, not the whole table.
+ */
 export function packGradients(
   layout: GradientLayout,
-  grads: readonly Float32Array[],
+  grads: readonly tf.Tensor[],
   out: Float32Array,
 ): number {
   let sentRows = 0;
   layout.slots.forEach((slot, v) => {
     const g = grads[v]!;
     if (!slot.sparse) {
-      out.set(g, slot.offset);
+      out.set(g.dataSync() as Float32Array, slot.offset);
       return;
     }
     const { rows, cols, offset } = slot;
-    let count = 0;
-    for (let r = 0; r < rows; r++) {
-      const base = r * cols;
-      let touched = false;
-      for (let c = 0; c < cols; c++) {
-        if (g[base + c] !== 0) {
-          touched = true;
-          break;
-        }
-      }
-      if (!touched) continue;
-      out[offset + 1 + count] = r;
-      out.set(g.subarray(base, base + cols), offset + 1 + rows + count * cols);
-      count++;
+    const sums = tf.tidy(() => tf.sum(tf.abs(g), 1));
+    const weight = sums.dataSync() as Float32Array;
+    sums.dispose();
+    const touched: number[] = [];
+    for (let r = 0; r < rows; r++) if (weight[r] !== 0) touched.push(r);
+    touched.forEach((r, j) => {
+      out[offset + 1 + j] = r;
+    });
+    if (touched.length) {
+      const picked = tf.tidy(() => tf.gather(g, tf.tensor1d(touched, 'int32')));
+      out.set(picked.dataSync() as Float32Array, offset + 1 + rows);
+      picked.dispose();
     }
-    out[offset] = count;
-    sentRows += count;
+    out[offset] = touched.length;
+    sentRows += touched.length;
   });
   return sentRows;
 }

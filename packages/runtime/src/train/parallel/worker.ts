@@ -136,8 +136,11 @@ class Replica {
         const dy = tf.tensor(mine.embeddingGrads.slice(0, emb.size), emb.shape);
         return tf.sum(tf.mul(emb, dy)) as tf.Scalar;
       }, vars);
-      const dense = vars.map((v) => grads[v.name]!.dataSync() as Float32Array);
-      const sent = packGradients(this.layout, dense, mine.gradients);
+      const sent = packGradients(
+        this.layout,
+        vars.map((v) => grads[v.name]!),
+        mine.gradients,
+      );
       tf.dispose([value, ...Object.values(grads)]);
       send({ type: 'gradients', step, rows: sent });
     } finally {
