@@ -76,7 +76,10 @@ export interface FitOptions {
    * browsers): each encodes its share of every batch, the loss sees the whole batch, gradients are summed in a
    * fixed order. Default: the machine's cores for runs of 2048 examples or more (batches of 16 or more), else 1.
    * `1` trains on the calling thread. The same seed and workers give the same weights; different worker counts
-   * agree to float32 rounding. Runtimes without threads (Cloudflare Workers) use 1.
+   * agree to float32 rounding. Runtimes without threads (Cloudflare Workers) use 1. With several workers the
+   * replicas hold the current weights during an epoch and `model` adopts them at its end (and on an abort):
+   * read the weights in `onEpoch`, not in `onBatch`. The model keeps its threads for later calls (see
+   * `EmbedOptions.workers`); thread start-up is reported through `onInfo` and is not counted in `pairsPerSec`.
    */
   workers?: number;
   /** A module each worker thread imports first: register custom encoders, steps and losses there. */
@@ -201,7 +204,11 @@ export async function fit(
       clock.startEpoch();
       let lossSum = 0;
       for (let b = 0; b < plan.length; b++) {
-        if (options.signal?.aborted) throw aborted(history);
+        if (options.signal?.aborted) {
+          // The model keeps the steps done so far, as on one thread.
+          await group?.pull();
+          throw aborted(history);
+        }
         const { prepared, micro } = epochData
           ? { prepared: epochData.prepared, micro: plan[b]! }
           : await readStep(source!, plan[b]!, loss, run.seed);
@@ -229,6 +236,8 @@ export async function fit(
         });
         await yieldToEventLoop();
       }
+      // With workers the model adopts the replicas' weights and Adam state here, once per epoch.
+      await group?.pull();
       // A finite step can still overflow the weights (a huge learning rate): checked once per epoch.
       const bad = await firstNonFiniteWeight(model);
       if (bad) {

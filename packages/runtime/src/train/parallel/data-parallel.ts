@@ -3,8 +3,9 @@
  * worker replica. The replicas encode their shards; the coordinator gathers the embeddings of the whole batch,
  * computes the loss on them — so in-batch losses (MNRL, CoSENT, batch-hard triplets) see every row, exactly as
  * on one thread — and hands each replica the gradient of its rows. The replicas back-propagate, the coordinator
- * sums their weight gradients in shard order and applies the update to its model, and every replica applies the
- * same update to its own copy. Only the reduction order differs from one thread.
+ * sums their weight gradients in shard order, and every replica applies the same update to its own copy; the
+ * coordinator adopts replica 0's weights and optimizer state when it needs them (`pull`). Only the reduction
+ * order differs from one thread.
  *
  * @module
  */
@@ -13,10 +14,10 @@ import { SiameseError } from '@siamese/core';
 import type { Loss } from '@siamese/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SiameseModel } from '../../model.js';
-import { optimizerState } from '../checkpoints.js';
+import { optimizerState, restoreOptimizer } from '../checkpoints.js';
 import type { PreparedExamples } from '../prepare-data.js';
-import { clipByGlobalNorm, lossBatch, type StepOutcome, targetsOf, teacherOf } from '../step.js';
-import { type GradientLayout, gradientLayout, gradientTensors, sumGradients } from './exchange.js';
+import { lossBatch, type StepOutcome, targetsOf, teacherOf } from '../step.js';
+import { type GradientLayout, globalNorm, gradientLayout, sumGradients } from './exchange.js';
 import { leaseThreads, type ThreadLease } from './model-threads.js';
 import type { ThreadOptions, ThreadPool } from './pool.js';
 import { regionsOf, type SharedRegions, sharedFloats } from './protocol.js';
@@ -33,6 +34,8 @@ export interface DataParallelSettings extends ThreadOptions {
 /** Worker replicas of a model in training, kept in step with it. */
 export class DataParallelGroup {
   private step = 0;
+  /** Whether the replicas applied updates the model has not adopted yet. */
+  private stale = false;
 
   private constructor(
     private readonly model: SiameseModel,
@@ -170,25 +173,38 @@ export class DataParallelGroup {
       replicas.slice(0, shards.length).map((r) => r.gradients),
       sum,
     );
-    const tensors = gradientTensors(this.layout, sum);
-    const grads: Record<string, tf.Tensor> = {};
-    model.encoder.trainableVariables().forEach((v, i) => {
-      grads[v.name] = tensors[i]!;
+    const gradNorm = globalNorm(this.layout, sum);
+    // As on one thread: a non-finite loss or gradient is never applied (fit restores and stops; close() then
+    // releases the replicas, which never receive this step's update).
+    const applied = Number.isFinite(lossValue) && Number.isFinite(gradNorm);
+    // Only the replicas update (clipping, then Adam, each its own copy): the calling thread adopts replica 0's
+    // weights when it needs them ({@link pull}), so two cores do not run three copies of the update.
+    if (applied) for (let k = 0; k < pool.size; k++) pool.post(k, { type: 'apply', lr });
+    this.stale = this.stale || applied;
+    return { loss: lossValue, gradNorm, applied };
+  }
+
+  /**
+   * Brings the model and the optimizer up to date with the replicas (replica 0's weights and Adam state, the
+   * same bits every replica holds). `fit` calls it at the end of each epoch and before it reports an abort.
+   */
+  async pull(): Promise<void> {
+    if (!this.stale) return;
+    this.pool.post(0, { type: 'pull' });
+    const state = await this.pool.receive(0, 'state');
+    const vars = this.model.encoder.trainableVariables();
+    vars.forEach((v, i) => {
+      tf.tidy(() => v.assign(tf.tensor(state.weights[i]!, v.shape, v.dtype)));
     });
-    try {
-      const gradNorm = clipByGlobalNorm(grads, settings.clipNorm ?? Number.POSITIVE_INFINITY);
-      // As on one thread: a non-finite loss or gradient is never applied (fit restores and stops; close() then
-      // releases the replicas, which never receive this step's update).
-      const applied = Number.isFinite(lossValue) && Number.isFinite(gradNorm);
-      if (applied) {
-        // The replicas update first: the calling thread's own update then runs beside theirs, not before.
-        for (let k = 0; k < pool.size; k++) pool.post(k, { type: 'apply', lr });
-        settings.optimizer.applyGradients(grads);
-      }
-      return { loss: lossValue, gradNorm, applied };
-    } finally {
-      tf.dispose(Object.values(grads));
-    }
+    // The moments are matched by position; their saved names follow the calling thread's variables.
+    const rename = new Map(state.names.map((name, i) => [name, vars[i]!.name]));
+    const optimizer = state.optimizer.map((w) => {
+      const slash = w.name.lastIndexOf('/');
+      const own = slash > 0 ? rename.get(w.name.slice(0, slash)) : undefined;
+      return own ? { ...w, name: `${own}${w.name.slice(slash)}` } : w;
+    });
+    await restoreOptimizer(this.settings.optimizer, optimizer);
+    this.stale = false;
   }
 
   /**

@@ -153,3 +153,21 @@ export function gradientTensors(layout: GradientLayout, region: Float32Array): t
     });
   });
 }
+
+/**
+ * The global L2 norm of the gradients held in an exchange region (in float64; infinite where float32's sum of
+ * squares would overflow, as the one-thread path's float32 norm does). Decides, as on one thread, whether a
+ * step is applied.
+ */
+export function globalNorm(layout: GradientLayout, region: Float32Array): number {
+  let squares = 0;
+  for (const slot of layout.slots) {
+    const { offset } = slot;
+    const from = slot.sparse ? offset + 1 + slot.rows : offset;
+    const length = slot.sparse ? region[offset]! * slot.cols : slot.capacity;
+    for (let i = from; i < from + length; i++) squares += region[i]! * region[i]!;
+  }
+  return squares > FLOAT32_MAX ? Number.POSITIVE_INFINITY : Math.sqrt(squares);
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;

@@ -35,6 +35,8 @@ export type ToWorker =
   | { type: 'endTrain' }
   | { type: 'step'; step: number; indices: Int32Array; seed: number }
   | { type: 'apply'; lr: number }
+  /** Send the replica's weights and optimizer state (the calling thread does not update its own copy). */
+  | { type: 'pull' }
   | {
       type: 'embed';
       id: number;
@@ -61,6 +63,13 @@ export type FromWorker =
   | { type: 'embeddings'; step: number; rows: number }
   | { type: 'gradients'; step: number; rows: number }
   | { type: 'embedded'; id: number; matrix: Float32Array }
+  | {
+      type: 'state';
+      /** The trainable variables' values and names, in `trainableVariables()` order. */
+      weights: Float32Array[];
+      names: string[];
+      optimizer: SavedTensor[];
+    }
   | { type: 'error'; message: string; code?: string; details?: Record<string, unknown> };
 
 /** The regions of replica `k` and the sum, as views of the shared float buffer. */

@@ -3,7 +3,9 @@
  * loads the model from bytes, then either embeds texts, or acts as one training replica: it encodes its shard,
  * hands the embeddings to the coordinator, waits (blocking, on shared memory) for their gradients from the
  * loss of the whole batch, back-propagates them, publishes its weight gradients and applies the summed update
- * with its own copy of the optimizer, so every replica holds the same weights after every step.
+ * with its own copy of the optimizer, so every replica holds the same weights after every step. The
+ * coordinator does not update its own copy: it adopts replica 0's weights and optimizer state when it needs
+ * them (the end of an epoch, an abort).
  *
  * @module
  */
@@ -13,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { keepsEmptyRows, prepareBatch } from '../../infer/batching.js';
 import { modelFromBytes } from '../../io/model-io.js';
 import type { SiameseModel } from '../../model.js';
-import { restoreOptimizer } from '../checkpoints.js';
+import { optimizerState, restoreOptimizer } from '../checkpoints.js';
 import { clipByGlobalNorm } from '../step.js';
 import { type GradientLayout, gradientLayout, gradientTensors, packGradients } from './exchange.js';
 import { type FromWorker, regionsOf, type ToWorker, type TrainInit } from './protocol.js';
@@ -84,6 +86,14 @@ async function handle(m: ToWorker): Promise<void> {
     case 'apply':
       replica!.apply(m.lr);
       return;
+    case 'pull': {
+      const state = await replica!.state();
+      send(
+        state,
+        state.weights.map((w) => w.buffer as ArrayBuffer),
+      );
+      return;
+    }
   }
 }
 
@@ -162,6 +172,17 @@ class Replica {
 
   dispose(): void {
     this.optimizer.dispose();
+  }
+
+  /** The weights and optimizer state after the updates so far (the calling thread adopts them). */
+  async state(): Promise<Extract<FromWorker, { type: 'state' }>> {
+    const vars = this.model.encoder.trainableVariables();
+    return {
+      type: 'state',
+      weights: vars.map((v) => Float32Array.from(v.dataSync() as Float32Array)),
+      names: vars.map((v) => v.name),
+      optimizer: await optimizerState(this.optimizer),
+    };
   }
 
   /** Applies the summed gradients exactly as the coordinator does. */
