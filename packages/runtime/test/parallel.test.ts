@@ -117,6 +117,31 @@ describe('fit({ workers })', () => {
     });
   }
 
+  it('over two epochs the model adopts the replicas’ weights and Adam state at each end, leaking no tensor', async () => {
+    const run = async (workers: number) => {
+      const m = model('cnn');
+      const before = tf.memory().numTensors;
+      const epochs: number[][] = [];
+      await fit(m, train.slice(0, 128), {
+        loss: lossFromConfig({ type: 'cosine' }),
+        epochs: 2,
+        batchSize: 32,
+        seed: 9,
+        workers,
+        onEpoch: () => {
+          epochs.push(flatWeights(m));
+        },
+      });
+      expect(tf.memory().numTensors, `tensors left with ${workers} workers`).toBe(before);
+      m.dispose();
+      return epochs;
+    };
+    const [one, two] = [await run(1), await run(2)];
+    expect(maxAbsDiff(one[0]!, one[1]!), 'the second epoch trained').toBeGreaterThan(1e-4);
+    expect(maxAbsDiff(two[0]!, one[0]!)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(two[1]!, one[1]!)).toBeLessThan(1e-4);
+  });
+
   it('an abort stops the threads and throws E_ABORTED with the completed epochs', async () => {
     const m = model();
     const threads = osThreads();
