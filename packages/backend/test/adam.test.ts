@@ -161,4 +161,25 @@ describe('fusedAdam β-powers (exact resume)', () => {
     });
     opt.dispose();
   });
+
+  it('setWeights frees the moments it replaces (restoring state again and again does not leak)', async () => {
+    await initBackend();
+    const x = tf.variable(tf.tensor1d([1, 2, 3]));
+    const opt = fusedAdam(1e-2);
+    opt.applyGradients({ [x.name]: tf.tensor1d([0.1, -0.2, 0.3]) } as never);
+    // Copies, as a checkpoint holds them (getWeights returns the moment variables themselves).
+    const held = await opt.getWeights({ betaPowers: true });
+    const saved = held.map((w) => ({ name: w.name, tensor: w.tensor.clone() }));
+    held[0]!.tensor.dispose(); // the iterations scalar is made fresh by getWeights
+    const restore = async () => opt.setWeights(saved.map((w) => ({ name: w.name, tensor: w.tensor })));
+    await restore();
+    const tensors = tf.memory().numTensors;
+    await restore();
+    await restore();
+    expect(tf.memory().numTensors).toBe(tensors);
+    const after = await opt.getWeights({ betaPowers: true });
+    expect(Array.from(after[1]!.tensor.dataSync())).toEqual(Array.from(saved[1]!.tensor.dataSync()));
+    opt.dispose();
+    tf.dispose([x, ...saved.map((w) => w.tensor), after[0]!.tensor]);
+  });
 });

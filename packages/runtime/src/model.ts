@@ -8,6 +8,7 @@ import { type ClassifierContents, FewShotClassifier } from './infer/classify.js'
 import type { VectorIndex } from './infer/vector-index.js';
 import type { FitResult } from './train/events.js';
 import { embedInThreads, embedThreads } from './train/parallel/embed.js';
+import { closeThreads } from './train/parallel/model-threads.js';
 
 /** A decision threshold for `match`: the similarity at which two texts count as a match. */
 export interface Threshold {
@@ -58,7 +59,8 @@ export interface EmbedOptions {
   /**
    * Worker threads sharing the texts (each embeds a contiguous share with its own copy of the model). Default:
    * the machine's cores for 4096 texts or more, else 1 (starting a thread and loading the model into it takes
-   * a few hundred milliseconds). Runtimes without threads (Cloudflare Workers) use 1.
+   * a few hundred milliseconds). Runtimes without threads (Cloudflare Workers) use 1. The model keeps its
+   * threads for later calls (and `fit`); they never keep the process alive, and `dispose()` terminates them.
    */
   workers?: number;
   /** A module each worker thread imports first: register custom encoders and steps there. */
@@ -198,9 +200,13 @@ export class SiameseModel {
     return texts.map((_, i) => m.slice(i * d, (i + 1) * d));
   }
 
-  /** Frees the encoder's weights. The model cannot be used or saved afterwards (`E_MODEL_DISPOSED`). */
+  /**
+   * Frees the encoder's weights and terminates the worker threads the model kept for parallel `embed` and
+   * `fit` (see `EmbedOptions.workers`). The model cannot be used or saved afterwards (`E_MODEL_DISPOSED`).
+   */
   dispose(): void {
     this.released = true;
+    void closeThreads(this);
     this.encoder.dispose();
   }
 

@@ -100,9 +100,10 @@ describe('fit({ workers })', () => {
           workers,
         });
         expect(tf.memory().numTensors, 'tensors left on the calling thread').toBe(before);
-        expect(osThreads(), 'threads left running').toBeLessThanOrEqual(threads);
         const w = flatWeights(m);
         m.dispose();
+        // The model kept its threads for later calls; dispose() terminates them.
+        await expect.poll(osThreads, { timeout: 10_000 }).toBeLessThanOrEqual(threads);
         return { w, loss: result.history[0]!.loss };
       };
       const a = await run(2);
@@ -115,6 +116,31 @@ describe('fit({ workers })', () => {
       expect(Math.abs(a.loss - single.loss)).toBeLessThan(1e-5);
     });
   }
+
+  it('over two epochs the model adopts the replicas’ weights and Adam state at each end, leaking no tensor', async () => {
+    const run = async (workers: number) => {
+      const m = model('cnn');
+      const before = tf.memory().numTensors;
+      const epochs: number[][] = [];
+      await fit(m, train.slice(0, 128), {
+        loss: lossFromConfig({ type: 'cosine' }),
+        epochs: 2,
+        batchSize: 32,
+        seed: 9,
+        workers,
+        onEpoch: () => {
+          epochs.push(flatWeights(m));
+        },
+      });
+      expect(tf.memory().numTensors, `tensors left with ${workers} workers`).toBe(before);
+      m.dispose();
+      return epochs;
+    };
+    const [one, two] = [await run(1), await run(2)];
+    expect(maxAbsDiff(one[0]!, one[1]!), 'the second epoch trained').toBeGreaterThan(1e-4);
+    expect(maxAbsDiff(two[0]!, one[0]!)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(two[1]!, one[1]!)).toBeLessThan(1e-4);
+  });
 
   it('an abort stops the threads and throws E_ABORTED with the completed epochs', async () => {
     const m = model();
@@ -189,18 +215,60 @@ describe('fit({ workers })', () => {
 });
 
 describe('embed({ workers })', () => {
-  it('2 threads give the rows of 1, in input order; no thread is left', async () => {
+  it('2 threads give the rows of 1, in input order; the threads stay with the model until dispose()', async () => {
     const m = model('cnn');
     const texts = corpus.slice(0, 500);
-    const threads = osThreads();
     const one = await m.embedMatrix(texts, { workers: 1 });
     const two = await m.embedMatrix(texts, { workers: 2 });
-    expect(osThreads()).toBeLessThanOrEqual(threads);
     expect(two.length).toBe(one.length);
     expect(maxAbsDiff(Array.from(two), Array.from(one))).toBeLessThan(1e-6);
+    const kept = osThreads();
     const normalized = await m.embed(texts.slice(0, 20), { workers: 2, normalize: true });
+    expect(osThreads(), 'a second call reuses them').toBe(kept);
     const norm = Math.hypot(...normalized[7]!);
     expect(Math.abs(norm - 1)).toBeLessThan(1e-5);
     m.dispose();
+    // Each worker thread runs on at least one OS thread of its own.
+    await expect.poll(osThreads, { timeout: 10_000 }).toBeLessThanOrEqual(kept - 2);
+  });
+
+  it('weights changed since the last call reach the kept threads; another thread count restarts them', async () => {
+    const m = model('cnn');
+    const texts = corpus.slice(0, 64);
+    const before = await m.embedMatrix(texts, { workers: 2 });
+    for (const v of m.encoder.weights().values()) tf.tidy(() => v.assign(tf.mul(v, 0.5)));
+    const one = await m.embedMatrix(texts, { workers: 1 });
+    const two = await m.embedMatrix(texts, { workers: 2 });
+    expect(maxAbsDiff(Array.from(one), Array.from(before)), 'the weights did change').toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(Array.from(two), Array.from(one))).toBeLessThan(1e-6);
+    const three = await m.embedMatrix(texts, { workers: 3 });
+    expect(maxAbsDiff(Array.from(three), Array.from(one))).toBeLessThan(1e-6);
+    m.dispose();
+  });
+
+  it('a process that embedded on threads and never disposed the model still finishes its calls and exits', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = `${mkdtempSync(`${tmpdir()}/siamese-threads-`)}/exits.mjs`;
+    writeFileSync(
+      file,
+      `
+      import { createModel, initBackend } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      await initBackend();
+      const m = createModel({ preset: 'cnn', texts: ['a b c', 'b c d'], seed: 1, embeddingDim: 8 });
+      const rows = await m.embedMatrix(['a b', 'c d', 'b c', 'a d'], { workers: 2 });
+      // Reassigned weights are sent to the idle (unreferenced) threads: the process must wait for their answer.
+      for (const v of m.encoder.weights().values()) v.assign(v.clone());
+      const again = await m.embedMatrix(['a b', 'c d', 'b c', 'a d'], { workers: 2 });
+      console.log(rows.length === 4 * m.dim && again.length === rows.length);`,
+    );
+    const r = spawnSync(process.execPath, [file], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('true');
   });
 });

@@ -136,12 +136,12 @@ const suite: BenchSuite = {
     rows.push(
       ...(await workerRows(
         quick
-          ? { vocab: 2_000, dim: 32, pairs: 16, steps: 4, sentences: 512, inferBatch: 64, T: 20, rounds: 1 }
+          ? { vocab: 2_000, dim: 32, pairs: 16, steps: 5, sentences: 512, inferBatch: 64, T: 20, rounds: 1 }
           : {
               vocab: 20_000,
               dim: 128,
               pairs: 64,
-              steps: 12,
+              steps: 20,
               sentences: 10_000,
               inferBatch: 256,
               T: 20,

@@ -67,11 +67,20 @@ export class FusedAdamOptimizer extends AdamOptimizer {
     ];
   }
 
-  /** tfjs' `setWeights`; β-power entries ({@link ADAM_BETA_POWERS}), when present, are restored exactly. */
+  /**
+   * tfjs' `setWeights`; β-power entries ({@link ADAM_BETA_POWERS}), when present, are restored exactly. The
+   * moments it replaces are disposed (tfjs' own `setWeights` drops them without freeing them), unless they are
+   * among the tensors passed in.
+   */
   override async setWeights(weights: NamedTensor[]): Promise<void> {
     const isPower = (w: NamedTensor) => (ADAM_BETA_POWERS as readonly string[]).includes(w.name);
     const powers = weights.filter(isPower);
+    const replaced = this as unknown as AdamState;
+    const old = [...(replaced.accumulatedFirstMoment ?? []), ...(replaced.accumulatedSecondMoment ?? [])];
     await super.setWeights(weights.filter((w) => !isPower(w)));
+    // getWeights hands out the moment variables themselves: those passed back in stay the caller's.
+    const incoming = new Set<Tensor>(weights.map((w) => w.tensor));
+    for (const m of old) if (!incoming.has(m.variable)) m.variable.dispose();
     if (!powers.length) return;
     const self = this as unknown as AdamState;
     for (const [i, name] of ADAM_BETA_POWERS.entries()) {

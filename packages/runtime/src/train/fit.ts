@@ -76,7 +76,10 @@ export interface FitOptions {
    * browsers): each encodes its share of every batch, the loss sees the whole batch, gradients are summed in a
    * fixed order. Default: the machine's cores for runs of 2048 examples or more (batches of 16 or more), else 1.
    * `1` trains on the calling thread. The same seed and workers give the same weights; different worker counts
-   * agree to float32 rounding. Runtimes without threads (Cloudflare Workers) use 1.
+   * agree to float32 rounding. Runtimes without threads (Cloudflare Workers) use 1. With several workers the
+   * replicas hold the current weights during an epoch and `model` adopts them at its end (and on an abort):
+   * read the weights in `onEpoch`, not in `onBatch`. The model keeps its threads for later calls (see
+   * `EmbedOptions.workers`); thread start-up is reported through `onInfo` and is not counted in `pairsPerSec`.
    */
   workers?: number;
   /** A module each worker thread imports first: register custom encoders, steps and losses there. */
@@ -164,6 +167,7 @@ export async function fit(
   let startEpoch = 0;
   let stoppedEarly = false;
   let group: DataParallelGroup | undefined;
+  let completed = false;
   try {
     // Epoch 0's examples stand for the run's data (a data function must be deterministic in the epoch).
     const fingerprint = options.checkpoints
@@ -192,6 +196,8 @@ export async function fit(
         ...(options.workerSetup ? { workerSetup: options.workerSetup } : {}),
       });
       options.onInfo?.(`workers: ${workers} threads`);
+      // Thread start-up is not part of any step's time (nor of pairsPerSec): said here, once per model.
+      if (group.startMs > 0) options.onInfo?.(`workers: threads started in ${Math.round(group.startMs)} ms`);
     }
     for (let epoch = startEpoch; epoch < run.epochs && !stoppedEarly; epoch++) {
       // Training-time randomness (dropout) is seeded per epoch: a resumed run draws what an uninterrupted one would.
@@ -204,7 +210,11 @@ export async function fit(
       clock.startEpoch();
       let lossSum = 0;
       for (let b = 0; b < plan.length; b++) {
-        if (options.signal?.aborted) throw aborted(history);
+        if (options.signal?.aborted) {
+          // The model keeps the steps done so far, as on one thread.
+          await group?.pull();
+          throw aborted(history);
+        }
         const { prepared, micro } = epochData
           ? { prepared: epochData.prepared, micro: plan[b]! }
           : await readStep(source!, plan[b]!, loss, run.seed);
@@ -232,6 +242,8 @@ export async function fit(
         });
         await yieldToEventLoop();
       }
+      // With workers the model adopts the replicas' weights and Adam state here, once per epoch.
+      await group?.pull();
       // A finite step can still overflow the weights (a huge learning rate): checked once per epoch.
       const bad = await firstNonFiniteWeight(model);
       if (bad) {
@@ -271,8 +283,9 @@ export async function fit(
       stoppedEarly = stopping.shouldStop();
     }
     stopping.restoreBest(model);
+    completed = true;
   } finally {
-    await group?.close();
+    await group?.close(completed);
     optimizer.dispose();
     snapshot.dispose();
     training.delete(model);

@@ -3,8 +3,9 @@
  * worker replica. The replicas encode their shards; the coordinator gathers the embeddings of the whole batch,
  * computes the loss on them — so in-batch losses (MNRL, CoSENT, batch-hard triplets) see every row, exactly as
  * on one thread — and hands each replica the gradient of its rows. The replicas back-propagate, the coordinator
- * sums their weight gradients in shard order and applies the update to its model, and every replica applies the
- * same update to its own copy. Only the reduction order differs from one thread.
+ * sums their weight gradients in shard order, and every replica applies the same update to its own copy; the
+ * coordinator adopts replica 0's weights and optimizer state when it needs them (`pull`). Only the reduction
+ * order differs from one thread.
  *
  * @module
  */
@@ -13,11 +14,12 @@ import { SiameseError } from '@siamese/core';
 import type { Loss } from '@siamese/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SiameseModel } from '../../model.js';
-import { optimizerState } from '../checkpoints.js';
+import { optimizerState, restoreOptimizer } from '../checkpoints.js';
 import type { PreparedExamples } from '../prepare-data.js';
-import { clipByGlobalNorm, lossBatch, type StepOutcome, targetsOf, teacherOf } from '../step.js';
-import { type GradientLayout, gradientLayout, sumGradients } from './exchange.js';
-import { type ThreadOptions, ThreadPool } from './pool.js';
+import { lossBatch, type StepOutcome, targetsOf, teacherOf } from '../step.js';
+import { type GradientLayout, globalNorm, gradientLayout, sumGradients } from './exchange.js';
+import { leaseThreads, type ThreadLease } from './model-threads.js';
+import type { ThreadOptions, ThreadPool } from './pool.js';
 import { regionsOf, type SharedRegions, sharedFloats } from './protocol.js';
 import { availableCores, sharedMemoryAvailable, threadsAvailable } from './threads.js';
 
@@ -32,12 +34,14 @@ export interface DataParallelSettings extends ThreadOptions {
 /** Worker replicas of a model in training, kept in step with it. */
 export class DataParallelGroup {
   private step = 0;
+  /** Whether the replicas applied updates the model has not adopted yet. */
+  private stale = false;
 
   private constructor(
     private readonly model: SiameseModel,
     private readonly prepared: PreparedExamples,
     private readonly settings: DataParallelSettings,
-    private readonly pool: ThreadPool,
+    private readonly lease: ThreadLease,
     private readonly shared: SharedRegions,
     private readonly layout: GradientLayout,
   ) {}
@@ -58,25 +62,45 @@ export class DataParallelGroup {
       gradientFloats: layout.floats,
     };
     const optimizer = await optimizerState(settings.optimizer);
-    const pool = await ThreadPool.start(model, workers, {
+    const lease = await leaseThreads(model, workers, {
       ...(settings.workerSetup ? { workerSetup: settings.workerSetup } : {}),
-      train: (index) => ({
-        index,
-        workers,
-        shared,
-        kind: prepared.kind,
-        slots: prepared.slots,
-        loss: settings.loss.getConfig(),
-        ...(settings.clipNorm ? { clipNorm: settings.clipNorm } : {}),
-        lr: settings.optimizer.getLearningRate(),
-        optimizer,
-      }),
     });
-    return new DataParallelGroup(model, prepared, settings, pool, shared, layout);
+    try {
+      for (let index = 0; index < workers; index++) {
+        lease.pool.post(index, {
+          type: 'train',
+          train: {
+            index,
+            workers,
+            shared,
+            kind: prepared.kind,
+            slots: prepared.slots,
+            loss: settings.loss.getConfig(),
+            ...(settings.clipNorm ? { clipNorm: settings.clipNorm } : {}),
+            lr: settings.optimizer.getLearningRate(),
+            optimizer,
+          },
+        });
+      }
+      for (let k = 0; k < workers; k++) await lease.pool.receive(k, 'ready');
+    } catch (e) {
+      await lease.release(false);
+      throw e;
+    }
+    return new DataParallelGroup(model, prepared, settings, lease, shared, layout);
+  }
+
+  private get pool(): ThreadPool {
+    return this.lease.pool;
   }
 
   get workers(): number {
     return this.pool.size;
+  }
+
+  /** Milliseconds this run spent starting threads (0 when the model's threads were already running). */
+  get startMs(): number {
+    return this.lease.startMs;
   }
 
   /**
@@ -144,39 +168,67 @@ export class DataParallelGroup {
     }
     for (let k = 0; k < shards.length; k++) await pool.receive(k, 'gradients');
 
-    const dense = sumGradients(
+    sumGradients(
       this.layout,
       replicas.slice(0, shards.length).map((r) => r.gradients),
       sum,
     );
-    const grads: Record<string, tf.Tensor> = {};
-    model.encoder.trainableVariables().forEach((v, i) => {
-      grads[v.name] = tf.tensor(dense[i]!, v.shape);
-    });
-    try {
-      const gradNorm = clipByGlobalNorm(grads, settings.clipNorm ?? Number.POSITIVE_INFINITY);
-      // As on one thread: a non-finite loss or gradient is never applied (fit restores and stops; close() then
-      // releases the replicas, which never receive this step's update).
-      const applied = Number.isFinite(lossValue) && Number.isFinite(gradNorm);
-      if (applied) {
-        settings.optimizer.applyGradients(grads);
-        for (let k = 0; k < pool.size; k++) pool.post(k, { type: 'apply', lr });
-      }
-      return { loss: lossValue, gradNorm, applied };
-    } finally {
-      tf.dispose(Object.values(grads));
-    }
+    const gradNorm = globalNorm(this.layout, sum);
+    // As on one thread: a non-finite loss or gradient is never applied (fit restores and stops; close() then
+    // releases the replicas, which never receive this step's update).
+    const applied = Number.isFinite(lossValue) && Number.isFinite(gradNorm);
+    // Only the replicas update (clipping, then Adam, each its own copy): the calling thread adopts replica 0's
+    // weights when it needs them ({@link pull}), so two cores do not run three copies of the update.
+    if (applied) for (let k = 0; k < pool.size; k++) pool.post(k, { type: 'apply', lr });
+    this.stale = this.stale || applied;
+    return { loss: lossValue, gradNorm, applied };
   }
 
-  /** Stops the replicas: wakes any that wait on this run, then terminates the threads. */
-  async close(): Promise<void> {
-    const { control } = regionsOf(this.shared, this.pool.size);
-    Atomics.store(control, this.pool.size, 1);
-    for (let k = 0; k < this.pool.size; k++) {
-      Atomics.store(control, k, -1);
-      Atomics.notify(control, k);
+  /**
+   * Brings the model and the optimizer up to date with the replicas (replica 0's weights and Adam state, the
+   * same bits every replica holds). `fit` calls it at the end of each epoch and before it reports an abort.
+   */
+  async pull(): Promise<void> {
+    if (!this.stale) return;
+    this.pool.post(0, { type: 'pull' });
+    const state = await this.pool.receive(0, 'state');
+    const vars = this.model.encoder.trainableVariables();
+    vars.forEach((v, i) => {
+      tf.tidy(() => v.assign(tf.tensor(state.weights[i]!, v.shape, v.dtype)));
+    });
+    // The moments are matched by position; their saved names follow the calling thread's variables.
+    const rename = new Map(state.names.map((name, i) => [name, vars[i]!.name]));
+    const optimizer = state.optimizer.map((w) => {
+      const slash = w.name.lastIndexOf('/');
+      const own = slash > 0 ? rename.get(w.name.slice(0, slash)) : undefined;
+      return own ? { ...w, name: `${own}${w.name.slice(slash)}` } : w;
+    });
+    await restoreOptimizer(this.settings.optimizer, optimizer);
+    this.stale = false;
+  }
+
+  /**
+   * Ends the run. After a completed run (`completed`) the threads stay with the model, their replicas dropped;
+   * otherwise (a failure, an abort) any replica waiting on this run is woken and the threads are terminated.
+   */
+  async close(completed: boolean): Promise<void> {
+    let keep = completed && !this.pool.broken;
+    if (keep) {
+      try {
+        await this.pool.broadcast({ type: 'endTrain' });
+      } catch {
+        keep = false;
+      }
     }
-    await this.pool.close();
+    if (!keep) {
+      const { control } = regionsOf(this.shared, this.pool.size);
+      Atomics.store(control, this.pool.size, 1);
+      for (let k = 0; k < this.pool.size; k++) {
+        Atomics.store(control, k, -1);
+        Atomics.notify(control, k);
+      }
+    }
+    await this.lease.release(keep);
   }
 }
 

@@ -1,14 +1,15 @@
 /**
  * Parallel embedding: a large list of texts is cut into one contiguous share per worker thread, each thread
- * embeds its share with its own copy of the model, and the rows come back in input order. Each thread is
- * started for the call and terminated after it (or when it fails).
+ * embeds its share with its own copy of the model, and the rows come back in input order. The threads are the
+ * model's own (see model-threads.ts): started by its first parallel call, reused after, closed by `dispose()` or
+ * when a call fails.
  *
  * @module
  */
 import { SiameseError } from '@siamese/core';
 import type { EmbedOptions, SiameseModel } from '../../model.js';
 import { shardsOf } from './data-parallel.js';
-import { ThreadPool } from './pool.js';
+import { leaseThreads } from './model-threads.js';
 import { availableCores, threadsAvailable } from './threads.js';
 
 /** Below this many texts `embed` stays on the calling thread unless `workers` is given: threads take time to start. */
@@ -39,9 +40,11 @@ export async function embedInThreads(
   const dim = options.truncateDim ?? model.dim;
   const ids = texts.map((_, i) => i);
   const shards = shardsOf(ids, n);
-  const pool = await ThreadPool.start(model, shards.length, {
+  const lease = await leaseThreads(model, shards.length, {
     ...(options.workerSetup ? { workerSetup: options.workerSetup } : {}),
   });
+  const { pool } = lease;
+  let ok = false;
   try {
     shards.forEach((shard, k) => {
       pool.post(k, {
@@ -58,8 +61,9 @@ export async function embedInThreads(
     parts.forEach((part, k) => {
       out.set(part.matrix, shards[k]![0]! * dim);
     });
+    ok = true;
     return out;
   } finally {
-    await pool.close();
+    await lease.release(ok);
   }
 }

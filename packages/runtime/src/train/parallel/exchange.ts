@@ -8,6 +8,7 @@
  *
  * @module
  */
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Tables with at least this many rows exchange touched rows only. */
 export const SPARSE_MIN_ROWS = 512;
@@ -44,101 +45,129 @@ export function gradientLayout(shapes: readonly (readonly number[])[]): Gradient
   return { slots, floats: offset };
 }
 
-/** Writes one replica's gradients (dense arrays, in layout order) into its region; returns the rows sent. */
+/**
+ * Writes one replica's gradients (tensors, in layout order) into its region; returns the rows sent. A sparse
+ * table's touched rows (any element non-zero: its row sum of |g| is non-zero, NaN included) are found and
+ * gathered by the backend, so only they are read back, not the whole table.
+ */
 export function packGradients(
   layout: GradientLayout,
-  grads: readonly Float32Array[],
+  grads: readonly tf.Tensor[],
   out: Float32Array,
 ): number {
   let sentRows = 0;
   layout.slots.forEach((slot, v) => {
     const g = grads[v]!;
     if (!slot.sparse) {
-      out.set(g, slot.offset);
+      out.set(g.dataSync() as Float32Array, slot.offset);
       return;
     }
     const { rows, cols, offset } = slot;
-    let count = 0;
-    for (let r = 0; r < rows; r++) {
-      const base = r * cols;
-      let touched = false;
-      for (let c = 0; c < cols; c++) {
-        if (g[base + c] !== 0) {
-          touched = true;
-          break;
-        }
-      }
-      if (!touched) continue;
-      out[offset + 1 + count] = r;
-      out.set(g.subarray(base, base + cols), offset + 1 + rows + count * cols);
-      count++;
+    const sums = tf.tidy(() => tf.sum(tf.abs(g), 1));
+    const weight = sums.dataSync() as Float32Array;
+    sums.dispose();
+    const touched: number[] = [];
+    for (let r = 0; r < rows; r++) if (weight[r] !== 0) touched.push(r);
+    touched.forEach((r, j) => {
+      out[offset + 1 + j] = r;
+    });
+    if (touched.length) {
+      const picked = tf.tidy(() => tf.gather(g, tf.tensor1d(touched, 'int32')));
+      out.set(picked.dataSync() as Float32Array, offset + 1 + rows);
+      picked.dispose();
     }
-    out[offset] = count;
-    sentRows += count;
+    out[offset] = touched.length;
+    sentRows += touched.length;
   });
   return sentRows;
 }
 
 /**
- * Sums the replicas' regions in shard order into dense gradients (what the optimizer applies) and writes the
- * sum into `sum` in the exchange format, for the other replicas to read with {@link unpackGradients}.
+ * Sums the replicas' regions in shard order into `sum`, in the exchange format (what every replica, and the
+ * calling thread, turn into gradient tensors with {@link gradientTensors}). Each value is `0 + g₀ + g₁ + …` in
+ * float32, as a dense accumulation would give, but no dense copy of a sparse table is made.
  */
 export function sumGradients(
   layout: GradientLayout,
   regions: readonly Float32Array[],
   sum: Float32Array,
-): Float32Array[] {
-  return layout.slots.map((slot) => {
+): void {
+  for (const slot of layout.slots) {
     const { offset, capacity } = slot;
     if (!slot.sparse) {
-      const dense = regions[0]!.slice(offset, offset + capacity);
+      const out = sum.subarray(offset, offset + capacity);
+      out.set(regions[0]!.subarray(offset, offset + capacity));
       for (let k = 1; k < regions.length; k++) {
         const r = regions[k]!;
-        for (let i = 0; i < capacity; i++) dense[i]! += r[offset + i]!;
+        for (let i = 0; i < capacity; i++) out[i]! += r[offset + i]!;
       }
-      sum.set(dense, offset);
-      return dense;
+      continue;
     }
     const { rows, cols } = slot;
-    const dense = new Float32Array(rows * cols);
-    const seen = new Uint8Array(rows);
-    const touched: number[] = [];
-    for (const region of regions) {
+    // Where each region holds row r (-1: not touched there), and the touched rows in increasing order.
+    const positions = regions.map((region) => {
+      const at = new Int32Array(rows).fill(-1);
       const count = region[offset]!;
-      for (let j = 0; j < count; j++) {
-        const r = region[offset + 1 + j]!;
-        const from = offset + 1 + rows + j * cols;
-        const to = r * cols;
-        for (let c = 0; c < cols; c++) dense[to + c]! += region[from + c]!;
-        if (!seen[r]) {
-          seen[r] = 1;
-          touched.push(r);
-        }
-      }
-    }
-    touched.sort((a, b) => a - b);
-    sum[offset] = touched.length;
-    touched.forEach((r, j) => {
-      sum[offset + 1 + j] = r;
-      sum.set(dense.subarray(r * cols, (r + 1) * cols), offset + 1 + rows + j * cols);
+      for (let j = 0; j < count; j++) at[region[offset + 1 + j]!] = j;
+      return at;
     });
-    return dense;
+    let count = 0;
+    for (let r = 0; r < rows; r++) {
+      if (!positions.some((at) => at[r]! >= 0)) continue;
+      sum[offset + 1 + count] = r;
+      const to = offset + 1 + rows + count * cols;
+      sum.fill(0, to, to + cols);
+      regions.forEach((region, k) => {
+        const j = positions[k]![r]!;
+        if (j < 0) return;
+        const from = offset + 1 + rows + j * cols;
+        for (let c = 0; c < cols; c++) sum[to + c]! += region[from + c]!;
+      });
+      count++;
+    }
+    sum[offset] = count;
+  }
+}
+
+/**
+ * The gradient tensors held in an exchange region (written by {@link sumGradients}), one per variable: a sparse
+ * table is scattered into zeros by the backend, so only its touched rows are copied.
+ */
+export function gradientTensors(layout: GradientLayout, region: Float32Array): tf.Tensor[] {
+  return layout.slots.map((slot) => {
+    const { offset, capacity, shape } = slot;
+    // Copies: the region is shared memory the next step overwrites, and the cpu backend keeps the array it gets.
+    if (!slot.sparse) return tf.tensor(region.slice(offset, offset + capacity), shape);
+    const { rows, cols } = slot;
+    const count = region[offset]!;
+    if (count === 0) return tf.zeros(shape);
+    return tf.tidy(() => {
+      const ids = tf.tensor2d(
+        Int32Array.from(region.subarray(offset + 1, offset + 1 + count)),
+        [count, 1],
+        'int32',
+      );
+      const from = offset + 1 + rows;
+      const values = tf.tensor2d(region.slice(from, from + count * cols), [count, cols]);
+      return tf.scatterND(ids, values, shape);
+    });
   });
 }
 
-/** The dense gradients held in an exchange region (written by {@link packGradients} or {@link sumGradients}). */
-export function unpackGradients(layout: GradientLayout, region: Float32Array): Float32Array[] {
-  return layout.slots.map((slot) => {
-    const { offset, capacity } = slot;
-    if (!slot.sparse) return region.slice(offset, offset + capacity);
-    const { rows, cols } = slot;
-    const dense = new Float32Array(rows * cols);
-    const count = region[offset]!;
-    for (let j = 0; j < count; j++) {
-      const r = region[offset + 1 + j]!;
-      const from = offset + 1 + rows + j * cols;
-      dense.set(region.subarray(from, from + cols), r * cols);
-    }
-    return dense;
-  });
+/**
+ * The global L2 norm of the gradients held in an exchange region (in float64; infinite where float32's sum of
+ * squares would overflow, as the one-thread path's float32 norm does). Decides, as on one thread, whether a
+ * step is applied.
+ */
+export function globalNorm(layout: GradientLayout, region: Float32Array): number {
+  let squares = 0;
+  for (const slot of layout.slots) {
+    const { offset } = slot;
+    const from = slot.sparse ? offset + 1 + slot.rows : offset;
+    const length = slot.sparse ? region[offset]! * slot.cols : slot.capacity;
+    for (let i = from; i < from + length; i++) squares += region[i]! * region[i]!;
+  }
+  return squares > FLOAT32_MAX ? Number.POSITIVE_INFINITY : Math.sqrt(squares);
 }
+
+const FLOAT32_MAX = 3.4028234663852886e38;

@@ -8,7 +8,7 @@ import { SiameseError } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { modelToBytes } from '../../io/model-io.js';
 import type { SiameseModel } from '../../model.js';
-import type { FromWorker, ToWorker, TrainInit } from './protocol.js';
+import type { FromWorker, ToWorker } from './protocol.js';
 import { startThread, type Thread } from './threads.js';
 
 /** Where the worker module is: next to this file in `dist/` (the ESM build; the CJS build shims `import.meta.url`). */
@@ -72,12 +72,24 @@ export class ThreadPool {
     return this.threads.length;
   }
 
-  /** Starts `n` threads and loads `model` in each (`train(k)` adds replica k's training state). */
-  static async start(
-    model: SiameseModel,
-    n: number,
-    options: ThreadOptions & { train?: (k: number) => TrainInit },
-  ): Promise<ThreadPool> {
+  /** Whether a thread failed or the pool was closed: such a pool is not reused. */
+  get broken(): boolean {
+    return this.closed || this.inboxes.some((inbox) => inbox.failure !== undefined);
+  }
+
+  /** Lets idle threads keep the process alive (`true`) or not; false when a runtime cannot say so. */
+  keepAlive(on: boolean): boolean {
+    return this.threads.map((t) => t.keepAlive(on)).every(Boolean);
+  }
+
+  /** Posts `message` to every thread and waits until each answers `ready`. */
+  async broadcast(message: ToWorker): Promise<void> {
+    for (const t of this.threads) t.post(message);
+    for (let k = 0; k < this.size; k++) await this.receive(k, 'ready');
+  }
+
+  /** Starts `n` threads and loads `model` in each. */
+  static async start(model: SiameseModel, n: number, options: ThreadOptions): Promise<ThreadPool> {
     const bytes = await modelToBytes(model);
     const url = workerUrl();
     const threads: Thread[] = [];
@@ -98,7 +110,6 @@ export class ThreadPool {
           model: bytes,
           backend: tf.getBackend(),
           ...(options.workerSetup ? { setup: String(options.workerSetup) } : {}),
-          ...(options.train ? { train: options.train(k) } : {}),
         };
         thread.post(init);
       }

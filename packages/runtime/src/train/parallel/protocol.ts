@@ -26,10 +26,17 @@ export type ToWorker =
       backend: string;
       /** A module each thread imports first (registers custom encoders, steps and losses). */
       setup?: string;
-      train?: TrainInit;
     }
+  /** The model's current weights, in `encoder.weights()` order (the threads' copies had gone stale). */
+  | { type: 'weights'; values: Float32Array[] }
+  /** Become a training replica (threads kept by a model are started before its first fit). */
+  | { type: 'train'; train: TrainInit }
+  /** The run is over: drop the replica's optimizer, keep the model (in step with the coordinator's). */
+  | { type: 'endTrain' }
   | { type: 'step'; step: number; indices: Int32Array; seed: number }
   | { type: 'apply'; lr: number }
+  /** Send the replica's weights and optimizer state (the calling thread does not update its own copy). */
+  | { type: 'pull' }
   | {
       type: 'embed';
       id: number;
@@ -56,6 +63,13 @@ export type FromWorker =
   | { type: 'embeddings'; step: number; rows: number }
   | { type: 'gradients'; step: number; rows: number }
   | { type: 'embedded'; id: number; matrix: Float32Array }
+  | {
+      type: 'state';
+      /** The trainable variables' values and names, in `trainableVariables()` order. */
+      weights: Float32Array[];
+      names: string[];
+      optimizer: SavedTensor[];
+    }
   | { type: 'error'; message: string; code?: string; details?: Record<string, unknown> };
 
 /** The regions of replica `k` and the sum, as views of the shared float buffer. */

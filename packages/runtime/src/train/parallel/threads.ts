@@ -12,12 +12,18 @@ export interface Thread {
   /** Every message from the thread; `onError` gets its uncaught errors and an exit before it was asked to. */
   listen(onMessage: (message: unknown) => void, onError: (error: Error) => void): void;
   terminate(): Promise<void>;
+  /**
+   * Whether an idle thread may keep the process alive: `false` lets the process exit while the thread waits for
+   * work (Node and Bun). Returns whether the runtime could do it (Deno's and browsers' workers cannot).
+   */
+  keepAlive(on: boolean): boolean;
 }
 
 interface NodeWorker {
   postMessage(message: unknown, transfer?: readonly unknown[]): void;
   on(event: 'message' | 'error' | 'exit', handler: (value: never) => void): void;
   terminate(): Promise<number>;
+  ref(): void;
   unref(): void;
 }
 interface NodeWorkerThreads {
@@ -38,6 +44,8 @@ interface WebWorker {
   onmessage: ((e: { data: unknown }) => void) | null;
   onerror: ((e: { message?: string; error?: unknown; preventDefault?: () => void }) => void) | null;
   terminate(): void;
+  ref?(): void;
+  unref?(): void;
 }
 
 const g = (): Globals => globalThis as Globals;
@@ -87,6 +95,11 @@ export function startThread(url: URL): Thread {
         closing = true;
         await w.terminate();
       },
+      keepAlive(on) {
+        if (on) w.ref();
+        else w.unref();
+        return true;
+      },
     };
   }
   const Web = g().Worker;
@@ -104,6 +117,13 @@ export function startThread(url: URL): Thread {
     },
     async terminate() {
       w.terminate();
+    },
+    keepAlive(on) {
+      // Bun's Worker has ref/unref; Deno's and browsers' have neither.
+      const toggle = on ? w.ref : w.unref;
+      if (typeof toggle !== 'function') return false;
+      toggle.call(w);
+      return true;
     },
   };
 }

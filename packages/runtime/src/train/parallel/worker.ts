@@ -3,7 +3,9 @@
  * loads the model from bytes, then either embeds texts, or acts as one training replica: it encodes its shard,
  * hands the embeddings to the coordinator, waits (blocking, on shared memory) for their gradients from the
  * loss of the whole batch, back-propagates them, publishes its weight gradients and applies the summed update
- * with its own copy of the optimizer, so every replica holds the same weights after every step.
+ * with its own copy of the optimizer, so every replica holds the same weights after every step. The
+ * coordinator does not update its own copy: it adopts replica 0's weights and optimizer state when it needs
+ * them (the end of an epoch, an abort).
  *
  * @module
  */
@@ -13,9 +15,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { keepsEmptyRows, prepareBatch } from '../../infer/batching.js';
 import { modelFromBytes } from '../../io/model-io.js';
 import type { SiameseModel } from '../../model.js';
-import { restoreOptimizer } from '../checkpoints.js';
+import { optimizerState, restoreOptimizer } from '../checkpoints.js';
 import { clipByGlobalNorm } from '../step.js';
-import { type GradientLayout, gradientLayout, packGradients, unpackGradients } from './exchange.js';
+import { type GradientLayout, gradientLayout, gradientTensors, packGradients } from './exchange.js';
 import { type FromWorker, regionsOf, type ToWorker, type TrainInit } from './protocol.js';
 import { parentChannel } from './threads.js';
 
@@ -46,10 +48,28 @@ async function handle(m: ToWorker): Promise<void> {
       if (m.setup) await import(/* @vite-ignore */ /* webpackIgnore: true */ m.setup);
       await initBackend({ backend: m.backend });
       model = await modelFromBytes(m.model, '<parallel worker>');
-      if (m.train) replica = await Replica.start(model, m.train);
       send({ type: 'ready' });
       return;
     }
+    case 'weights': {
+      let i = 0;
+      for (const v of model!.encoder.weights().values()) {
+        const values = m.values[i++]!;
+        tf.tidy(() => v.assign(tf.tensor(values, v.shape, v.dtype)));
+      }
+      send({ type: 'ready' });
+      return;
+    }
+    case 'train':
+      replica?.dispose();
+      replica = await Replica.start(model!, m.train);
+      send({ type: 'ready' });
+      return;
+    case 'endTrain':
+      replica?.dispose();
+      replica = undefined;
+      send({ type: 'ready' });
+      return;
     case 'embed': {
       const matrix = await model!.embedMatrix(m.texts, {
         ...(m.batchSize ? { batchSize: m.batchSize } : {}),
@@ -66,6 +86,14 @@ async function handle(m: ToWorker): Promise<void> {
     case 'apply':
       replica!.apply(m.lr);
       return;
+    case 'pull': {
+      const state = await replica!.state();
+      send(
+        state,
+        state.weights.map((w) => w.buffer as ArrayBuffer),
+      );
+      return;
+    }
   }
 }
 
@@ -118,8 +146,11 @@ class Replica {
         const dy = tf.tensor(mine.embeddingGrads.slice(0, emb.size), emb.shape);
         return tf.sum(tf.mul(emb, dy)) as tf.Scalar;
       }, vars);
-      const dense = vars.map((v) => grads[v.name]!.dataSync() as Float32Array);
-      const sent = packGradients(this.layout, dense, mine.gradients);
+      const sent = packGradients(
+        this.layout,
+        vars.map((v) => grads[v.name]!),
+        mine.gradients,
+      );
       tf.dispose([value, ...Object.values(grads)]);
       send({ type: 'gradients', step, rows: sent });
     } finally {
@@ -139,13 +170,28 @@ class Replica {
     }
   }
 
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+
+  /** The weights and optimizer state after the updates so far (the calling thread adopts them). */
+  async state(): Promise<Extract<FromWorker, { type: 'state' }>> {
+    const vars = this.model.encoder.trainableVariables();
+    return {
+      type: 'state',
+      weights: vars.map((v) => Float32Array.from(v.dataSync() as Float32Array)),
+      names: vars.map((v) => v.name),
+      optimizer: await optimizerState(this.optimizer),
+    };
+  }
+
   /** Applies the summed gradients exactly as the coordinator does. */
   apply(lr: number): void {
     const vars = this.model.encoder.trainableVariables();
-    const dense = unpackGradients(this.layout, this.regions.sum);
+    const tensors = gradientTensors(this.layout, this.regions.sum);
     const grads: Record<string, tf.Tensor> = {};
     vars.forEach((v, i) => {
-      grads[v.name] = tf.tensor(dense[i]!, v.shape);
+      grads[v.name] = tensors[i]!;
     });
     if (this.init.clipNorm) clipByGlobalNorm(grads, this.init.clipNorm);
     this.optimizer.setLearningRate(lr);
