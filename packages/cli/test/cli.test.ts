@@ -130,6 +130,62 @@ describe('siamese train', () => {
     expect(manifest.similarity).toBe('dot'); // searched the way it was trained
   });
 
+  it('--sampler and --accumulate reach fit: bucket batches read into memory, two micro-batches per step', () => {
+    const base = [
+      'train',
+      '--train',
+      'train.tsv',
+      '--dev',
+      'dev.tsv',
+      '--encoder',
+      'meanpool',
+      '--hidden',
+      '8',
+      '--epochs',
+      '1',
+    ];
+    // The cosine loss is a mean over pairs (CoSENT, the default, compares the pairs of one batch).
+    const plain = run([
+      ...base,
+      '--loss',
+      'cosine',
+      '--batch-size',
+      '16',
+      '--out',
+      join(tmp, 'plain'),
+      '--json',
+    ]);
+    const split = run([
+      ...base,
+      '--loss',
+      'cosine',
+      '--batch-size',
+      '8',
+      '--accumulate',
+      '2',
+      '--out',
+      join(tmp, 'accumulated'),
+      '--json',
+    ]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(split.code, split.stderr).toBe(0);
+    expect(split.stderr).toContain('2 micro-batches per step');
+    // 16 pairs as 2 × 8 give the same step as one batch of 16: the same dev scores.
+    const devOf = (r: { stdout: string }) => JSON.parse(r.stdout).dev;
+    for (const [k, v] of Object.entries(devOf(plain))) {
+      expect(devOf(split)[k], k).toBeCloseTo(v as number, 4);
+    }
+    const bucket = run([...base, '--sampler', 'bucket', '--out', join(tmp, 'bucket'), '--json']);
+    expect(bucket.code, bucket.stderr).toBe(0);
+    expect(bucket.stderr).toContain('sampler bucket');
+    expect(bucket.stderr).not.toContain('read from the file batch by batch');
+    const bad = run([...base, '--sampler', 'sorted', '--out', join(tmp, 'bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /--sampler expected one of random\|noDuplicates\|mPerClass\|groupByLabel\|bucket, found "sorted"/,
+    );
+  });
+
   it('rejects bad flags and bad files with exit code 2 and one clear line, never a stack trace', () => {
     for (const [args, pattern] of [
       [['train', '--bogus'], /unknown flag --bogus/],

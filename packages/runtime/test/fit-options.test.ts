@@ -267,6 +267,14 @@ describe('fit from an ExampleSource (data too large to hold, issue 19)', () => {
       code: 'E_INVALID_ARGUMENT',
       message: expect.stringContaining("needs 'anchor-positive' batches sampled from the whole data"),
     });
+    // A sampler that groups by texts or labels cannot see a source's examples; random (the default) can.
+    await expect(fit(model, source, { ...base, sampler: 'bucket' })).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: expect.stringContaining("the 'bucket' sampler needs the examples in memory"),
+    });
+    await expect(fit(model, source, { ...base, sampler: { type: 'noDuplicates' } })).rejects.toMatchObject({
+      details: { sampler: 'noDuplicates' },
+    });
     await expect(fit(model, { ...source, size: 0 }, base)).rejects.toMatchObject({
       code: 'E_INVALID_ARGUMENT',
       message: expect.stringContaining('fit: source size: expected an integer ≥ 1, found'),

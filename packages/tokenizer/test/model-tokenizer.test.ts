@@ -37,6 +37,25 @@ describe('PretrainedTokenizer.fromWord2Index (a PyTorch tutorial vocabulary)', (
     expect(tok.vocabSize).toBe(9);
   });
 
+  it('ids must be distinct non-negative integers: E_VOCAB_FORMAT naming the token', () => {
+    const errorOf = (w: Record<string, number>) => {
+      try {
+        PretrainedTokenizer.fromWord2Index(w);
+      } catch (e) {
+        return [(e as SiameseError).code, (e as Error).message];
+      }
+      return null;
+    };
+    expect(errorOf({ '<unk>': 0, a: -1 })).toEqual([
+      'E_VOCAB_FORMAT',
+      'tokenizer.json: word2index["a"]: expected a non-negative integer id, found -1',
+    ]);
+    expect(errorOf({ '<unk>': 0, a: 1, b: 1 })).toEqual([
+      'E_VOCAB_FORMAT',
+      'tokenizer.json: word2index["b"]: expected an id not already used by "a", found 1',
+    ]);
+  });
+
   it('options: case kept, another pattern, another unknown token', () => {
     const cased = PretrainedTokenizer.fromWord2Index(
       { UNK: 0, Hi: 1, 'hi-there': 2 },

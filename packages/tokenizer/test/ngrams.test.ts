@@ -83,6 +83,14 @@ describe('charNgramBuckets', () => {
     expect(charNgramBuckets('where', { maxPerToken: 4 }).length).toBe(4);
     expect(charNgramBuckets('', { minN: 3 }).length).toBe(0);
     expect(() => charNgramBuckets('x', { minN: 4, maxN: 3 })).toThrow(/maxN/);
+    for (const minN of [0, 1.5]) {
+      expect(() => charNgramBuckets('x', { minN })).toThrow(
+        expect.objectContaining({
+          code: 'E_INVALID_ARGUMENT',
+          message: `ngrams.minN: expected an integer >= 1, found ${minN}`,
+        }),
+      );
+    }
     // buckets: an integer in [1, 2^31 - 2] (a bucket id + 1 must fit an int32 id).
     for (const buckets of [0, -1, 1.5, 2 ** 31 - 1]) {
       expect(() => charNgramBuckets('x', { buckets })).toThrow(

@@ -135,6 +135,15 @@ describe('sentence-transformers WordEmbeddings: WhitespaceTokenizer', () => {
     }
   });
 
+  it('a token the vocabulary has as it is keeps its punctuation', () => {
+    const tok = WhitespaceTokenizer.fromConfig({
+      vocab: ['PAD', 'e.g.', 'e.g'],
+      stop_words: [],
+      do_lower_case: false,
+    });
+    expect(Array.from(tok.encode('e.g. (e.g) e.g.,'))).toEqual([1, 2, 2]);
+  });
+
   it('drops stop words before and after stripping punctuation, and lower-cases last', () => {
     const tok = WhitespaceTokenizer.fromConfig({
       vocab: ['PAD', 'Guitar', 'guitar', 'café'],
@@ -149,6 +158,15 @@ describe('sentence-transformers WordEmbeddings: WhitespaceTokenizer', () => {
     ).toBe(1);
     expect(errorOf(() => WhitespaceTokenizer.fromConfig({ vocab: [1] } as never)).code).toBe(
       'E_VOCAB_FORMAT',
+    );
+    const notObject = errorOf(() => WhitespaceTokenizer.fromConfig('[]'));
+    expect([notObject.code, notObject.message]).toEqual([
+      'E_VOCAB_FORMAT',
+      'tokenizer.json: whitespacetokenizer_config.json: expected an object, found []',
+    ]);
+    expect(() => tok.encode(3 as never)).toThrow(new TypeError('text: expected a string, found number 3'));
+    expect(() => tok.encodeBatch('guitar' as never)).toThrow(
+      new TypeError('texts: expected an array of strings, found string'),
     );
   });
 });
@@ -205,6 +223,42 @@ describe('PretrainedTokenizer as a model tokenizer', () => {
       Array.from(tok.encode('dogs are running')).slice(-4),
     );
     expect(tok.encode('two dogs are running in', { addSpecialTokens: true })).toHaveLength(4);
+    const text = 'two dogs are running in the grass';
+    // untruncated: two dogs are run ##n ##ing in the grass
+    expect(tok.tokenize(text)).toEqual(['##ing', 'in', 'the', 'grass']);
+    const right = PretrainedTokenizer.fromTokenizerJson({ ...base, truncation: { max_length: 4 } });
+    expect(right.tokenize(text)).toEqual(['two', 'dogs', 'are', 'run']);
+    // tokenizer.json writes null for a default: null direction and strategy are Right and LongestFirst.
+    const nulls = PretrainedTokenizer.fromTokenizerJson({
+      ...base,
+      truncation: { max_length: 4, direction: null, strategy: null },
+    });
+    expect(nulls.tokenize(text)).toEqual(['two', 'dogs', 'are', 'run']);
+    const bad = errorOf(() =>
+      PretrainedTokenizer.fromTokenizerJson({ ...base, truncation: { max_length: 4, direction: 5 } }),
+    );
+    expect([bad.code, bad.message]).toEqual([
+      'E_VOCAB_FORMAT',
+      'tokenizer.json: truncation.direction: expected a string, found 5',
+    ]);
+  });
+
+  it('fromVocabTxt: special added tokens and the word-length limit reach the tokenizer.json', () => {
+    const tok = PretrainedTokenizer.fromVocabTxt(vocab);
+    const config = tok.toTokenizerJson() as {
+      added_tokens: { content: string; special: boolean }[];
+      model: { max_input_chars_per_word: number };
+    };
+    expect(config.added_tokens.map((t) => [t.content, t.special])).toEqual([
+      ['[PAD]', true],
+      ['[UNK]', true],
+      ['[CLS]', true],
+      ['[SEP]', true],
+      ['[MASK]', true],
+    ]);
+    expect(config.model.max_input_chars_per_word).toBe(100);
+    const short = PretrainedTokenizer.fromVocabTxt(vocab, { maxInputCharsPerWord: 4 });
+    expect(short.tokenize('dogs are running')).toEqual(['dogs', 'are', '[UNK]']);
   });
 
   it('WordPiece and Unigram are linear in the word length (a 200 000-character word finishes)', () => {
@@ -513,5 +567,138 @@ describe('what the tokenizer refuses', () => {
       ),
       { seed: 1818, numRuns: 1000 },
     );
+  });
+});
+
+describe('added tokens, normalizers and pre-tokenizers at their edges', () => {
+  const added = () =>
+    PretrainedTokenizer.fromTokenizerJson(
+      json('tokenizers/cases.json').cases.find((c: { name: string }) => c.name === 'added-tokens').tokenizer,
+    );
+
+  it('single_word reads the whole character before a match, astral or not', () => {
+    const tok = added();
+    // U+1D400 (𝐀, a letter) is \ud835\udc00 and U+1D7FF (𝟿, a digit) is \ud835\udfff: the low surrogate alone is
+    // no word character, so reading only it would let `<x>` match inside a word.
+    expect(tok.tokenize('𝐀<x>')).toEqual(['[UNK]', '[UNK]', 'x', '[UNK]']);
+    expect(tok.tokenize('𝟿<x>')).toEqual(['[UNK]', '[UNK]', 'x', '[UNK]']);
+    // U+FF58 (ｘ) is a BMP letter above the surrogates: it is the character before, not the one before it.
+    expect(tok.tokenize('-ｘ<x>')).toEqual(['-', '[UNK]', '[UNK]', 'x', '[UNK]']);
+    expect(tok.tokenize('𝐀 <x>')).toEqual(['[UNK]', '<x>']);
+  });
+
+  it('preTokenize shows an added token as itself, without the spaces lstrip took', () => {
+    expect(added().preTokenize('un   [MASK] able')).toEqual(['un', '[MASK]', 'able']);
+  });
+
+  it('a Replace that deletes the first character moves the text off the start (Metaspace prepend_scheme first)', () => {
+    const model = {
+      type: 'WordLevel',
+      vocab: { '[UNK]': 0, '▁ab': 1, ab: 2, '▁': 3, '▁yab': 4 },
+      unk_token: '[UNK]',
+    };
+    const metaspace = (scheme: string) => ({ type: 'Metaspace', replacement: '▁', prepend_scheme: scheme });
+    const deleting = PretrainedTokenizer.fromTokenizerJson({
+      model,
+      normalizer: { type: 'Replace', pattern: { Regex: 'x*' }, content: '' },
+      pre_tokenizer: metaspace('first'),
+    });
+    // An empty match deletes nothing: the text still starts at offset 0.
+    expect(deleting.tokenize('ab')).toEqual(['▁ab']);
+    expect(deleting.tokenize('xab')).toEqual(['ab']);
+    expect(deleting.tokenize('xxab')).toEqual(['ab']);
+    // A deletion after the first character leaves the start where it was.
+    expect(deleting.tokenize('axb')).toEqual(['▁ab']);
+    const replacing = PretrainedTokenizer.fromTokenizerJson({
+      model,
+      normalizer: { type: 'Replace', pattern: { String: 'x' }, content: 'y' },
+      pre_tokenizer: metaspace('first'),
+    });
+    expect(replacing.tokenize('xab')).toEqual(['▁yab']);
+    // A piece the normalizer empties is dropped before pre-tokenization: no lone '▁'.
+    const always = PretrainedTokenizer.fromTokenizerJson({
+      model,
+      normalizer: { type: 'Replace', pattern: { String: 'x' }, content: '' },
+      pre_tokenizer: metaspace('always'),
+    });
+    expect(always.tokenize('x')).toEqual([]);
+    expect(Array.from(always.encode('xx'))).toEqual([]);
+    expect(always.tokenize('xab')).toEqual(['▁ab']);
+  });
+
+  it('Unigram byte fallback names bytes with two hex digits (<0x09>, not <0x9>)', () => {
+    const tok = PretrainedTokenizer.fromTokenizerJson({
+      model: {
+        type: 'Unigram',
+        unk_id: 0,
+        byte_fallback: true,
+        vocab: [
+          ['<unk>', 0],
+          ['a', -1],
+          ['<0x09>', -2],
+          ['<0xC3>', -2],
+          ['<0xA9>', -2],
+        ],
+      },
+    });
+    expect(tok.tokenize('a\ta')).toEqual(['a', '<0x09>', 'a']);
+    expect(Array.from(tok.encode('a\taé'))).toEqual([1, 2, 1, 3, 4]);
+  });
+
+  it('TemplateProcessing: an item that is neither a Sequence nor a SpecialToken object names its path', () => {
+    const model = { type: 'WordLevel', vocab: { a: 0 }, unk_token: 'a' };
+    const template = (single: unknown[]) =>
+      errorOf(() =>
+        PretrainedTokenizer.fromTokenizerJson({
+          model,
+          post_processor: { type: 'TemplateProcessing', single, special_tokens: {} },
+        }),
+      );
+    const seq = template([{ Sequence: 'A' }]);
+    expect([seq.code, seq.message]).toEqual([
+      'E_VOCAB_FORMAT',
+      'tokenizer.json: post_processor.single[0].Sequence: expected an object, found "A"',
+    ]);
+    const other = template([{ Sequence: { id: 'A', type_id: 0 } }, { Special: { id: '[SEP]' } }]);
+    expect([other.code, other.message]).toEqual([
+      'E_VOCAB_FORMAT',
+      'tokenizer.json: post_processor.single[1].SpecialToken: expected an object, found nothing',
+    ]);
+  });
+
+  it('a String pattern matches its characters literally', () => {
+    const tok = PretrainedTokenizer.fromTokenizerJson({
+      model: { type: 'WordLevel', vocab: { '[UNK]': 0, ab: 1 }, unk_token: '[UNK]' },
+      normalizer: { type: 'Replace', pattern: { String: '.' }, content: '' },
+      pre_tokenizer: { type: 'WhitespaceSplit' },
+    });
+    expect(tok.tokenize('a.b axb ab')).toEqual(['ab', '[UNK]', 'ab']);
+  });
+
+  it('Metaspace: an unknown prepend_scheme is refused by name; a missing replacement names the field', () => {
+    const model = { type: 'WordLevel', vocab: { a: 0 }, unk_token: 'a' };
+    const scheme = errorOf(() =>
+      PretrainedTokenizer.fromTokenizerJson({
+        model,
+        pre_tokenizer: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'sometimes' },
+      }),
+    );
+    expect(scheme.code).toBe('E_TOKENIZER_UNSUPPORTED');
+    expect(scheme.message).toBe(
+      'tokenizer.json: pre_tokenizer type "Metaspace prepend_scheme sometimes" is not supported ' +
+        '(supported: always, first, never); ids would differ from the reference, so the tokenizer is refused',
+    );
+    expect(scheme.details).toEqual({
+      component: 'pre_tokenizer',
+      type: 'Metaspace prepend_scheme sometimes',
+      supported: ['always', 'first', 'never'],
+    });
+    const missing = errorOf(() =>
+      PretrainedTokenizer.fromTokenizerJson({ model, pre_tokenizer: { type: 'Metaspace' } }),
+    );
+    expect([missing.code, missing.message]).toEqual([
+      'E_VOCAB_FORMAT',
+      'tokenizer.json: pre_tokenizer.replacement: expected a string, found nothing',
+    ]);
   });
 });

@@ -92,6 +92,19 @@ describe('Tokenizer', () => {
       Array.from(charNgramBuckets('zebra', { minN: 3, maxN: 3, buckets: 50 }), (x) => x + 1),
     );
   });
+  it('n-gram bags follow truncation, and each n-gram setting gets its own bags', () => {
+    const ng = { minN: 3, maxN: 3, buckets: 1000, maxPerToken: 4 };
+    const bag = (w: string) => {
+      const r = Array.from(charNgramBuckets(w, ng), (x) => x + 1);
+      return [...r, ...new Array(4 - r.length).fill(0)];
+    };
+    const b = tok.encodeBatch(['a man is playing', 'cat'], { maxLength: 2, ngrams: ng });
+    expect(b.ngramShape).toEqual([2, 2, 4]);
+    expect(Array.from(b.ngramIds!)).toEqual([...bag('a'), ...bag('man'), ...bag('cat'), 0, 0, 0, 0]);
+    const four = { minN: 4, maxN: 4, buckets: 1000 };
+    const c = tok.encodeBatch(['cat'], { ngrams: four });
+    expect(Array.from(c.ngramIds!)).toEqual(Array.from(charNgramBuckets('cat', four), (x) => x + 1));
+  });
   it('decode joins tokens with spaces and skips padding', () => {
     const b = tok.encodeBatch(['a man', 'The cat is playing.']);
     expect(tok.decode(b.ids.subarray(0, b.shape[1]))).toBe('a man');
@@ -133,13 +146,21 @@ describe('Tokenizer', () => {
         expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: 'tokenizer JSON: expected an object' }),
       );
     }
+    expect(() => Tokenizer.fromJSON({ ...t.toJSON(), vocabulary: undefined } as never)).toThrow(
+      expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: 'tokenizer JSON: "vocabulary" is missing' }),
+    );
+    expect(() => new Tokenizer(t.vocab.toArray() as never)).toThrow(
+      new TypeError('vocab: expected a Vocabulary'),
+    );
   });
   it('rejects non-string input with a TypeError naming the argument', () => {
     expect(() => tok.encode(undefined as unknown as string)).toThrow(/text: expected a string/);
     expect(() => tok.encodeBatch(['a', 3 as unknown as string])).toThrow(
       /texts\[1\]: expected a string, found number 3/,
     );
-    expect(() => tok.encodeBatch('abc' as unknown as string[])).toThrow(TypeError);
+    expect(() => tok.encodeBatch('abc' as unknown as string[])).toThrow(
+      new TypeError('texts: expected an array of strings, found string'),
+    );
   });
   it('handles a 1 MB text', () => {
     const big = 'a man is playing a flute . '.repeat(40_000);

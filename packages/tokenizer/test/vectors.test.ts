@@ -93,6 +93,12 @@ describe('parseVectors', () => {
     expect(parseVectorsSync('a +1.5 -2e1\n').data).toEqual(Float32Array.from([1.5, -20]));
     // A GloVe line with two numeric fields is not a header when told so.
     expect(parseVectorsSync('3 2\n', { header: false }).words).toEqual(['3']);
+    // Only line 1 may be a header: later "count dim"-shaped lines are words with one value.
+    const one = parseVectorsSync('the 1\n7 2\n');
+    expect([one.header, one.words, Array.from(one.data)]).toEqual([null, ['the', '7'], [1, 2]]);
+    // Blank and space-only lines are skipped, not rows (and not errors).
+    const blank = parseVectorsSync('\n \r\na 1 2\n\n\t\nb 3 4\n');
+    expect([blank.words, Array.from(blank.data), blank.skipped]).toEqual([['a', 'b'], [1, 2, 3, 4], 0]);
   });
   it('throws E_VECTORS_PARSE with the line number, or skips and reports', () => {
     const bad = 'a 1 2\nb 1\nc 1 x\nd 1 2 3\ne 4 5\n';

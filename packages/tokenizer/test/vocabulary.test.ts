@@ -56,6 +56,11 @@ describe('Vocabulary', () => {
   it('sorts ties by code point, not UTF-16 unit', () => {
     expect(compareCodePoints('\u{1F600}', '\uFF5E')).toBeGreaterThan(0); // JS '<' says the opposite
     expect('\u{1F600}' < '\uFF5E').toBe(true);
+    // U+E000 (the first code point after the surrogates) sorts before U+FFFF and after U+D7FF, on either side.
+    expect(Math.sign(compareCodePoints('\ue000', '\uffff'))).toBe(-1);
+    expect(Math.sign(compareCodePoints('\uffff', '\ue000'))).toBe(1);
+    expect(Math.sign(compareCodePoints('\ud7ff', '\ue000'))).toBe(-1);
+    expect(Math.sign(compareCodePoints('\ue000', '\u{10000}'))).toBe(-1);
     const v = Vocabulary.fromCounts(
       new Map([
         ['\u{1F600}', 1],
@@ -96,5 +101,24 @@ describe('Vocabulary', () => {
       }),
     );
     expect(() => Vocabulary.fromTokens(['a'])).toThrow(/unknown token "\[UNK\]" is not in the vocabulary/);
+  });
+  it('malformed input: the error names what was expected and what was found', () => {
+    expect(() => Vocabulary.fromTokens('[UNK]' as unknown as string[])).toThrow(
+      new TypeError('tokens: expected an array of strings, found string'),
+    );
+    expect(() => Vocabulary.fromTokens(['[PAD]', '[UNK]', 'a'], { counts: [3, 2] })).toThrow(
+      expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: 'counts: expected 3 values, found 2' }),
+    );
+    expect(() => Vocabulary.fromJSON({ version: 1, tokens: 'a b' } as never)).toThrow(
+      expect.objectContaining({
+        code: 'E_VOCAB_FORMAT',
+        message: 'vocabulary JSON: expected "tokens" to be an array',
+      }),
+    );
+    for (const bad of [null, 'null', 7]) {
+      expect(() => Vocabulary.fromJSON(bad as never)).toThrow(
+        expect.objectContaining({ code: 'E_VOCAB_FORMAT', message: 'vocabulary JSON: expected an object' }),
+      );
+    }
   });
 });

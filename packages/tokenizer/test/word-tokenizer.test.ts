@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { normalize, WordTokenizer } from '../src/index.js';
+import { isCjk } from '../src/unicode.js';
 
 // Built in beforeEach, not at load: code run while a test file loads is a "static" mutant to Stryker, which
 // then reruns the whole suite for it (see scripts/stryker.config.mjs).
@@ -87,6 +88,39 @@ describe('WordTokenizer', () => {
     ]);
     expect(texts('end-', plain)).toEqual(['end', '-']);
   });
+  it('a BMP emoji modifier (U+FE0F) is one unit: the letters after it stay a word of their own', () => {
+    expect(wt.tokenizeToStrings('\u2764\ufe0fok \u263a\ufe0e!')).toEqual([
+      '\u2764\ufe0f',
+      'ok',
+      '\u263a\ufe0e',
+      '!',
+    ]);
+  });
+  it("CJK is BERT's eight ranges, the compatibility ideographs included", () => {
+    const edges = [0x4dff, 0xf8ff, 0xf900, 0xfaff, 0xfb00, 0x2f7ff, 0x2f800, 0x2fa1f, 0x2fa20, 0x30000];
+    expect(edges.map((cp) => [cp.toString(16), isCjk(cp)])).toEqual([
+      ['4dff', false],
+      ['f8ff', false],
+      ['f900', true],
+      ['faff', true],
+      ['fb00', false],
+      ['2f7ff', false],
+      ['2f800', true],
+      ['2fa1f', true],
+      ['2fa20', false],
+      ['30000', false],
+    ]);
+    // Without NFKC (which maps most of them to unified ideographs), a compatibility ideograph is its own token.
+    const raw = new WordTokenizer({ form: 'none' });
+    expect(raw.tokenizeToStrings('a\uf900b \u{2f800}\u{2f800} \u{30000}\u{30000}')).toEqual([
+      'a',
+      '\uf900',
+      'b',
+      '\u{2f800}',
+      '\u{2f800}',
+      '\u{30000}\u{30000}',
+    ]);
+  });
   it('splits CJK per character; keeps emoji sequences, flags and RTL words whole', () => {
     const s = '我爱NLP 😀👍🏽 👨‍👩‍👧 🇫🇷🇩🇪 שלום, مرحبا!';
     const toks = wt.tokenize(s);
@@ -143,7 +177,9 @@ describe('WordTokenizer', () => {
   });
   it('throws a TypeError naming the argument on non-strings', () => {
     expect(() => wt.tokenize(null as unknown as string)).toThrow(/text: expected a string, found null/);
-    expect(() => wt.tokenizeToStrings(1 as unknown as string)).toThrow(TypeError);
+    expect(() => wt.tokenizeToStrings(1 as unknown as string)).toThrow(
+      new TypeError('text: expected a string, found number 1'),
+    );
     expect(() => wt.forEachToken(1 as unknown as string, () => {})).toThrow(
       /^text: expected a string, found number 1/,
     );

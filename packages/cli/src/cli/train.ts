@@ -17,6 +17,7 @@ import {
   fit,
   folderCheckpoints,
   initBackend,
+  registeredSamplers,
   saveModel,
   WEIGHTS_ENCODINGS,
   type WeightsEncoding,
@@ -59,6 +60,17 @@ export const trainFlags: Record<string, FlagSpec> = {
   epochs: { type: 'integer', min: 1, description: 'epochs (default 5)' },
   'batch-size': { type: 'integer', min: 1, description: 'pairs per batch (default 32)' },
   lr: { type: 'number', min: 0, description: 'learning rate (default 1e-3)' },
+  accumulate: {
+    type: 'integer',
+    min: 1,
+    description: 'micro-batches per optimizer step: --batch-size 16 --accumulate 4 steps like 64 (default 1)',
+  },
+  sampler: {
+    type: 'string',
+    choices: registeredSamplers(),
+    description:
+      'how pairs are grouped into batches (default: random, noDuplicates for in-batch losses, mPerClass for batch-mining ones); any other than random reads the pairs into memory',
+  },
   workers: {
     type: 'integer',
     min: 1,
@@ -140,7 +152,11 @@ async function readData(flags: Flags, trainPath: string, loss: Loss, err: NodeJS
     label: str(flags.label),
   };
   const declared = parseScoreRange(str(flags['score-range']), 'train');
-  const fromFile = loss.batchKind === 'scored-pairs' || loss.batchKind === 'labelled-pairs';
+  // A sampler other than random groups pairs by their texts: it needs them in memory.
+  const sampler = str(flags.sampler);
+  const fromFile =
+    (loss.batchKind === 'scored-pairs' || loss.batchKind === 'labelled-pairs') &&
+    (sampler === undefined || sampler === 'random');
   let scan: PairScan | undefined;
   const texts = (async function* () {
     scan = yield* scanPairs(trainPath, {
@@ -265,7 +281,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const range = data.range;
   err.write(
     `siamese train: ${data.count} pairs from ${trainPath}${data.index ? ' (read from the file batch by batch)' : ''}${range ? ` (scores ${range[0]}–${range[1]} → 0–1)` : ''}${data.dev ? `, dev ${data.dev.length} from ${data.devPath}` : ''}\n` +
-      `  encoder ${preset}, loss ${loss.type}, backend ${backend.name}, seed ${seed}\n`,
+      `  encoder ${preset}, loss ${loss.type}, backend ${backend.name}, seed ${seed}${str(flags.sampler) ? `, sampler ${str(flags.sampler)}` : ''}${num(flags.accumulate) ? `, ${num(flags.accumulate)} micro-batches per step` : ''}\n`,
   );
   const vectors = await readVectors(flags, err);
   const model = createModel({
@@ -287,6 +303,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     lr: num(flags.lr) ?? 1e-3,
     seed,
     ...(num(flags.workers) !== undefined ? { workers: num(flags.workers)! } : {}),
+    ...(num(flags.accumulate) !== undefined ? { accumulate: num(flags.accumulate)! } : {}),
+    ...(str(flags.sampler) !== undefined ? { sampler: str(flags.sampler)! } : {}),
     ...(data.dev ? { dev: data.dev } : {}),
     ...(num(flags.patience) !== undefined ? { patience: num(flags.patience)! } : {}),
     checkpoints: folderCheckpoints(join(out, 'checkpoints')),

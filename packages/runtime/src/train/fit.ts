@@ -114,7 +114,7 @@ export async function fit(
   }
   const { loss } = options;
   // An example source (a file read back batch by batch) or examples in memory (an array, or one per epoch).
-  const source = isExampleSource(train) ? checkSource(train, loss) : undefined;
+  const source = isExampleSource(train) ? checkSource(train, loss, options.sampler) : undefined;
   const data = source
     ? undefined
     : new DataSource(train as TrainData, {
@@ -481,7 +481,20 @@ function divergedAndRestored(
 }
 
 /** A source checked against the loss: only losses that score each pair on its own can read batches back. */
-function checkSource(source: ExampleSource, loss: Loss): ExampleSource {
+function checkSource(
+  source: ExampleSource,
+  loss: Loss,
+  sampler: SamplerConfig | string | undefined,
+): ExampleSource {
+  const samplerType = typeof sampler === 'string' ? sampler : sampler?.type;
+  if (samplerType !== undefined && samplerType !== 'random') {
+    // The other samplers look at the examples' texts or labels, which a source only yields batch by batch.
+    throw new SiameseError(
+      'E_INVALID_ARGUMENT',
+      `fit: the '${samplerType}' sampler needs the examples in memory (it groups them by their texts or labels); an example source is read back in random batches. Pass an array of examples, or leave sampler out`,
+      { details: { sampler: samplerType } },
+    );
+  }
   if (!STREAMABLE_KINDS.includes(loss.batchKind)) {
     throw new SiameseError(
       'E_INVALID_ARGUMENT',
