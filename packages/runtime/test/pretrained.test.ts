@@ -342,11 +342,15 @@ describe('sentence-transformers v5 module chain: WordEmbeddings → BiLSTM → m
   });
 });
 
-/** fixtures/interop/torch/load_st_chain.py on a saved folder: PyTorch modules load it strictly and embed `ids`. */
+/**
+ * fixtures/interop/torch/load_st_chain.py on a folder: PyTorch modules load it strictly and embed `ids` (written to
+ * a temporary file: the folder may be a fixture, which a test never writes into).
+ */
 function embedInTorch(python: string, dir: string, ids: number[][]) {
-  writeFileSync(join(dir, 'ids.json'), JSON.stringify({ ids }));
+  const idsFile = join(mkdtempSync(join(tmpdir(), 'siamese-ids-')), 'ids.json');
+  writeFileSync(idsFile, JSON.stringify({ ids }));
   const script = new URL('torch/load_st_chain.py', INTEROP).pathname;
-  return JSON.parse(execFileSync(python, [script, dir, join(dir, 'ids.json')], { encoding: 'utf8' })) as {
+  return JSON.parse(execFileSync(python, [script, dir, idsFile], { encoding: 'utf8' })) as {
     keys: string[];
     alone: number[][];
     batch: number[][];
