@@ -117,7 +117,7 @@ describe('fit({ workers })', () => {
     });
   }
 
-  it('over two epochs the model adopts the replicas’ weights and Adam state at each end, leaking no tensor', async () => {
+  it('over two epochs the calling thread’s model holds the replicas’ weights at each end, leaking no tensor', async () => {
     const run = async (workers: number) => {
       const m = model('cnn');
       const before = tf.memory().numTensors;
@@ -203,6 +203,31 @@ describe('fit({ workers })', () => {
     m.dispose();
   });
 
+  it('a worker whose step fails midway: E_WORKER_FAILED with its message, the calling thread unblocked, the model as it was, no thread left', async () => {
+    const { doubledMean } = await import('./fixtures/parallel-setup.mjs');
+    const tokenizer = Tokenizer.build(corpus);
+    const m = new SiameseModel({
+      tokenizer,
+      encoder: sequential([embedding({ vocabSize: tokenizer.vocab.size, dim: 16 }), doubledMean()], { seed: 3 }),
+    });
+    const threads = osThreads();
+    const before = flatWeights(m);
+    const tensors = tf.memory().numTensors;
+    // The setup module gives the worker threads a doubledMean that throws in training; the calling thread's works.
+    const error = await fit(m, train, {
+      loss: lossFromConfig({ type: 'cosine' }),
+      batchSize: 32,
+      workers: 2,
+      workerSetup: new URL('./fixtures/parallel-failing-setup.mjs', import.meta.url),
+    }).catch((e) => e);
+    expect(error.code).toBe('E_WORKER_FAILED');
+    expect(error.message).toMatch(/worker thread 1 failed: the shard exploded/);
+    expect(flatWeights(m)).toEqual(before);
+    expect(tf.memory().numTensors, 'tensors left on the calling thread').toBe(tensors);
+    await expect.poll(osThreads, { timeout: 10_000 }).toBeLessThanOrEqual(threads);
+    m.dispose();
+  });
+
   it('rejects workers that are not whole numbers ≥ 1', async () => {
     const m = model();
     for (const workers of [0, 1.5, -2]) {
@@ -228,8 +253,8 @@ describe('embed({ workers })', () => {
     const norm = Math.hypot(...normalized[7]!);
     expect(Math.abs(norm - 1)).toBeLessThan(1e-5);
     m.dispose();
-    // Each worker thread runs on at least one OS thread of its own.
-    await expect.poll(osThreads, { timeout: 10_000 }).toBeLessThanOrEqual(kept - 2);
+    // workers: 2 is the calling thread and one worker thread, which runs on at least one OS thread of its own.
+    await expect.poll(osThreads, { timeout: 10_000 }).toBeLessThanOrEqual(kept - 1);
   });
 
   it('weights changed since the last call reach the kept threads; another thread count restarts them', async () => {

@@ -72,21 +72,40 @@ export interface FitOptions {
   /** Called with notes on how the data was adapted to the loss, and on a resume. */
   onInfo?: (message: string) => void;
   /**
-   * Replicas training in parallel, one per worker thread (Node `worker_threads`; `Worker` in Deno, Bun and
-   * browsers): each encodes its share of every batch, the loss sees the whole batch, gradients are summed in a
-   * fixed order. Default: the machine's cores for runs of 2048 examples or more (batches of 16 or more), else 1.
-   * `1` trains on the calling thread. The same seed and workers give the same weights; different worker counts
-   * agree to float32 rounding. Runtimes without threads (Cloudflare Workers) use 1. With several workers the
-   * replicas hold the current weights during an epoch and `model` adopts them at its end (and on an abort):
-   * read the weights in `onEpoch`, not in `onBatch`. The model keeps its threads for later calls (see
-   * `EmbedOptions.workers`); thread start-up is reported through `onInfo` and is not counted in `pairsPerSec`.
+   * Replicas training in parallel: the calling thread and `workers − 1` worker threads (Node `worker_threads`;
+   * `Worker` in Deno, Bun and browsers). Each encodes its share of every batch, the loss sees the whole batch,
+   * gradients are summed in a fixed order, and every replica, the calling thread's model included, applies the
+   * same update. Default: the machine's cores for runs of 2048 examples or more (batches of 16 or more), else 1.
+   * `1` trains on the calling thread alone. The same seed and workers give the same weights; different worker
+   * counts agree to float32 rounding. Runtimes without threads (Cloudflare Workers) and a browser page's main
+   * thread (which may not block; train in a Web Worker) use 1, with a note. The model keeps its threads for
+   * later calls (see `EmbedOptions.workers`); thread start-up is reported through `onInfo` and is not counted
+   * in `pairsPerSec`.
    */
   workers?: number;
   /** A module each worker thread imports first: register custom encoders, steps and losses there. */
   workerSetup?: string | URL;
 }
 
-const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
+/**
+ * Lets timers, I/O and an abort run between batches: `setImmediate` where it exists (Node, Deno, Bun), else a
+ * message to itself (browsers clamp nested `setTimeout(0)` to 4 ms; Node's is 1 ms: both slow a 30 ms step).
+ */
+function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  if (typeof g.setImmediate === 'function') return new Promise((r) => g.setImmediate!(r));
+  if (typeof MessageChannel === 'function') {
+    return new Promise((r) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        r();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
+  return new Promise((r) => setTimeout(r, 0));
+}
 
 /**
  * Trains `model` in place: Adam (β 0.9/0.999, ε 1e-8 as PyTorch), optional warm-up + decay, global-norm
@@ -212,7 +231,6 @@ export async function fit(
       for (let b = 0; b < plan.length; b++) {
         if (options.signal?.aborted) {
           // The model keeps the steps done so far, as on one thread.
-          await group?.pull();
           throw aborted(history);
         }
         const { prepared, micro } = epochData
@@ -242,8 +260,6 @@ export async function fit(
         });
         await yieldToEventLoop();
       }
-      // With workers the model adopts the replicas' weights and Adam state here, once per epoch.
-      await group?.pull();
       // A finite step can still overflow the weights (a huge learning rate): checked once per epoch.
       const bad = await firstNonFiniteWeight(model);
       if (bad) {

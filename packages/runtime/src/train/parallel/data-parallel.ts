@@ -1,11 +1,14 @@
 /**
- * Data-parallel training (the coordinator's side). Each step the batch is cut into contiguous shards, one per
- * worker replica. The replicas encode their shards; the coordinator gathers the embeddings of the whole batch,
- * computes the loss on them — so in-batch losses (MNRL, CoSENT, batch-hard triplets) see every row, exactly as
- * on one thread — and hands each replica the gradient of its rows. The replicas back-propagate, the coordinator
- * sums their weight gradients in shard order, and every replica applies the same update to its own copy; the
- * coordinator adopts replica 0's weights and optimizer state when it needs them (`pull`). Only the reduction
- * order differs from one thread.
+ * Data-parallel training. Each step the batch is cut into contiguous shards, one per replica: the calling
+ * thread is replica 0 (the model and optimizer `fit` holds), each worker thread one more. Every replica encodes
+ * its shard; the calling thread gathers the embeddings of the whole batch, computes the loss on them — so
+ * in-batch losses (MNRL, CoSENT, batch-hard triplets) see every row, exactly as on one thread — and hands each
+ * replica the gradient of its rows. The replicas back-propagate, the calling thread sums their weight gradients
+ * in shard order, and every replica applies the same update to its own copy. Only the reduction order differs
+ * from one thread.
+ *
+ * The calling thread waits for the other shards' embeddings inside its gradient tape, blocking on shared
+ * memory: a thread that may not block (a browser page's main thread) trains on one thread.
  *
  * @module
  */
@@ -14,14 +17,15 @@ import { SiameseError } from '@siamese/core';
 import type { Loss } from '@siamese/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SiameseModel } from '../../model.js';
-import { optimizerState, restoreOptimizer } from '../checkpoints.js';
+import { optimizerState } from '../checkpoints.js';
 import type { PreparedExamples } from '../prepare-data.js';
 import { lossBatch, type StepOutcome, targetsOf, teacherOf } from '../step.js';
 import { type GradientLayout, globalNorm, gradientLayout, sumGradients } from './exchange.js';
 import { leaseThreads, type ThreadLease } from './model-threads.js';
 import type { ThreadOptions, ThreadPool } from './pool.js';
-import { regionsOf, type SharedRegions, sharedFloats } from './protocol.js';
-import { availableCores, sharedMemoryAvailable, threadsAvailable } from './threads.js';
+import { controlSlots, regionsOf, type SharedRegions, sharedFloats } from './protocol.js';
+import { Replica } from './replica.js';
+import { availableCores, canBlock, sharedMemoryAvailable, threadsAvailable } from './threads.js';
 
 export interface DataParallelSettings extends ThreadOptions {
   workers: number;
@@ -31,19 +35,27 @@ export interface DataParallelSettings extends ThreadOptions {
   clipNorm: number | undefined;
 }
 
-/** Worker replicas of a model in training, kept in step with it. */
+/** A worker thread gave up on its step (it reports why in a message, read after the tape unwinds). */
+class ShardFailed extends Error {
+  constructor(readonly thread: number) {
+    super(`worker thread ${thread + 1} failed its step`);
+  }
+}
+
+/** How long the calling thread waits for a shard's embeddings before it declares the thread lost. */
+const SHARD_TIMEOUT_MS = 120_000;
+
+/** The calling thread and its worker replicas, kept in step. */
 export class DataParallelGroup {
   private step = 0;
-  /** Whether the replicas applied updates the model has not adopted yet. */
-  private stale = false;
 
   private constructor(
-    private readonly model: SiameseModel,
     private readonly prepared: PreparedExamples,
     private readonly settings: DataParallelSettings,
     private readonly lease: ThreadLease,
     private readonly shared: SharedRegions,
     private readonly layout: GradientLayout,
+    private readonly local: Replica,
   ) {}
 
   static async start(
@@ -56,21 +68,21 @@ export class DataParallelGroup {
     const maxRows = Math.ceil(settings.batchSize / workers);
     const embeddingFloats = maxRows * prepared.slots.length * model.dim;
     const shared: SharedRegions = {
-      control: new SharedArrayBuffer(4 * (workers + 1)),
+      control: new SharedArrayBuffer(4 * controlSlots(workers).length),
       floats: new SharedArrayBuffer(4 * sharedFloats(workers, embeddingFloats, layout.floats)),
       embeddingFloats,
       gradientFloats: layout.floats,
     };
     const optimizer = await optimizerState(settings.optimizer);
-    const lease = await leaseThreads(model, workers, {
+    const lease = await leaseThreads(model, workers - 1, {
       ...(settings.workerSetup ? { workerSetup: settings.workerSetup } : {}),
     });
     try {
-      for (let index = 0; index < workers; index++) {
-        lease.pool.post(index, {
+      for (let k = 0; k < workers - 1; k++) {
+        lease.pool.post(k, {
           type: 'train',
           train: {
-            index,
+            index: k + 1,
             workers,
             shared,
             kind: prepared.kind,
@@ -82,20 +94,22 @@ export class DataParallelGroup {
           },
         });
       }
-      for (let k = 0; k < workers; k++) await lease.pool.receive(k, 'ready');
+      for (let k = 0; k < workers - 1; k++) await lease.pool.receive(k, 'ready');
     } catch (e) {
       await lease.release(false);
       throw e;
     }
-    return new DataParallelGroup(model, prepared, settings, lease, shared, layout);
+    const local = new Replica(model, settings.optimizer, layout, settings.clipNorm);
+    return new DataParallelGroup(prepared, settings, lease, shared, layout, local);
   }
 
   private get pool(): ThreadPool {
     return this.lease.pool;
   }
 
+  /** Replicas, the calling thread's included. */
   get workers(): number {
-    return this.pool.size;
+    return this.pool.size + 1;
   }
 
   /** Milliseconds this run spent starting threads (0 when the model's threads were already running). */
@@ -108,65 +122,39 @@ export class DataParallelGroup {
    * the shards' dropout. Returns the loss of the whole batch.
    */
   async trainStep(indices: readonly number[], lr: number, seed: number): Promise<StepOutcome> {
-    const { model, prepared, pool, settings } = this;
+    const { prepared, pool } = this;
     const step = ++this.step;
-    const { replicas, sum, control } = regionsOf(this.shared, pool.size);
-    const shards = shardsOf(indices, pool.size);
-    shards.forEach((shard, k) => {
-      pool.post(k, {
-        type: 'step',
-        step,
-        indices: Int32Array.from(shard),
-        seed: (seed + Math.imul(k, 0x9e3779b9)) >>> 0,
-      });
-    });
-    for (let k = 0; k < shards.length; k++) await pool.receive(k, 'embeddings');
-
-    // The whole batch's embeddings, slot-major as one thread encodes them: [slots × rows, dim].
-    const dim = model.dim;
-    const rows = indices.length;
-    const slots = prepared.slots.length;
-    const all = new Float32Array(slots * rows * dim);
-    let first = 0;
-    shards.forEach((shard, k) => {
-      const n = shard.length;
-      for (let s = 0; s < slots; s++) {
-        all.set(replicas[k]!.embeddings.subarray(s * n * dim, (s + 1) * n * dim), (s * rows + first) * dim);
-      }
-      first += n;
-    });
-    const targets = targetsOf(prepared, indices);
-    const teacher = teacherOf(prepared, indices);
-    let lossValue: number;
-    try {
-      const embeddings = tf.tensor2d(all, [slots * rows, dim]);
-      const { value, grad } = tf.valueAndGrad((e: tf.Tensor) => {
-        const parts = prepared.slots.map((_, s) => tf.slice(e, [s * rows, 0], [rows, -1]) as tf.Tensor2D);
-        return settings.loss.compute(
-          lossBatch(settings.loss.batchKind, parts, targets, teacher),
-        ) as tf.Scalar;
-      })(embeddings);
-      const g = grad.dataSync() as Float32Array;
-      lossValue = value.dataSync()[0]!;
-      tf.dispose([embeddings, value, grad]);
-      first = 0;
-      shards.forEach((shard, k) => {
-        const n = shard.length;
-        for (let s = 0; s < slots; s++) {
-          replicas[k]!.embeddingGrads.set(
-            g.subarray((s * rows + first) * dim, (s * rows + first + n) * dim),
-            s * n * dim,
-          );
-        }
-        first += n;
-        Atomics.store(control, k, step);
-        Atomics.notify(control, k);
-      });
-    } finally {
-      targets?.dispose();
-      teacher?.dispose();
+    const { replicas, sum } = regionsOf(this.shared, this.workers);
+    const shards = shardsOf(indices, this.workers);
+    const seedOf = (k: number) => (seed + Math.imul(k, 0x9e3779b9)) >>> 0;
+    for (let k = 1; k < shards.length; k++) {
+      pool.post(k - 1, { type: 'step', step, indices: Int32Array.from(shards[k]!), seed: seedOf(k) });
     }
-    for (let k = 0; k < shards.length; k++) await pool.receive(k, 'gradients');
+    const texts = prepared.slots.flatMap((slot) => shards[0]!.map((i) => slot[i]!));
+    let lossValue = Number.NaN;
+    // Thrown after the tape: an exception inside it would leave the tape's saved tensors behind.
+    let failure: unknown;
+    this.local.backward(
+      texts,
+      seedOf(0),
+      (own) => {
+        try {
+          const { loss, ownGrads } = this.batchLoss(step, indices, shards, own);
+          lossValue = loss;
+          return ownGrads;
+        } catch (e) {
+          failure = e;
+          return new Float32Array(own.length);
+        }
+      },
+      replicas[0]!.gradients,
+    );
+    if (failure !== undefined) {
+      // The worker's own message says why (this rethrows it as E_WORKER_FAILED or its code).
+      if (failure instanceof ShardFailed) await pool.receive(failure.thread, 'gradients');
+      throw failure;
+    }
+    for (let k = 1; k < shards.length; k++) await pool.receive(k - 1, 'gradients');
 
     sumGradients(
       this.layout,
@@ -177,34 +165,77 @@ export class DataParallelGroup {
     // As on one thread: a non-finite loss or gradient is never applied (fit restores and stops; close() then
     // releases the replicas, which never receive this step's update).
     const applied = Number.isFinite(lossValue) && Number.isFinite(gradNorm);
-    // Only the replicas update (clipping, then Adam, each its own copy): the calling thread adopts replica 0's
-    // weights when it needs them ({@link pull}), so two cores do not run three copies of the update.
-    if (applied) for (let k = 0; k < pool.size; k++) pool.post(k, { type: 'apply', lr });
-    this.stale = this.stale || applied;
+    if (applied) {
+      // Every replica, with or without a shard this step, applies the same update to its own copy.
+      for (let k = 0; k < pool.size; k++) pool.post(k, { type: 'apply', lr });
+      this.local.apply(lr, sum);
+    }
     return { loss: lossValue, gradNorm, applied };
   }
 
   /**
-   * Brings the model and the optimizer up to date with the replicas (replica 0's weights and Adam state, the
-   * same bits every replica holds). `fit` calls it at the end of each epoch and before it reports an abort.
+   * Inside the calling thread's tape: waits for the other shards' embeddings, computes the loss of the whole
+   * batch, hands every worker the gradient of its rows and returns the calling thread's own.
    */
-  async pull(): Promise<void> {
-    if (!this.stale) return;
-    this.pool.post(0, { type: 'pull' });
-    const state = await this.pool.receive(0, 'state');
-    const vars = this.model.encoder.trainableVariables();
-    vars.forEach((v, i) => {
-      tf.tidy(() => v.assign(tf.tensor(state.weights[i]!, v.shape, v.dtype)));
+  private batchLoss(
+    step: number,
+    indices: readonly number[],
+    shards: number[][],
+    own: Float32Array,
+  ): { loss: number; ownGrads: Float32Array } {
+    const { prepared, settings } = this;
+    const { replicas, control } = regionsOf(this.shared, this.workers);
+    const at = controlSlots(this.workers);
+    for (let k = 1; k < shards.length; k++) waitForShard(control, at.ready(k), step, k - 1);
+    // The whole batch's embeddings, slot-major as one thread encodes them: [slots × rows, dim].
+    const dim = this.local.model.dim;
+    const rows = indices.length;
+    const slots = prepared.slots.length;
+    const all = new Float32Array(slots * rows * dim);
+    const shardOf = (k: number) => (k === 0 ? own : replicas[k]!.embeddings);
+    let first = 0;
+    shards.forEach((shard, k) => {
+      const n = shard.length;
+      const from = shardOf(k);
+      for (let s = 0; s < slots; s++) {
+        all.set(from.subarray(s * n * dim, (s + 1) * n * dim), (s * rows + first) * dim);
+      }
+      first += n;
     });
-    // The moments are matched by position; their saved names follow the calling thread's variables.
-    const rename = new Map(state.names.map((name, i) => [name, vars[i]!.name]));
-    const optimizer = state.optimizer.map((w) => {
-      const slash = w.name.lastIndexOf('/');
-      const own = slash > 0 ? rename.get(w.name.slice(0, slash)) : undefined;
-      return own ? { ...w, name: `${own}${w.name.slice(slash)}` } : w;
+    const targets = targetsOf(prepared, indices);
+    const teacher = teacherOf(prepared, indices);
+    let g: Float32Array;
+    let loss: number;
+    try {
+      const embeddings = tf.tensor2d(all, [slots * rows, dim]);
+      const { value, grad } = tf.valueAndGrad((e: tf.Tensor) => {
+        const parts = prepared.slots.map((_, s) => tf.slice(e, [s * rows, 0], [rows, -1]) as tf.Tensor2D);
+        return settings.loss.compute(
+          lossBatch(settings.loss.batchKind, parts, targets, teacher),
+        ) as tf.Scalar;
+      })(embeddings);
+      g = grad.dataSync() as Float32Array;
+      loss = value.dataSync()[0]!;
+      tf.dispose([embeddings, value, grad]);
+    } finally {
+      targets?.dispose();
+      teacher?.dispose();
+    }
+    const ownGrads = new Float32Array(own.length);
+    first = 0;
+    shards.forEach((shard, k) => {
+      const n = shard.length;
+      const to = k === 0 ? ownGrads : replicas[k]!.embeddingGrads;
+      for (let s = 0; s < slots; s++) {
+        to.set(g.subarray((s * rows + first) * dim, (s * rows + first + n) * dim), s * n * dim);
+      }
+      first += n;
+      if (k > 0) {
+        Atomics.store(control, at.gate(k), step);
+        Atomics.notify(control, at.gate(k));
+      }
     });
-    await restoreOptimizer(this.settings.optimizer, optimizer);
-    this.stale = false;
+    return { loss, ownGrads };
   }
 
   /**
@@ -221,14 +252,33 @@ export class DataParallelGroup {
       }
     }
     if (!keep) {
-      const { control } = regionsOf(this.shared, this.pool.size);
-      Atomics.store(control, this.pool.size, 1);
-      for (let k = 0; k < this.pool.size; k++) {
-        Atomics.store(control, k, -1);
-        Atomics.notify(control, k);
+      const { control } = regionsOf(this.shared, this.workers);
+      const at = controlSlots(this.workers);
+      Atomics.store(control, at.abort, 1);
+      for (let k = 1; k < this.workers; k++) {
+        Atomics.store(control, at.gate(k), -1);
+        Atomics.notify(control, at.gate(k));
       }
     }
     await this.lease.release(keep);
+  }
+}
+
+/** Blocks until worker thread `thread` wrote `step`'s embeddings (control slot `slot`). */
+function waitForShard(control: Int32Array, slot: number, step: number, thread: number): void {
+  const started = Date.now();
+  for (;;) {
+    const seen = Atomics.load(control, slot);
+    if (seen === step) return;
+    if (seen === -1) throw new ShardFailed(thread);
+    if (Date.now() - started > SHARD_TIMEOUT_MS) {
+      throw new SiameseError(
+        'E_WORKER_FAILED',
+        `worker thread ${thread + 1} sent no embeddings for step ${step} in ${SHARD_TIMEOUT_MS / 1000} s`,
+        { details: { worker: thread + 1 } },
+      );
+    }
+    Atomics.wait(control, slot, seen, 1000);
   }
 }
 
@@ -270,6 +320,12 @@ export function replicaCount(
   if (!sharedMemoryAvailable()) {
     onInfo?.(
       'workers: 1 (SharedArrayBuffer is unavailable; a browser page needs cross-origin isolation to train on several threads)',
+    );
+    return 1;
+  }
+  if (!canBlock()) {
+    onInfo?.(
+      "workers: 1 (this thread may not block on shared memory, as a browser page's main thread; train in a Web Worker to use several threads)",
     );
     return 1;
   }

@@ -1,8 +1,8 @@
 /**
- * Parallel embedding: a large list of texts is cut into one contiguous share per worker thread, each thread
- * embeds its share with its own copy of the model, and the rows come back in input order. The threads are the
- * model's own (see model-threads.ts): started by its first parallel call, reused after, closed by `dispose()` or
- * when a call fails.
+ * Parallel embedding: a large list of texts is cut into one contiguous share per thread; the calling thread
+ * embeds the first share while each worker thread embeds one more with its own copy of the model, and the rows
+ * come back in input order. The worker threads are the model's own (see model-threads.ts): started by its first
+ * parallel call, reused after, closed by `dispose()` or when a call fails.
  *
  * @module
  */
@@ -30,7 +30,7 @@ export function embedThreads(workers: number | undefined, texts: number): number
   return n > 1 && threadsAvailable() ? n : 1;
 }
 
-/** Embeds `texts` on `n` worker threads; the N×D matrix in input order. */
+/** Embeds `texts` on `n` threads (the calling thread and `n − 1` workers); the N×D matrix in input order. */
 export async function embedInThreads(
   model: SiameseModel,
   texts: readonly string[],
@@ -40,26 +40,29 @@ export async function embedInThreads(
   const dim = options.truncateDim ?? model.dim;
   const ids = texts.map((_, i) => i);
   const shards = shardsOf(ids, n);
-  const lease = await leaseThreads(model, shards.length, {
+  const lease = await leaseThreads(model, shards.length - 1, {
     ...(options.workerSetup ? { workerSetup: options.workerSetup } : {}),
   });
   const { pool } = lease;
   let ok = false;
   try {
-    shards.forEach((shard, k) => {
-      pool.post(k, {
-        type: 'embed',
-        id: k,
-        texts: shard.map((i) => texts[i]!),
-        ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-        ...(options.normalize ? { normalize: true } : {}),
-        ...(options.truncateDim ? { truncateDim: options.truncateDim } : {}),
-      });
-    });
-    const parts = await Promise.all(shards.map((_, k) => pool.receive(k, 'embedded')));
+    const settings = {
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.normalize ? { normalize: true } : {}),
+      ...(options.truncateDim ? { truncateDim: options.truncateDim } : {}),
+    };
+    for (let k = 1; k < shards.length; k++) {
+      pool.post(k - 1, { type: 'embed', id: k, texts: shards[k]!.map((i) => texts[i]!), ...settings });
+    }
+    const own = await model.embedMatrix(
+      shards[0]!.map((i) => texts[i]!),
+      { ...settings, workers: 1 },
+    );
+    const parts = await Promise.all(shards.slice(1).map((_, k) => pool.receive(k, 'embedded')));
     const out = new Float32Array(texts.length * dim);
+    out.set(own, 0);
     parts.forEach((part, k) => {
-      out.set(part.matrix, shards[k]![0]! * dim);
+      out.set(part.matrix, shards[k + 1]![0]! * dim);
     });
     ok = true;
     return out;

@@ -104,25 +104,34 @@ export function sumGradients(
       continue;
     }
     const { rows, cols } = slot;
-    // Where each region holds row r (-1: not touched there), and the touched rows in increasing order.
-    const positions = regions.map((region) => {
-      const at = new Int32Array(rows).fill(-1);
+    // Where each region holds row r (-1: not touched there), and the rows touched anywhere, in increasing order.
+    const positions = regions.map(() => new Int32Array(rows).fill(-1));
+    const touched: number[] = [];
+    const seen = new Uint8Array(rows);
+    regions.forEach((region, k) => {
       const count = region[offset]!;
-      for (let j = 0; j < count; j++) at[region[offset + 1 + j]!] = j;
-      return at;
+      for (let j = 0; j < count; j++) {
+        const r = region[offset + 1 + j]!;
+        positions[k]![r] = j;
+        if (!seen[r]) {
+          seen[r] = 1;
+          touched.push(r);
+        }
+      }
     });
+    touched.sort((a, b) => a - b);
     let count = 0;
-    for (let r = 0; r < rows; r++) {
-      if (!positions.some((at) => at[r]! >= 0)) continue;
+    for (const r of touched) {
       sum[offset + 1 + count] = r;
       const to = offset + 1 + rows + count * cols;
       sum.fill(0, to, to + cols);
-      regions.forEach((region, k) => {
+      for (let k = 0; k < regions.length; k++) {
         const j = positions[k]![r]!;
-        if (j < 0) return;
+        if (j < 0) continue;
+        const region = regions[k]!;
         const from = offset + 1 + rows + j * cols;
         for (let c = 0; c < cols; c++) sum[to + c]! += region[from + c]!;
-      });
+      }
       count++;
     }
     sum[offset] = count;

@@ -6,9 +6,15 @@
 import type { BatchKind, LossConfig } from '@siamese/losses';
 import type { SavedTensor } from '../checkpoints.js';
 
-/** Shared state of a training group: one control array, one float buffer with every replica's regions. */
+/**
+ * Shared state of a training group of `workers` replicas (replica 0 is the calling thread): one control array,
+ * one float buffer with every replica's regions.
+ */
 export interface SharedRegions {
-  /** Int32: the step each replica may continue with (`[k]`), then the abort flag (`[workers]`). */
+  /**
+   * Int32, see {@link controlSlots}: per replica the step whose embedding gradients it may read, the abort
+   * flag, then per replica the step whose embeddings it has written (-1: it failed).
+   */
   control: SharedArrayBuffer;
   /** Float32: per replica its embeddings, their gradients, its gradients; then the summed gradients. */
   floats: SharedArrayBuffer;
@@ -35,8 +41,6 @@ export type ToWorker =
   | { type: 'endTrain' }
   | { type: 'step'; step: number; indices: Int32Array; seed: number }
   | { type: 'apply'; lr: number }
-  /** Send the replica's weights and optimizer state (the calling thread does not update its own copy). */
-  | { type: 'pull' }
   | {
       type: 'embed';
       id: number;
@@ -47,7 +51,9 @@ export type ToWorker =
     };
 
 export interface TrainInit {
+  /** This replica's index (1 and up: the calling thread is replica 0). */
   index: number;
+  /** Replicas in the group, the calling thread's included. */
   workers: number;
   shared: SharedRegions;
   kind: BatchKind;
@@ -60,16 +66,8 @@ export interface TrainInit {
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'embeddings'; step: number; rows: number }
   | { type: 'gradients'; step: number; rows: number }
   | { type: 'embedded'; id: number; matrix: Float32Array }
-  | {
-      type: 'state';
-      /** The trainable variables' values and names, in `trainableVariables()` order. */
-      weights: Float32Array[];
-      names: string[];
-      optimizer: SavedTensor[];
-    }
   | { type: 'error'; message: string; code?: string; details?: Record<string, unknown> };
 
 /** The regions of replica `k` and the sum, as views of the shared float buffer. */
@@ -85,6 +83,19 @@ export function regionsOf(shared: SharedRegions, workers: number) {
     replicas: Array.from({ length: workers }, (_, k) => replica(k)),
     sum: view(workers * per, shared.gradientFloats),
     control: new Int32Array(shared.control),
+  };
+}
+
+/** Where each flag of a group's control array is; `Int32Array` slots, `workers` replicas. */
+export function controlSlots(workers: number) {
+  return {
+    /** Replica k may read step `control[gate(k)]`'s embedding gradients. */
+    gate: (k: number) => k,
+    /** Non-zero: the run was stopped, replicas waiting give up. */
+    abort: workers,
+    /** Replica k wrote step `control[ready(k)]`'s embeddings (-1: its step failed). */
+    ready: (k: number) => workers + 1 + k,
+    length: 2 * workers + 1,
   };
 }
 

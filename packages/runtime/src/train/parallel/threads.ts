@@ -68,6 +68,19 @@ export function sharedMemoryAvailable(): boolean {
   return g().crossOriginIsolated !== false;
 }
 
+/**
+ * Whether this thread may block on shared memory (`Atomics.wait`): true in Node, Deno, Bun and any worker;
+ * false on a browser page's main thread, where it throws.
+ */
+export function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The number of logical cores (1 where threads are unavailable). */
 export function availableCores(): number {
   if (!threadsAvailable()) return 1;
