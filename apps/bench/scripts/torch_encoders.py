@@ -9,10 +9,20 @@ run with `/usr/bin/python3` where the `python3` on PATH has no torch).
 - infer: sentences/s embedding `sentences` texts in batches of `inferBatch` under `no_grad` (the median of
   `inferRuns` passes over them, after one warm-up batch).
 Ids and lengths follow the SDK bench: lengths 5 + (b * 7) % (T - 4), right-padded with id 0.
+
+Threads: `threads` caps torch's intra-op pool AND the BLAS's own (OpenBLAS starts its own threads otherwise,
+so "1 thread" would use every core). Debian's torch links whatever `libblas.so.3` is selected: with only
+`libblas3` (what `--no-install-recommends` leaves) that is the unoptimised reference BLAS, 5-15x slower
+than OpenBLAS (`apt-get install libopenblas0-pthread`); the result names the library it loaded.
 """
 import json
+import os
 import sys
 import time
+
+_threads = str(json.loads(sys.argv[1]).get("threads", 2))
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = _threads
 
 import torch
 import torch.nn as nn
@@ -52,6 +62,13 @@ def batch(gen, n, vocab, T):
         ids[b, :L] = torch.randint(1, vocab, (L,), generator=gen)
         mask[b, :L] = 1
     return ids, lengths, mask
+
+
+def blas_library():
+    """The BLAS shared library this process loaded (reference libblas3 or an optimised one)."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    return sorted(paths)[0] if paths else "unknown"
 
 
 def median(xs):
@@ -98,7 +115,17 @@ def main():
                 enc(data[0][i : i + bs], data[1][i : i + bs], data[2][i : i + bs])
             calls.append(time.perf_counter() - t0)
     infer = n / median(calls)
-    print(json.dumps({"train": train, "infer": infer, "threads": torch.get_num_threads(), "torch": torch.__version__}))
+    print(
+        json.dumps(
+            {
+                "train": train,
+                "infer": infer,
+                "threads": torch.get_num_threads(),
+                "torch": torch.__version__,
+                "blas": blas_library(),
+            }
+        )
+    )
 
 
 main()

@@ -172,7 +172,12 @@ if (child) {
 interface Torch {
   train: number;
   infer: number;
+  /** The BLAS library torch loaded (Debian's reference `libblas3` is 5–15× slower than OpenBLAS). */
+  blas: string;
 }
+
+/** Debian's unoptimised reference BLAS (what `python3-torch` gets without its recommended OpenBLAS). */
+const referenceBlas = (path: string) => /\/blas\/libblas\.so/.test(path);
 
 /**
  * The torch reference on `threads` threads, or why there is none. Its figures are medians after warm-up, in a
@@ -292,6 +297,12 @@ export async function workerRows(
         loadAverage: round(median(loads), 1),
       };
       if (torch) {
+        const blas = torch2[0]!.blas;
+        row.pytorchBlas = blas;
+        if (referenceBlas(blas)) {
+          row.pytorchWarning =
+            'PyTorch ran on the reference BLAS (libblas3): its figures are 5-15x too low; apt-get install libopenblas0-pthread';
+        }
         row.pytorchTrainPairsPerSec = round(median(torch2.map((t) => t.train)));
         row.pytorchInferSentencesPerSec = round(median(torch2.map((t) => t.infer)));
         row.pytorch1TrainPairsPerSec = round(median(torch1.map((t) => t.train)));
@@ -308,7 +319,7 @@ export async function workerRows(
         );
       } else row.pytorch = `skipped: ${skipped}`;
       options.log(
-        `encoders: ${name} workers ${n}: ${row.trainPairsPerSec} pairs/s (×${row.scalingTrainVs1}), ${row.inferSentencesPerSec} sentences/s (×${row.scalingInferVs1}), start ${row.startMs} ms, ${row.peakMemMB} MB (×${row.memoryVs1})${torch ? `; PyTorch 2 threads ${row.pytorchTrainPairsPerSec} / ${row.pytorchInferSentencesPerSec}, 1 thread ${row.pytorch1TrainPairsPerSec} / ${row.pytorch1InferSentencesPerSec}; ours ×${row.ratioTrainVsPyTorch} / ×${row.ratioInferVsPyTorch} (best PyTorch ×${row.ratioTrainVsBestPyTorch} / ×${row.ratioInferVsBestPyTorch})` : ''}; load ${row.loadAverage}`,
+        `encoders: ${name} workers ${n}: ${row.trainPairsPerSec} pairs/s (×${row.scalingTrainVs1}), ${row.inferSentencesPerSec} sentences/s (×${row.scalingInferVs1}), start ${row.startMs} ms, ${row.peakMemMB} MB (×${row.memoryVs1})${torch ? `; PyTorch 2 threads ${row.pytorchTrainPairsPerSec} / ${row.pytorchInferSentencesPerSec}, 1 thread ${row.pytorch1TrainPairsPerSec} / ${row.pytorch1InferSentencesPerSec}; ours ×${row.ratioTrainVsPyTorch} / ×${row.ratioInferVsPyTorch} (best PyTorch ×${row.ratioTrainVsBestPyTorch} / ×${row.ratioInferVsBestPyTorch})` : ''}; load ${row.loadAverage}${row.pytorchWarning ? ` (${row.pytorchWarning})` : ''}`,
       );
       rows.push(row);
     }

@@ -228,6 +228,16 @@ describe('fit({ workers })', () => {
     m.dispose();
   });
 
+  it('without workers fit trains on the calling thread: no thread started, no note', async () => {
+    const m = model();
+    const threads = osThreads();
+    const notes: string[] = [];
+    await fit(m, train, { loss: lossFromConfig({ type: 'cosine' }), batchSize: 32, onInfo: (x) => notes.push(x) });
+    expect(notes.filter((n) => n.startsWith('workers'))).toEqual([]);
+    expect(osThreads()).toBe(threads);
+    m.dispose();
+  });
+
   it('rejects workers that are not whole numbers ≥ 1', async () => {
     const m = model();
     for (const workers of [0, 1.5, -2]) {

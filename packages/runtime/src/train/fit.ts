@@ -75,8 +75,9 @@ export interface FitOptions {
    * Replicas training in parallel: the calling thread and `workers − 1` worker threads (Node `worker_threads`;
    * `Worker` in Deno, Bun and browsers). Each encodes its share of every batch, the loss sees the whole batch,
    * gradients are summed in a fixed order, and every replica, the calling thread's model included, applies the
-   * same update. Default: the machine's cores for runs of 2048 examples or more (batches of 16 or more), else 1.
-   * `1` trains on the calling thread alone. The same seed and workers give the same weights; different worker
+   * same update. Default 1, the calling thread alone: every replica repeats the whole update, so at batches of
+   * 64 pairs a second thread gained at most ×1.1 on a 2-core machine and lost for CNN and mean-pool encoders
+   * (docs/performance.md); measure your own model before you set it. The same seed and workers give the same weights; different worker
    * counts agree to float32 rounding. Runtimes without threads (Cloudflare Workers) and a browser page's main
    * thread (which may not block; train in a Web Worker) use 1, with a note. The model keeps its threads for
    * later calls (see `EmbedOptions.workers`); thread start-up is reported through `onInfo` and is not counted
@@ -166,7 +167,7 @@ export async function fit(
   // A loss that runs its own encoder schedule (GradCache) or has its own weights trains there too.
   const fixedData = !source && typeof train !== 'function' && run.accumulate === 1;
   const plainLoss = !loss.gradCache && !loss.variables;
-  const replicas = replicaCount(options.workers, examples, run.batchSize, options.onInfo);
+  const replicas = replicaCount(options.workers, run.batchSize, options.onInfo);
   if ((!fixedData || !plainLoss) && replicas > 1 && options.workers !== undefined) {
     options.onInfo?.(
       fixedData

@@ -25,7 +25,7 @@ import { leaseThreads, type ThreadLease } from './model-threads.js';
 import type { ThreadOptions, ThreadPool } from './pool.js';
 import { controlSlots, regionsOf, type SharedRegions, sharedFloats } from './protocol.js';
 import { Replica } from './replica.js';
-import { availableCores, canBlock, sharedMemoryAvailable, threadsAvailable } from './threads.js';
+import { canBlock, sharedMemoryAvailable, threadsAvailable } from './threads.js';
 
 export interface DataParallelSettings extends ThreadOptions {
   workers: number;
@@ -296,25 +296,22 @@ export function shardsOf(indices: readonly number[], n: number): number[][] {
   return out.filter((s) => s.length > 0);
 }
 
-/** Runs smaller than this (examples per epoch) train on one thread unless `workers` is given: starting threads costs more. */
-export const PARALLEL_MIN_EXAMPLES = 2048;
-
 /**
- * How many replicas a run uses: `workers` as asked (capped at the batch size), else the machine's cores for a
- * run of at least {@link PARALLEL_MIN_EXAMPLES} examples in batches of 16 or more, else 1. Without threads
- * (Cloudflare Workers) or shared memory (a browser page that is not cross-origin isolated) it is 1, with a note.
+ * How many replicas a run uses: `workers` as asked (capped at the batch size), else 1. Training on several
+ * threads is opt-in: every replica repeats the update of the whole model (Adam's moments decay on every row of
+ * an embedding table), so at common batch sizes a second thread gains little or loses (docs/performance.md,
+ * "On every core"). Without threads (Cloudflare Workers), shared memory (a browser page that is not
+ * cross-origin isolated) or a thread that may block (a browser page's main thread) it is 1, with a note.
  */
 export function replicaCount(
   workers: number | undefined,
-  examples: number,
   batchSize: number,
   onInfo?: (message: string) => void,
 ): number {
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
     throw SiameseError.expected('E_INVALID_ARGUMENT', 'fit: workers', 'a whole number ≥ 1', String(workers));
   }
-  const wanted = workers ?? (examples >= PARALLEL_MIN_EXAMPLES && batchSize >= 16 ? availableCores() : 1);
-  const n = Math.min(wanted, batchSize);
+  const n = Math.min(workers ?? 1, batchSize);
   if (n <= 1) return 1;
   if (!threadsAvailable()) return 1;
   if (!sharedMemoryAvailable()) {
