@@ -19,7 +19,7 @@ export interface WorkerSizes {
   dim: number;
   /** Pairs per batch. */
   pairs: number;
-  /** Optimisation steps timed per round. */
+  /** Optimisation steps per round; the first half warms up, the median of the second half is reported. */
   steps: number;
   /** Sentences embedded per round. */
   sentences: number;
@@ -84,7 +84,7 @@ function model(name: string, s: WorkerSizes): SiameseModel {
 const CHILD = 'SIAMESE_BENCH_WORKERS_CHILD';
 
 interface Ours {
-  /** Steady-state training: pairs/s of the median step after {@link WARM_STEPS} warm-up steps. */
+  /** Steady-state training: pairs/s of the median step of the second half of the run ({@link warmSteps}). */
   train: number;
   /** Steady-state inference: sentences/s of the median of {@link EMBED_CALLS} calls on warm threads. */
   infer: number;
@@ -96,8 +96,12 @@ interface Ours {
   peakMB: number;
 }
 
-/** Steps excluded from the steady-state figure: a new thread's WASM code is still being optimised. */
-const WARM_STEPS = 3;
+/**
+ * Steps excluded from the steady-state figure: the first half. A new thread's JavaScript and WASM are still
+ * being optimised, by compiler threads that compete with the two busy ones for the cores: with 2 workers the
+ * LSTM step took 64, 58, 53 and 49 ms in the four quarters of a 200-step run (one thread: 62, 58, 57, 57).
+ */
+const warmSteps = (s: WorkerSizes) => Math.floor(s.steps / 2);
 /** embedMatrix calls of the corpus per process (the median is reported). */
 const EMBED_CALLS = 3;
 
@@ -143,7 +147,7 @@ async function measureHere(name: string, s: WorkerSizes, workers: number): Promi
   m.dispose();
   const peakMB = (process.resourceUsage().maxRSS * 1024 - base) / 2 ** 20;
   return {
-    train: s.pairs / (median(steps.slice(WARM_STEPS)) / 1000),
+    train: s.pairs / (median(steps.slice(warmSteps(s))) / 1000),
     infer: s.sentences / (median(calls) / 1000),
     startMs,
     fitPairsPerSec: r.pairsPerSec,
@@ -191,8 +195,8 @@ function pytorch(name: string, s: WorkerSizes, threads: number): Torch | { skipp
     dim: s.dim,
     pairs: s.pairs,
     T: s.T,
-    runs: s.steps - WARM_STEPS,
-    warmup: WARM_STEPS,
+    runs: s.steps - warmSteps(s),
+    warmup: warmSteps(s),
     sentences: s.sentences,
     inferBatch: s.inferBatch,
     inferRuns: EMBED_CALLS,

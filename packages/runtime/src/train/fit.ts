@@ -76,7 +76,7 @@ export interface FitOptions {
    * `Worker` in Deno, Bun and browsers). Each encodes its share of every batch, the loss sees the whole batch,
    * gradients are summed in a fixed order, and every replica, the calling thread's model included, applies the
    * same update. Default 1, the calling thread alone: every replica repeats the whole update, so at batches of
-   * 64 pairs a second thread gained at most ×1.1 on a 2-core machine and lost for CNN and mean-pool encoders
+   * 64 pairs a second thread gained at most ×1.13 on a 2-core machine and lost for CNN and mean-pool encoders
    * (docs/performance.md); measure your own model before you set it. The same seed and workers give the same weights; different worker
    * counts agree to float32 rounding. Runtimes without threads (Cloudflare Workers) and a browser page's main
    * thread (which may not block; train in a Web Worker) use 1, with a note. The model keeps its threads for
