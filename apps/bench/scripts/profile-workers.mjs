@@ -72,7 +72,7 @@ const med = (xs) => {
   return s[s.length >> 1];
 };
 console.log(
-  `${name} workers ${workers}: quarters ${[0, 1, 2, 3].map((q) => med(times.slice((q * times.length) >> 2, ((q + 1) * times.length) >> 2)).toFixed(1)).join(" / ")} ms; fit ${(performance.now() - t0).toFixed(0)} ms total, first step (incl. start-up) ${first.toFixed(0)} ms, step median ${med(times).toFixed(1)} ms → ${((P / med(times)) * 1000).toFixed(0)} pairs/s warm, CPU per step ${med(cpu).toFixed(1)} ms (all threads); fit pairsPerSec ${r.pairsPerSec.toFixed(0)}; load ${loadavg()[0].toFixed(1)}`,
+  `${name} workers ${workers}: quarters ${[0, 1, 2, 3].map((q) => med(times.slice((q * times.length) >> 2, ((q + 1) * times.length) >> 2)).toFixed(1)).join(' / ')} ms; fit ${(performance.now() - t0).toFixed(0)} ms total, first step (incl. start-up) ${first.toFixed(0)} ms, step median ${med(times).toFixed(1)} ms → ${((P / med(times)) * 1000).toFixed(0)} pairs/s warm, CPU per step ${med(cpu).toFixed(1)} ms (all threads); fit pairsPerSec ${r.pairsPerSec.toFixed(0)}; load ${loadavg()[0].toFixed(1)}`,
 );
 const corpus = texts(Number(sentArg));
 for (let i = 0; i < 3; i++) {

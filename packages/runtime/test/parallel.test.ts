@@ -208,7 +208,9 @@ describe('fit({ workers })', () => {
     const tokenizer = Tokenizer.build(corpus);
     const m = new SiameseModel({
       tokenizer,
-      encoder: sequential([embedding({ vocabSize: tokenizer.vocab.size, dim: 16 }), doubledMean()], { seed: 3 }),
+      encoder: sequential([embedding({ vocabSize: tokenizer.vocab.size, dim: 16 }), doubledMean()], {
+        seed: 3,
+      }),
     });
     const threads = osThreads();
     const before = flatWeights(m);
@@ -232,7 +234,11 @@ describe('fit({ workers })', () => {
     const m = model();
     const threads = osThreads();
     const notes: string[] = [];
-    await fit(m, train, { loss: lossFromConfig({ type: 'cosine' }), batchSize: 32, onInfo: (x) => notes.push(x) });
+    await fit(m, train, {
+      loss: lossFromConfig({ type: 'cosine' }),
+      batchSize: 32,
+      onInfo: (x) => notes.push(x),
+    });
     expect(notes.filter((n) => n.startsWith('workers'))).toEqual([]);
     expect(osThreads()).toBe(threads);
     m.dispose();

@@ -62,7 +62,7 @@ export function packGradients(
       out.set(g.dataSync() as Float32Array, slot.offset);
       return;
     }
-    const { rows, cols, offset } = slot;
+    const { rows, offset } = slot;
     const sums = tf.tidy(() => tf.sum(tf.abs(g), 1));
     const weight = sums.dataSync() as Float32Array;
     sums.dispose();

@@ -147,7 +147,8 @@ class WorkerReplica {
     for (;;) {
       const seen = Atomics.load(control, at.gate(index));
       if (seen === step) return;
-      if (Atomics.load(control, at.abort) !== 0) throw new SiameseError('E_ABORTED', 'parallel training aborted');
+      if (Atomics.load(control, at.abort) !== 0)
+        throw new SiameseError('E_ABORTED', 'parallel training aborted');
       Atomics.wait(control, at.gate(index), seen, 1000);
     }
   }
