@@ -33,7 +33,8 @@ export const embedFlags: Record<string, FlagSpec> = {
   workers: {
     type: 'integer',
     min: 1,
-    description: 'worker threads sharing the texts (default: the cores for 4096+ texts, else 1)',
+    description:
+      'threads sharing the texts, the calling one included (default: the cores for 4096+ texts, else 1)',
   },
 };
 export const similarityFlags: Record<string, FlagSpec> = { ...common };

@@ -74,7 +74,8 @@ export const trainFlags: Record<string, FlagSpec> = {
   workers: {
     type: 'integer',
     min: 1,
-    description: 'worker threads training in parallel (default: the cores for 2048+ pairs, else 1)',
+    description:
+      'threads training in parallel, the calling one included (default 1: see docs/performance.md before raising it)',
   },
   seed: { type: 'integer', description: 'random seed (default 42)' },
   backend: { type: 'string', choices: ['wasm', 'cpu'], description: 'tfjs backend (default wasm)' },
