@@ -56,29 +56,27 @@ function rankingLoss(r: Ranking, { anchor, positive, negative }: CheckedBatch<'a
 }
 
 /**
- * MultipleNegativesRankingLoss (InfoNCE with in-batch negatives; sentence-transformers defaults): candidates
- * `C = [positive; negative?]`, `S[i, j] = scale · cos(anchor_i, C_j)`, loss = mean over anchors of
- * `logsumexp_j S[i, j] − S[i, i]`. Every other positive and every hard negative is a negative of anchor i.
- * Batch kind `anchor-positive` (`negative` optional, `[N, D]` with any N). Stable for large scales (logsumexp
- * subtracts the row maximum).
+ * What MNRL and its cached form share: the ranking options, read and checked once, the loss, the config.
+ * `type` is passed in because the option reader names the loss before the subclass's fields exist.
  */
-export class MultipleNegativesRankingLoss extends BaseLoss<'anchor-positive'> implements Ranking {
-  readonly type = 'multipleNegativesRanking';
+abstract class RankingLoss extends BaseLoss<'anchor-positive'> implements Ranking {
   readonly batchKind = 'anchor-positive' as const;
   readonly scale: number;
   readonly similarity: Similarity;
   readonly symmetric: boolean;
   readonly reduction: 'mean' | 'sum';
 
-  constructor(options: MultipleNegativesRankingOptions = {}) {
+  /** `more` reads the subclass's own options before the reader checks that none is unknown. */
+  protected constructor(type: string, options: object, more?: (o: OptionReader) => void) {
     super();
-    const o = new OptionReader(this.type, options);
+    const o = new OptionReader(type, options);
     ({
       scale: this.scale,
       similarity: this.similarity,
       symmetric: this.symmetric,
       reduction: this.reduction,
     } = readRanking(o));
+    more?.(o);
     o.done();
   }
 
@@ -94,6 +92,21 @@ export class MultipleNegativesRankingLoss extends BaseLoss<'anchor-positive'> im
       symmetric: this.symmetric,
       reduction: this.reduction,
     };
+  }
+}
+
+/**
+ * MultipleNegativesRankingLoss (InfoNCE with in-batch negatives; sentence-transformers defaults): candidates
+ * `C = [positive; negative?]`, `S[i, j] = scale · cos(anchor_i, C_j)`, loss = mean over anchors of
+ * `logsumexp_j S[i, j] − S[i, i]`. Every other positive and every hard negative is a negative of anchor i.
+ * Batch kind `anchor-positive` (`negative` optional, `[N, D]` with any N). Stable for large scales (logsumexp
+ * subtracts the row maximum).
+ */
+export class MultipleNegativesRankingLoss extends RankingLoss {
+  readonly type = 'multipleNegativesRanking';
+
+  constructor(options: MultipleNegativesRankingOptions = {}) {
+    super('multipleNegativesRanking', options);
   }
 }
 
@@ -112,40 +125,19 @@ export interface CachedMultipleNegativesRankingOptions extends MultipleNegatives
  * Outside `fit` (a plain `compute`) it is MNRL. Config `{ type: 'cachedMultipleNegativesRanking', miniBatchSize: 32 }`
  * (alias `cachedMnrl`).
  */
-export class CachedMultipleNegativesRankingLoss extends BaseLoss<'anchor-positive'> implements Ranking {
+export class CachedMultipleNegativesRankingLoss extends RankingLoss {
   readonly type = 'cachedMultipleNegativesRanking';
-  readonly batchKind = 'anchor-positive' as const;
-  readonly scale: number;
-  readonly similarity: Similarity;
-  readonly symmetric: boolean;
-  readonly reduction: 'mean' | 'sum';
   readonly gradCache: GradCacheOptions;
 
   constructor(options: CachedMultipleNegativesRankingOptions = {}) {
-    super();
-    const o = new OptionReader(this.type, options);
-    ({
-      scale: this.scale,
-      similarity: this.similarity,
-      symmetric: this.symmetric,
-      reduction: this.reduction,
-    } = readRanking(o));
-    this.gradCache = Object.freeze({ miniBatchSize: o.integer('miniBatchSize', 32, 1) });
-    o.done();
+    let miniBatchSize = 32;
+    super('cachedMultipleNegativesRanking', options, (o) => {
+      miniBatchSize = o.integer('miniBatchSize', 32, 1);
+    });
+    this.gradCache = Object.freeze({ miniBatchSize });
   }
 
-  protected forward(batch: CheckedBatch<'anchor-positive'>): tf.Scalar {
-    return rankingLoss(this, batch);
-  }
-
-  getConfig(): LossConfig {
-    return {
-      type: this.type,
-      scale: this.scale,
-      similarity: this.similarity,
-      symmetric: this.symmetric,
-      reduction: this.reduction,
-      miniBatchSize: this.gradCache.miniBatchSize,
-    };
+  override getConfig(): LossConfig {
+    return { ...super.getConfig(), miniBatchSize: this.gradCache.miniBatchSize };
   }
 }
