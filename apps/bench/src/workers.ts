@@ -99,7 +99,8 @@ interface Ours {
 /**
  * Steps excluded from the steady-state figure: the first half. A new thread's JavaScript and WASM are still
  * being optimised, by compiler threads that compete with the two busy ones for the cores: with 2 workers the
- * LSTM step took 64, 58, 53 and 49 ms in the four quarters of a 200-step run (one thread: 62, 58, 57, 57).
+ * step keeps falling for about 100 steps (LSTM 70, 57, 51, 51 ms in the quarters of 120 steps; one thread 59,
+ * 57, 56, 55).
  */
 const warmSteps = (s: WorkerSizes) => Math.floor(s.steps / 2);
 /** embedMatrix calls of the corpus per process (the median is reported). */

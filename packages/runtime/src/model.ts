@@ -8,7 +8,7 @@ import { type ClassifierContents, FewShotClassifier } from './infer/classify.js'
 import type { VectorIndex } from './infer/vector-index.js';
 import type { FitResult } from './train/events.js';
 import { embedInThreads, embedThreads } from './train/parallel/embed.js';
-import { closeThreads } from './train/parallel/model-threads.js';
+import { closeThreads, threadsHeld } from './train/parallel/model-threads.js';
 
 /** A decision threshold for `match`: the similarity at which two texts count as a match. */
 export interface Threshold {
@@ -57,10 +57,12 @@ export interface EmbedOptions {
   /** L2-normalise the vectors; default false. */
   normalize?: boolean;
   /**
-   * Worker threads sharing the texts (each embeds a contiguous share with its own copy of the model). Default:
-   * the machine's cores for 4096 texts or more, else 1 (starting a thread and loading the model into it takes
-   * a few hundred milliseconds). Runtimes without threads (Cloudflare Workers) use 1. The model keeps its
-   * threads for later calls (and `fit`); they never keep the process alive, and `dispose()` terminates them.
+   * Threads sharing the texts, the calling one included (each embeds a contiguous share with its own copy of the
+   * model). Default: the machine's cores for 4096 texts or more, else 1 (starting a thread and loading the model
+   * into it takes a few hundred milliseconds). Runtimes without threads (Cloudflare Workers) use 1, and so does
+   * a call made while another call holds the model's threads (a parallel `fit` evaluating its dev set, say),
+   * rather than wait for them. The model keeps its threads for later calls (and `fit`); they never keep the
+   * process alive, and `dispose()` terminates them.
    */
   workers?: number;
   /** A module each worker thread imports first: register custom encoders and steps there. */
@@ -163,7 +165,8 @@ export class SiameseModel {
     }
     const dim = embedDim(this.dim, options.truncateDim);
     const threads = embedThreads(options.workers, texts.length);
-    if (threads > 1) return embedInThreads(this, texts, threads, options);
+    // Threads held by another call (a parallel fit evaluating its dev set) would never be released to this one.
+    if (threads > 1 && !threadsHeld(this)) return embedInThreads(this, texts, threads, options);
     const out = new Float32Array(texts.length * dim);
     const keepEmpty = keepsEmptyRows(this.tokenizer, this.encoder);
     for (const bucket of lengthBuckets(this.tokenizer, texts, batchSize, this.maxLength)) {

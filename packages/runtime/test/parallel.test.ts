@@ -244,6 +244,20 @@ describe('fit({ workers })', () => {
     m.dispose();
   });
 
+  it('a dev set large enough for parallel embedding is embedded on the calling thread while fit holds the threads', async () => {
+    const m = model('cnn');
+    // 2,100 scored pairs: 4,200 texts, above the 4096 at which embed() shares texts across threads by default.
+    const dev = tsvPairs('stsb/train.tsv', 2100);
+    const result = await fit(m, train.slice(0, 128), {
+      loss: lossFromConfig({ type: 'cosine' }),
+      batchSize: 32,
+      workers: 2,
+      dev,
+    });
+    expect(result.history[0]!.metric).toBeGreaterThan(0);
+    m.dispose();
+  });
+
   it('rejects workers that are not whole numbers ≥ 1', async () => {
     const m = model();
     for (const workers of [0, 1.5, -2]) {

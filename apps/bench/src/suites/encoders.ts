@@ -141,7 +141,7 @@ const suite: BenchSuite = {
               vocab: 20_000,
               dim: 128,
               pairs: 64,
-              steps: 80,
+              steps: 200,
               sentences: 10_000,
               inferBatch: 256,
               T: 20,

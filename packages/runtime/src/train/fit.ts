@@ -76,12 +76,12 @@ export interface FitOptions {
    * `Worker` in Deno, Bun and browsers). Each encodes its share of every batch, the loss sees the whole batch,
    * gradients are summed in a fixed order, and every replica, the calling thread's model included, applies the
    * same update. Default 1, the calling thread alone: every replica repeats the whole update, so at batches of
-   * 64 pairs a second thread gained at most ×1.13 on a 2-core machine and lost for CNN and mean-pool encoders
-   * (docs/performance.md); measure your own model before you set it. The same seed and workers give the same weights; different worker
-   * counts agree to float32 rounding. Runtimes without threads (Cloudflare Workers) and a browser page's main
-   * thread (which may not block; train in a Web Worker) use 1, with a note. The model keeps its threads for
-   * later calls (see `EmbedOptions.workers`); thread start-up is reported through `onInfo` and is not counted
-   * in `pairsPerSec`.
+   * 64 pairs a second thread gained ×1.09–1.29 for the LSTMs on a 2-core machine and lost for CNN and
+   * mean-pool encoders (docs/performance.md); measure your own model before you set it. The same seed and
+   * workers give the same weights; different worker counts agree to float32 rounding. Runtimes without threads
+   * (Cloudflare Workers) and a browser page's main thread (which may not block; train in a Web Worker) use 1,
+   * with a note. The model keeps its threads for later calls (see `EmbedOptions.workers`); thread start-up is
+   * reported through `onInfo` and is not counted in `pairsPerSec`.
    */
   workers?: number;
   /** A module each worker thread imports first: register custom encoders, steps and losses there. */

@@ -27,6 +27,16 @@ interface Kept {
 
 const kept = new WeakMap<SiameseModel, Kept>();
 const locks = new WeakMap<SiameseModel, Promise<unknown>>();
+/** Models whose threads a call holds right now (between its lease and its release). */
+const held = new WeakSet<SiameseModel>();
+
+/**
+ * Whether a call holds the model's threads now: a call made from inside it (a parallel `fit` evaluating its dev
+ * set) must not wait for them, or neither would finish.
+ */
+export function threadsHeld(model: SiameseModel): boolean {
+  return held.has(model);
+}
 
 /** A model's threads, held by one call until {@link ThreadLease.release}. */
 export interface ThreadLease {
@@ -59,6 +69,7 @@ export async function leaseThreads(
     before.then(() => mine),
   );
   await before.catch(() => undefined);
+  held.add(model);
   try {
     const setup = options.workerSetup === undefined ? undefined : String(options.workerSetup);
     let entry = kept.get(model);
@@ -99,6 +110,7 @@ export async function leaseThreads(
             }
           }
         } finally {
+          held.delete(model);
           unlock();
         }
       },
@@ -106,6 +118,7 @@ export async function leaseThreads(
   } catch (e) {
     const entry = kept.get(model);
     if (entry) await closeEntry(model, entry);
+    held.delete(model);
     unlock();
     throw e;
   }
