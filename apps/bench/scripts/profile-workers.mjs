@@ -1,10 +1,10 @@
 // Where the time of data-parallel fit() and parallel embedMatrix() goes: start-up, per-step medians, embed cold/warm.
 // Usage: node apps/bench/scripts/profile-workers.mjs <lstm|bilstm|cnn|meanpool> <workers> [steps] [sentences]
 import { loadavg } from 'node:os';
-import { embedding, PRESETS, pooling, sequential } from '@siamese/encoders';
 import { lossFromConfig } from '@siamese/losses';
 import { fit, initBackend, SiameseModel } from '@siamese/runtime';
 import { Tokenizer, Vocabulary } from '@siamese/tokenizer';
+import { referenceEncoder } from './reference-encoder.mjs';
 
 const [name = 'lstm', w = '2', stepsArg = '24', sentArg = '10000'] = process.argv.slice(2);
 const workers = Number(w);
@@ -13,15 +13,7 @@ const V = 20000,
   P = Number(process.env.PAIRS ?? 64),
   T = 20;
 await initBackend();
-const base = { vocabSize: V, embeddingDim: D, seed: 1, hidden: D };
-const enc =
-  name === 'lstm'
-    ? PRESETS.lstm.build(base)
-    : name === 'bilstm'
-      ? PRESETS.bilstm.build({ ...base, output: 'last' })
-      : name === 'cnn'
-        ? PRESETS.cnn.build({ ...base, kernelSizes: [3] })
-        : sequential([embedding({ vocabSize: V, dim: D }), pooling({ mode: 'mean' })], { seed: 1 });
+const enc = referenceEncoder(name, V, D);
 let x = 12345;
 const texts = (n) =>
   Array.from({ length: n }, (_, b) =>

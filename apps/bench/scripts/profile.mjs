@@ -2,8 +2,8 @@
 // Usage: node apps/bench/scripts/profile.mjs <lstm|bilstm|cnn|meanpool> [train|infer] [steps]
 import { fusedAdam, initBackend } from '@siamese/backend';
 import { Rng } from '@siamese/core';
-import { embedding, PRESETS, pooling, sequential } from '@siamese/encoders';
 import * as tf from '@tensorflow/tfjs-core';
+import { referenceEncoder } from './reference-encoder.mjs';
 
 const [name = 'cnn', mode = 'train', stepsArg = '10'] = process.argv.slice(2);
 await initBackend();
@@ -12,16 +12,7 @@ const V = 20000,
   P = 64,
   T = 20,
   IB = 256;
-// The encoders bench's architectures (the PyTorch reference's): see apps/bench/src/suites/encoders.ts.
-const base = { vocabSize: V, embeddingDim: D, seed: 1, hidden: D };
-const enc =
-  name === 'lstm'
-    ? PRESETS.lstm.build(base)
-    : name === 'bilstm'
-      ? PRESETS.bilstm.build({ ...base, output: 'last' })
-      : name === 'cnn'
-        ? PRESETS.cnn.build({ ...base, kernelSizes: [3] })
-        : sequential([embedding({ vocabSize: V, dim: D }), pooling({ mode: 'mean' })], { seed: 1 });
+const enc = referenceEncoder(name, V, D);
 const rng = new Rng(7);
 function batch(n) {
   const ids = new Int32Array(n * T),

@@ -6,11 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type Encoder, embedding, PRESETS, pooling, sequential } from '@siamese/encoders';
 import { lossFromConfig } from '@siamese/losses';
 import { fit, initBackend, SiameseModel } from '@siamese/runtime';
 import { Tokenizer, Vocabulary } from '@siamese/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
+import { referenceEncoder } from '../scripts/reference-encoder.mjs';
 import { median, round } from './measure.js';
 import type { BenchRow } from './types.js';
 
@@ -26,15 +26,6 @@ export interface WorkerSizes {
   inferBatch: number;
   T: number;
   rounds: number;
-}
-
-/** The PyTorch reference's architectures (as the suite's single-thread rows): LSTM final state, one CNN width, plain mean. */
-export function referenceEncoder(name: string, s: { vocab: number; dim: number }): Encoder {
-  const base = { vocabSize: s.vocab, embeddingDim: s.dim, seed: 1, hidden: s.dim };
-  if (name === 'lstm') return PRESETS.lstm.build(base);
-  if (name === 'bilstm') return PRESETS.bilstm.build({ ...base, output: 'last' });
-  if (name === 'cnn') return PRESETS.cnn.build({ ...base, kernelSizes: [3] });
-  return sequential([embedding({ vocabSize: s.vocab, dim: s.dim }), pooling({ mode: 'mean' })], { seed: 1 });
 }
 
 /** Sentence lengths of the suite: 5 + (b·7) mod (T − 4). */
@@ -78,7 +69,7 @@ function texts(n: number, s: WorkerSizes, salt: number): string[] {
 function model(name: string, s: WorkerSizes): SiameseModel {
   const tokens = ['[PAD]', '[UNK]', ...Array.from({ length: s.vocab - 2 }, (_, i) => `w${i + 2}`)];
   const tokenizer = new Tokenizer(Vocabulary.fromTokens(tokens));
-  return new SiameseModel({ tokenizer, encoder: referenceEncoder(name, s), maxLength: s.T });
+  return new SiameseModel({ tokenizer, encoder: referenceEncoder(name, s.vocab, s.dim), maxLength: s.T });
 }
 
 const CHILD = 'SIAMESE_BENCH_WORKERS_CHILD';

@@ -1,4 +1,4 @@
-// Paths shared by the worker scripts and tests: the app folder, the repo root, the shared data folder, binaries.
+// Paths shared by the worker scripts and tests: the app folder, the repo root, the repo's datasets/ folder, binaries.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 

@@ -230,11 +230,12 @@ describe('fit({ workers })', () => {
     m.dispose();
   });
 
-  it('without workers fit trains on the calling thread: no thread started, no note', async () => {
-    const m = model();
+  it('without workers fit trains on the calling thread, even on 2048+ examples: no thread started, no note', async () => {
+    const m = model('meanpool');
     const threads = osThreads();
     const notes: string[] = [];
-    await fit(m, train, {
+    // 2,100 pairs: the size at which the former default started one thread per core.
+    await fit(m, tsvPairs('stsb/train.tsv', 2100), {
       loss: lossFromConfig({ type: 'cosine' }),
       batchSize: 32,
       onInfo: (x) => notes.push(x),

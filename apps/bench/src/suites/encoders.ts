@@ -1,7 +1,8 @@
 import { fusedAdam, initBackend } from '@siamese/backend';
 import { Rng } from '@siamese/core';
-import { type Encoder, type EncoderInput, embedding, PRESETS, pooling, sequential } from '@siamese/encoders';
+import type { EncoderInput } from '@siamese/encoders';
 import * as tf from '@tensorflow/tfjs-core';
+import { referenceEncoder } from '../../scripts/reference-encoder.mjs';
 import { peakRssMB, round, timeIt } from '../measure.js';
 import type { BenchRow, BenchSuite } from '../types.js';
 import { workerRows } from '../workers.js';
@@ -20,15 +21,6 @@ interface Sizes {
   pairs: number;
   inferBatch: number;
   T: number;
-}
-
-/** The PyTorch reference's architectures: final states for the LSTMs, one width for the CNN, no projection after the mean. */
-function makeEncoder(name: string, s: Sizes): Encoder {
-  const base = { vocabSize: s.vocab, embeddingDim: s.dim, seed: 1, hidden: s.dim };
-  if (name === 'lstm') return PRESETS.lstm.build(base);
-  if (name === 'bilstm') return PRESETS.bilstm.build({ ...base, output: 'last' });
-  if (name === 'cnn') return PRESETS.cnn.build({ ...base, kernelSizes: [3] });
-  return sequential([embedding({ vocabSize: s.vocab, dim: s.dim }), pooling({ mode: 'mean' })], { seed: 1 });
 }
 
 /** Deterministic ids in 1..V-1, lengths spread over 5..T, right-padded. */
@@ -62,7 +54,7 @@ async function measure(name: string, backend: 'wasm' | 'cpu', s: Sizes, runs: nu
   await initBackend({ backend });
   if (tf.getBackend() !== backend) throw new Error(`expected backend ${backend}, found ${tf.getBackend()}`);
   const rng = new Rng(7);
-  const enc = makeEncoder(name, s);
+  const enc = referenceEncoder(name, s.vocab, s.dim);
   // Both sides in one batch, encoded by one call and split, as the trainer in @siamese/runtime does.
   const both = makeBatch(rng, 2 * s.pairs, s);
   const labels = tf.tensor1d(Array.from({ length: s.pairs }, (_, i) => (i % 5) / 4));

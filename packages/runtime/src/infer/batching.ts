@@ -85,6 +85,25 @@ export function prepareBatch(
   };
 }
 
+/** What {@link modelBatch} reads of a model (a structural type: this module does not import the model). */
+export interface BatchSource {
+  readonly tokenizer: ModelTokenizer;
+  readonly encoder: Encoder;
+  readonly maxLength: number;
+  readonly ngrams?: NgramOptions | undefined;
+}
+
+/** {@link prepareBatch} with a model's own tokenizer, length, n-grams and empty-row rule. */
+export function modelBatch(model: BatchSource, texts: readonly string[]): PreparedBatch {
+  return prepareBatch(
+    model.tokenizer,
+    texts,
+    model.maxLength,
+    model.ngrams,
+    keepsEmptyRows(model.tokenizer, model.encoder),
+  );
+}
+
 /**
  * Orders text indices by token count so each inference batch holds similar lengths (less padding), and returns
  * the batches of original indices.

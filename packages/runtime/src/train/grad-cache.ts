@@ -1,6 +1,6 @@
 import { Rng } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { keepsEmptyRows, type PreparedBatch, prepareBatch } from '../infer/batching.js';
+import { modelBatch, type PreparedBatch } from '../infer/batching.js';
 import type { SiameseModel } from '../model.js';
 
 /** The loss of a batch and the gradients of every variable it was differentiated for. */
@@ -33,13 +33,7 @@ export function cachedGradients(
   let value: tf.Scalar | undefined;
   try {
     for (let start = 0; start < texts.length; start += miniBatchSize) {
-      const batch = prepareBatch(
-        model.tokenizer,
-        texts.slice(start, start + miniBatchSize),
-        model.maxLength,
-        model.ngrams,
-        keepsEmptyRows(model.tokenizer, model.encoder),
-      );
+      const batch = modelBatch(model, texts.slice(start, start + miniBatchSize));
       chunks.push({ start, batch, seed: rng.nextUint32() });
     }
     const encode = (c: (typeof chunks)[number]) =>

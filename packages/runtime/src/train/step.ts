@@ -2,7 +2,7 @@ import type { FusedAdamOptimizer } from '@siamese/backend';
 import type { Rng } from '@siamese/core';
 import type { BatchKind, Loss, LossBatch } from '@siamese/losses';
 import * as tf from '@tensorflow/tfjs-core';
-import { keepsEmptyRows, prepareBatch } from '../infer/batching.js';
+import { modelBatch } from '../infer/batching.js';
 import type { SiameseModel } from '../model.js';
 import { cachedGradients, type Gradients } from './grad-cache.js';
 import type { PreparedExamples } from './prepare-data.js';
@@ -100,13 +100,7 @@ export function gradientsOf(
       for (const v of vars) if (grads[v.name]) ordered[v.name] = grads[v.name]!;
       return { value, grads: ordered };
     }
-    const batch = prepareBatch(
-      model.tokenizer,
-      texts,
-      model.maxLength,
-      model.ngrams,
-      keepsEmptyRows(model.tokenizer, model.encoder),
-    );
+    const batch = modelBatch(model, texts);
     try {
       return tf.variableGrads(() => lossOf(model.encoder.encode(batch.input, { training: true, rng })), vars);
     } finally {

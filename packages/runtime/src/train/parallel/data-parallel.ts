@@ -130,12 +130,12 @@ export class DataParallelGroup {
     for (let k = 1; k < shards.length; k++) {
       pool.post(k - 1, { type: 'step', step, indices: Int32Array.from(shards[k]!), seed: seedOf(k) });
     }
-    const texts = prepared.slots.flatMap((slot) => shards[0]!.map((i) => slot[i]!));
     let lossValue = Number.NaN;
     // Thrown after the tape: an exception inside it would leave the tape's saved tensors behind.
     let failure: unknown;
     this.local.backward(
-      texts,
+      prepared.slots,
+      shards[0]!,
       seedOf(0),
       (own) => {
         try {

@@ -8,7 +8,7 @@
 import type { FusedAdamOptimizer } from '@siamese/backend';
 import { Rng } from '@siamese/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { keepsEmptyRows, prepareBatch } from '../../infer/batching.js';
+import { modelBatch } from '../../infer/batching.js';
 import type { SiameseModel } from '../../model.js';
 import { clipByGlobalNorm } from '../step.js';
 import { type GradientLayout, gradientTensors, packGradients } from './exchange.js';
@@ -28,18 +28,20 @@ export class Replica {
   ) {}
 
   /**
-   * Forward and backward pass of one shard: `texts` are its slots' texts, slot after slot; `seed` seeds its
-   * dropout. Writes the weight gradients into `out` (the exchange layout) and returns the table rows sent.
+   * Forward and backward pass of one shard, the examples `indices` of every slot (slot after slot, as one
+   * thread encodes a batch); `seed` seeds its dropout. Writes the weight gradients into `out` (the exchange
+   * layout) and returns the table rows sent.
    */
-  backward(texts: string[], seed: number, exchange: EmbeddingExchange, out: Float32Array): number {
+  backward(
+    slots: readonly (readonly string[])[],
+    indices: ArrayLike<number>,
+    seed: number,
+    exchange: EmbeddingExchange,
+    out: Float32Array,
+  ): number {
     const { model } = this;
-    const batch = prepareBatch(
-      model.tokenizer,
-      texts,
-      model.maxLength,
-      model.ngrams,
-      keepsEmptyRows(model.tokenizer, model.encoder),
-    );
+    const texts = slots.flatMap((slot) => Array.from(indices, (i) => slot[i]!));
+    const batch = modelBatch(model, texts);
     const vars = model.encoder.trainableVariables();
     try {
       const { value, grads } = tf.variableGrads(() => {

@@ -118,9 +118,9 @@ class WorkerReplica {
     const at = controlSlots(workers);
     const mine = replicas[index]!;
     try {
-      const texts = slots.flatMap((slot) => Array.from(indices, (i) => slot[i]!));
       const rows = this.replica.backward(
-        texts,
+        slots,
+        indices,
         seed,
         (embeddings) => {
           mine.embeddings.set(embeddings);
